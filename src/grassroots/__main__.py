@@ -1,0 +1,3 @@
+from grassroots.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,249 @@
+"""Commands on activities and attendance: posting, sign-ups, venue codes, scans, corrections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from grassroots.application.core import Core
+from grassroots.application.errors import ConcurrentChange, NotFound
+from grassroots.domain.activity import Activity, SignUpStatus
+from grassroots.domain.attendance import Attendance
+from grassroots.domain.center import Center
+from grassroots.domain.errors import NotAllowed
+from grassroots.domain.qr_token import QrSubject, SubjectKind, current_token, verify_token
+from grassroots.domain.values import GeoPoint
+from grassroots.domain.volunteer import Volunteer
+
+__all__ = ["ActivityCommands", "ScanContext", "VenueCode"]
+
+
+@dataclass(frozen=True)
+class VenueCode:
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """What the phone sent with a scan. Kept as evidence, never trusted for time."""
+
+    device_id: str | None = None
+    client_time: datetime | None = None
+    location: GeoPoint | None = None
+    accuracy_m: float | None = None
+
+
+class ActivityCommands(Core):
+    def post_activity(
+        self,
+        center_id: UUID,
+        *,
+        title: str,
+        description: str,
+        category: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        capacity: int | None = None,
+        sign_up_required: bool = True,
+        location_required: bool = False,
+        location: GeoPoint | None = None,
+        geofence_radius_m: float | None = None,
+    ) -> UUID:
+        """Post an activity; it takes place at the center unless another location is given."""
+        center = self.get(Center, center_id)
+        center.require_open()
+        place = location or center.location
+        activity = Activity.post(
+            center_id=center_id,
+            title=title,
+            description=description,
+            category=category,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
+            location=place,
+            geofence_radius_m=geofence_radius_m or center.geofence_radius_m,
+            location_required=location_required,
+            sign_up_required=sign_up_required,
+            at=self.now(),
+        )
+        self.commit(activity)
+        return activity.id
+
+    def change_activity_details(
+        self,
+        activity_id: UUID,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        category: str | None = None,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        activity = self.get(Activity, activity_id)
+        activity.change_details(
+            title=title,
+            description=description,
+            category=category,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
+            at=self.now(),
+        )
+        self.commit(activity)
+
+    def cancel_activity(self, activity_id: UUID, *, reason: str) -> None:
+        activity = self.get(Activity, activity_id)
+        activity.cancel(reason, at=self.now())
+        self.commit(activity)
+
+    def sign_up(self, activity_id: UUID, volunteer_id: UUID) -> SignUpStatus:
+        self.get(Volunteer, volunteer_id).require_active()
+        activity = self.get(Activity, activity_id)
+        status = activity.sign_up(volunteer_id, at=self.now())
+        self.commit(activity)
+        return status
+
+    def withdraw(self, activity_id: UUID, volunteer_id: UUID) -> None:
+        activity = self.get(Activity, activity_id)
+        activity.withdraw(volunteer_id, at=self.now())
+        self.commit(activity)
+
+    def venue_code(self, activity_id: UUID) -> VenueCode:
+        """The code the venue screen shows now, and when the next one replaces it."""
+        self.get(Activity, activity_id)
+        token, expires_at = current_token(
+            secret=self.config.secret_key,
+            subject=QrSubject(SubjectKind.ACTIVITY, activity_id),
+            at=self.now(),
+            rotation_seconds=self.config.qr_rotation_seconds,
+        )
+        return VenueCode(token=token, expires_at=expires_at)
+
+    def check_in(
+        self,
+        activity_id: UUID,
+        volunteer_id: UUID,
+        *,
+        token: str,
+        scan: ScanContext | None = None,
+    ) -> Attendance:
+        """Check in by scanning the venue code. A repeated scan changes nothing and
+        answers with the attendance that the first one opened."""
+        scan = scan or ScanContext()
+        now = self.now()
+        activity = self.get(Activity, activity_id)
+        step = verify_token(
+            token,
+            secret=self.config.secret_key,
+            expected=QrSubject(SubjectKind.ACTIVITY, activity_id),
+            at=now,
+            rotation_seconds=self.config.qr_rotation_seconds,
+        ).step
+        attendance_id = Attendance.id_for(volunteer_id, activity_id)
+        if self.exists(attendance_id):
+            return self.get(Attendance, attendance_id)
+        self.get(Volunteer, volunteer_id).require_active()
+        activity.require_check_in_allowed(volunteer_id)
+        self._require_on_site(activity, scan)
+        attendance = Attendance.check_in(
+            volunteer_id=volunteer_id,
+            activity_id=activity_id,
+            center_id=activity.center_id,
+            scheduled_start=activity.starts_at,
+            scheduled_end=activity.ends_at,
+            policy=self.config.credit_policy,
+            at=now,
+            token_step=step,
+            device_id=scan.device_id,
+            client_time=scan.client_time,
+            location=scan.location,
+            accuracy_m=scan.accuracy_m,
+        )
+        try:
+            self.commit(attendance)
+        except ConcurrentChange:
+            # Two scans raced; the other one opened the attendance. Same answer.
+            return self.get(Attendance, attendance_id)
+        return attendance
+
+    def check_out(
+        self,
+        activity_id: UUID,
+        volunteer_id: UUID,
+        *,
+        token: str,
+        scan: ScanContext | None = None,
+    ) -> Attendance:
+        now = self.now()
+        verify_token(
+            token,
+            secret=self.config.secret_key,
+            expected=QrSubject(SubjectKind.ACTIVITY, activity_id),
+            at=now,
+            rotation_seconds=self.config.qr_rotation_seconds,
+        )
+        attendance = self._attendance(activity_id, volunteer_id)
+        attendance.check_out(at=now, policy=self.config.credit_policy)
+        self.commit(attendance)
+        return attendance
+
+    def close_attendance_automatically(self, activity_id: UUID, volunteer_id: UUID) -> Attendance:
+        """Close an attendance left open when its activity ended (credit up to the end)."""
+        attendance = self._attendance(activity_id, volunteer_id)
+        attendance.close_automatically(at=self.now(), policy=self.config.credit_policy)
+        self.commit(attendance)
+        return attendance
+
+    def adjust_attendance(
+        self, activity_id: UUID, volunteer_id: UUID, *, minutes: int, reason: str, staff_id: UUID
+    ) -> Attendance:
+        """A staff correction of credited minutes: its own event, never an overwrite.
+        A volunteer who came but never scanned is added with the minutes (补录)."""
+        activity = self.get(Activity, activity_id)
+        attendance_id = Attendance.id_for(volunteer_id, activity_id)
+        if self.exists(attendance_id):
+            attendance = self.get(Attendance, attendance_id)
+            attendance.adjust(minutes=minutes, reason=reason, staff_id=staff_id, at=self.now())
+        else:
+            self.get(Volunteer, volunteer_id)
+            attendance = Attendance.add_by_staff(
+                volunteer_id=volunteer_id,
+                activity_id=activity_id,
+                center_id=activity.center_id,
+                scheduled_start=activity.starts_at,
+                scheduled_end=activity.ends_at,
+                minutes=minutes,
+                reason=reason,
+                staff_id=staff_id,
+                at=self.now(),
+            )
+        self.commit(attendance)
+        return attendance
+
+    def attendance(self, activity_id: UUID, volunteer_id: UUID) -> Attendance:
+        return self._attendance(activity_id, volunteer_id)
+
+    def _attendance(self, activity_id: UUID, volunteer_id: UUID) -> Attendance:
+        attendance_id = Attendance.id_for(volunteer_id, activity_id)
+        try:
+            return self.get(Attendance, attendance_id)
+        except NotFound:
+            raise NotAllowed(
+                "there is no check-in for this volunteer at this activity",
+                code="not-checked-in",
+            ) from None
+
+    @staticmethod
+    def _require_on_site(activity: Activity, scan: ScanContext) -> None:
+        if not activity.location_required:
+            return
+        if scan.location is None or scan.accuracy_m is None:
+            raise NotAllowed(
+                "this activity asks for your location to check in", code="location-required"
+            )
+        if not activity.geofence.admits(scan.location, scan.accuracy_m):
+            raise NotAllowed("you are not at the activity's venue", code="outside-geofence")

@@ -1,0 +1,88 @@
+"""The application's core: one eventsourcing Application, so one ordered log.
+
+Every command reads the aggregates it needs, asks them to change (the domain
+checks the rules), and hands them to the committer. Library errors become the
+application's own (NotFound, ConcurrentChange) here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import Environment
+
+from grassroots.application.committing import Committer, DirectCommitter
+from grassroots.application.errors import NotFound
+from grassroots.domain.crediting import CreditPolicy
+from grassroots.domain.values import DEFAULT_TIME_ZONE
+
+__all__ = ["AppConfig", "Clock", "Core", "system_clock"]
+
+Clock = Callable[[], datetime]
+A = TypeVar("A", bound=Aggregate)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    secret_key: bytes
+    qr_rotation_seconds: int = 15
+    credit_policy: CreditPolicy = field(default_factory=CreditPolicy)
+    time_zone: str = DEFAULT_TIME_ZONE
+
+
+class Core(Application[UUID]):
+    name = "grassroots"
+
+    def __init__(
+        self,
+        config: AppConfig,
+        *,
+        env: Mapping[str, str],
+        clock: Clock = system_clock,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        super().__init__(env=dict(env))
+        self.committer: Committer = DirectCommitter(self.save)
+
+    def construct_env(self, name: str, env: Mapping[str, Any] | None = None) -> Environment:
+        # Settings are read once, by the composition root; the library must not
+        # pick up stray variables from the process environment on its own.
+        return Environment(name, dict(env or {}))
+
+    def now(self) -> datetime:
+        at = self.clock()
+        if at.tzinfo is None:
+            raise ValueError("the clock must return timezone-aware instants")
+        return at.astimezone(UTC)
+
+    def get(self, kind: type[A], aggregate_id: UUID) -> A:
+        """The aggregate, or NotFound when there is none of that kind with this id."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(_kind_name(kind), aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(_kind_name(kind), aggregate_id)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def commit(self, *aggregates: Aggregate) -> None:
+        self.committer.commit(aggregates)
+
+
+def _kind_name(kind: type[Aggregate]) -> str:
+    name = kind.__name__
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))

@@ -1,0 +1,55 @@
+"""The ``grassroots`` command: serve the API, migrate the read-model schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from grassroots.settings import Settings, SettingsError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="grassroots", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the API and pages (GRASSROOTS_HOST/PORT)")
+    migrate = commands.add_parser("migrate", help="bring the read-model schema up to date")
+    migrate.add_argument("revision", nargs="?", default="head")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as e:
+        print(f"grassroots: {e}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(settings)
+    from grassroots.migrating import upgrade
+
+    upgrade(settings.database_url, revision=args.revision)
+    return 0
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from grassroots.bootstrap import build_web_app
+
+    app = build_web_app(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        "\n  Grassroots is starting.\n"
+        f"    home page       {base}/\n"
+        f"    API reference   {base}/schema\n"
+        f"    health          {base}/health\n"
+        f"    event store     {settings.database_url}\n"
+        "  Press Ctrl+C to stop.\n",
+        flush=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

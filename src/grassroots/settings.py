@@ -1,0 +1,146 @@
+"""Settings: read once from ``GRASSROOTS_*`` environment variables into one object.
+
+    GRASSROOTS_MODE                   development (default) or production
+    GRASSROOTS_DATA_DIR               where the embedded default keeps its files (./var)
+    GRASSROOTS_DATABASE_URL           sqlite:///path (default: <data dir>/grassroots.sqlite3),
+                                      postgresql://user:password@host:port/database, or memory://
+    GRASSROOTS_REDIS_URL              redis://host:port/db for shared stores and channels (optional)
+    GRASSROOTS_SECRET_KEY             signs venue codes and tokens; required in production
+    GRASSROOTS_TIME_ZONE              org units' default zone (Asia/Shanghai)
+    GRASSROOTS_QR_ROTATION_SECONDS    how often a venue code changes (15)
+    GRASSROOTS_GRACE_MINUTES          credit grace either side of an activity (15)
+    GRASSROOTS_CHECK_IN_MARGIN_MINUTES  how early check-in opens before the start (30)
+    GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["Mode", "Settings", "SettingsError"]
+
+PREFIX = "GRASSROOTS_"
+SECRET_FILE = "secret_key"
+MIN_SECRET_BYTES = 32
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: bytes
+    time_zone: str
+    qr_rotation_seconds: int
+    grace_minutes: int
+    check_in_margin_minutes: int
+    host: str
+    port: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings; in development a missing secret is generated and kept."""
+        env = _Env(os.environ if environ is None else environ)
+        mode_text = env.text("MODE", Mode.DEVELOPMENT.value)
+        try:
+            mode = Mode(mode_text)
+        except ValueError:
+            raise SettingsError(
+                f"{PREFIX}MODE must be 'development' or 'production', not {mode_text!r}"
+            ) from None
+        data_dir = Path(env.text("DATA_DIR", "var"))
+        database_url = env.text("DATABASE_URL", f"sqlite:///{data_dir / 'grassroots.sqlite3'}")
+        return cls(
+            mode=mode,
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=env.optional("REDIS_URL"),
+            secret_key=_secret_key(env, mode, data_dir),
+            time_zone=_time_zone(env.text("TIME_ZONE", "Asia/Shanghai")),
+            qr_rotation_seconds=env.integer("QR_ROTATION_SECONDS", 15, low=5, high=300),
+            grace_minutes=env.integer("GRACE_MINUTES", 15, low=0, high=120),
+            check_in_margin_minutes=env.integer("CHECK_IN_MARGIN_MINUTES", 30, low=0, high=240),
+            host=env.text("HOST", "127.0.0.1"),
+            port=env.integer("PORT", 8000, low=1, high=65535),
+        )
+
+
+class _Env:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def optional(self, name: str) -> str | None:
+        value = self._environ.get(PREFIX + name, "").strip()
+        return value or None
+
+    def text(self, name: str, default: str) -> str:
+        return self.optional(name) or default
+
+    def integer(self, name: str, default: int, *, low: int, high: int) -> int:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{PREFIX}{name} must be between {low} and {high}, not {value}")
+        return value
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{PREFIX}TIME_ZONE names no known time zone: {name!r}") from None
+    return name
+
+
+def _secret_key(env: _Env, mode: Mode, data_dir: Path) -> bytes:
+    given = env.optional("SECRET_KEY")
+    if given is not None:
+        key = given.encode()
+        if len(key) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"{PREFIX}SECRET_KEY must be at least {MIN_SECRET_BYTES} characters long"
+            )
+        return key
+    if mode is Mode.PRODUCTION:
+        raise SettingsError(
+            f"{PREFIX}SECRET_KEY is not set: production mode needs a secret of at least "
+            f"{MIN_SECRET_BYTES} characters (for example: python -c "
+            "'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return _kept_secret(data_dir / SECRET_FILE)
+
+
+def _kept_secret(path: Path) -> bytes:
+    """The development secret, generated once and kept so venue codes survive a restart."""
+    if path.exists():
+        key = path.read_bytes().strip()
+        if len(key) >= MIN_SECRET_BYTES:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48).encode()
+    # Created with owner-only permissions: the file is a credential.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key + b"\n")
+    return key

@@ -1,0 +1,59 @@
+"""The server a newcomer starts: a first page, health, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from grassroots.bootstrap import build_web_app
+from grassroots.settings import Settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient[Litestar]]:
+    settings = Settings.from_env({"GRASSROOTS_DATA_DIR": str(tmp_path)})
+    with TestClient(app=build_web_app(settings)) as client:
+        yield client
+
+
+def test_health_answers_ok_with_the_event_store_in_use(client: TestClient[Litestar]) -> None:
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["event_store"]) == ("ok", "sqlite")
+    assert body["last_event_position"] == 0
+
+
+def test_the_openapi_document_describes_health_with_an_operation_id(
+    client: TestClient[Litestar],
+) -> None:
+    document = client.get("/schema/openapi.json").json()
+
+    assert document["openapi"].startswith("3.1")
+    operation = document["paths"]["/health"]["get"]
+    assert operation["operationId"] == "getHealth"
+    assert operation["tags"] == ["health"]
+
+
+def test_the_first_screen_links_to_the_api_reference(client: TestClient[Litestar]) -> None:
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'href="/schema"' in page.text
+    assert "sqlite" in page.text
+    assert client.get("/schema").status_code == 200
+
+
+def test_the_embedded_default_keeps_its_event_store_under_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings.from_env({"GRASSROOTS_DATA_DIR": str(tmp_path)})
+    with TestClient(app=build_web_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+
+    assert (tmp_path / "grassroots.sqlite3").exists()
+    assert (tmp_path / "secret_key").exists()

@@ -1,0 +1,41 @@
+"""Alembic: upgrade to head from an empty database and back down to base, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from grassroots.migrating import downgrade, sqlalchemy_url, upgrade
+
+
+def _version(url: str, schema: str | None = None) -> list[str]:
+    engine = sa.create_engine(sqlalchemy_url(url))
+    try:
+        with engine.connect() as conn:
+            table = f'"{schema}".alembic_version' if schema else "alembic_version"
+            if not sa.inspect(conn).has_table("alembic_version", schema=schema):
+                return []
+            return [row[0] for row in conn.execute(sa.text(f"SELECT version_num FROM {table}"))]
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_upgrades_to_head_and_downgrades_to_base(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
+
+    upgrade(url)
+    assert _version(url) == ["0001"]
+    downgrade(url)
+    assert _version(url) == []
+
+
+def test_postgresql_upgrades_to_head_and_downgrades_to_base(
+    postgres_schema: tuple[str, str],
+) -> None:
+    url, schema = postgres_schema
+
+    upgrade(url, schema=schema)
+    assert _version(url, schema) == ["0001"]
+    downgrade(url, schema=schema)
+    assert _version(url, schema) == []

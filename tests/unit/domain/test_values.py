@@ -1,0 +1,296 @@
+"""Shared value objects: derived ids, aware instants, local days and weeks, places and fences."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta, timezone
+from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grassroots.domain.errors import InvalidValue, ReasonRequired
+from grassroots.domain.values import (
+    ID_NAMESPACE,
+    Geofence,
+    GeoPoint,
+    IsoWeek,
+    derived_id,
+    iso_week_of,
+    local_date,
+    require_aware,
+    require_reason,
+    require_text,
+    time_zone,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HOHHOT = GeoPoint(40.8426, 111.7492)
+BAOTOU = GeoPoint(40.6574, 109.8403)
+CADRE = UUID("11111111-1111-4111-8111-111111111111")
+
+# About 111.2 km per degree of latitude: 0.001° north is roughly 111 m.
+METRES_PER_DEGREE_LAT = math.pi * 6_371_008.8 / 180
+
+
+def north_of(point: GeoPoint, metres: float) -> GeoPoint:
+    return GeoPoint(point.lat + metres / METRES_PER_DEGREE_LAT, point.lon)
+
+
+# derived ids
+
+
+def test_a_derived_id_is_the_same_for_the_same_kind_and_parts() -> None:
+    first = derived_id("contact", CADRE, "13800138000")
+    second = derived_id("contact", UUID(str(CADRE)), "13800138000")
+
+    assert first == second
+    assert first == uuid5(ID_NAMESPACE, f"contact/{CADRE}/13800138000")
+    assert first.version == 5
+
+
+def test_derived_ids_of_different_kinds_differ_for_the_same_parts() -> None:
+    assert derived_id("phone", "13800138000") != derived_id("contact", "13800138000")
+
+
+def test_derived_ids_differ_when_a_part_differs_or_the_parts_are_reordered() -> None:
+    base = derived_id("attendance", "a", "b")
+
+    assert derived_id("attendance", "a", "c") != base
+    assert derived_id("attendance", "b", "a") != base
+    assert derived_id("attendance", "a") != base
+
+
+# aware instants
+
+
+def test_a_naive_datetime_is_refused() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        require_aware(datetime(2026, 3, 2, 9, 0), "starts_at")
+
+    assert caught.value.code == "naive-datetime"
+    assert "starts_at" in caught.value.message
+
+
+def test_an_aware_datetime_is_returned_unchanged() -> None:
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+    assert require_aware(at) is at
+
+
+def test_local_date_refuses_a_naive_datetime() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        local_date(datetime(2026, 3, 2, 9, 0), SHANGHAI)
+
+    assert caught.value.code == "naive-datetime"
+
+
+# text and reasons
+
+
+def test_text_is_stripped_and_empty_or_overlong_text_is_refused() -> None:
+    assert require_text("  青年之家  ", "name") == "青年之家"
+
+    with pytest.raises(InvalidValue) as empty:
+        require_text("   ", "name")
+    with pytest.raises(InvalidValue) as too_long:
+        require_text("x" * 11, "title", max_length=10)
+
+    assert empty.value.code == "name-empty"
+    assert too_long.value.code == "title-too-long"
+    assert require_text("x" * 10, "title", max_length=10) == "x" * 10
+
+
+def test_a_blank_reason_is_refused_as_reason_required() -> None:
+    with pytest.raises(ReasonRequired) as caught:
+        require_reason(" \n ")
+
+    assert caught.value.code == "reason-required"
+    assert require_reason("  moved away ") == "moved away"
+
+
+def test_an_overlong_reason_is_refused() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        require_reason("x" * 501)
+
+    assert caught.value.code == "reason-too-long"
+
+
+# time zones, local days and ISO weeks
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        time_zone("Asia/Atlantis")
+
+    assert caught.value.code == "time-zone-unknown"
+
+
+def test_a_known_time_zone_is_returned() -> None:
+    assert time_zone("Asia/Shanghai") == SHANGHAI
+
+
+def test_the_local_date_in_shanghai_turns_at_16_00_utc() -> None:
+    assert local_date(datetime(2026, 3, 2, 15, 59, 59, tzinfo=UTC), SHANGHAI) == date(2026, 3, 2)
+    assert local_date(datetime(2026, 3, 2, 16, 0, tzinfo=UTC), SHANGHAI) == date(2026, 3, 3)
+
+
+def test_an_early_morning_in_shanghai_is_still_the_previous_day_in_utc() -> None:
+    at = datetime(2026, 3, 2, 7, 30, tzinfo=SHANGHAI)
+
+    assert local_date(at, SHANGHAI) == date(2026, 3, 2)
+    assert local_date(at, ZoneInfo("UTC")) == date(2026, 3, 1)
+
+
+def test_sunday_23_30_in_shanghai_still_belongs_to_that_iso_week() -> None:
+    sunday_late = datetime(2026, 3, 8, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
+
+    day = local_date(sunday_late, SHANGHAI)
+
+    assert day == date(2026, 3, 8)
+    assert iso_week_of(day) == IsoWeek(2026, 10)
+
+
+def test_monday_00_30_in_shanghai_starts_the_next_iso_week_though_utc_is_still_sunday() -> None:
+    monday_early = datetime(2026, 3, 8, 16, 30, tzinfo=UTC)  # 00:30 Monday in Shanghai
+
+    day = local_date(monday_early, SHANGHAI)
+
+    assert day == date(2026, 3, 9)
+    assert iso_week_of(day) == IsoWeek(2026, 11)
+
+
+@pytest.mark.parametrize(
+    ("day", "week"),
+    [
+        (date(2026, 12, 28), IsoWeek(2026, 53)),
+        (date(2026, 12, 31), IsoWeek(2026, 53)),
+        (date(2027, 1, 1), IsoWeek(2026, 53)),
+        (date(2027, 1, 3), IsoWeek(2026, 53)),
+        (date(2027, 1, 4), IsoWeek(2027, 1)),
+        (date(2025, 12, 29), IsoWeek(2026, 1)),
+        (date(2026, 1, 1), IsoWeek(2026, 1)),
+    ],
+)
+def test_days_at_the_turn_of_the_year_belong_to_their_iso_week(day: date, week: IsoWeek) -> None:
+    assert iso_week_of(day) == week
+
+
+def test_new_years_eve_2026_late_evening_in_shanghai_is_in_2026_w53() -> None:
+    new_year_utc = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 2027-01-01 00:30 in Shanghai
+
+    day = local_date(new_year_utc, SHANGHAI)
+
+    assert day == date(2027, 1, 1)
+    assert iso_week_of(day) == IsoWeek(2026, 53)
+
+
+def test_an_iso_week_knows_its_monday_its_days_and_its_name() -> None:
+    week = IsoWeek(2026, 53)
+
+    assert week.monday == date(2026, 12, 28)
+    assert week.days() == [date(2026, 12, 28) + timedelta(days=i) for i in range(7)]
+    assert week.days()[-1] == date(2027, 1, 3)
+    assert str(week) == "2026-W53"
+    assert str(IsoWeek(2027, 1)) == "2027-W01"
+
+
+def test_iso_weeks_order_by_year_then_week() -> None:
+    assert IsoWeek(2026, 53) < IsoWeek(2027, 1) < IsoWeek(2027, 2)
+
+
+# geographic points
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(90.0, 180.0), (-90.0, -180.0), (0.0, 0.0)])
+def test_a_point_on_the_edge_of_the_valid_range_is_accepted(lat: float, lon: float) -> None:
+    point = GeoPoint(lat, lon)
+
+    assert (point.lat, point.lon) == (lat, lon)
+
+
+@pytest.mark.parametrize("lat", [90.0001, -90.0001, math.nan, math.inf, -math.inf])
+def test_a_latitude_out_of_range_is_refused(lat: float) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        GeoPoint(lat, 111.0)
+
+    assert caught.value.code == "latitude-invalid"
+
+
+@pytest.mark.parametrize("lon", [180.0001, -180.0001, math.nan, math.inf])
+def test_a_longitude_out_of_range_is_refused(lon: float) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        GeoPoint(40.0, lon)
+
+    assert caught.value.code == "longitude-invalid"
+
+
+def test_hohhot_to_baotou_is_about_162_km() -> None:
+    distance = HOHHOT.distance_m(BAOTOU)
+
+    assert distance == pytest.approx(162_000, rel=0.01)
+
+
+def test_distance_is_symmetric_and_zero_to_itself() -> None:
+    assert HOHHOT.distance_m(BAOTOU) == pytest.approx(BAOTOU.distance_m(HOHHOT))
+    assert HOHHOT.distance_m(HOHHOT) == 0.0
+
+
+def test_one_degree_of_latitude_is_about_111_km() -> None:
+    assert GeoPoint(40.0, 111.0).distance_m(GeoPoint(41.0, 111.0)) == pytest.approx(
+        111_195, rel=0.001
+    )
+
+
+# geofences
+
+
+def test_a_position_inside_the_fence_is_admitted() -> None:
+    fence = Geofence(HOHHOT, 200.0)
+
+    assert fence.admits(north_of(HOHHOT, 150), accuracy_m=0.0) is True
+
+
+def test_a_position_outside_the_fence_with_a_precise_fix_is_not_admitted() -> None:
+    fence = Geofence(HOHHOT, 200.0)
+
+    assert fence.admits(north_of(HOHHOT, 260), accuracy_m=10.0) is False
+
+
+def test_a_position_just_outside_is_admitted_when_its_accuracy_circle_touches_the_fence() -> None:
+    fence = Geofence(HOHHOT, 200.0)
+    position = north_of(HOHHOT, 260)
+
+    assert fence.admits(position, accuracy_m=70.0) is True
+    assert fence.admits(position, accuracy_m=50.0) is False
+
+
+def test_a_fix_less_accurate_than_the_maximum_is_not_admitted_even_at_the_centre() -> None:
+    fence = Geofence(HOHHOT, 200.0, max_accuracy_m=100.0)
+
+    assert fence.admits(HOHHOT, accuracy_m=100.0) is True
+    assert fence.admits(HOHHOT, accuracy_m=100.5) is False
+    assert fence.admits(HOHHOT, accuracy_m=5_000.0) is False
+
+
+@pytest.mark.parametrize("accuracy", [-1.0, math.nan, math.inf])
+def test_a_negative_or_non_finite_accuracy_is_refused(accuracy: float) -> None:
+    fence = Geofence(HOHHOT, 200.0)
+
+    with pytest.raises(InvalidValue) as caught:
+        fence.admits(HOHHOT, accuracy_m=accuracy)
+
+    assert caught.value.code == "accuracy-invalid"
+
+
+@pytest.mark.parametrize("radius", [9.99, 5_000.01, 0.0, -50.0, math.nan, math.inf])
+def test_a_geofence_radius_outside_10_to_5000_metres_is_refused(radius: float) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        Geofence(HOHHOT, radius)
+
+    assert caught.value.code == "geofence-radius-invalid"
+
+
+@pytest.mark.parametrize("radius", [10.0, 5_000.0])
+def test_a_geofence_radius_at_the_limits_is_accepted(radius: float) -> None:
+    assert Geofence(HOHHOT, radius).radius_m == radius
