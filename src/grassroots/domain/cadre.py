@@ -73,7 +73,7 @@ class Cadre(Aggregate):
     ) -> Cadre:
         return cls(
             name=require_text(name, "name", max_length=50),
-            kind=CadreKind(kind).value,
+            kind=_checked_kind(kind).value,
             org_unit_id=org_unit_id,
             point_ids=_checked_points(point_ids),
             at=require_aware(at),
@@ -91,7 +91,7 @@ class Cadre(Aggregate):
 
     def reassign_points(self, point_ids: Sequence[UUID], *, at: datetime) -> None:
         points = _checked_points(point_ids)
-        if points != self.point_ids:
+        if set(points) != set(self.point_ids):
             self._points_reassigned(point_ids=points, at=require_aware(at))
 
     @event(PointsReassigned)
@@ -124,7 +124,9 @@ class Cadre(Aggregate):
     def remove_contact(self, contact_id: UUID, *, reason: str, at: datetime) -> None:
         if contact_id not in self.contacts:
             raise NotAllowed("this youth is not on the list", code="contact-not-listed")
-        self._contact_removed(contact_id=contact_id, reason=require_reason(reason), at=at)
+        self._contact_removed(
+            contact_id=contact_id, reason=require_reason(reason), at=require_aware(at)
+        )
 
     @event(ContactRemoved)
     def _contact_removed(self, contact_id: UUID, reason: str, at: datetime) -> None:
@@ -132,6 +134,13 @@ class Cadre(Aggregate):
 
     def is_assigned_to(self, point_id: UUID) -> bool:
         return point_id in self.point_ids
+
+
+def _checked_kind(kind: CadreKind | str) -> CadreKind:
+    try:
+        return CadreKind(kind)
+    except ValueError:
+        raise InvalidValue(f"unknown cadre kind {kind!r}", code="cadre-kind-invalid") from None
 
 
 def _checked_points(point_ids: Sequence[UUID]) -> list[UUID]:

@@ -85,6 +85,8 @@ class GrassrootsPoint(Aggregate):
     def relocate(self, *, location: GeoPoint, geofence_radius_m: float, at: datetime) -> None:
         self.require_active()
         Geofence(location, geofence_radius_m)
+        if (location, float(geofence_radius_m)) == (self.location, self.geofence_radius_m):
+            return
         self._relocated(
             location_lat=location.lat,
             location_lon=location.lon,

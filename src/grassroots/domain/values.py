@@ -5,6 +5,7 @@ Everything here is pure: instants are passed in, never read from a clock.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,7 +41,8 @@ EARTH_RADIUS_M = 6_371_008.8
 
 def derived_id(kind: str, *parts: object) -> UUID:
     """The id named by ``kind`` and ``parts``: equal inputs give the same id."""
-    return uuid5(ID_NAMESPACE, "/".join([kind, *(str(p) for p in parts)]))
+    # JSON keeps the parts apart: ("a/b",) and ("a", "b") must not name the same id.
+    return uuid5(ID_NAMESPACE, json.dumps([kind, *(str(p) for p in parts)], ensure_ascii=False))
 
 
 def require_aware(at: datetime, name: str = "at") -> datetime:

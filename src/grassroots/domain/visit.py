@@ -134,6 +134,7 @@ class Visit(Aggregate):
         self.point_was_assigned = point_was_assigned
         self.proof = proof
         self.started_at = at
+        self.last_activity_at = at
         self.ended_at: datetime | None = None
         self.log: list[tuple[datetime, str]] = []
         self.problem_ids: list[UUID] = []
@@ -152,6 +153,7 @@ class Visit(Aggregate):
     @event(LogWritten)
     def _log_written(self, text: str, at: datetime) -> None:
         self.log.append((at, text))
+        self.last_activity_at = max(self.last_activity_at, at)
 
     def note_problem(self, *, problem_id: UUID, title: str, at: datetime) -> None:
         self._require_under_way(at)
@@ -162,6 +164,7 @@ class Visit(Aggregate):
     @event(ProblemRaised)
     def _problem_raised(self, problem_id: UUID, title: str, at: datetime) -> None:
         self.problem_ids.append(problem_id)
+        self.last_activity_at = max(self.last_activity_at, at)
 
     def meet_youth(self, *, name: str, at: datetime, contact_id: UUID | None = None) -> None:
         """Record a youth met face to face; ``contact_id`` links one on the cadre's list."""
@@ -173,9 +176,14 @@ class Visit(Aggregate):
     @event(YouthMet)
     def _youth_met(self, contact_id: UUID | None, name: str, at: datetime) -> None:
         self.youths_met.append((contact_id, name))
+        self.last_activity_at = max(self.last_activity_at, at)
 
     def end(self, *, at: datetime) -> None:
         self._require_under_way(at)
+        if at < self.last_activity_at:
+            raise InvalidValue(
+                "a visit cannot end before its last recorded work", code="end-before-last-entry"
+            )
         self._ended(at=at)
 
     @event(Ended)

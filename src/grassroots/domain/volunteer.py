@@ -9,6 +9,7 @@ event store's unique (id, version) key refuses the second claim.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from uuid import UUID
 
@@ -26,12 +27,14 @@ from grassroots.domain.values import (
 
 __all__ = ["PhoneClaim", "Volunteer", "normalise_phone"]
 
-_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalise_phone(raw: str) -> str:
     """A mainland China mobile number as 11 digits, without country code or separators."""
-    digits = re.sub(r"[\s\-().]", "", raw)
+    # Chinese input methods often type full-width digits and signs; NFKC folds them
+    # to ASCII, and the pattern then refuses digits of any other script.
+    digits = re.sub(r"[\s\-().]", "", unicodedata.normalize("NFKC", raw))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]

@@ -202,9 +202,7 @@ def test_adding_a_contact_records_it_under_an_id_derived_from_the_phone(cadre: C
     )
     assert contact_id == derived_id("contact", cadre.id, "13900139000")
     assert contact_id == cadre.contact_id_for("13900139000")
-    assert cadre.contacts == {
-        contact_id: Contact(contact_id, "李青年", "13900139000", "外卖骑手")
-    }
+    assert cadre.contacts == {contact_id: Contact(contact_id, "李青年", "13900139000", "外卖骑手")}
 
 
 def test_the_same_phone_gets_different_contact_ids_on_different_cadres(cadre: Cadre) -> None:
@@ -308,9 +306,7 @@ def test_removing_a_contact_at_a_naive_instant_is_refused(cadre: Cadre) -> None:
 
 
 def test_a_removed_youth_can_be_listed_again_under_the_same_id(cadre: Cadre) -> None:
-    first_id = cadre.add_contact(
-        name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
-    )
+    first_id = cadre.add_contact(name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT)
     cadre.remove_contact(first_id, reason="误删", at=LATER)
 
     second_id = cadre.add_contact(
@@ -346,3 +342,15 @@ def test_replaying_the_events_rebuilds_the_cadre() -> None:
         [VILLAGE_POINT],
     )
     assert replayed.contacts == {kept: Contact(kept, "李青年", "13900139000", "外卖骑手")}
+
+
+def test_reassigning_the_same_points_in_another_order_emits_nothing(cadre: Cadre) -> None:
+    cadre.reassign_points(list(reversed(cadre.point_ids)), at=LATER)
+
+    assert cadre.collect_events() == []
+
+
+def test_an_unknown_kind_is_an_invalid_value_with_a_code() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        register(kind="volunteer")
+    assert caught.value.code == "cadre-kind-invalid"

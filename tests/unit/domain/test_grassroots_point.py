@@ -179,3 +179,9 @@ def test_replaying_the_events_rebuilds_the_point() -> None:
         NEW_PLACE,
         True,
     )
+
+
+def test_relocating_to_the_same_place_and_radius_emits_nothing(point: GrassrootsPoint) -> None:
+    point.relocate(location=point.location, geofence_radius_m=point.geofence_radius_m, at=LATER)
+
+    assert point.collect_events() == []

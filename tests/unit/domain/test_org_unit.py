@@ -246,9 +246,7 @@ def test_moving_under_a_parent_of_the_wrong_level_is_refused() -> None:
     township = a_unit(OrgLevel.TOWNSHIP)
 
     with pytest.raises(InvalidValue) as caught:
-        township.move(
-            parent_id=uuid4(), parent_level=OrgLevel.CITY, parent_ancestry=[], at=LATER
-        )
+        township.move(parent_id=uuid4(), parent_level=OrgLevel.CITY, parent_ancestry=[], at=LATER)
 
     assert caught.value.code == "org-unit-parent-invalid"
     assert township.collect_events() == []

@@ -45,8 +45,12 @@ def test_a_derived_id_is_the_same_for_the_same_kind_and_parts() -> None:
     second = derived_id("contact", UUID(str(CADRE)), "13800138000")
 
     assert first == second
-    assert first == uuid5(ID_NAMESPACE, f"contact/{CADRE}/13800138000")
+    assert first == uuid5(ID_NAMESPACE, f'["contact", "{CADRE}", "13800138000"]')
     assert first.version == 5
+
+
+def test_parts_that_contain_the_separator_do_not_collide_with_split_parts() -> None:
+    assert derived_id("k", "a/b") != derived_id("k", "a", "b")
 
 
 def test_derived_ids_of_different_kinds_differ_for_the_same_parts() -> None:
