@@ -82,18 +82,31 @@ class ActivityCommands(Core):
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
         capacity: int | None = None,
-    ) -> None:
+        capacity_unlimited: bool = False,
+        location: GeoPoint | None = None,
+        geofence_radius_m: float | None = None,
+        location_required: bool | None = None,
+        sign_up_required: bool | None = None,
+    ) -> list[UUID]:
+        """Change details before the start; the volunteers promoted from the waiting list."""
         activity = self.get(Activity, activity_id)
-        activity.change_details(
+        promoted = activity.change_details(
             title=title,
             description=description,
             category=category,
             starts_at=starts_at,
             ends_at=ends_at,
             capacity=capacity,
+            capacity_unlimited=capacity_unlimited,
+            location=location,
+            geofence_radius_m=geofence_radius_m,
+            location_required=location_required,
+            sign_up_required=sign_up_required,
+            policy=self.config.credit_policy,
             at=self.now(),
         )
         self.commit(activity)
+        return promoted
 
     def cancel_activity(self, activity_id: UUID, *, reason: str) -> None:
         activity = self.get(Activity, activity_id)
@@ -107,10 +120,12 @@ class ActivityCommands(Core):
         self.commit(activity)
         return status
 
-    def withdraw(self, activity_id: UUID, volunteer_id: UUID) -> None:
+    def withdraw(self, activity_id: UUID, volunteer_id: UUID) -> UUID | None:
+        """Give up a place; the volunteer promoted into it from the waiting list, if any."""
         activity = self.get(Activity, activity_id)
-        activity.withdraw(volunteer_id, at=self.now())
+        promoted = activity.withdraw(volunteer_id, at=self.now())
         self.commit(activity)
+        return promoted
 
     def venue_code(self, activity_id: UUID) -> VenueCode:
         """The code the venue screen shows now, and when the next one replaces it."""
