@@ -6,7 +6,8 @@ size are inserted raw with one transaction each. The ratio saves/raw says how mu
 of the database's own speed the write side keeps; absolute rates vary by machine.
 
     python benchmarks/event_store.py --events 2000
-    GRASSROOTS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/test python benchmarks/event_store.py
+    GRASSROOTS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/test \
+        python benchmarks/event_store.py
 
 The last line reads: ``save/raw ratio: sqlite=<x> postgres=<y>``.
 """

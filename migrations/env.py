@@ -1,4 +1,7 @@
-"""Alembic environment: the database comes from the caller's config or from GRASSROOTS_DATABASE_URL."""
+"""Alembic environment.
+
+The database comes from the caller's config, or else from GRASSROOTS_DATABASE_URL.
+"""
 
 from __future__ import annotations
 

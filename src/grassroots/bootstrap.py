@@ -50,4 +50,6 @@ def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litesta
         if event_store_kind(settings) == "sqlite":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade(settings.database_url)
-    return create_app(build_application(settings, clock=clock), event_store_kind=event_store_kind(settings))
+    return create_app(
+        build_application(settings, clock=clock), event_store_kind=event_store_kind(settings)
+    )

@@ -1,16 +1,16 @@
 """Settings: read once from ``GRASSROOTS_*`` environment variables into one object.
 
-    GRASSROOTS_MODE                   development (default) or production
-    GRASSROOTS_DATA_DIR               where the embedded default keeps its files (./var)
-    GRASSROOTS_DATABASE_URL           sqlite:///path (default: <data dir>/grassroots.sqlite3),
-                                      postgresql://user:password@host:port/database, or memory://
-    GRASSROOTS_REDIS_URL              redis://host:port/db for shared stores and channels (optional)
-    GRASSROOTS_SECRET_KEY             signs venue codes and tokens; required in production
-    GRASSROOTS_TIME_ZONE              org units' default zone (Asia/Shanghai)
-    GRASSROOTS_QR_ROTATION_SECONDS    how often a venue code changes (15)
-    GRASSROOTS_GRACE_MINUTES          credit grace either side of an activity (15)
-    GRASSROOTS_CHECK_IN_MARGIN_MINUTES  how early check-in opens before the start (30)
-    GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
+GRASSROOTS_MODE                   development (default) or production
+GRASSROOTS_DATA_DIR               where the embedded default keeps its files (./var)
+GRASSROOTS_DATABASE_URL           sqlite:///path (default: <data dir>/grassroots.sqlite3),
+                                  postgresql://user:password@host:port/database, or memory://
+GRASSROOTS_REDIS_URL              redis://host:port/db for shared stores and channels (optional)
+GRASSROOTS_SECRET_KEY             signs venue codes and tokens; required in production
+GRASSROOTS_TIME_ZONE              org units' default zone (Asia/Shanghai)
+GRASSROOTS_QR_ROTATION_SECONDS    how often a venue code changes (15)
+GRASSROOTS_GRACE_MINUTES          credit grace either side of an activity (15)
+GRASSROOTS_CHECK_IN_MARGIN_MINUTES  how early check-in opens before the start (30)
+GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
 """
 
 from __future__ import annotations

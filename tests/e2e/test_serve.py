@@ -23,9 +23,7 @@ def test_the_server_starts_on_a_fresh_data_dir_and_serves_health_and_the_schema(
     tmp_path: Path,
 ) -> None:
     port = _free_port()
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
     env.update({"GRASSROOTS_PORT": str(port), "GRASSROOTS_DATA_DIR": str(tmp_path / "var")})
     server = subprocess.Popen(
         [sys.executable, "-m", "grassroots", "serve"],
@@ -54,7 +52,9 @@ def _wait_for_json(url: str, server: subprocess.Popen[str]) -> dict[str, object]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"the server exited early:\n{server.stdout.read() if server.stdout else ''}")
+            raise AssertionError(
+                f"the server exited early:\n{server.stdout.read() if server.stdout else ''}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 return dict(json.load(response))

@@ -1,4 +1,4 @@
-"""Alembic: upgrade to head from an empty database and back down to base, on SQLite and PostgreSQL."""
+"""Alembic: from an empty database up to head and back to base, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ _PAGE = """<!doctype html>
 <style>
  body {{ font-family: system-ui, sans-serif; max-width: 44rem; margin: 3rem auto; padding: 0 1rem;
         color: #1d2a36; line-height: 1.55; }}
- h1 {{ color: #b3261e; margin-bottom: .2rem; }} code {{ background: #f2f4f7; padding: .1rem .3rem; }}
+ h1 {{ color: #b3261e; margin-bottom: .2rem; }}
+ code {{ background: #f2f4f7; padding: .1rem .3rem; }}
  ul {{ padding-left: 1.2rem; }} .muted {{ color: #5b6b7a; }}
 </style></head><body>
 <h1>Grassroots</h1>

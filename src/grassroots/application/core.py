@@ -69,7 +69,7 @@ class Core(Application[UUID]):
     def get(self, kind: type[A], aggregate_id: UUID) -> A:
         """The aggregate, or NotFound when there is none of that kind with this id."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(_kind_name(kind), aggregate_id) from None
         if not isinstance(aggregate, kind):

@@ -1,10 +1,10 @@
 """Errors the application adds to the domain's.
 
-    ApplicationError
-    ├── NotFound          no such aggregate (or not of the kind asked for)
-    └── Conflict          the write lost to another one, or a unique value is taken
-        ├── ConcurrentChange    another request changed the same aggregate first; retry
-        └── AlreadyTaken        a value that must be unique is in use (a phone number)
+ApplicationError
+├── NotFound          no such aggregate (or not of the kind asked for)
+└── Conflict          the write lost to another one, or a unique value is taken
+    ├── ConcurrentChange    another request changed the same aggregate first; retry
+    └── AlreadyTaken        a value that must be unique is in use (a phone number)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class ApplicationError(Exception):
 class NotFound(ApplicationError):
     code = "not-found"
 
-    def __init__(self, kind: str, id: UUID) -> None:  # noqa: A002
+    def __init__(self, kind: str, id: UUID) -> None:
         super().__init__(f"no {kind} with id {id}", code=f"{kind.replace('_', '-')}-not-found")
         self.kind = kind
         self.id = id

@@ -31,9 +31,7 @@ def open_app(
     opened: list[Grassroots] = []
 
     def _open() -> Grassroots:
-        app = build_application(
-            settings_for(backend, tmp_path), clock=clock, schema=backend.schema
-        )
+        app = build_application(settings_for(backend, tmp_path), clock=clock, schema=backend.schema)
         opened.append(app)
         return app
 

@@ -10,8 +10,8 @@ import pytest
 from grassroots.application.errors import AlreadyTaken, NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.volunteer import Volunteer
-from tests.integration.application.builders import build_world, register_volunteer
 from tests.conftest import DURABLE, Backend
+from tests.integration.application.builders import build_world, register_volunteer
 
 
 def event_count(app: Grassroots) -> int:

@@ -29,7 +29,7 @@ def test_memory_selects_the_in_memory_store() -> None:
 
 @pytest.mark.parametrize("url", ["mysql://db/x", "sqlite://", "sqlite:///:memory:", "nonsense"])
 def test_an_unsupported_url_is_refused_with_the_variable_named(url: str) -> None:
-    with pytest.raises(UnsupportedDatabase, match="GRASSROOTS_DATABASE_URL|memory://"):
+    with pytest.raises(UnsupportedDatabase, match=r"GRASSROOTS_DATABASE_URL|memory://"):
         event_store_env(url)
 
 
