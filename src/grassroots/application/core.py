@@ -7,6 +7,7 @@ application's own (NotFound, ConcurrentChange) here and nowhere else.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
 from eventsourcing.utils import Environment
 
 from grassroots.application.committing import Committer, DirectCommitter
@@ -54,6 +56,8 @@ class Core(Application[UUID]):
         self.clock = clock
         super().__init__(env=dict(env))
         self.committer: Committer = DirectCommitter(self.save)
+        self._write_listeners: list[Callable[[int], None]] = []
+        self._last_write = threading.local()
 
     def construct_env(self, name: str, env: Mapping[str, Any] | None = None) -> Environment:
         # Settings are read once, by the composition root; the library must not
@@ -81,6 +85,24 @@ class Core(Application[UUID]):
 
     def commit(self, *aggregates: Aggregate) -> None:
         self.committer.commit(aggregates)
+
+    def on_write(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener`` with the log position after each write in this process
+        (it wakes the projection runners instead of waiting for their next poll)."""
+        self._write_listeners.append(listener)
+
+    def last_write_position(self) -> int:
+        """The log position of this thread's last write (0 before any): what a
+        read of one's own writes waits for the projections to reach."""
+        return int(getattr(self._last_write, "position", 0))
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if not recordings:
+            return
+        position = max(r.notification.id for r in recordings)
+        self._last_write.position = position
+        for listener in self._write_listeners:
+            listener(position)
 
 
 def _kind_name(kind: type[Aggregate]) -> str:

@@ -24,7 +24,7 @@ from grassroots.domain.errors import (
 )
 from grassroots.domain.values import GeoPoint
 from tests.conftest import DURABLE, FakeClock
-from tests.integration.application.builders import (
+from tests.integration.builders import (
     CENTER_PLACE,
     World,
     build_world,

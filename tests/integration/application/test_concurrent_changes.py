@@ -10,7 +10,7 @@ from grassroots.application.errors import ConcurrentChange
 from grassroots.application.service import Grassroots
 from grassroots.domain.center import Center
 from tests.conftest import DURABLE
-from tests.integration.application.builders import build_world
+from tests.integration.builders import build_world
 
 
 def test_the_later_of_two_changes_to_one_aggregate_loses_with_a_conflict(

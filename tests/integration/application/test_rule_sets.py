@@ -6,7 +6,7 @@ from datetime import date
 
 from grassroots.application.service import Grassroots
 from grassroots.domain.rules import COUNTY_1_PLUS_3_TERMS, INNER_MONGOLIA_TERMS, RuleSet
-from tests.integration.application.builders import build_world
+from tests.integration.builders import build_world
 
 
 def test_a_revised_rule_set_keeps_its_earlier_version_for_earlier_days(app: Grassroots) -> None:

@@ -13,7 +13,7 @@ from grassroots.domain.qr_token import QrSubject, SubjectKind, mint_token
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.visit import Visit
 from tests.conftest import FakeClock
-from tests.integration.application.builders import CENTER_PLACE, build_world, register_cadre
+from tests.integration.builders import CENTER_PLACE, build_world, register_cadre
 
 
 def point_token(app: Grassroots, point_id: object) -> str:

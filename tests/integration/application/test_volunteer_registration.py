@@ -11,7 +11,7 @@ from grassroots.application.errors import AlreadyTaken, NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.volunteer import Volunteer
 from tests.conftest import DURABLE, Backend
-from tests.integration.application.builders import build_world, register_volunteer
+from tests.integration.builders import build_world, register_volunteer
 
 
 def event_count(app: Grassroots) -> int:

@@ -1,0 +1,51 @@
+"""The read-model database: a SQLAlchemy engine for the URL the settings name.
+
+On the embedded default the read models live in the same SQLite file as the
+events, in WAL mode, so readers never block the writer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+__all__ = ["create_read_engine", "metadata"]
+
+# Every read-model table is declared on this one MetaData; Alembic's revisions
+# create them, and tests compare them row by row.
+metadata = sa.MetaData()
+
+
+def create_read_engine(url: str, *, schema: str | None = None, writer: bool = False) -> Engine:
+    """An engine on ``url`` (SQLAlchemy spelling), with a PostgreSQL search path if given.
+
+    A ``writer`` engine (the projection runners') takes SQLite's write lock when a
+    transaction begins; readers begin deferred and never wait for a writer in WAL mode.
+    """
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+
+        @sa_event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling would defer BEGIN until the first
+            # write; the runner needs the write lock at BEGIN (see runner.py).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @sa_event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        return engine
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    if schema:
+        options["connect_args"] = {"options": f"-csearch_path={schema}"}
+    return sa.create_engine(url, **options)

@@ -1,0 +1,87 @@
+"""What a projection is: handlers per event type writing rows of its own tables.
+
+A projection never reads the clock or the event store; it is given each event
+with its place in the log and writes rows through the connection it is handed,
+inside the runner's transaction (see ``runner.py``). Rebuilding it means deleting
+its rows and replaying the log, so handlers must be deterministic: the same
+events in the same order give the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.utils import get_topic
+
+__all__ = ["EventContext", "Projection", "handles"]
+
+E = TypeVar("E")
+Handler = Callable[[Any, sa.Connection, Any, "EventContext"], None]
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """Where an event stands in the log, beside the event itself."""
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    recorded_at: datetime
+
+    @property
+    def event_ref(self) -> str:
+        """A stable name for the event: its aggregate and version."""
+        return f"{self.originator_id}:{self.originator_version}"
+
+
+def handles(*event_classes: type) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Mark a method as the projection's handler of these event classes."""
+
+    def mark(method: Callable[..., None]) -> Callable[..., None]:
+        method.__handles__ = event_classes  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class Projection:
+    """A read model: its name, its tables, and one handler per event type."""
+
+    name: ClassVar[str]
+    tables: ClassVar[Sequence[sa.Table]]
+    _handlers: ClassVar[dict[type, Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers: dict[type, Handler] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute in vars(klass).values():
+                for event_class in getattr(attribute, "__handles__", ()):
+                    handlers[event_class] = attribute
+        cls._handlers = handlers
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        """The event topics this projection reads; the runner asks the log for these only."""
+        return sorted(get_topic(event_class) for event_class in cls._handlers)
+
+    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(self, conn, event, context)
+
+    def clear(self, conn: sa.Connection) -> None:
+        """Delete every row (children first), ready for a rebuild."""
+        for table in reversed(list(self.tables)):
+            conn.execute(table.delete())
+
+    @staticmethod
+    def rows(
+        conn: sa.Connection, table: sa.Table, order_by: Iterable[Any]
+    ) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in conn.execute(sa.select(table).order_by(*order_by))]

@@ -1,0 +1,277 @@
+"""Service-hour ledger (服务时长): one line per credit or correction, per volunteer.
+
+Updated asynchronously by a runner (batches, exactly once); read with a bounded
+wait for the caller's own write. Every line names the attendance, activity and
+center it belongs to, the events it came from, its minutes and, for a
+correction, the reason and the staff member. Lines are keyed by their position
+in the log, so a rebuild gives the identical rows.
+
+A line counts toward the day (week, month, year) its activity was scheduled to
+start on, in the volunteer's org unit's zone: hours served in March stay in
+March even when a correction is made in April. ``recorded_at`` (when the event
+was recorded) is what "as of" reads go by: what the ledger said at that instant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from grassroots.domain.attendance import Attendance
+from grassroots.domain.org_unit import OrgUnit
+from grassroots.domain.values import DEFAULT_TIME_ZONE
+from grassroots.domain.volunteer import Volunteer
+from grassroots.projections.database import metadata
+from grassroots.projections.engine import EventContext, Projection, handles
+
+__all__ = ["LedgerLine", "ServiceLedger", "ledger_lines"]
+
+ledger_zones = sa.Table(
+    "ledger_zones",
+    metadata,
+    sa.Column("org_unit_id", sa.Uuid, primary_key=True),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+)
+
+ledger_volunteers = sa.Table(
+    "ledger_volunteers",
+    metadata,
+    sa.Column("volunteer_id", sa.Uuid, primary_key=True),
+    sa.Column("org_unit_id", sa.Uuid, nullable=False),
+)
+
+ledger_attendances = sa.Table(
+    "ledger_attendances",
+    metadata,
+    sa.Column("attendance_id", sa.Uuid, primary_key=True),
+    sa.Column("volunteer_id", sa.Uuid, nullable=False),
+    sa.Column("activity_id", sa.Uuid, nullable=False),
+    sa.Column("center_id", sa.Uuid, nullable=False),
+    sa.Column("service_date", sa.Date, nullable=False),
+    sa.Column("opened_by", sa.String(80), nullable=False),
+)
+
+ledger_lines = sa.Table(
+    "ledger_lines",
+    metadata,
+    sa.Column("volunteer_id", sa.Uuid, primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("attendance_id", sa.Uuid, nullable=False),
+    sa.Column("activity_id", sa.Uuid, nullable=False),
+    sa.Column("center_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("balance_after", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("staff_id", sa.Uuid, nullable=True),
+    sa.Column("source_events", sa.Text, nullable=False),
+    sa.Column("service_date", sa.Date, nullable=False),
+    sa.Column("iso_week", sa.String(8), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_ledger_lines_volunteer_recorded", "volunteer_id", "recorded_at"),
+)
+
+
+class LineKind:
+    CREDIT = "credit"  # checked out
+    AUTO_CLOSED = "auto_closed"  # no check-out: credited up to the scheduled end
+    ADDED_BY_STAFF = "added_by_staff"  # 补录: came but never scanned
+    ADJUSTMENT = "adjustment"  # a correction, positive or negative
+
+
+class ServiceLedger(Projection):
+    name = "service_ledger"
+    tables = (ledger_zones, ledger_volunteers, ledger_attendances, ledger_lines)
+
+    @handles(OrgUnit.Created)
+    def _org_unit_created(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            ledger_zones.insert().values(org_unit_id=ctx.originator_id, time_zone=e.time_zone)
+        )
+
+    @handles(Volunteer.Registered, Volunteer.ProfileChanged)
+    def _volunteer_placed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        updated = conn.execute(
+            ledger_volunteers.update()
+            .where(ledger_volunteers.c.volunteer_id == ctx.originator_id)
+            .values(org_unit_id=e.org_unit_id)
+        ).rowcount
+        if not updated:
+            conn.execute(
+                ledger_volunteers.insert().values(
+                    volunteer_id=ctx.originator_id, org_unit_id=e.org_unit_id
+                )
+            )
+
+    @handles(Attendance.CheckedIn)
+    def _checked_in(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        self._open(conn, e, ctx)
+
+    @handles(Attendance.AddedByStaff)
+    def _added_by_staff(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        self._open(conn, e, ctx)
+        self._line(conn, ctx, LineKind.ADDED_BY_STAFF, e.minutes, e.at, e.reason, e.staff_id)
+
+    @handles(Attendance.CheckedOut)
+    def _checked_out(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        self._line(conn, ctx, LineKind.CREDIT, e.credited_minutes, e.at)
+
+    @handles(Attendance.AutoClosed)
+    def _auto_closed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        self._line(conn, ctx, LineKind.AUTO_CLOSED, e.credited_minutes, e.closed_at)
+
+    @handles(Attendance.Adjusted)
+    def _adjusted(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        self._line(conn, ctx, LineKind.ADJUSTMENT, e.minutes, e.at, e.reason, e.staff_id)
+
+    def _open(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        zone = self._zone_of(conn, e.volunteer_id)
+        conn.execute(
+            ledger_attendances.insert().values(
+                attendance_id=ctx.originator_id,
+                volunteer_id=e.volunteer_id,
+                activity_id=e.activity_id,
+                center_id=e.center_id,
+                service_date=e.scheduled_start.astimezone(zone).date(),
+                opened_by=ctx.event_ref,
+            )
+        )
+
+    def _line(
+        self,
+        conn: sa.Connection,
+        ctx: EventContext,
+        kind: str,
+        minutes: int,
+        occurred_at: datetime,
+        reason: str | None = None,
+        staff_id: UUID | None = None,
+    ) -> None:
+        attendance = conn.execute(
+            sa.select(ledger_attendances).where(
+                ledger_attendances.c.attendance_id == ctx.originator_id
+            )
+        ).one()
+        last = conn.execute(
+            sa.select(ledger_lines.c.line_no, ledger_lines.c.balance_after)
+            .where(ledger_lines.c.volunteer_id == attendance.volunteer_id)
+            .order_by(ledger_lines.c.position.desc())
+            .limit(1)
+        ).first()
+        line_no, balance = (last.line_no, last.balance_after) if last else (0, 0)
+        # A credit explains itself with the scan that opened the attendance and
+        # the event that closed it; a staff line with its own event.
+        sources = [ctx.event_ref]
+        if kind in (LineKind.CREDIT, LineKind.AUTO_CLOSED):
+            sources.insert(0, attendance.opened_by)
+        day: date = attendance.service_date
+        iso = day.isocalendar()
+        conn.execute(
+            ledger_lines.insert().values(
+                volunteer_id=attendance.volunteer_id,
+                position=ctx.position,
+                line_no=line_no + 1,
+                attendance_id=ctx.originator_id,
+                activity_id=attendance.activity_id,
+                center_id=attendance.center_id,
+                kind=kind,
+                minutes=minutes,
+                balance_after=balance + minutes,
+                reason=reason,
+                staff_id=staff_id,
+                source_events=json.dumps(sources),
+                service_date=day,
+                iso_week=f"{iso.year}-W{iso.week:02d}",
+                month=f"{day.year}-{day.month:02d}",
+                year=day.year,
+                occurred_at=occurred_at,
+                recorded_at=ctx.recorded_at,
+            )
+        )
+
+    @staticmethod
+    def _zone_of(conn: sa.Connection, volunteer_id: UUID) -> ZoneInfo:
+        name = conn.execute(
+            sa.select(ledger_zones.c.time_zone)
+            .select_from(
+                ledger_volunteers.join(
+                    ledger_zones, ledger_zones.c.org_unit_id == ledger_volunteers.c.org_unit_id
+                )
+            )
+            .where(ledger_volunteers.c.volunteer_id == volunteer_id)
+        ).scalar()
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    position: int
+    line_no: int
+    kind: str
+    minutes: int
+    balance_after: int
+    attendance_id: UUID
+    activity_id: UUID
+    center_id: UUID
+    reason: str | None
+    staff_id: UUID | None
+    source_events: list[str]
+    service_date: date
+    recorded_at: datetime
+
+
+def read_ledger(
+    conn: sa.Connection, volunteer_id: UUID, *, as_of: datetime | None = None
+) -> list[LedgerLine]:
+    """The volunteer's lines in order; with ``as_of``, only what was recorded by then."""
+    query = sa.select(ledger_lines).where(ledger_lines.c.volunteer_id == volunteer_id)
+    if as_of is not None:
+        query = query.where(ledger_lines.c.recorded_at <= as_of)
+    return [
+        LedgerLine(
+            position=row.position,
+            line_no=row.line_no,
+            kind=row.kind,
+            minutes=row.minutes,
+            balance_after=row.balance_after,
+            attendance_id=row.attendance_id,
+            activity_id=row.activity_id,
+            center_id=row.center_id,
+            reason=row.reason,
+            staff_id=row.staff_id,
+            source_events=json.loads(row.source_events),
+            service_date=row.service_date,
+            recorded_at=row.recorded_at,
+        )
+        for row in conn.execute(query.order_by(ledger_lines.c.position))
+    ]
+
+
+def read_totals(
+    conn: sa.Connection, volunteer_id: UUID, period: str, *, as_of: datetime | None = None
+) -> dict[str, int]:
+    """Credited minutes per ISO week ("2026-W10"), month ("2026-03") or year ("2026")."""
+    column = {
+        "week": ledger_lines.c.iso_week,
+        "month": ledger_lines.c.month,
+        "year": sa.cast(ledger_lines.c.year, sa.String),
+    }[period]
+    query = (
+        sa.select(column.label("period"), sa.func.sum(ledger_lines.c.minutes))
+        .where(ledger_lines.c.volunteer_id == volunteer_id)
+        .group_by(column)
+        .order_by(column)
+    )
+    if as_of is not None:
+        query = query.where(ledger_lines.c.recorded_at <= as_of)
+    return {str(period_name): int(total) for period_name, total in conn.execute(query)}

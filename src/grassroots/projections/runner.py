@@ -1,0 +1,218 @@
+"""Feeding projections from the event log, exactly once, in batches.
+
+Each batch is one transaction on the read-model database that first moves the
+projection's tracking position with a conditional update (``WHERE position =
+<where this runner started>``) and then applies the batch's events. The update
+comes first so it takes the row lock (PostgreSQL) or the write lock (SQLite,
+``BEGIN IMMEDIATE``) before anything else: a second runner on the same
+projection waits, then finds the position moved, writes nothing and tries
+again from the new position. A crash anywhere rolls the whole batch back. So a
+replayed event, a killed worker or two runners started by mistake can never
+count anything twice.
+
+Events are read from the log before the transaction, to keep it short; the
+log is append-only, so what was read stays true.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from sqlalchemy.engine import Engine
+
+from grassroots.projections.database import metadata
+from grassroots.projections.engine import EventContext, Projection
+
+__all__ = ["DEFAULT_BATCH_SIZE", "EventLog", "ProjectionRunner", "tracking"]
+
+DEFAULT_BATCH_SIZE = 500
+
+tracking = sa.Table(
+    "projection_tracking",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+)
+
+
+class EventLog:
+    """The application's notification log, read as (context, domain event) pairs."""
+
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
+        self._recorder = recorder
+        self._mapper = mapper
+
+    def last_position(self) -> int:
+        return self._recorder.max_notification_id() or 0
+
+    def read(
+        self, *, after: int, limit: int, stop: int, topics: Sequence[str]
+    ) -> list[tuple[EventContext, Any]]:
+        notifications = self._recorder.select_notifications(
+            start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
+        )
+        batch = []
+        for notification in notifications:
+            event = self._mapper.to_domain_event(notification)
+            context = EventContext(
+                position=notification.id,
+                originator_id=UUID(str(notification.originator_id)),
+                originator_version=notification.originator_version,
+                recorded_at=event.timestamp,  # type: ignore[attr-defined]
+            )
+            batch.append((context, event))
+        return batch
+
+
+@dataclass(frozen=True)
+class Progress:
+    position: int
+    last_position: int
+    events: int
+    seconds: float
+
+
+class ProjectionRunner:
+    """Runs one projection over the log; several may run at once without harm."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        engine: Engine,
+        log: EventLog,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        self.projection = projection
+        self.engine = engine
+        self.log = log
+        self.batch_size = batch_size
+        self._topics = projection.topics()
+        self._advanced = threading.Condition()
+        self._known_position = 0
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    def ensure_tracking(self) -> None:
+        with self.engine.begin() as conn:
+            if (
+                conn.execute(
+                    sa.select(tracking.c.position).where(tracking.c.name == self.name)
+                ).first()
+                is None
+            ):
+                insert = _insert_ignoring_duplicates(conn)
+                conn.execute(insert.values(name=self.name, position=0))
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(tracking.c.position).where(tracking.c.name == self.name)
+            ).scalar()
+        return int(found or 0)
+
+    def process_batch(self) -> int:
+        """Apply the next batch; the number of log positions it moved over (0: up to date)."""
+        start = self.position()
+        stop = self.log.last_position()
+        if start >= stop:
+            self._announce(start)
+            return 0
+        batch = self.log.read(after=start, limit=self.batch_size, stop=stop, topics=self._topics)
+        # With fewer events than asked for, everything up to ``stop`` was read
+        # (the other positions hold events this projection does not follow).
+        end = batch[-1][0].position if len(batch) == self.batch_size else stop
+        try:
+            with self.engine.begin() as conn:
+                moved = conn.execute(
+                    tracking.update()
+                    .where(tracking.c.name == self.name, tracking.c.position == start)
+                    .values(position=end)
+                ).rowcount
+                if moved != 1:
+                    raise _LostRace
+                for context, event in batch:
+                    self.projection.handle(conn, event, context)
+        except _LostRace:
+            # Another runner got there first and applied this range; nothing was written.
+            return 0
+        self._announce(end)
+        return end - start
+
+    def catch_up(self, progress: Callable[[Progress], None] | None = None) -> int:
+        """Process batches until the log's current end; the number of events applied."""
+        started = time.perf_counter()
+        target = self.log.last_position()
+        events = 0
+        while self.position() < target:
+            before = self.position()
+            if self.process_batch() == 0:
+                # Lost a race with another runner, who is moving on; look again.
+                time.sleep(0.005)
+                continue
+            events += self.position() - before
+            if progress is not None:
+                progress(Progress(self.position(), target, events, time.perf_counter() - started))
+        return events
+
+    def rebuild(self, progress: Callable[[Progress], None] | None = None) -> int:
+        """Delete the projection's rows and replay the whole log into them."""
+        self.ensure_tracking()
+        with self.engine.begin() as conn:
+            # Moving the position back first makes any runner still at work lose its race.
+            conn.execute(tracking.update().where(tracking.c.name == self.name).values(position=0))
+            self.projection.clear(conn)
+        return self.catch_up(progress)
+
+    def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float = 0.5) -> None:
+        """Follow the log until ``stop`` is set; ``wake`` cuts a wait short after a write."""
+        self.ensure_tracking()
+        while not stop.is_set():
+            if self.process_batch() == 0:
+                wake.wait(poll_seconds)
+                wake.clear()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until this projection has applied the log up to ``position``.
+
+        In-process runners announce each batch; a projection run by another
+        process is polled. Either way the wait is bounded by ``timeout``.
+        """
+        deadline = time.monotonic() + timeout
+        with self._advanced:
+            while self._known_position < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._advanced.wait(min(remaining, 0.02))
+                if self._known_position < position:
+                    self._known_position = max(self._known_position, self.position())
+        return self._known_position >= position
+
+    def _announce(self, position: int) -> None:
+        with self._advanced:
+            self._known_position = max(self._known_position, position)
+            self._advanced.notify_all()
+
+
+class _LostRace(Exception):
+    pass
+
+
+def _insert_ignoring_duplicates(conn: sa.Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(tracking).on_conflict_do_nothing(index_elements=["name"])
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(tracking).on_conflict_do_nothing(index_elements=["name"])

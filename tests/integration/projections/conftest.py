@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from grassroots.application.service import Grassroots
+from grassroots.migrating import sqlalchemy_url, upgrade
+from grassroots.projections.database import create_read_engine
+from grassroots.projections.read_side import ReadSide
+from grassroots.projections.runner import EventLog
+from tests.conftest import Backend
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: object) -> Backend:
+    # Read models need a SQL database: the contract runs on SQLite and PostgreSQL.
+    if request.param == "sqlite":
+        return Backend("sqlite", f"sqlite:///{tmp_path}/events.sqlite3")  # type: ignore[str-bytes-safe]
+    url, schema = request.getfixturevalue("postgres_schema")
+    return Backend("postgres", url, schema)
+
+
+@pytest.fixture
+def read_engine(backend: Backend, app: Grassroots) -> Iterator[Engine]:
+    upgrade(backend.database_url, schema=backend.schema)
+    engine = create_read_engine(
+        sqlalchemy_url(backend.database_url), schema=backend.schema, writer=True
+    )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def read_side(app: Grassroots, read_engine: Engine) -> ReadSide:
+    return ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=7)
