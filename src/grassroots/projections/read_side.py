@@ -18,13 +18,14 @@ from sqlalchemy.engine import Engine
 
 from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger
+from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.runner import DEFAULT_BATCH_SIZE, EventLog, ProjectionRunner
 
 __all__ = ["ALL_PROJECTIONS", "ProjectionStatus", "ReadSide"]
 
 log = logging.getLogger(__name__)
 
-ALL_PROJECTIONS: tuple[type[Projection], ...] = (ServiceLedger,)
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (OrgTree, ServiceLedger)
 
 
 @dataclass(frozen=True)
