@@ -12,7 +12,13 @@ from grassroots.domain.activity import Activity, SignUpStatus
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.errors import NotAllowed
-from grassroots.domain.qr_token import QrSubject, SubjectKind, current_token, verify_token
+from grassroots.domain.qr_token import (
+    QrSubject,
+    SubjectKind,
+    current_token,
+    next_rotation_at,
+    verify_token,
+)
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.volunteer import Volunteer
 
@@ -21,7 +27,12 @@ __all__ = ["ActivityCommands", "ScanContext", "VenueCode"]
 
 @dataclass(frozen=True)
 class VenueCode:
+    """The token a venue screen shows: it should be replaced at ``replaced_at`` and
+    is still accepted until ``expires_at`` (one rotation later), so a volunteer who
+    scanned just before the change is not turned away."""
+
     token: str
+    replaced_at: datetime
     expires_at: datetime
 
 
@@ -130,13 +141,15 @@ class ActivityCommands(Core):
     def venue_code(self, activity_id: UUID) -> VenueCode:
         """The code the venue screen shows now, and when the next one replaces it."""
         self.get(Activity, activity_id)
+        now = self.now()
         token, expires_at = current_token(
             secret=self.config.secret_key,
             subject=QrSubject(SubjectKind.ACTIVITY, activity_id),
-            at=self.now(),
+            at=now,
             rotation_seconds=self.config.qr_rotation_seconds,
         )
-        return VenueCode(token=token, expires_at=expires_at)
+        replaced_at = next_rotation_at(now, self.config.qr_rotation_seconds)
+        return VenueCode(token=token, replaced_at=replaced_at, expires_at=expires_at)
 
     def check_in(
         self,

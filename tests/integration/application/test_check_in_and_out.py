@@ -268,3 +268,19 @@ def test_many_simultaneous_scans_of_one_volunteer_record_one_check_in(
 
     assert ids == {Attendance.id_for(volunteer, activity)}
     assert len(list(apps[0].events.get(Attendance.id_for(volunteer, activity)))) == 1
+
+
+def test_the_venue_code_is_replaced_each_rotation_and_accepted_one_rotation_longer(
+    app: Grassroots, world: World, clock: FakeClock
+) -> None:
+    activity, volunteer = signed_up_volunteer(app, world)
+    clock.set(START + timedelta(seconds=3))
+    code = app.venue_code(activity)
+    period = timedelta(seconds=app.config.qr_rotation_seconds)
+
+    assert code.expires_at - code.replaced_at == period
+    assert START < code.replaced_at <= START + period + timedelta(seconds=3)
+    clock.set(code.replaced_at)
+    assert app.venue_code(activity).token != code.token
+    clock.set(code.expires_at - timedelta(microseconds=1))
+    assert app.check_in(activity, volunteer, token=code.token).is_open
