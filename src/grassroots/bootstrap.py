@@ -9,10 +9,20 @@ from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
 from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
-from grassroots.migrating import upgrade
-from grassroots.settings import Settings
+from grassroots.migrating import sqlalchemy_url, upgrade
+from grassroots.projections.database import create_read_engine
+from grassroots.projections.read_side import ReadSide
+from grassroots.projections.runner import EventLog
+from grassroots.projections.wakeup import PostgresListener
+from grassroots.settings import Settings, SettingsError
 
-__all__ = ["app_config", "build_application", "build_web_app", "event_store_kind"]
+__all__ = [
+    "app_config",
+    "build_application",
+    "build_read_side",
+    "build_web_app",
+    "event_store_kind",
+]
 
 
 def app_config(settings: Settings) -> AppConfig:
@@ -31,7 +41,7 @@ def build_application(
     settings: Settings, *, clock: Clock = system_clock, schema: str | None = None
 ) -> Grassroots:
     """The write side on the event store the settings name (creating its tables if needed)."""
-    env = event_store_env(settings.database_url, schema=schema)
+    env = event_store_env(settings.database_url, schema=schema or settings.database_schema)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Grassroots(app_config(settings), env=env, clock=clock)
@@ -44,12 +54,49 @@ def event_store_kind(settings: Settings) -> str:
     )
 
 
+def build_read_side(
+    settings: Settings, application: Grassroots, *, schema: str | None = None
+) -> ReadSide:
+    """The read models on the same database as the events, fed from the application's log.
+
+    The application's own writes wake the runners at once; on PostgreSQL a LISTEN
+    also wakes them for writes made by other processes.
+    """
+    kind = event_store_kind(settings)
+    if kind == "memory":
+        raise SettingsError(
+            "the read models need a database: set GRASSROOTS_DATABASE_URL to sqlite:// "
+            "or postgresql://"
+        )
+    engine = create_read_engine(
+        sqlalchemy_url(settings.database_url),
+        schema=schema or settings.database_schema,
+        writer=True,
+    )
+    read_side = ReadSide(
+        engine,
+        EventLog(application.recorder, application.mapper),
+        batch_size=settings.projection_batch_size,
+    )
+    application.on_write(read_side.wake)
+    if kind == "postgresql":
+        channel = str(getattr(application.recorder, "channel_name", "grassroots_events"))
+        read_side.listen(PostgresListener(settings.database_url, channel, read_side.wake))
+    return read_side
+
+
 def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
     """The whole server for ``make run``: schema migrated, write side wired, API on top."""
-    if event_store_kind(settings) != "memory":
-        if event_store_kind(settings) == "sqlite":
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.database_url)
+    kind = event_store_kind(settings)
+    if kind == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if kind != "memory":
+        upgrade(settings.database_url, schema=settings.database_schema)
+    application = build_application(settings, clock=clock)
+    read_side = build_read_side(settings, application) if kind != "memory" else None
     return create_app(
-        build_application(settings, clock=clock), event_store_kind=event_store_kind(settings)
+        application,
+        event_store_kind=kind,
+        read_side=read_side,
+        run_projections=settings.embedded_projections,
     )

@@ -17,6 +17,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("serve", help="serve the API and pages (GRASSROOTS_HOST/PORT)")
     migrate = commands.add_parser("migrate", help="bring the read-model schema up to date")
     migrate.add_argument("revision", nargs="?", default="head")
+    projections = commands.add_parser("projections", help="run, rebuild or inspect read models")
+    actions = projections.add_subparsers(dest="action", required=True)
+    actions.add_parser("run", help="keep every read model up to date (a worker process)")
+    rebuild = actions.add_parser("rebuild", help="rebuild read models from the whole log")
+    rebuild.add_argument("name", nargs="?", help="one projection (default: all)")
+    actions.add_parser("status", help="each projection's position and lag behind the log")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -25,9 +31,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return _serve(settings)
+    if args.command == "projections":
+        from grassroots import projections_cli
+
+        if args.action == "run":
+            return projections_cli.run(settings)
+        if args.action == "rebuild":
+            return projections_cli.rebuild(settings, args.name)
+        return projections_cli.status(settings)
     from grassroots.migrating import upgrade
 
-    upgrade(settings.database_url, revision=args.revision)
+    upgrade(settings.database_url, revision=args.revision, schema=settings.database_schema)
     return 0
 
 

@@ -4,6 +4,7 @@ GRASSROOTS_MODE                   development (default) or production
 GRASSROOTS_DATA_DIR               where the embedded default keeps its files (./var)
 GRASSROOTS_DATABASE_URL           sqlite:///path (default: <data dir>/grassroots.sqlite3),
                                   postgresql://user:password@host:port/database, or memory://
+GRASSROOTS_DATABASE_SCHEMA        a PostgreSQL schema to keep events and read models in (public)
 GRASSROOTS_REDIS_URL              redis://host:port/db for shared stores and channels (optional)
 GRASSROOTS_SECRET_KEY             signs venue codes and tokens; required in production
 GRASSROOTS_TIME_ZONE              org units' default zone (Asia/Shanghai)
@@ -11,11 +12,15 @@ GRASSROOTS_QR_ROTATION_SECONDS    how often a venue code changes (15)
 GRASSROOTS_GRACE_MINUTES          credit grace either side of an activity (15)
 GRASSROOTS_CHECK_IN_MARGIN_MINUTES  how early check-in opens before the start (30)
 GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
+GRASSROOTS_EMBEDDED_PROJECTIONS   yes (default): the server runs the read models' runners;
+                                  no: separate workers do (grassroots projections run)
+GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction (500)
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +57,9 @@ class Settings:
     check_in_margin_minutes: int
     host: str
     port: int
+    embedded_projections: bool = True
+    database_schema: str | None = None
+    projection_batch_size: int = 500
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +86,9 @@ class Settings:
             check_in_margin_minutes=env.integer("CHECK_IN_MARGIN_MINUTES", 30, low=0, high=240),
             host=env.text("HOST", "127.0.0.1"),
             port=env.integer("PORT", 8000, low=1, high=65535),
+            embedded_projections=env.flag("EMBEDDED_PROJECTIONS", default=True),
+            database_schema=_schema(env.optional("DATABASE_SCHEMA")),
+            projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 500, low=1, high=100_000),
         )
 
 
@@ -92,6 +103,16 @@ class _Env:
     def text(self, name: str, default: str) -> str:
         return self.optional(name) or default
 
+    def flag(self, name: str, *, default: bool) -> bool:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "yes", "true", "on"):
+            return True
+        if raw.lower() in ("0", "no", "false", "off"):
+            return False
+        raise SettingsError(f"{PREFIX}{name} must be yes or no, not {raw!r}")
+
     def integer(self, name: str, default: int, *, low: int, high: int) -> int:
         raw = self.optional(name)
         if raw is None:
@@ -103,6 +124,14 @@ class _Env:
         if not low <= value <= high:
             raise SettingsError(f"{PREFIX}{name} must be between {low} and {high}, not {value}")
         return value
+
+
+def _schema(name: str | None) -> str | None:
+    if name is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise SettingsError(
+            f"{PREFIX}DATABASE_SCHEMA must be a lower-case identifier, not {name!r}"
+        )
+    return name
 
 
 def _time_zone(name: str) -> str:

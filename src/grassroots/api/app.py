@@ -14,23 +14,44 @@ from grassroots import __version__
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
 from grassroots.application.service import Grassroots
+from grassroots.projections.read_side import ReadSide
 
 __all__ = ["create_app"]
 
 
-def create_app(application: Grassroots, *, event_store_kind: str) -> Litestar:
-    """The HTTP interface over an already wired application (see ``grassroots.bootstrap``)."""
+def create_app(
+    application: Grassroots,
+    *,
+    event_store_kind: str,
+    read_side: ReadSide | None = None,
+    run_projections: bool = False,
+) -> Litestar:
+    """The HTTP interface over an already wired application (see ``grassroots.bootstrap``).
+
+    With ``run_projections`` the read models' runners live in this process (the
+    embedded default); otherwise separate workers keep them up to date.
+    """
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if read_side is not None and run_projections:
+            read_side.start()
         try:
             yield
         finally:
+            if read_side is not None:
+                read_side.close()
             application.close()
 
     return Litestar(
         route_handlers=[home, HealthController],
-        state=State({"grassroots": application, "event_store_kind": event_store_kind}),
+        state=State(
+            {
+                "grassroots": application,
+                "read_side": read_side,
+                "event_store_kind": event_store_kind,
+            }
+        ),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Grassroots API",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -96,7 +96,7 @@ class ServiceLedger(Projection):
     @handles(OrgUnit.Created)
     def _org_unit_created(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
         conn.execute(
-            ledger_zones.insert().values(org_unit_id=ctx.originator_id, time_zone=e.time_zone)
+            ledger_zones.insert(), {"org_unit_id": ctx.originator_id, "time_zone": e.time_zone}
         )
 
     @handles(Volunteer.Registered, Volunteer.ProfileChanged)
@@ -137,14 +137,15 @@ class ServiceLedger(Projection):
     def _open(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
         zone = self._zone_of(conn, e.volunteer_id)
         conn.execute(
-            ledger_attendances.insert().values(
-                attendance_id=ctx.originator_id,
-                volunteer_id=e.volunteer_id,
-                activity_id=e.activity_id,
-                center_id=e.center_id,
-                service_date=e.scheduled_start.astimezone(zone).date(),
-                opened_by=ctx.event_ref,
-            )
+            ledger_attendances.insert(),
+            {
+                "attendance_id": ctx.originator_id,
+                "volunteer_id": e.volunteer_id,
+                "activity_id": e.activity_id,
+                "center_id": e.center_id,
+                "service_date": e.scheduled_start.astimezone(zone).date(),
+                "opened_by": ctx.event_ref,
+            },
         )
 
     def _line(
@@ -177,26 +178,27 @@ class ServiceLedger(Projection):
         day: date = attendance.service_date
         iso = day.isocalendar()
         conn.execute(
-            ledger_lines.insert().values(
-                volunteer_id=attendance.volunteer_id,
-                position=ctx.position,
-                line_no=line_no + 1,
-                attendance_id=ctx.originator_id,
-                activity_id=attendance.activity_id,
-                center_id=attendance.center_id,
-                kind=kind,
-                minutes=minutes,
-                balance_after=balance + minutes,
-                reason=reason,
-                staff_id=staff_id,
-                source_events=json.dumps(sources),
-                service_date=day,
-                iso_week=f"{iso.year}-W{iso.week:02d}",
-                month=f"{day.year}-{day.month:02d}",
-                year=day.year,
-                occurred_at=occurred_at,
-                recorded_at=ctx.recorded_at,
-            )
+            ledger_lines.insert(),
+            {
+                "volunteer_id": attendance.volunteer_id,
+                "position": ctx.position,
+                "line_no": line_no + 1,
+                "attendance_id": ctx.originator_id,
+                "activity_id": attendance.activity_id,
+                "center_id": attendance.center_id,
+                "kind": kind,
+                "minutes": minutes,
+                "balance_after": balance + minutes,
+                "reason": reason,
+                "staff_id": staff_id,
+                "source_events": json.dumps(sources),
+                "service_date": day,
+                "iso_week": f"{iso.year}-W{iso.week:02d}",
+                "month": f"{day.year}-{day.month:02d}",
+                "year": day.year,
+                "occurred_at": occurred_at.astimezone(UTC),
+                "recorded_at": ctx.recorded_at.astimezone(UTC),
+            },
         )
 
     @staticmethod

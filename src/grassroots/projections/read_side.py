@@ -20,6 +20,7 @@ from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.runner import DEFAULT_BATCH_SIZE, EventLog, ProjectionRunner
+from grassroots.projections.wakeup import PostgresListener
 
 __all__ = ["ALL_PROJECTIONS", "ProjectionStatus", "ReadSide"]
 
@@ -58,6 +59,7 @@ class ReadSide:
         self._stop = threading.Event()
         self._wakes = {name: threading.Event() for name in self.runners}
         self._threads: list[threading.Thread] = []
+        self._listeners: list[PostgresListener] = []
 
     def runner(self, name: str) -> ProjectionRunner:
         try:
@@ -68,6 +70,9 @@ class ReadSide:
 
     def start(self) -> None:
         """Run every projection in a thread of its own until ``stop()``."""
+        self._stop.clear()
+        for listener in self._listeners:
+            listener.start()
         for name, runner in self.runners.items():
             runner.ensure_tracking()
             thread = threading.Thread(
@@ -93,9 +98,20 @@ class ReadSide:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self.wake()
+        for listener in self._listeners:
+            listener.stop(timeout)
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self._listeners.clear()
+
+    def listen(self, listener: PostgresListener) -> None:
+        """Also wake on another process's writes (PostgreSQL's NOTIFY)."""
+        self._listeners.append(listener)
+
+    def close(self) -> None:
+        self.stop()
+        self.engine.dispose()
 
     def catch_up(self) -> None:
         for runner in self.runners.values():

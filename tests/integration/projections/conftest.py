@@ -35,3 +35,20 @@ def read_engine(backend: Backend, app: Grassroots) -> Iterator[Engine]:
 @pytest.fixture
 def read_side(app: Grassroots, read_engine: Engine) -> ReadSide:
     return ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=7)
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every read-model table, in a stable order, for comparing runs."""
+    import sqlalchemy as sa
+
+    from grassroots.projections.read_side import ALL_PROJECTIONS
+
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    with engine.connect() as conn:
+        for projection in ALL_PROJECTIONS:
+            for table in projection.tables:
+                order = list(table.primary_key.columns) or list(table.columns)
+                rows[table.name] = [
+                    tuple(r) for r in conn.execute(sa.select(table).order_by(*order))
+                ]
+    return rows
