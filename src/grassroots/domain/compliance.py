@@ -5,13 +5,33 @@ period, the time zone, ``now`` and the rule terms. Nothing is read from a clock
 or a store, so a past period can be re-judged under other terms ("what if")
 without touching any event.
 
-Which visits count (GLOSSARY.md, "The rules"): a visit counts when it has ended,
-lasted at least ``min_visit_minutes``, was at one of the cadre's assigned points
-(when the terms ask for that) and was proven on site (a scan or the geofence).
-A visit belongs to the local date it started on, in the org unit's zone, and a
-day counts once however many visits it holds. With ``one_visit_per_day`` a
-second visit on a counted day adds nothing: the day already counts, and it is
-not another visit.
+Which visits count (GLOSSARY.md, "The rules"): a visit is eligible when it has
+ended, lasted at least ``min_visit_minutes`` in all, was at one of the cadre's
+assigned points (when the terms ask for that) and was proven on site (a scan or
+the geofence). An eligible visit counts as ONE visit, however long it lasted, in
+the period of the local date it started on (in the org unit's zone). With
+``one_visit_per_day`` an eligible visit that started on the same local date as
+an earlier counted visit is not another visit ("same-day"); a visit starting on
+a day that an earlier stay covered without starting on it is.
+
+Days on site: every eligible visit, "same-day" ones included, gives each local
+date on which it was on site for at least ``min_visit_minutes``, that is the
+part of [started_at, ended_at] falling within that local day. A stay from
+Monday 09:00 to Wednesday 18:00 is one visit and three days (Inner Mongolia's
+"3 workdays" can be met by one stay); a visit from 23:30 to 01:00 counts as a
+visit in the period of its first day but gives only the second day (60 minutes
+against 30); a visit from 23:30 to 00:30 counts as a visit and gives no day. A
+day goes to the period it falls in, whichever period the visit started in, so
+a stay over a month end gives days to both months. A day counts once however
+many visits cover it.
+
+Weekends: the seeds ask for "3个工作日" (3 workdays) a month. We read that as
+days worked at the point, not as Monday-to-Friday calendar days: the rule
+measures presence at the grassroots, and a cadre on site on a Saturday has
+worked there that day. So every day of presence, Saturday and Sunday included,
+counts toward ``min_days_per_month`` and ``min_days_per_year``. Monday to Friday
+matters only in the forecast (the remaining workdays, below) and in
+``weekly_requirement``'s pro-rating.
 
 A visit that does not count says why, with exactly one reason, the first that
 applies in this order (the most fundamental first, so a supervisor sees what to
@@ -20,10 +40,13 @@ fix before anything else):
     "not-ended"           still under way (or never closed): its length is unknown
     "not-proven-on-site"  neither a scan nor the geofence proved presence
     "not-assigned-point"  the point is not one of the cadre's assigned points
-    "too-short"           shorter than the minimum (exactly the minimum counts)
-    "same-day"            an eligible visit on a day that already has a counted one
+    "too-short"           shorter than the minimum in all (exactly the minimum counts)
+    "same-day"            an eligible visit that started on the local date of an
+                          earlier counted visit; its days on site still count
 
-Visits that started outside the period are left out of the judgement entirely.
+A judgement lists the visits that started in the period. Visits that started
+before it are not listed and add no visit, but an eligible one still gives the
+period the days it spent in it.
 
 Periods: a month is judged on the monthly minimums; a year on
 ``min_days_per_year`` alone (under terms without one, a year is met and
@@ -36,20 +59,24 @@ Status:
 
     met        the requirement is met
     on_track   not met yet, reachable with workdays to spare
-    behind     reachable only if every remaining workday is used
+    behind     reachable only if every remaining workday that can still help is used
     missed     the period is over and not met, or it can no longer be reached
 
-Remaining workdays are the Monday-to-Friday local dates from today (the local
-date of ``now``; from the first day if the period has not begun) to the period's
-last day that have no counted visit yet, so today counts only while it has no
-counted visit. Each can add at most one day and one visit: the projection
-assumes the pace the rules are written for, one visit a day. Public holidays and
-adjusted working weekends are not modelled. A visit on a weekend still counts
-when it happens; weekends are only left out of what is projected, so a status
-judged on a Saturday may improve if the cadre visits on the Sunday.
-
-With monthly mode "either" the smaller of the visit and day shortfalls decides;
-with "both", the larger. A requirement the terms do not set (None) is not judged.
+The forecast counts Monday-to-Friday local dates from today (the local date of
+``now``; from the first day if the period has not begun) to the period's last
+day, assuming the pace the rules are written for, one visit a day: each such
+workday can add at most one visit and one day. A workday can still add a visit
+while no counted visit started on it, and a day while it is not a counted day
+yet; so today stays in the forecast only while it can still add something (a
+stay that ended this morning made today a counted day, but a new visit today
+would still be another visit). ``remaining_workdays`` reports the workdays that
+can still add a visit or a day. Each unmet requirement is weighed against the
+workdays that can still add to it: with monthly mode "either" the requirement
+with the most to spare decides, with "both" the one with the least. A
+requirement the terms do not set (None) is not judged. Public holidays and
+adjusted working weekends are not modelled. Weekends are left out of the
+forecast only, never out of what counts, so a status judged on a Saturday may
+improve if the cadre is on site on the Sunday.
 """
 
 from __future__ import annotations
@@ -57,7 +84,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal, NamedTuple
 from uuid import UUID
@@ -249,8 +276,8 @@ class Shortfall(NamedTuple):
 class VisitResult:
     """Whether one visit counted as a visit and, if not, why.
 
-    A "same-day" visit is not counted as a visit, but its day counts through the
-    earlier visit that day.
+    A "same-day" visit is not counted as a visit, but the days it spent on site
+    still count, like those of a counted visit.
     """
 
     visit_id: UUID
@@ -268,6 +295,12 @@ class Judgement:
     (0, 0) once met; otherwise each figure is that requirement's own shortfall,
     and under mode "either" meeting one of them is enough. ``visits`` lists every
     visit that started in the period, in start order.
+
+    ``counted_visits`` counts the visits that started in the period and counted.
+    ``counted_days`` holds, in order, every local date in the period on which an
+    eligible visit was on site for at least the minimum, whichever period the
+    visit started in, weekends included. ``remaining_workdays`` is the number of
+    workdays, from today to the last day, that can still add a visit or a day.
     """
 
     period: str
@@ -333,6 +366,41 @@ def _requirements(period: Period, terms: RuleTerms) -> tuple[int | None, int | N
     )
 
 
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant ``day`` begins in ``zone``, in UTC.
+
+    Where a DST change skips midnight, the first instant of the day is the
+    change itself, which is what the fold=0 reading of the skipped time gives.
+    """
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def _days_on_site(
+    started_at: datetime,
+    ended_at: datetime,
+    *,
+    zone: ZoneInfo,
+    minimum: timedelta,
+    first: date,
+    last: date,
+) -> Iterable[date]:
+    """The local dates from ``first`` to ``last`` on which a visit was on site long enough.
+
+    A day qualifies when the part of [started_at, ended_at] within it lasts at
+    least ``minimum``. A day the visit only touches at its end (it ended at
+    midnight) is not a day on site even when the minimum is 0; a visit of no
+    length is on site on the day it began (it counts at all only when the
+    minimum is 0).
+    """
+    start, end = started_at.astimezone(UTC), ended_at.astimezone(UTC)
+    for day in _days(max(first, local_date(start, zone)), min(last, local_date(end, zone))):
+        on_site = min(end, _midnight(day + timedelta(days=1), zone)) - max(
+            start, _midnight(day, zone)
+        )
+        if on_site >= minimum and (on_site > timedelta(0) or start == end):
+            yield day
+
+
 def _reason(facts: VisitFacts, assigned: Collection[UUID], terms: RuleTerms) -> Reason | None:
     if facts.ended_at is None:
         return "not-ended"
@@ -346,7 +414,10 @@ def _reason(facts: VisitFacts, assigned: Collection[UUID], terms: RuleTerms) -> 
         )
         if not was_assigned:
             return "not-assigned-point"
-    if facts.ended_at - facts.started_at < timedelta(minutes=terms.min_visit_minutes):
+    # In UTC: two instants sharing a zone with a DST change would otherwise be
+    # subtracted on the wall clock.
+    length = facts.ended_at.astimezone(UTC) - facts.started_at.astimezone(UTC)
+    if length < timedelta(minutes=terms.min_visit_minutes):
         return "too-short"
     return None
 
@@ -380,27 +451,52 @@ def judge(
         (f for f in facts if first <= local_date(f.started_at, zone) <= last),
         key=lambda f: (f.started_at, f.visit_id),
     )
+    reasons = {f.visit_id: _reason(f, assigned, terms) for f in facts}
     results: list[VisitResult] = []
-    counted_visits = 0
-    counted_days: set[date] = set()
+    visit_days: set[date] = set()  # the start dates of the counted visits
     for f in in_period:
-        reason = _reason(f, assigned, terms)
+        reason = reasons[f.visit_id]
         day = local_date(f.started_at, zone)
-        if reason is None and terms.one_visit_per_day and day in counted_days:
+        if reason is None and terms.one_visit_per_day and day in visit_days:
             reason = "same-day"
         if reason is None:
-            counted_visits += 1
-            counted_days.add(day)
+            visit_days.add(day)
         results.append(VisitResult(f.visit_id, reason is None, reason))
+    counted_visits = sum(1 for r in results if r.counted)
+
+    # Days come from every eligible visit, wherever it started: a stay that
+    # began before the period still gives the period the days it spent in it.
+    minimum = timedelta(minutes=terms.min_visit_minutes)
+    counted_days = {
+        day
+        for f in facts
+        if f.ended_at is not None and reasons[f.visit_id] is None
+        for day in _days_on_site(
+            f.started_at, f.ended_at, zone=zone, minimum=minimum, first=first, last=last
+        )
+    }
 
     required_visits, required_days, mode = _requirements(period, terms)
     short_visits = 0 if required_visits is None else max(0, required_visits - counted_visits)
     short_days = 0 if required_days is None else max(0, required_days - len(counted_days))
-    shortfalls = [
-        short
-        for required, short in ((required_visits, short_visits), (required_days, short_days))
+
+    # The forecast: the workdays left, and which of them can still add a visit
+    # (no counted visit started on it) or a day (not a counted day yet).
+    today = local_date(now, zone)
+    workdays = [day for day in _days(max(today, first), last) if day.weekday() < 5]
+    can_add_visit = sum(1 for day in workdays if day not in visit_days)
+    can_add_day = sum(1 for day in workdays if day not in counted_days)
+    remaining = sum(1 for day in workdays if day not in visit_days or day not in counted_days)
+
+    judged_requirements = [
+        (short, capacity)
+        for required, short, capacity in (
+            (required_visits, short_visits, can_add_visit),
+            (required_days, short_days, can_add_day),
+        )
         if required is not None
     ]
+    shortfalls = [short for short, _ in judged_requirements]
     if not shortfalls:
         shortfall = 0
     elif mode == "either":
@@ -408,18 +504,19 @@ def judge(
     else:
         shortfall = max(shortfalls)
 
-    today = local_date(now, zone)
-    remaining = sum(
-        1 for day in _days(max(today, first), last) if day.weekday() < 5 and day not in counted_days
-    )
     if shortfall == 0:
         status = Status.MET
-    elif today > last or shortfall > remaining:  # (after the end, remaining is 0 anyway)
-        status = Status.MISSED
-    elif shortfall == remaining:
-        status = Status.BEHIND
     else:
-        status = Status.ON_TRACK
+        # Workdays to spare for each unmet requirement: negative when it can no
+        # longer be reached, zero when every workday that can add to it is needed.
+        spare = [capacity - short for short, capacity in judged_requirements if short > 0]
+        slack = max(spare) if mode == "either" else min(spare)
+        if today > last or slack < 0:  # (after the end, nothing can be added anyway)
+            status = Status.MISSED
+        elif slack == 0:
+            status = Status.BEHIND
+        else:
+            status = Status.ON_TRACK
 
     return Judgement(
         period=str(period),

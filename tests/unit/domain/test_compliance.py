@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -36,7 +37,7 @@ from grassroots.domain.rules import (
     RuleSet,
     RuleTerms,
 )
-from grassroots.domain.values import Geofence, GeoPoint
+from grassroots.domain.values import Geofence, GeoPoint, local_date
 from grassroots.domain.visit import QrProof, Visit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -81,6 +82,11 @@ def visit(
         proof=proof,
         point_was_assigned=point_was_assigned,
     )
+
+
+def stay(started_at: datetime, ended_at: datetime, **changes: Any) -> VisitFacts:
+    """A visit from ``started_at`` to ``ended_at``, possibly over several days."""
+    return visit(started_at, minutes=(ended_at - started_at) / timedelta(minutes=1), **changes)
 
 
 def on(*days: date) -> list[VisitFacts]:
@@ -229,15 +235,21 @@ def test_now_must_carry_a_time_zone() -> None:
 def test_a_visit_starting_at_23_30_on_31_january_in_shanghai_belongs_to_january(
     terms: RuleTerms,
 ) -> None:
-    late = visit(datetime(2026, 1, 31, 15, 30, tzinfo=UTC))  # 23:30 in Shanghai
+    # 23:30 in Shanghai to 01:00: 30 minutes on 31 January, 60 on 1 February.
+    late = visit(datetime(2026, 1, 31, 15, 30, tzinfo=UTC))
     now = local(2026, 2, 10)
 
     january = judged([late], period=Month(2026, 1), now=now, terms=terms)
     february = judged([late], period=Month(2026, 2), now=now, terms=terms)
 
-    assert (january.counted_visits, january.counted_days) == (1, (date(2026, 1, 31),))
+    # The visit is January's; the only day it spent the minimum on is February's.
+    assert (january.counted_visits, january.counted_days) == (1, ())
     assert january.visits == (VisitResult(late.visit_id, True, None),)
-    assert (february.counted_visits, february.counted_days, february.visits) == (0, (), ())
+    assert (february.counted_visits, february.counted_days, february.visits) == (
+        0,
+        (date(2026, 2, 1),),
+        (),
+    )
 
 
 @PRESETS
@@ -255,16 +267,30 @@ def test_a_visit_starting_at_00_10_on_1_february_in_shanghai_belongs_to_february
 
 
 @PRESETS
-def test_a_visit_belongs_to_the_local_date_it_started_on_even_if_it_ends_next_day(
+def test_an_overnight_visit_counts_where_it_started_and_gives_the_day_it_was_long_on(
     terms: RuleTerms,
 ) -> None:
-    overnight = visit(local(2026, 3, 31, 23, 30), minutes=120)
+    overnight = visit(local(2026, 3, 31, 23, 30), minutes=120)  # 30 minutes, then 90
 
     march = judged([overnight], now=AFTER_MARCH, terms=terms)
     april = judged([overnight], period=Month(2026, 4), now=AFTER_MARCH, terms=terms)
 
-    assert march.counted_days == (date(2026, 3, 31),)
-    assert april.visits == ()
+    assert (march.counted_visits, march.counted_days) == (1, ())
+    assert march.visits == (VisitResult(overnight.visit_id, True, None),)
+    assert (april.counted_visits, april.counted_days, april.visits) == (
+        0,
+        (date(2026, 4, 1),),
+        (),
+    )
+
+
+def test_a_visit_long_in_all_but_short_on_each_day_is_a_visit_without_a_day() -> None:
+    split = visit(local(2026, 3, 2, 23, 30), minutes=60)  # 30 minutes on each side of midnight
+
+    judgement = judged([split], now=AFTER_MARCH, terms=COUNTY_1_PLUS_3_TERMS)
+
+    assert judgement.visits == (VisitResult(split.visit_id, True, None),)
+    assert (judgement.counted_visits, judgement.counted_days) == (1, ())
 
 
 @PRESETS
@@ -435,6 +461,281 @@ def test_without_one_visit_per_day_two_visits_on_one_day_count_twice_but_one_day
 
     assert (judgement.counted_visits, judgement.counted_days) == (2, (date(2026, 3, 2),))
     assert judgement.status is Status.MET
+
+
+# --- stays over several days --------------------------------------------------
+
+MONDAY_TO_WEDNESDAY = (date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4))
+
+
+def three_day_stay() -> VisitFacts:
+    """Monday 2 March 09:00 to Wednesday 4 March 18:00: one visit, three days on site."""
+    return stay(local(2026, 3, 2, 9, 0), local(2026, 3, 4, 18, 0))
+
+
+def test_a_three_day_stay_meets_the_inner_mongolia_month_by_days_with_one_visit() -> None:
+    three_days = three_day_stay()
+
+    judgement = judged([three_days], now=local(2026, 3, 4, 19, 0))
+
+    assert judgement.visits == (VisitResult(three_days.visit_id, True, None),)
+    assert (judgement.counted_visits, judgement.counted_days) == (1, MONDAY_TO_WEDNESDAY)
+    assert (judgement.status, judgement.still_needed) == (Status.MET, (0, 0))
+
+
+def test_the_same_stay_is_one_visit_under_the_county_rule() -> None:
+    three_days = three_day_stay()
+
+    march = judged([three_days], now=AFTER_MARCH, terms=COUNTY_1_PLUS_3_TERMS)
+    year = judged(
+        [three_days], period=Year(2026), now=local(2027, 1, 4), terms=COUNTY_1_PLUS_3_TERMS
+    )
+
+    assert (march.counted_visits, march.counted_days) == (1, MONDAY_TO_WEDNESDAY)
+    assert (march.status, march.still_needed) == (Status.MISSED, (2, 0))
+    # Its three days do count toward the county's 12 days a year.
+    assert (year.counted_days, year.still_needed) == (MONDAY_TO_WEDNESDAY, (0, 9))
+
+
+def test_a_stay_over_the_month_end_gives_its_days_to_both_months() -> None:
+    over_month_end = stay(local(2026, 3, 30, 9, 0), local(2026, 4, 1, 17, 0))
+    now = local(2026, 4, 1, 18, 0)
+
+    march = judged([over_month_end], now=now)
+    april = judged([over_month_end], period=Month(2026, 4), now=now)
+    week = judged([over_month_end], period=Week(2026, 14), now=now)
+
+    # The visit is March's, where it started; each day goes to its own month.
+    assert (march.counted_visits, march.counted_days) == (1, (date(2026, 3, 30), date(2026, 3, 31)))
+    assert march.visits == (VisitResult(over_month_end.visit_id, True, None),)
+    assert (april.counted_visits, april.counted_days, april.visits) == (
+        0,
+        (date(2026, 4, 1),),
+        (),
+    )
+    assert (week.counted_visits, week.counted_days) == (
+        1,
+        (date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)),
+    )
+
+
+def test_a_stay_that_began_in_the_previous_month_gives_this_month_days_but_no_visit() -> None:
+    from_february = stay(local(2026, 2, 27, 9, 0), local(2026, 3, 2, 12, 0))
+
+    judgement = judged([from_february], now=AFTER_MARCH)
+
+    assert (judgement.counted_visits, judgement.visits) == (0, ())
+    assert judgement.counted_days == (date(2026, 3, 1), date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
+    ("ended_at", "days"),
+    [
+        # 30 minutes on Wednesday: only Monday and Tuesday count.
+        (local(2026, 3, 4, 0, 30), MONDAY_TO_WEDNESDAY[:2]),
+        (local(2026, 3, 4, 0, 59, 59), MONDAY_TO_WEDNESDAY[:2]),
+        # Exactly the minimum on Wednesday counts.
+        (local(2026, 3, 4, 1, 0), MONDAY_TO_WEDNESDAY),
+        # Ending at midnight is not a day on Wednesday at all.
+        (local(2026, 3, 4, 0, 0), MONDAY_TO_WEDNESDAY[:2]),
+    ],
+)
+def test_a_stay_gives_only_the_days_it_spent_the_minimum_on(
+    ended_at: datetime, days: tuple[date, ...]
+) -> None:
+    long_stay = stay(local(2026, 3, 2, 9, 0), ended_at)
+
+    judgement = judged([long_stay], now=AFTER_MARCH)
+
+    assert judgement.visits == (VisitResult(long_stay.visit_id, True, None),)
+    assert (judgement.counted_visits, judgement.counted_days) == (1, days)
+
+
+def test_a_stay_starting_late_in_the_evening_gives_no_day_for_that_evening() -> None:
+    late_start = stay(local(2026, 3, 2, 23, 30), local(2026, 3, 4, 10, 0))
+
+    judgement = judged([late_start], now=AFTER_MARCH, terms=COUNTY_1_PLUS_3_TERMS)
+
+    assert (judgement.counted_visits, judgement.counted_days) == (
+        1,
+        (date(2026, 3, 3), date(2026, 3, 4)),
+    )
+
+
+def test_a_day_of_a_stay_needs_the_terms_minimum_not_the_default() -> None:
+    terms = terms_with(min_visit_minutes=120)
+    # 90 minutes on Wednesday: enough under the default, not under these terms.
+    long_stay = stay(local(2026, 3, 2, 9, 0), local(2026, 3, 4, 1, 30))
+
+    assert judged([long_stay], now=AFTER_MARCH).counted_days == MONDAY_TO_WEDNESDAY
+    stricter = judged([long_stay], now=AFTER_MARCH, terms=terms)
+    assert stricter.counted_days == MONDAY_TO_WEDNESDAY[:2]
+
+
+def test_a_stay_too_short_in_all_gives_no_visit_and_no_day() -> None:
+    brief = stay(local(2026, 3, 2, 23, 40), local(2026, 3, 3, 0, 30))
+
+    judgement = judged([brief], now=AFTER_MARCH)
+
+    assert judgement.visits == (VisitResult(brief.visit_id, False, "too-short"),)
+    assert (judgement.counted_visits, judgement.counted_days) == (0, ())
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"proof": None}, "not-proven-on-site"),
+        ({"point": OTHER_POINT}, "not-assigned-point"),
+    ],
+)
+def test_a_stay_that_does_not_count_gives_no_day(changes: dict[str, Any], reason: Reason) -> None:
+    ineligible = stay(local(2026, 3, 2, 9, 0), local(2026, 3, 4, 18, 0), **changes)
+
+    judgement = judged([ineligible], now=AFTER_MARCH)
+
+    assert judgement.visits == (VisitResult(ineligible.visit_id, False, reason),)
+    assert judgement.counted_days == ()
+
+
+def test_a_weekend_day_of_presence_counts_as_a_day() -> None:
+    saturday = visit(local(2026, 3, 7, 9, 0))
+    friday_to_sunday = stay(local(2026, 3, 13, 9, 0), local(2026, 3, 15, 17, 0))
+
+    year = judged([saturday], period=Year(2026), now=local(2026, 3, 8), terms=COUNTY_1_PLUS_3_TERMS)
+    month = judged([friday_to_sunday], now=local(2026, 3, 15, 18, 0))
+
+    assert year.counted_days == (date(2026, 3, 7),)
+    assert (month.counted_visits, month.counted_days, month.status) == (
+        1,
+        (date(2026, 3, 13), date(2026, 3, 14), date(2026, 3, 15)),
+        Status.MET,
+    )
+
+
+def test_a_weekend_counts_but_is_not_forecast() -> None:
+    # Friday 27 March to Saturday 28 March, judged that Saturday evening under
+    # terms asking 3 days: two are done, and only 30 and 31 March are forecast.
+    terms = terms_with(min_visits_per_month=None, min_days_per_month=3)
+    weekend = stay(local(2026, 3, 27, 9, 0), local(2026, 3, 28, 17, 0))
+
+    saturday = judged([weekend], now=local(2026, 3, 28, 18, 0), terms=terms)
+
+    assert saturday.counted_days == (date(2026, 3, 27), date(2026, 3, 28))
+    assert (saturday.remaining_workdays, saturday.still_needed, saturday.status) == (
+        2,
+        (0, 1),
+        Status.ON_TRACK,
+    )
+
+
+def test_a_stay_starting_the_day_of_a_counted_visit_is_same_day_but_gives_its_days() -> None:
+    morning = visit(local(2026, 3, 2, 9, 0))
+    afternoon_stay = stay(local(2026, 3, 2, 14, 0), local(2026, 3, 4, 18, 0))
+
+    judgement = judged([afternoon_stay, morning], now=AFTER_MARCH)
+
+    assert judgement.visits == (
+        VisitResult(morning.visit_id, True, None),
+        VisitResult(afternoon_stay.visit_id, False, "same-day"),
+    )
+    assert (judgement.counted_visits, judgement.counted_days) == (1, MONDAY_TO_WEDNESDAY)
+
+
+def test_a_visit_starting_on_a_day_a_stay_covered_is_another_visit() -> None:
+    # The one-visit-a-day rule is about the day a visit starts on: the stay
+    # started on Monday, so Wednesday evening's visit is Wednesday's first.
+    three_days = three_day_stay()
+    wednesday_evening = visit(local(2026, 3, 4, 19, 0))
+
+    judgement = judged([three_days, wednesday_evening], now=AFTER_MARCH)
+
+    assert judgement.visits == (
+        VisitResult(three_days.visit_id, True, None),
+        VisitResult(wednesday_evening.visit_id, True, None),
+    )
+    assert (judgement.counted_visits, judgement.counted_days) == (2, MONDAY_TO_WEDNESDAY)
+
+
+def test_a_day_covered_by_two_stays_counts_once() -> None:
+    first = stay(local(2026, 3, 2, 9, 0), local(2026, 3, 3, 12, 0))
+    second = stay(local(2026, 3, 3, 14, 0), local(2026, 3, 4, 18, 0), point=VILLAGE_POINT)
+
+    judgement = judged([first, second], now=AFTER_MARCH)
+
+    assert (judgement.counted_visits, judgement.counted_days) == (2, MONDAY_TO_WEDNESDAY)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def berlin_visit(started_at: datetime, ended_at: datetime) -> VisitFacts:
+    return VisitFacts(
+        visit_id=new_id(), point_id=POINT, started_at=started_at, ended_at=ended_at, proof="qr"
+    )
+
+
+def test_a_visit_is_measured_in_real_time_across_a_clock_change() -> None:
+    # On 29 March 2026 Berlin's clocks jump from 02:00 to 03:00. From 01:30 to
+    # 03:10 on the clock, 40 minutes passed, though the clock shows 100.
+    across_the_change = berlin_visit(
+        datetime(2026, 3, 29, 1, 30, tzinfo=BERLIN), datetime(2026, 3, 29, 3, 10, tzinfo=BERLIN)
+    )
+    # From Saturday 22:00 to Sunday 03:00 on the clock: 2 hours on the Saturday
+    # and 2 hours (not the 3 the clock shows) on the Sunday.
+    overnight = berlin_visit(
+        datetime(2026, 3, 28, 22, 0, tzinfo=BERLIN), datetime(2026, 3, 29, 3, 0, tzinfo=BERLIN)
+    )
+
+    def in_berlin(visit: VisitFacts, terms: RuleTerms) -> Judgement:
+        return judge(
+            [visit],
+            assigned_point_ids=ASSIGNED,
+            period=MARCH,
+            zone=BERLIN,
+            now=datetime(2026, 4, 2, tzinfo=BERLIN),
+            terms=terms,
+        )
+
+    assert in_berlin(across_the_change, INNER_MONGOLIA_TERMS).visits == (
+        VisitResult(across_the_change.visit_id, False, "too-short"),
+    )
+    long_days = in_berlin(overnight, terms_with(min_visit_minutes=121))
+    assert (long_days.counted_visits, long_days.counted_days) == (1, ())
+    assert in_berlin(overnight, terms_with(min_visit_minutes=120)).counted_days == (
+        date(2026, 3, 28),
+        date(2026, 3, 29),
+    )
+
+
+@pytest.mark.parametrize(
+    ("terms", "status", "still_needed"),
+    [
+        # One visit short; a new visit may still start today or tomorrow.
+        (COUNTY_1_PLUS_3_TERMS, Status.ON_TRACK, (1, 0)),
+        # Also one day short, and today is already a counted day: only the 31st
+        # can add a day, so every workday that can help is needed.
+        (
+            terms_with(min_visits_per_month=3, min_days_per_month=6, monthly_mode="both"),
+            Status.BEHIND,
+            (1, 1),
+        ),
+    ],
+)
+def test_a_stay_that_ended_this_morning_leaves_today_for_another_visit(
+    terms: RuleTerms, status: Status, still_needed: tuple[int, int]
+) -> None:
+    # Monday 30 March 10:00; the stay ran from Friday 27 March to 09:30 today.
+    weekend_stay = stay(local(2026, 3, 27, 9, 0), local(2026, 3, 30, 9, 30))
+    visits = [*on(date(2026, 3, 10)), weekend_stay]
+
+    judgement = judged(visits, now=local(2026, 3, 30, 10, 0), terms=terms)
+
+    assert (judgement.counted_visits, len(judgement.counted_days)) == (2, 5)
+    assert (judgement.remaining_workdays, judgement.status, judgement.still_needed) == (
+        2,
+        status,
+        still_needed,
+    )
 
 
 def test_a_whole_judgement_reports_every_figure() -> None:
@@ -864,15 +1165,25 @@ PERIODS: list[Period] = [MARCH, Year(2026), Week(2026, 12), Week(2026, 14), Week
 FIRST_DAY = date(2026, 2, 25)
 
 
+# Built once: Hypothesis validates a strategy the first time it draws from it.
+DAY_OFFSETS = st.integers(0, 40)
+HOURS = st.integers(0, 23)
+MINUTES_OF_HOUR = st.integers(0, 59)
+# Mostly visits of a few hours; some stays of up to four days.
+VISIT_MINUTES = st.one_of(st.none(), st.integers(0, 180), st.integers(0, 4 * 24 * 60))
+POINTS = st.sampled_from([POINT, VILLAGE_POINT, OTHER_POINT])
+PROOF_KINDS = st.sampled_from(["qr", "geofence", None])
+
+
 @st.composite
 def visit_facts(draw: st.DrawFn, visit_id: UUID) -> VisitFacts:
-    day = FIRST_DAY + timedelta(days=draw(st.integers(0, 40)))
-    start = local(day.year, day.month, day.day, draw(st.integers(0, 23)), draw(st.integers(0, 59)))
+    day = FIRST_DAY + timedelta(days=draw(DAY_OFFSETS))
+    start = local(day.year, day.month, day.day, draw(HOURS), draw(MINUTES_OF_HOUR))
     return visit(
         start,
-        minutes=draw(st.one_of(st.none(), st.integers(0, 180))),
-        point=draw(st.sampled_from([POINT, VILLAGE_POINT, OTHER_POINT])),
-        proof=draw(st.sampled_from(["qr", "geofence", None])),
+        minutes=draw(VISIT_MINUTES),
+        point=draw(POINTS),
+        proof=draw(PROOF_KINDS),
         visit_id=visit_id,
     )
 
@@ -908,7 +1219,8 @@ def test_the_order_of_the_visits_does_not_change_the_judgement(
 @given(
     visits=visit_lists(),
     added_day=st.integers(0, 40),
-    added_hour=st.integers(0, 22),
+    added_minute_of_day=st.integers(0, 24 * 60 - 1),
+    added_minutes=st.one_of(st.integers(60, 180), st.integers(60, 4 * 24 * 60)),
     now=instants,
     terms=st.sampled_from(ALL_TERMS),
     period=st.sampled_from(PERIODS),
@@ -916,14 +1228,18 @@ def test_the_order_of_the_visits_does_not_change_the_judgement(
 def test_adding_a_visit_that_counts_never_makes_the_status_worse(
     visits: list[VisitFacts],
     added_day: int,
-    added_hour: int,
+    added_minute_of_day: int,
+    added_minutes: int,
     now: datetime,
     terms: RuleTerms,
     period: Period,
 ) -> None:
     day = FIRST_DAY + timedelta(days=added_day)
+    hour, minute = divmod(added_minute_of_day, 60)
     added = visit(
-        local(day.year, day.month, day.day, added_hour), minutes=60, visit_id=UUID(int=999)
+        local(day.year, day.month, day.day, hour, minute),
+        minutes=added_minutes,
+        visit_id=UUID(int=999),
     )
 
     before = judged(visits, period=period, now=now, terms=terms)
@@ -946,8 +1262,98 @@ def test_the_counts_agree_with_the_per_visit_results(
     assert all(r.reason is None for r in counted)
     assert all(r.reason is not None for r in judgement.visits if not r.counted)
     assert list(judgement.counted_days) == sorted(set(judgement.counted_days))
+    # A stay can give several days or none, so visits and days no longer match
+    # one for one; with one visit a day, the counted visits start on distinct days.
+    by_id = {v.visit_id: v for v in visits}
+    start_days = [local_date(by_id[r.visit_id].started_at, SHANGHAI) for r in counted]
     if terms.one_visit_per_day:
-        assert judgement.counted_visits == len(judgement.counted_days)
+        assert len(set(start_days)) == len(start_days)
+
+
+def wall_clock_days_on_site(facts: VisitFacts, minimum: int) -> set[date]:
+    """An independent reckoning of a visit's days on site, on Shanghai's clock (no DST there)."""
+    assert facts.ended_at is not None
+    start = facts.started_at.astimezone(SHANGHAI).replace(tzinfo=None)
+    end = facts.ended_at.astimezone(SHANGHAI).replace(tzinfo=None)
+    days: set[date] = set()
+    day = start.date()
+    while datetime.combine(day, datetime.min.time()) < end or day == start.date():
+        midnight = datetime.combine(day, datetime.min.time())
+        on_site = min(end, midnight + timedelta(days=1)) - max(start, midnight)
+        if on_site >= timedelta(minutes=minimum) and (on_site or start == end):
+            days.add(day)
+        day += timedelta(days=1)
+    return days
+
+
+def counts_at_all(facts: VisitFacts, terms: RuleTerms) -> bool:
+    return (
+        facts.ended_at is not None
+        and facts.proof is not None
+        and facts.point_id in ASSIGNED
+        and facts.ended_at - facts.started_at >= timedelta(minutes=terms.min_visit_minutes)
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    visits=visit_lists(),
+    now=instants,
+    terms=st.sampled_from(ALL_TERMS),
+    period=st.sampled_from(PERIODS),
+)
+def test_the_counted_days_are_the_days_some_eligible_visit_spent_the_minimum_on(
+    visits: list[VisitFacts], now: datetime, terms: RuleTerms, period: Period
+) -> None:
+    first, last = period_bounds(period)
+    expected = {
+        day
+        for facts in visits
+        if counts_at_all(facts, terms)
+        for day in wall_clock_days_on_site(facts, terms.min_visit_minutes)
+        if first <= day <= last
+    }
+
+    judgement = judged(visits, period=period, now=now, terms=terms)
+
+    assert set(judgement.counted_days) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    visits=visit_lists(),
+    data=st.data(),
+    extra_minutes=st.one_of(st.integers(0, 120), st.integers(0, 3 * 24 * 60)),
+    now=instants,
+    terms=st.sampled_from(ALL_TERMS),
+    period=st.sampled_from(PERIODS),
+)
+def test_lengthening_a_visit_never_lowers_what_counts(
+    visits: list[VisitFacts],
+    data: st.DataObject,
+    extra_minutes: int,
+    now: datetime,
+    terms: RuleTerms,
+    period: Period,
+) -> None:
+    ended = [i for i, v in enumerate(visits) if v.ended_at is not None]
+    if not ended:
+        return
+    i = data.draw(st.sampled_from(ended))
+    original = visits[i]
+    assert original.ended_at is not None
+    longer = replace(original, ended_at=original.ended_at + timedelta(minutes=extra_minutes))
+
+    before = judged(visits, period=period, now=now, terms=terms)
+    after = judged([*visits[:i], longer, *visits[i + 1 :]], period=period, now=now, terms=terms)
+
+    assert set(before.counted_days) <= set(after.counted_days)
+    assert after.counted_visits >= before.counted_visits
+    assert after.status.severity <= before.status.severity
+    if counts_at_all(original, terms):
+        # A visit that counted already keeps its place: only days can be added.
+        assert after.counted_visits == before.counted_visits
+        assert after.visits == before.visits
 
 
 @given(
