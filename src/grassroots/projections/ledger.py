@@ -15,7 +15,8 @@ was recorded) is what "as of" reads go by: what the ledger said at that instant.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -89,68 +90,118 @@ class LineKind:
     ADJUSTMENT = "adjustment"  # a correction, positive or negative
 
 
+_OPENING = (Attendance.CheckedIn, Attendance.AddedByStaff)
+_CLOSING = (Attendance.CheckedOut, Attendance.AutoClosed, Attendance.Adjusted)
+
+
+@dataclass
+class _Batch:
+    """What one batch reads and writes, kept in memory and flushed in bulk."""
+
+    zones: dict[UUID, str] = field(default_factory=dict)
+    placements: dict[UUID, UUID] = field(default_factory=dict)
+    attendances: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    balances: dict[UUID, tuple[int, int]] = field(default_factory=dict)
+    new_zones: list[dict[str, Any]] = field(default_factory=list)
+    placed: dict[UUID, UUID] = field(default_factory=dict)
+    new_attendances: list[dict[str, Any]] = field(default_factory=list)
+    new_lines: list[dict[str, Any]] = field(default_factory=list)
+
+
 class ServiceLedger(Projection):
     name = "service_ledger"
     tables = (ledger_zones, ledger_volunteers, ledger_attendances, ledger_lines)
 
+    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+        """Read, in a few queries, every row the batch's events will need."""
+        state = _Batch()
+        opened = {ctx.originator_id for ctx, e in batch if isinstance(e, _OPENING)}
+        needed = {
+            ctx.originator_id
+            for ctx, e in batch
+            if isinstance(e, _CLOSING) and ctx.originator_id not in opened
+        }
+        for row in _rows_in(conn, ledger_attendances, ledger_attendances.c.attendance_id, needed):
+            state.attendances[row["attendance_id"]] = row
+        volunteers = {e.volunteer_id for _, e in batch if isinstance(e, _OPENING)}
+        volunteers |= {row["volunteer_id"] for row in state.attendances.values()}
+        for row in _rows_in(conn, ledger_volunteers, ledger_volunteers.c.volunteer_id, volunteers):
+            state.placements[row["volunteer_id"]] = row["org_unit_id"]
+        units = set(state.placements.values()) | {
+            e.org_unit_id
+            for _, e in batch
+            if isinstance(e, Volunteer.Registered | Volunteer.ProfileChanged)
+        }
+        for row in _rows_in(conn, ledger_zones, ledger_zones.c.org_unit_id, units):
+            state.zones[row["org_unit_id"]] = row["time_zone"]
+        state.balances = _last_balances(conn, volunteers)
+        return state
+
+    def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
+        if state.new_zones:
+            conn.execute(ledger_zones.insert(), state.new_zones)
+        if state.placed:
+            ids = list(state.placed)
+            conn.execute(
+                ledger_volunteers.delete().where(ledger_volunteers.c.volunteer_id.in_(ids))
+            )
+            conn.execute(
+                ledger_volunteers.insert(),
+                [{"volunteer_id": v, "org_unit_id": u} for v, u in state.placed.items()],
+            )
+        if state.new_attendances:
+            conn.execute(ledger_attendances.insert(), state.new_attendances)
+        if state.new_lines:
+            conn.execute(ledger_lines.insert(), state.new_lines)
+
     @handles(OrgUnit.Created)
-    def _org_unit_created(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            ledger_zones.insert(), {"org_unit_id": ctx.originator_id, "time_zone": e.time_zone}
-        )
+    def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.zones[ctx.originator_id] = e.time_zone
+        state.new_zones.append({"org_unit_id": ctx.originator_id, "time_zone": e.time_zone})
 
     @handles(Volunteer.Registered, Volunteer.ProfileChanged)
-    def _volunteer_placed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        updated = conn.execute(
-            ledger_volunteers.update()
-            .where(ledger_volunteers.c.volunteer_id == ctx.originator_id)
-            .values(org_unit_id=e.org_unit_id)
-        ).rowcount
-        if not updated:
-            conn.execute(
-                ledger_volunteers.insert().values(
-                    volunteer_id=ctx.originator_id, org_unit_id=e.org_unit_id
-                )
-            )
+    def _volunteer_placed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.placements[ctx.originator_id] = e.org_unit_id
+        state.placed[ctx.originator_id] = e.org_unit_id
 
     @handles(Attendance.CheckedIn)
-    def _checked_in(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._open(conn, e, ctx)
+    def _checked_in(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._open(state, e, ctx)
 
     @handles(Attendance.AddedByStaff)
-    def _added_by_staff(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._open(conn, e, ctx)
-        self._line(conn, ctx, LineKind.ADDED_BY_STAFF, e.minutes, e.at, e.reason, e.staff_id)
+    def _added_by_staff(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._open(state, e, ctx)
+        self._line(state, ctx, LineKind.ADDED_BY_STAFF, e.minutes, e.at, e.reason, e.staff_id)
 
     @handles(Attendance.CheckedOut)
-    def _checked_out(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._line(conn, ctx, LineKind.CREDIT, e.credited_minutes, e.at)
+    def _checked_out(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._line(state, ctx, LineKind.CREDIT, e.credited_minutes, e.at)
 
     @handles(Attendance.AutoClosed)
-    def _auto_closed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._line(conn, ctx, LineKind.AUTO_CLOSED, e.credited_minutes, e.closed_at)
+    def _auto_closed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._line(state, ctx, LineKind.AUTO_CLOSED, e.credited_minutes, e.closed_at)
 
     @handles(Attendance.Adjusted)
-    def _adjusted(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._line(conn, ctx, LineKind.ADJUSTMENT, e.minutes, e.at, e.reason, e.staff_id)
+    def _adjusted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._line(state, ctx, LineKind.ADJUSTMENT, e.minutes, e.at, e.reason, e.staff_id)
 
-    def _open(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        zone = self._zone_of(conn, e.volunteer_id)
-        conn.execute(
-            ledger_attendances.insert(),
-            {
-                "attendance_id": ctx.originator_id,
-                "volunteer_id": e.volunteer_id,
-                "activity_id": e.activity_id,
-                "center_id": e.center_id,
-                "service_date": e.scheduled_start.astimezone(zone).date(),
-                "opened_by": ctx.event_ref,
-            },
-        )
+    def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        unit = state.placements.get(e.volunteer_id)
+        zone = ZoneInfo(state.zones.get(unit, DEFAULT_TIME_ZONE) if unit else DEFAULT_TIME_ZONE)
+        row = {
+            "attendance_id": ctx.originator_id,
+            "volunteer_id": e.volunteer_id,
+            "activity_id": e.activity_id,
+            "center_id": e.center_id,
+            "service_date": e.scheduled_start.astimezone(zone).date(),
+            "opened_by": ctx.event_ref,
+        }
+        state.attendances[ctx.originator_id] = row
+        state.new_attendances.append(row)
 
     def _line(
         self,
-        conn: sa.Connection,
+        state: _Batch,
         ctx: EventContext,
         kind: str,
         minutes: int,
@@ -158,34 +209,25 @@ class ServiceLedger(Projection):
         reason: str | None = None,
         staff_id: UUID | None = None,
     ) -> None:
-        attendance = conn.execute(
-            sa.select(ledger_attendances).where(
-                ledger_attendances.c.attendance_id == ctx.originator_id
-            )
-        ).one()
-        last = conn.execute(
-            sa.select(ledger_lines.c.line_no, ledger_lines.c.balance_after)
-            .where(ledger_lines.c.volunteer_id == attendance.volunteer_id)
-            .order_by(ledger_lines.c.position.desc())
-            .limit(1)
-        ).first()
-        line_no, balance = (last.line_no, last.balance_after) if last else (0, 0)
+        attendance = state.attendances[ctx.originator_id]
+        volunteer = attendance["volunteer_id"]
+        line_no, balance = state.balances.get(volunteer, (0, 0))
+        state.balances[volunteer] = (line_no + 1, balance + minutes)
         # A credit explains itself with the scan that opened the attendance and
         # the event that closed it; a staff line with its own event.
         sources = [ctx.event_ref]
         if kind in (LineKind.CREDIT, LineKind.AUTO_CLOSED):
-            sources.insert(0, attendance.opened_by)
-        day: date = attendance.service_date
+            sources.insert(0, attendance["opened_by"])
+        day: date = attendance["service_date"]
         iso = day.isocalendar()
-        conn.execute(
-            ledger_lines.insert(),
+        state.new_lines.append(
             {
-                "volunteer_id": attendance.volunteer_id,
+                "volunteer_id": volunteer,
                 "position": ctx.position,
                 "line_no": line_no + 1,
                 "attendance_id": ctx.originator_id,
-                "activity_id": attendance.activity_id,
-                "center_id": attendance.center_id,
+                "activity_id": attendance["activity_id"],
+                "center_id": attendance["center_id"],
                 "kind": kind,
                 "minutes": minutes,
                 "balance_after": balance + minutes,
@@ -198,21 +240,47 @@ class ServiceLedger(Projection):
                 "year": day.year,
                 "occurred_at": occurred_at.astimezone(UTC),
                 "recorded_at": ctx.recorded_at.astimezone(UTC),
-            },
+            }
         )
 
-    @staticmethod
-    def _zone_of(conn: sa.Connection, volunteer_id: UUID) -> ZoneInfo:
-        name = conn.execute(
-            sa.select(ledger_zones.c.time_zone)
-            .select_from(
-                ledger_volunteers.join(
-                    ledger_zones, ledger_zones.c.org_unit_id == ledger_volunteers.c.org_unit_id
-                )
-            )
-            .where(ledger_volunteers.c.volunteer_id == volunteer_id)
-        ).scalar()
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+
+def _rows_in(
+    conn: sa.Connection, table: sa.Table, column: sa.Column[Any], keys: set[UUID]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        rows.extend(
+            dict(r._mapping) for r in conn.execute(sa.select(table).where(column.in_(chunk)))
+        )
+    return rows
+
+
+def _last_balances(conn: sa.Connection, volunteers: set[UUID]) -> dict[UUID, tuple[int, int]]:
+    """Each volunteer's last line number and balance, in one query per 500 volunteers."""
+    balances: dict[UUID, tuple[int, int]] = {}
+    ordered = sorted(volunteers)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        last = (
+            sa.select(ledger_lines.c.volunteer_id, sa.func.max(ledger_lines.c.position).label("p"))
+            .where(ledger_lines.c.volunteer_id.in_(chunk))
+            .group_by(ledger_lines.c.volunteer_id)
+            .subquery()
+        )
+        query = sa.select(
+            ledger_lines.c.volunteer_id, ledger_lines.c.line_no, ledger_lines.c.balance_after
+        ).join(
+            last,
+            sa.and_(
+                ledger_lines.c.volunteer_id == last.c.volunteer_id,
+                ledger_lines.c.position == last.c.p,
+            ),
+        )
+        for volunteer, line_no, balance in conn.execute(query):
+            balances[volunteer] = (line_no, balance)
+    return balances
 
 
 @dataclass(frozen=True)

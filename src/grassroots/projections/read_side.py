@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from grassroots.projections.compliance import CadreCompliance
 from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.org_tree import OrgTree
@@ -26,7 +27,7 @@ __all__ = ["ALL_PROJECTIONS", "ProjectionStatus", "ReadSide"]
 
 log = logging.getLogger(__name__)
 
-ALL_PROJECTIONS: tuple[type[Projection], ...] = (OrgTree, ServiceLedger)
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (OrgTree, ServiceLedger, CadreCompliance)
 
 
 @dataclass(frozen=True)

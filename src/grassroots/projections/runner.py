@@ -140,8 +140,7 @@ class ProjectionRunner:
                 ).rowcount
                 if moved != 1:
                     raise _LostRace
-                for context, event in batch:
-                    self.projection.handle(conn, event, context)
+                self.projection.apply_batch(conn, batch)
         except _LostRace:
             # Another runner got there first and applied this range; nothing was written.
             return 0

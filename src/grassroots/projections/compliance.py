@@ -1,0 +1,820 @@
+"""Cadre "8+4" compliance and "1+100" coverage: stored facts, judged when asked.
+
+A period's status (met / on track / behind / missed) depends on "now": the same
+visits are "on track" on the 10th and "missed" on the 1st of the next month. A
+status column would be stale the moment it was written, and a rebuild could not
+reproduce it. So, in Marten's terms, this read model is split in two:
+
+* the **facts** are an async projection: the runner writes them in batches,
+  exactly once, from the log (cadres with their kind, org unit and assigned
+  points; every visit with what ``VisitFacts`` needs; every rule-set version
+  with its org unit, effective-from date and terms; the "1+100" list entries;
+  the listed youths met face to face). They hold no "now", so the same events
+  always give the same rows;
+* the **status** is a live computation over those facts: the query functions
+  below load them and call the domain's ``judge`` with the caller's ``now``.
+  Nothing about the judgement (which visit counts, how days and workdays are
+  counted) lives here, so a change to the rules in the domain applies to every
+  period at once, past ones included, without a rebuild.
+
+The terms a period is judged by are those of the governing rule set (the domain's
+``governing_rule_set``: the closest unit on the cadre's ancestry, ``org_closure``
+depth, with a version in force; ties go to the later effective-from, then the
+larger id) on the period's ``reference_day`` (its last day once it is over, today
+while it runs). When no rule set governs, the Inner Mongolia preset applies and
+``GoverningRules.rule_set_id`` is None to say so. Days are local dates in the
+zone of the cadre's org unit.
+
+The queries read the ``org_tree`` read model too (``org_closure`` for ancestry
+and subtrees, ``org_units`` for time zones), so both must be run; a unit not in
+``org_units`` yet is read in the default zone.
+
+Datetimes are stored in UTC. SQLite hands them back naive, so every one read is
+made UTC-aware again before it reaches the domain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from grassroots.domain.cadre import Cadre
+from grassroots.domain.compliance import (
+    Judgement,
+    Period,
+    Reason,
+    Status,
+    VisitFacts,
+    Year,
+    judge,
+    period_bounds,
+    reference_day,
+)
+from grassroots.domain.rules import INNER_MONGOLIA_TERMS, RuleSet, RuleTerms
+from grassroots.domain.values import DEFAULT_TIME_ZONE, local_date, require_aware
+from grassroots.domain.visit import Visit
+from grassroots.projections.database import metadata
+from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.org_tree import org_closure, org_units, subtree_of
+
+__all__ = [
+    "DEFAULT_TERMS",
+    "CadreCompliance",
+    "CadreNotFound",
+    "CadreStanding",
+    "Coverage",
+    "GoverningRules",
+    "MetContact",
+    "UncountedVisit",
+    "UnitCompliance",
+    "cadre_standing",
+    "compliance_cadre_points",
+    "compliance_cadres",
+    "compliance_contacts",
+    "compliance_rule_sets",
+    "compliance_rule_versions",
+    "compliance_visits",
+    "compliance_youths_met",
+    "contact_coverage",
+    "governing_rules",
+    "rejudge",
+    "unit_compliance",
+]
+
+# What applies where no rule set governs: the seeds' practice (GLOSSARY.md).
+DEFAULT_TERMS = INNER_MONGOLIA_TERMS
+
+compliance_cadres = sa.Table(
+    "compliance_cadres",
+    metadata,
+    sa.Column("cadre_id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("org_unit_id", sa.Uuid, nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_compliance_cadres_org_unit", "org_unit_id"),
+)
+
+# The points assigned now. A visit's own ``point_was_assigned`` decides whether
+# it was at an assigned point; this list is the fallback the domain asks for.
+compliance_cadre_points = sa.Table(
+    "compliance_cadre_points",
+    metadata,
+    sa.Column("cadre_id", sa.Uuid, primary_key=True),
+    sa.Column("point_id", sa.Uuid, primary_key=True),
+)
+
+compliance_visits = sa.Table(
+    "compliance_visits",
+    metadata,
+    sa.Column("visit_id", sa.Uuid, primary_key=True),
+    sa.Column("cadre_id", sa.Uuid, nullable=False),
+    sa.Column("point_id", sa.Uuid, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("proof", sa.String(16), nullable=True),
+    sa.Column("point_was_assigned", sa.Boolean, nullable=True),
+    sa.Index("ix_compliance_visits_cadre_started", "cadre_id", "started_at"),
+)
+
+compliance_rule_sets = sa.Table(
+    "compliance_rule_sets",
+    metadata,
+    sa.Column("rule_set_id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("org_unit_id", sa.Uuid, nullable=False),
+    sa.Index("ix_compliance_rule_sets_org_unit", "org_unit_id"),
+)
+
+compliance_rule_versions = sa.Table(
+    "compliance_rule_versions",
+    metadata,
+    sa.Column("rule_set_id", sa.Uuid, primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    # The terms exactly as the event carried them (RuleTerms.to_data), as JSON.
+    sa.Column("terms", sa.Text, nullable=False),
+)
+
+# One row per time a youth was put on a cadre's list, keyed by the log position
+# of that event: a youth removed and listed again (same phone, so same contact
+# id) is a second entry, and the list as of any instant stays answerable.
+compliance_contacts = sa.Table(
+    "compliance_contacts",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("cadre_id", sa.Uuid, nullable=False),
+    sa.Column("contact_id", sa.Uuid, nullable=False),
+    sa.Column("name", sa.String(50), nullable=False),
+    sa.Column("walk_of_life", sa.String(50), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_compliance_contacts_cadre_contact", "cadre_id", "contact_id"),
+)
+
+# Only meetings with a youth on the list (a contact id) matter to "1+100".
+compliance_youths_met = sa.Table(
+    "compliance_youths_met",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("cadre_id", sa.Uuid, nullable=False),
+    sa.Column("visit_id", sa.Uuid, nullable=False),
+    sa.Column("contact_id", sa.Uuid, nullable=False),
+    sa.Column("met_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_compliance_youths_met_cadre_met", "cadre_id", "met_at"),
+)
+
+
+class CadreCompliance(Projection):
+    name = "cadre_compliance"
+    tables = (
+        compliance_cadres,
+        compliance_cadre_points,
+        compliance_visits,
+        compliance_rule_sets,
+        compliance_rule_versions,
+        compliance_contacts,
+        compliance_youths_met,
+    )
+
+    @handles(Cadre.Registered)
+    def _cadre_registered(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_cadres.insert().values(
+                cadre_id=ctx.originator_id,
+                name=e.name,
+                kind=str(e.kind),
+                org_unit_id=e.org_unit_id,
+                registered_at=_to_utc(e.at),
+            )
+        )
+        self._assign(conn, ctx.originator_id, e.point_ids)
+
+    @handles(Cadre.PointsReassigned)
+    def _points_reassigned(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_cadre_points.delete().where(
+                compliance_cadre_points.c.cadre_id == ctx.originator_id
+            )
+        )
+        self._assign(conn, ctx.originator_id, e.point_ids)
+
+    @staticmethod
+    def _assign(conn: sa.Connection, cadre_id: UUID, point_ids: Iterable[UUID]) -> None:
+        rows = [{"cadre_id": cadre_id, "point_id": point_id} for point_id in point_ids]
+        if rows:
+            conn.execute(compliance_cadre_points.insert(), rows)
+
+    @handles(Cadre.ContactAdded)
+    def _contact_added(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_contacts.insert().values(
+                position=ctx.position,
+                cadre_id=ctx.originator_id,
+                contact_id=e.contact_id,
+                name=e.name,
+                walk_of_life=e.walk_of_life,
+                added_at=_to_utc(e.at),
+                removed_at=None,
+            )
+        )
+
+    @handles(Cadre.ContactRemoved)
+    def _contact_removed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_contacts.update()
+            .where(
+                compliance_contacts.c.cadre_id == ctx.originator_id,
+                compliance_contacts.c.contact_id == e.contact_id,
+                compliance_contacts.c.removed_at.is_(None),
+            )
+            .values(removed_at=_to_utc(e.at))
+        )
+
+    @handles(Visit.Started)
+    def _visit_started(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_visits.insert().values(
+                visit_id=ctx.originator_id,
+                cadre_id=e.cadre_id,
+                point_id=e.point_id,
+                started_at=_to_utc(e.at),
+                ended_at=None,
+                proof=e.proof,
+                point_was_assigned=e.point_was_assigned,
+            )
+        )
+
+    @handles(Visit.Ended)
+    def _visit_ended(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_visits.update()
+            .where(compliance_visits.c.visit_id == ctx.originator_id)
+            .values(ended_at=_to_utc(e.at))
+        )
+
+    @handles(Visit.YouthMet)
+    def _youth_met(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        if e.contact_id is None:
+            return  # a youth not on the list: work done, but not "1+100" coverage
+        # The event names the visit only; its Started event, earlier in the same
+        # aggregate and so earlier in the log, gave the cadre.
+        cadre_id = conn.execute(
+            sa.select(compliance_visits.c.cadre_id).where(
+                compliance_visits.c.visit_id == ctx.originator_id
+            )
+        ).scalar_one()
+        conn.execute(
+            compliance_youths_met.insert().values(
+                position=ctx.position,
+                cadre_id=cadre_id,
+                visit_id=ctx.originator_id,
+                contact_id=e.contact_id,
+                met_at=_to_utc(e.at),
+            )
+        )
+
+    @handles(RuleSet.Defined)
+    def _rule_set_defined(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        conn.execute(
+            compliance_rule_sets.insert().values(
+                rule_set_id=ctx.originator_id, name=e.name, org_unit_id=e.org_unit_id
+            )
+        )
+        self._version(conn, ctx.originator_id, 1, e.effective_from, e.terms)
+
+    @handles(RuleSet.Revised)
+    def _rule_set_revised(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+        # Numbered like RuleSet.versions (1, 2, ...) by counting, not from the
+        # aggregate's version, which other kinds of rule-set events would skew.
+        latest = conn.execute(
+            sa.select(sa.func.max(compliance_rule_versions.c.version)).where(
+                compliance_rule_versions.c.rule_set_id == ctx.originator_id
+            )
+        ).scalar_one()
+        self._version(conn, ctx.originator_id, int(latest) + 1, e.effective_from, e.terms)
+
+    @staticmethod
+    def _version(
+        conn: sa.Connection,
+        rule_set_id: UUID,
+        number: int,
+        effective_from: str,
+        terms: Mapping[str, object],
+    ) -> None:
+        conn.execute(
+            compliance_rule_versions.insert().values(
+                rule_set_id=rule_set_id,
+                version=number,
+                effective_from=date.fromisoformat(effective_from),
+                terms=json.dumps(terms, sort_keys=True, ensure_ascii=False),
+            )
+        )
+
+
+# --- reading -------------------------------------------------------------------
+
+
+class CadreNotFound(LookupError):
+    """No cadre with this id in the read model (unknown, or not projected yet)."""
+
+
+@dataclass(frozen=True)
+class GoverningRules:
+    """The terms a period is judged by, and the rule-set version they come from.
+
+    ``rule_set_id`` (and the fields after it) are None when no rule set governs
+    and the default, the Inner Mongolia preset, applies.
+    """
+
+    terms: RuleTerms
+    rule_set_id: UUID | None = None
+    rule_set_name: str | None = None
+    org_unit_id: UUID | None = None
+    version: int | None = None
+    effective_from: date | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.rule_set_id is None
+
+
+@dataclass(frozen=True)
+class UncountedVisit:
+    """A visit in the period that did not count, and the domain's reason why."""
+
+    visit_id: UUID
+    point_id: UUID
+    started_at: datetime
+    ended_at: datetime | None
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class CadreStanding:
+    """One cadre's judgement in a unit roll-up."""
+
+    cadre_id: UUID
+    name: str
+    kind: str
+    org_unit_id: UUID
+    judgement: Judgement
+    rules: GoverningRules
+    uncounted: tuple[UncountedVisit, ...]
+
+    @property
+    def status(self) -> Status:
+        return self.judgement.status
+
+
+@dataclass(frozen=True)
+class UnitCompliance:
+    """A supervisor's view of one period over an org unit's whole subtree.
+
+    ``cadres`` holds every cadre registered in the subtree by the period's last
+    day, ordered by name. ``share`` is the met share (None with no cadres);
+    ``behind_or_missed`` lists those needing attention, the worst first.
+    """
+
+    org_unit_id: UUID
+    period: str
+    now: datetime
+    cadres: tuple[CadreStanding, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.cadres)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for cadre in self.cadres if cadre.status is Status.MET)
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.total if self.cadres else None
+
+    def count(self, status: Status) -> int:
+        return sum(1 for cadre in self.cadres if cadre.status is status)
+
+    @property
+    def behind_or_missed(self) -> tuple[CadreStanding, ...]:
+        needing = [c for c in self.cadres if c.status in (Status.BEHIND, Status.MISSED)]
+        # Stable sort: within one status the name order of ``cadres`` stays.
+        return tuple(sorted(needing, key=lambda c: -c.status.severity))
+
+
+@dataclass(frozen=True)
+class MetContact:
+    """A youth on the list who was met face to face in the year."""
+
+    contact_id: UUID
+    name: str
+    walk_of_life: str
+    meetings: int
+    last_met_at: datetime
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The "1+100" list of one cadre in one year.
+
+    ``listed`` is the list's size at the year's end (or now, while the year
+    runs); ``met`` are those of them met face to face during the year.
+    """
+
+    cadre_id: UUID
+    year: int
+    kind: str
+    target: int
+    listed: int
+    met: tuple[MetContact, ...]
+    rules: GoverningRules
+
+    @property
+    def met_face_to_face(self) -> int:
+        return len(self.met)
+
+    @property
+    def still_to_list(self) -> int:
+        return max(0, self.target - self.listed)
+
+    @property
+    def list_complete(self) -> bool:
+        return self.listed >= self.target
+
+
+def cadre_standing(conn: sa.Connection, cadre_id: UUID, period: Period, now: datetime) -> Judgement:
+    """The cadre's status in a month, ISO week (or year) under the governing rules.
+
+    What is still needed is the judgement's ``still_needed``; which rule set
+    judged it is ``governing_rules``.
+    """
+    cadre = _one_cadre(conn, cadre_id)
+    rules = _rules_for(cadre, period, now, _candidates(conn, _cadre_is(cadre_id)))
+    return _judge(cadre, _visits(conn, _cadre_is(cadre_id), period)[cadre_id], period, now, rules)
+
+
+def rejudge(
+    conn: sa.Connection, cadre_id: UUID, period: Period, now: datetime, terms: RuleTerms
+) -> Judgement:
+    """What if: the same stored facts judged under ``terms`` instead of the governing ones."""
+    cadre = _one_cadre(conn, cadre_id)
+    visits = _visits(conn, _cadre_is(cadre_id), period)[cadre_id]
+    return _judge(cadre, visits, period, now, GoverningRules(terms))
+
+
+def governing_rules(
+    conn: sa.Connection, cadre_id: UUID, period: Period, now: datetime
+) -> GoverningRules:
+    """The rule-set version (or the default preset) that judges this cadre's period."""
+    cadre = _one_cadre(conn, cadre_id)
+    return _rules_for(cadre, period, now, _candidates(conn, _cadre_is(cadre_id)))
+
+
+def unit_compliance(
+    conn: sa.Connection, org_unit_id: UUID, period: Period, now: datetime
+) -> UnitCompliance:
+    """Every cadre in the unit's subtree with their status, the met share, and who lags.
+
+    A cadre registered after the period's last (local) day is left out: the
+    period was over before they had any duty in it.
+    """
+    require_aware(now, "now")
+    where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
+    candidates = _candidates(conn, where)
+    visits = _visits(conn, where, period)
+    _, last = period_bounds(period)
+    standings = []
+    for cadre in _cadres(conn, where):
+        if local_date(cadre.registered_at, cadre.zone) > last:
+            continue
+        rules = _rules_for(cadre, period, now, candidates)
+        facts = visits[cadre.cadre_id]
+        judgement = _judge(cadre, facts, period, now, rules)
+        by_id = {f.visit_id: f for f in facts}
+        uncounted = tuple(
+            UncountedVisit(
+                visit_id=result.visit_id,
+                point_id=by_id[result.visit_id].point_id,
+                started_at=by_id[result.visit_id].started_at,
+                ended_at=by_id[result.visit_id].ended_at,
+                reason=result.reason,
+            )
+            for result in judgement.visits
+            if result.reason is not None
+        )
+        standings.append(
+            CadreStanding(
+                cadre_id=cadre.cadre_id,
+                name=cadre.name,
+                kind=cadre.kind,
+                org_unit_id=cadre.org_unit_id,
+                judgement=judgement,
+                rules=rules,
+                uncounted=uncounted,
+            )
+        )
+    return UnitCompliance(org_unit_id, str(period), now, tuple(standings))
+
+
+def contact_coverage(conn: sa.Connection, cadre_id: UUID, year: int, now: datetime) -> Coverage:
+    """The cadre's "1+100" list against the target for their kind, and who was met.
+
+    The target comes from the terms governing the year (on its reference day).
+    The list is taken as it stood when the year ended (local midnight), or now
+    while the year runs; a youth counts as met when they are on that list and a
+    visit recorded meeting them face to face on a local date in the year.
+    """
+    require_aware(now, "now")
+    period = Year(year)
+    cadre = _one_cadre(conn, cadre_id)
+    rules = _rules_for(cadre, period, now, _candidates(conn, _cadre_is(cadre_id)))
+    year_end = datetime.combine(date(year, 12, 31) + timedelta(days=1), time.min, cadre.zone)
+    as_of = min(now, year_end).astimezone(UTC)
+
+    entries = conn.execute(
+        sa.select(compliance_contacts)
+        .where(
+            compliance_contacts.c.cadre_id == cadre_id,
+            compliance_contacts.c.added_at <= as_of,
+            sa.or_(
+                compliance_contacts.c.removed_at.is_(None),
+                compliance_contacts.c.removed_at > as_of,
+            ),
+        )
+        .order_by(compliance_contacts.c.position)
+    ).all()
+    listed = {row.contact_id: row for row in entries}
+
+    lo, hi = _search_window(period)
+    meetings: dict[UUID, list[datetime]] = defaultdict(list)
+    for contact_id, met_at in conn.execute(
+        sa.select(compliance_youths_met.c.contact_id, compliance_youths_met.c.met_at).where(
+            compliance_youths_met.c.cadre_id == cadre_id,
+            compliance_youths_met.c.met_at >= lo,
+            compliance_youths_met.c.met_at < hi,
+        )
+    ):
+        at = _from_db(met_at)
+        if contact_id in listed and at <= as_of and local_date(at, cadre.zone).year == year:
+            meetings[contact_id].append(at)
+    met = tuple(
+        MetContact(
+            contact_id=contact_id,
+            name=listed[contact_id].name,
+            walk_of_life=listed[contact_id].walk_of_life,
+            meetings=len(times),
+            last_met_at=max(times),
+        )
+        for contact_id, times in sorted(
+            meetings.items(), key=lambda item: (listed[item[0]].name, item[0])
+        )
+    )
+    return Coverage(
+        cadre_id=cadre_id,
+        year=year,
+        kind=cadre.kind,
+        target=rules.terms.contact_target(cadre.kind),
+        listed=len(listed),
+        met=met,
+        rules=rules,
+    )
+
+
+# --- the pieces the queries share ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cadre:
+    cadre_id: UUID
+    name: str
+    kind: str
+    org_unit_id: UUID
+    registered_at: datetime
+    zone: ZoneInfo
+    point_ids: frozenset[UUID]
+
+
+@dataclass(frozen=True)
+class _Version:
+    number: int
+    effective_from: date
+    terms: RuleTerms
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A rule set on an ancestor of some unit, ``distance`` levels up (0: the unit itself)."""
+
+    distance: int
+    rule_set_id: UUID
+    name: str
+    org_unit_id: UUID
+    versions: tuple[_Version, ...]
+
+
+def _cadre_is(cadre_id: UUID) -> sa.ColumnElement[bool]:
+    return compliance_cadres.c.cadre_id == cadre_id
+
+
+def _one_cadre(conn: sa.Connection, cadre_id: UUID) -> _Cadre:
+    found = _cadres(conn, _cadre_is(cadre_id))
+    if not found:
+        raise CadreNotFound(f"no cadre {cadre_id} in the compliance read model")
+    return found[0]
+
+
+def _cadres(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[_Cadre]:
+    points: dict[UUID, set[UUID]] = defaultdict(set)
+    for cadre_id, point_id in conn.execute(
+        sa.select(compliance_cadre_points.c.cadre_id, compliance_cadre_points.c.point_id).where(
+            compliance_cadre_points.c.cadre_id.in_(
+                sa.select(compliance_cadres.c.cadre_id).where(where)
+            )
+        )
+    ):
+        points[cadre_id].add(point_id)
+    rows = conn.execute(
+        sa.select(compliance_cadres, org_units.c.time_zone)
+        .select_from(
+            compliance_cadres.outerjoin(
+                org_units, org_units.c.org_unit_id == compliance_cadres.c.org_unit_id
+            )
+        )
+        .where(where)
+    ).all()
+    cadres = [
+        _Cadre(
+            cadre_id=row.cadre_id,
+            name=row.name,
+            kind=row.kind,
+            org_unit_id=row.org_unit_id,
+            registered_at=_from_db(row.registered_at),
+            zone=ZoneInfo(row.time_zone or DEFAULT_TIME_ZONE),
+            point_ids=frozenset(points[row.cadre_id]),
+        )
+        for row in rows
+    ]
+    # Sorted here, not in SQL: collations differ between databases for Chinese names.
+    return sorted(cadres, key=lambda c: (c.name, c.cadre_id))
+
+
+def _search_window(period: Period) -> tuple[datetime, datetime]:
+    """UTC instants surely covering the period's local dates in any zone (offsets < 1 day).
+
+    The SQL only narrows the rows; the domain decides which local date each belongs to.
+    """
+    first, last = period_bounds(period)
+    return (
+        datetime.combine(first - timedelta(days=1), time.min, UTC),
+        datetime.combine(last + timedelta(days=2), time.min, UTC),
+    )
+
+
+def _visits(
+    conn: sa.Connection, cadres: sa.ColumnElement[bool], period: Period
+) -> defaultdict[UUID, list[VisitFacts]]:
+    lo, hi = _search_window(period)
+    found: defaultdict[UUID, list[VisitFacts]] = defaultdict(list)
+    for row in conn.execute(
+        sa.select(compliance_visits).where(
+            compliance_visits.c.cadre_id.in_(sa.select(compliance_cadres.c.cadre_id).where(cadres)),
+            compliance_visits.c.started_at >= lo,
+            compliance_visits.c.started_at < hi,
+        )
+    ):
+        found[row.cadre_id].append(
+            VisitFacts(
+                visit_id=row.visit_id,
+                point_id=row.point_id,
+                started_at=_from_db(row.started_at),
+                ended_at=None if row.ended_at is None else _from_db(row.ended_at),
+                proof=row.proof,
+                point_was_assigned=row.point_was_assigned,
+            )
+        )
+    return found
+
+
+def _candidates(
+    conn: sa.Connection, cadres: sa.ColumnElement[bool]
+) -> dict[UUID, list[_Candidate]]:
+    """For each org unit of the selected cadres, the rule sets on it and its ancestors."""
+    query = (
+        sa.select(
+            org_closure.c.descendant_id,
+            org_closure.c.depth,
+            compliance_rule_sets.c.rule_set_id,
+            compliance_rule_sets.c.name,
+            compliance_rule_sets.c.org_unit_id,
+            compliance_rule_versions.c.version,
+            compliance_rule_versions.c.effective_from,
+            compliance_rule_versions.c.terms,
+        )
+        .select_from(
+            org_closure.join(
+                compliance_rule_sets,
+                compliance_rule_sets.c.org_unit_id == org_closure.c.ancestor_id,
+            ).join(
+                compliance_rule_versions,
+                compliance_rule_versions.c.rule_set_id == compliance_rule_sets.c.rule_set_id,
+            )
+        )
+        .where(
+            org_closure.c.descendant_id.in_(
+                sa.select(compliance_cadres.c.org_unit_id).where(cadres)
+            )
+        )
+    )
+    terms_cache: dict[tuple[UUID, int], RuleTerms] = {}
+    grouped: dict[tuple[UUID, UUID], list[Any]] = defaultdict(list)
+    for row in conn.execute(query):
+        grouped[(row.descendant_id, row.rule_set_id)].append(row)
+    candidates: dict[UUID, list[_Candidate]] = defaultdict(list)
+    for (unit, rule_set_id), rows in grouped.items():
+        versions = []
+        for row in rows:
+            key = (rule_set_id, row.version)
+            if key not in terms_cache:
+                terms_cache[key] = RuleTerms.from_data(json.loads(row.terms))
+            versions.append(_Version(row.version, row.effective_from, terms_cache[key]))
+        head = rows[0]
+        candidates[unit].append(
+            _Candidate(
+                distance=head.depth,
+                rule_set_id=rule_set_id,
+                name=head.name,
+                org_unit_id=head.org_unit_id,
+                versions=tuple(sorted(versions, key=lambda v: v.effective_from)),
+            )
+        )
+    return candidates
+
+
+def _governing(candidates: Sequence[_Candidate], day: date) -> GoverningRules:
+    """The domain's ``governing_rule_set`` over stored rows instead of aggregates.
+
+    The same choice, key for key: the closest unit (smallest closure depth) with
+    a version in force on ``day``; on one unit, the version that took effect
+    later, then the larger rule-set id.
+    """
+    best: tuple[int, date, UUID] | None = None
+    chosen: GoverningRules | None = None
+    for candidate in candidates:
+        in_force = [v for v in candidate.versions if v.effective_from <= day]
+        if not in_force:
+            continue
+        version = in_force[-1]
+        key = (-candidate.distance, version.effective_from, candidate.rule_set_id)
+        if best is None or key > best:
+            best = key
+            chosen = GoverningRules(
+                terms=version.terms,
+                rule_set_id=candidate.rule_set_id,
+                rule_set_name=candidate.name,
+                org_unit_id=candidate.org_unit_id,
+                version=version.number,
+                effective_from=version.effective_from,
+            )
+    return chosen if chosen is not None else GoverningRules(DEFAULT_TERMS)
+
+
+def _rules_for(
+    cadre: _Cadre, period: Period, now: datetime, candidates: Mapping[UUID, list[_Candidate]]
+) -> GoverningRules:
+    day = reference_day(period, zone=cadre.zone, now=now)
+    return _governing(candidates.get(cadre.org_unit_id, []), day)
+
+
+def _judge(
+    cadre: _Cadre,
+    visits: Iterable[VisitFacts],
+    period: Period,
+    now: datetime,
+    rules: GoverningRules,
+) -> Judgement:
+    return judge(
+        visits,
+        assigned_point_ids=cadre.point_ids,
+        period=period,
+        zone=cadre.zone,
+        now=now,
+        terms=rules.terms,
+    )
+
+
+def _to_utc(at: datetime) -> datetime:
+    return require_aware(at).astimezone(UTC)
+
+
+def _from_db(value: datetime) -> datetime:
+    """SQLite returns the stored UTC instants naive; PostgreSQL aware, in its session zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
