@@ -25,10 +25,10 @@ def _read_side(settings: Settings) -> ReadSide:
 
 def run(settings: Settings) -> int:
     """Keep every read model up to date until SIGINT or SIGTERM."""
-    read_side = _read_side(settings)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
+    read_side = _read_side(settings)
     print(f"projections: following the log for {', '.join(read_side.runners)}", flush=True)
     read_side.start()
     try:

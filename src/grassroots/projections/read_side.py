@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.compliance import CadreCompliance
 from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.org_tree import OrgTree
+from grassroots.projections.problems import Problems
 from grassroots.projections.runner import DEFAULT_BATCH_SIZE, EventLog, ProjectionRunner
 from grassroots.projections.wakeup import PostgresListener
 
@@ -27,7 +29,13 @@ __all__ = ["ALL_PROJECTIONS", "ProjectionStatus", "ReadSide"]
 
 log = logging.getLogger(__name__)
 
-ALL_PROJECTIONS: tuple[type[Projection], ...] = (OrgTree, ServiceLedger, CadreCompliance)
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (
+    OrgTree,
+    ServiceLedger,
+    CenterActivity,
+    CadreCompliance,
+    Problems,
+)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "grassroots", "projections", "run"],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
 
@@ -135,6 +135,10 @@ def test_two_worker_processes_started_by_mistake_give_the_rows_of_a_clean_rebuil
     env = _worker_env(backend, tmp_path)
     workers = [_start_worker(env) for _ in range(2)]
     try:
+        for worker in workers:
+            # Both must be running before either is asked to stop.
+            assert worker.stdout is not None
+            assert b"following the log" in worker.stdout.readline()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             status = read_side.status()

@@ -1,0 +1,512 @@
+"""Problems raised (问题反馈) as a read model: how many stay open, and for how long.
+
+Supervisors watch, per org unit and its whole subtree, per ISO week and per
+month: problems raised, problems closed, problems still open at the end of the
+period, the age of the oldest open one and the median time to close. They also
+work through the list of open problems, oldest first.
+
+The read model is updated asynchronously by the batched, exactly-once runner
+(``runner.py``), not inside the command that wrote the event: a command then
+stays one append to the event store, a slow or failing read model never blocks
+or fails a cadre raising a problem, and the whole model can be rebuilt from the
+log at any time. Readers who need their own write wait for the runner (see
+``ReadSide.wait_for``).
+
+Two tables:
+
+* ``problems_current``: one row per problem, its state now (open, answered or
+  closed), the unit it is routed to now, when it was raised, its final close
+  (empty while it is not closed), how often it was reopened and rerouted. The
+  open list reads this table.
+* ``problems_changes``: one row per event of a problem, append-only, with the
+  state and the unit the problem had right after it. Period figures are
+  computed from this history at query time, so "open at the end of week W" is
+  exact for any past week, not a snapshot taken when the week happened to end.
+
+The rules:
+
+* **Open** means not closed: an answered problem still counts as open until it
+  is closed, because the cadre has not yet accepted the answer.
+* **Which unit.** Every figure uses the unit the problem was routed to at the
+  instant the figure refers to: "raised" the unit it was raised to, "closed"
+  the unit it was routed to when it was closed, "open at the end" the unit it
+  was routed to at the period's end. A reroute so moves the problem to the new
+  unit's counts from the reroute on and leaves earlier periods untouched. A
+  unit's figures cover its whole subtree, through ``org_closure`` at query
+  time, i.e. under the tree as it is now (a township that moved to another
+  county counts under the new county, for past periods too).
+* **Which calendar.** Weeks (ISO, Monday first) and months are those of the
+  queried unit's time zone (``org_units.time_zone``; ``Asia/Shanghai`` if the
+  unit is unknown), so one roll-up uses one set of boundaries. A period is the
+  half-open interval [its first local midnight, the next period's first local
+  midnight): an event exactly at the boundary belongs to the later period.
+* **As of.** A period's figures are as of ``min(period end, now)``: events after
+  ``now`` are ignored (so a figure for the current week is "so far"), and a
+  period that has not begun by ``now`` reports nothing.
+* **Ages and times to close run from the raising**, also across a reopen: the
+  cadre has been waiting since then. A reopened problem that is closed again
+  takes from raised to that final close.
+* **Closed in a period** counts problems, not close events: a problem closed
+  twice in one period counts once, with its last close in the period. A past
+  period keeps its figures when a problem is reopened later: it was closed
+  then, and a published monthly bulletin must not change under its readers.
+* **Instants.** Each change is dated by its event's ``at`` (when it happened in
+  the world), stored in UTC. Should a problem's clock ever go backwards (two
+  servers with skewed clocks), a change is dated no earlier than the change
+  before it, so the history stays in order and "the state at instant T" is
+  always the state after the last change dated up to T. Handlers never read
+  the clock; ``now`` is passed to the queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from grassroots.domain.problem import Problem, ProblemState
+from grassroots.domain.values import DEFAULT_TIME_ZONE
+from grassroots.projections.database import metadata
+from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.org_tree import org_units, subtree_of
+
+__all__ = [
+    "ChangeKind",
+    "OpenProblem",
+    "PeriodKind",
+    "ProblemFigures",
+    "Problems",
+    "count_open_problems",
+    "open_problems",
+    "period_bounds",
+    "problem_figures",
+    "problems_changes",
+    "problems_current",
+]
+
+PeriodKind = Literal["week", "month"]
+
+problems_current = sa.Table(
+    "problems_current",
+    metadata,
+    sa.Column("problem_id", sa.Uuid, primary_key=True),
+    sa.Column("cadre_id", sa.Uuid, nullable=False),
+    sa.Column("visit_id", sa.Uuid, nullable=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("org_unit_id", sa.Uuid, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("times_reopened", sa.Integer, nullable=False),
+    sa.Column("times_rerouted", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_problems_current_unit_state_raised", "org_unit_id", "state", "raised_at"),
+)
+
+problems_changes = sa.Table(
+    "problems_changes",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("problem_id", sa.Uuid, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("org_unit_id", sa.Uuid, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_problems_changes_problem_version", "problem_id", "version", unique=True),
+    sa.Index("ix_problems_changes_kind_changed", "kind", "changed_at"),
+    sa.Index("ix_problems_changes_changed", "changed_at"),
+)
+
+
+class ChangeKind:
+    RAISED = "raised"
+    REROUTED = "rerouted"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class Problems(Projection):
+    name = "problems"
+    tables = (problems_current, problems_changes)
+
+    @handles(Problem.Raised)
+    def _raised(self, conn: sa.Connection, e: Problem.Raised, ctx: EventContext) -> None:
+        at = _utc(e.at)
+        conn.execute(
+            problems_current.insert().values(
+                problem_id=ctx.originator_id,
+                cadre_id=e.cadre_id,
+                visit_id=e.visit_id,
+                title=e.title,
+                org_unit_id=e.org_unit_id,
+                state=ProblemState.OPEN.value,
+                raised_at=at,
+                answered_at=None,
+                closed_at=None,
+                times_reopened=0,
+                times_rerouted=0,
+                version=ctx.originator_version,
+                changed_at=at,
+            )
+        )
+        self._append(conn, ctx, ChangeKind.RAISED, at, e.org_unit_id, ProblemState.OPEN, at)
+
+    @handles(Problem.Rerouted)
+    def _rerouted(self, conn: sa.Connection, e: Problem.Rerouted, ctx: EventContext) -> None:
+        current = self._current(conn, ctx)
+        self._change(
+            conn,
+            ctx,
+            current,
+            ChangeKind.REROUTED,
+            e.at,
+            org_unit_id=e.org_unit_id,
+            times_rerouted=current.times_rerouted + 1,
+        )
+
+    @handles(Problem.Answered)
+    def _answered(self, conn: sa.Connection, e: Problem.Answered, ctx: EventContext) -> None:
+        current = self._current(conn, ctx)
+        self._change(
+            conn, ctx, current, ChangeKind.ANSWERED, e.at, ProblemState.ANSWERED, "answered_at"
+        )
+
+    @handles(Problem.Closed)
+    def _closed(self, conn: sa.Connection, e: Problem.Closed, ctx: EventContext) -> None:
+        current = self._current(conn, ctx)
+        self._change(conn, ctx, current, ChangeKind.CLOSED, e.at, ProblemState.CLOSED, "closed_at")
+
+    @handles(Problem.Reopened)
+    def _reopened(self, conn: sa.Connection, e: Problem.Reopened, ctx: EventContext) -> None:
+        current = self._current(conn, ctx)
+        self._change(
+            conn,
+            ctx,
+            current,
+            ChangeKind.REOPENED,
+            e.at,
+            ProblemState.OPEN,
+            # Open again: the earlier close is no longer the problem's final one.
+            closed_at=None,
+            times_reopened=current.times_reopened + 1,
+        )
+
+    @staticmethod
+    def _current(conn: sa.Connection, ctx: EventContext) -> sa.Row[Any]:
+        return conn.execute(
+            sa.select(problems_current).where(problems_current.c.problem_id == ctx.originator_id)
+        ).one()
+
+    def _change(
+        self,
+        conn: sa.Connection,
+        ctx: EventContext,
+        current: sa.Row[Any],
+        kind: str,
+        event_at: datetime,
+        state: ProblemState | None = None,
+        stamp: str | None = None,
+        **values: Any,
+    ) -> None:
+        """Record a change in both tables; ``stamp`` names a column to set to its instant."""
+        # Never before the previous change (see "Instants" above): keeps each
+        # problem's history in version order and in time order at once.
+        at = max(_utc(event_at), _utc(current.changed_at))
+        new_state = state if state is not None else ProblemState(current.state)
+        org_unit_id: UUID = values.get("org_unit_id", current.org_unit_id)
+        if stamp is not None:
+            values[stamp] = at
+        self._set(conn, ctx, state=new_state.value, changed_at=at, **values)
+        self._append(conn, ctx, kind, at, org_unit_id, new_state, _utc(current.raised_at))
+
+    @staticmethod
+    def _set(conn: sa.Connection, ctx: EventContext, **values: Any) -> None:
+        conn.execute(
+            problems_current.update()
+            .where(problems_current.c.problem_id == ctx.originator_id)
+            .values(version=ctx.originator_version, **values)
+        )
+
+    @staticmethod
+    def _append(
+        conn: sa.Connection,
+        ctx: EventContext,
+        kind: str,
+        at: datetime,
+        org_unit_id: UUID,
+        state: ProblemState,
+        raised_at: datetime,
+    ) -> None:
+        conn.execute(
+            problems_changes.insert().values(
+                position=ctx.position,
+                problem_id=ctx.originator_id,
+                version=ctx.originator_version,
+                kind=kind,
+                changed_at=at,
+                org_unit_id=org_unit_id,
+                state=state.value,
+                raised_at=raised_at,
+                recorded_at=_utc(ctx.recorded_at),
+            )
+        )
+
+
+# --- Reading -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    """One line of a supervisor's list of problems not yet closed."""
+
+    problem_id: UUID
+    title: str
+    cadre_id: UUID
+    visit_id: UUID | None
+    org_unit_id: UUID
+    state: ProblemState
+    raised_at: datetime
+    age: timedelta
+    times_reopened: int
+    times_rerouted: int
+
+
+@dataclass(frozen=True)
+class ProblemFigures:
+    """A unit's (and its subtree's) problem figures for one week or month.
+
+    ``starts_at`` and ``ends_at`` bound the period in UTC; ``as_of`` is the
+    instant the figures describe (the period's end, or ``now`` if earlier).
+    The ages are ``None`` when nothing is open or nothing was closed.
+    """
+
+    org_unit_id: UUID
+    period_kind: PeriodKind
+    period: str
+    starts_at: datetime
+    ends_at: datetime
+    as_of: datetime
+    raised: int
+    closed: int
+    open_at_end: int
+    oldest_open_age: timedelta | None
+    median_time_to_close: timedelta | None
+
+
+def open_problems(
+    conn: sa.Connection,
+    org_unit_id: UUID,
+    now: datetime,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[OpenProblem]:
+    """Problems not closed, routed now to the unit or below it, oldest first, with their age.
+
+    Ties on ``raised_at`` are broken by id, so pages never overlap or skip.
+    An age is never negative, even for a ``now`` earlier than the raising.
+    """
+    now = _utc(now)
+    c = problems_current.c
+    query = (
+        sa.select(problems_current)
+        .where(c.state != ProblemState.CLOSED.value, c.org_unit_id.in_(subtree_of(org_unit_id)))
+        .order_by(c.raised_at, c.problem_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    result = []
+    for row in conn.execute(query):
+        raised_at = _utc(row.raised_at)
+        result.append(
+            OpenProblem(
+                problem_id=row.problem_id,
+                title=row.title,
+                cadre_id=row.cadre_id,
+                visit_id=row.visit_id,
+                org_unit_id=row.org_unit_id,
+                state=ProblemState(row.state),
+                raised_at=raised_at,
+                age=max(now - raised_at, timedelta(0)),
+                times_reopened=row.times_reopened,
+                times_rerouted=row.times_rerouted,
+            )
+        )
+    return result
+
+
+def count_open_problems(conn: sa.Connection, org_unit_id: UUID) -> int:
+    """How many problems ``open_problems`` would list over all its pages."""
+    c = problems_current.c
+    found = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(problems_current)
+        .where(c.state != ProblemState.CLOSED.value, c.org_unit_id.in_(subtree_of(org_unit_id)))
+    ).scalar()
+    return int(found or 0)
+
+
+def problem_figures(
+    conn: sa.Connection,
+    org_unit_id: UUID,
+    period_kind: PeriodKind,
+    period: str,
+    now: datetime,
+) -> ProblemFigures:
+    """Raised, closed, open at the end, oldest open age and median time to close.
+
+    ``period`` is an ISO week ("2026-W10") or a month ("2026-03") in the unit's
+    time zone; the rules are in the module's docstring.
+    """
+    now = _utc(now)
+    zone = _zone_of(conn, org_unit_id)
+    starts_at, ends_at = period_bounds(period_kind, period, zone)
+    as_of = min(ends_at, now)
+
+    def figures(
+        raised: int = 0,
+        closed: int = 0,
+        open_at_end: int = 0,
+        oldest_open_age: timedelta | None = None,
+        median_time_to_close: timedelta | None = None,
+    ) -> ProblemFigures:
+        return ProblemFigures(
+            org_unit_id=org_unit_id,
+            period_kind=period_kind,
+            period=period,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            as_of=as_of,
+            raised=raised,
+            closed=closed,
+            open_at_end=open_at_end,
+            oldest_open_age=oldest_open_age,
+            median_time_to_close=median_time_to_close,
+        )
+
+    if now < starts_at:
+        return figures()
+
+    c = problems_changes.c
+    units = subtree_of(org_unit_id)
+    # Changes up to the instant the figures describe: before the period's end
+    # (half-open) and no later than ``now``.
+    known = sa.and_(c.changed_at < ends_at, c.changed_at <= now)
+    in_period = sa.and_(known, c.changed_at >= starts_at, c.org_unit_id.in_(units))
+
+    raised = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(problems_changes)
+        .where(in_period, c.kind == ChangeKind.RAISED)
+    ).scalar()
+
+    closes = conn.execute(
+        sa.select(c.problem_id, c.raised_at, sa.func.max(c.changed_at).label("closed_at"))
+        .where(in_period, c.kind == ChangeKind.CLOSED)
+        .group_by(c.problem_id, c.raised_at)
+    ).all()
+    times_to_close = [_utc(row.closed_at) - _utc(row.raised_at) for row in closes]
+
+    # Each problem's last change known at ``as_of`` says its state and unit then.
+    latest = (
+        sa.select(
+            c.state,
+            c.org_unit_id,
+            c.raised_at,
+            sa.func.row_number()
+            .over(partition_by=c.problem_id, order_by=c.version.desc())
+            .label("newest_first"),
+        )
+        .where(known)
+        .subquery()
+    )
+    open_count, oldest_raised_at = conn.execute(
+        sa.select(sa.func.count(), sa.func.min(latest.c.raised_at)).where(
+            latest.c.newest_first == 1,
+            latest.c.state != ProblemState.CLOSED.value,
+            latest.c.org_unit_id.in_(units),
+        )
+    ).one()
+
+    return figures(
+        raised=int(raised or 0),
+        closed=len(closes),
+        open_at_end=int(open_count or 0),
+        oldest_open_age=(
+            None if oldest_raised_at is None else max(as_of - _utc(oldest_raised_at), timedelta(0))
+        ),
+        median_time_to_close=_median(times_to_close),
+    )
+
+
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def period_bounds(
+    period_kind: PeriodKind, period: str, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """The UTC instants [start, end) of an ISO week ("2026-W10") or month ("2026-03") in ``zone``.
+
+    Raises ``ValueError`` for a malformed or impossible period.
+    """
+    if period_kind == "week":
+        match = _WEEK.fullmatch(period)
+        if match is None:
+            raise ValueError(f"a week is written like 2026-W10, not {period!r}")
+        try:
+            first = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            raise ValueError(f"there is no week {period!r}") from None
+        after = first + timedelta(days=7)
+    elif period_kind == "month":
+        match = _MONTH.fullmatch(period)
+        if match is None:
+            raise ValueError(f"a month is written like 2026-03, not {period!r}")
+        try:
+            first = date(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            raise ValueError(f"there is no month {period!r}") from None
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    else:
+        raise ValueError(f"a period is a week or a month, not {period_kind!r}")
+    return _local_midnight(first, zone), _local_midnight(after, zone)
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _zone_of(conn: sa.Connection, org_unit_id: UUID) -> ZoneInfo:
+    name = conn.execute(
+        sa.select(org_units.c.time_zone).where(org_units.c.org_unit_id == org_unit_id)
+    ).scalar()
+    return ZoneInfo(name or DEFAULT_TIME_ZONE)
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    """The middle value; for an even count, the mean of the two middle ones."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _utc(at: datetime) -> datetime:
+    """An aware UTC instant; SQLite hands back naive datetimes, which were stored as UTC."""
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
