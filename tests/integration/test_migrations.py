@@ -39,3 +39,23 @@ def test_postgresql_upgrades_to_head_and_downgrades_to_base(
     assert _version(url, schema) == ["0006"]
     downgrade(url, schema=schema)
     assert _version(url, schema) == []
+
+
+def test_the_migrated_schema_matches_every_read_models_tables(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from grassroots.projections.database import metadata
+    from grassroots.projections.read_side import ALL_PROJECTIONS
+
+    url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
+    upgrade(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    finally:
+        engine.dispose()
+
+    assert diff == []
+    assert {t.name for p in ALL_PROJECTIONS for t in p.tables} <= set(metadata.tables)

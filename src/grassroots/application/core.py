@@ -8,7 +8,7 @@ application's own (NotFound, ConcurrentChange) here and nowhere else.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -85,6 +85,15 @@ class Core(Application[UUID]):
 
     def commit(self, *aggregates: Aggregate) -> None:
         self.committer.commit(aggregates)
+
+    def recorded_events(self, refs: Sequence[str]) -> list[Any]:
+        """The events named ``"<aggregate id>:<version>"`` (as read models cite them), in order."""
+        found: list[Any] = []
+        for ref in refs:
+            aggregate_id, _, version = ref.partition(":")
+            number = int(version)
+            found.extend(self.events.get(UUID(aggregate_id), gt=number - 1, lte=number))
+        return found
 
     def on_write(self, listener: Callable[[int], None]) -> None:
         """Call ``listener`` with the log position after each write in this process

@@ -31,7 +31,14 @@ from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
 
-__all__ = ["LedgerLine", "ServiceLedger", "ledger_lines"]
+__all__ = [
+    "LedgerLine",
+    "ServiceLedger",
+    "explain_line",
+    "ledger_lines",
+    "read_ledger",
+    "read_totals",
+]
 
 ledger_zones = sa.Table(
     "ledger_zones",
@@ -321,10 +328,20 @@ def read_ledger(
             staff_id=row.staff_id,
             source_events=json.loads(row.source_events),
             service_date=row.service_date,
-            recorded_at=row.recorded_at,
+            recorded_at=_utc(row.recorded_at),
         )
         for row in conn.execute(query.order_by(ledger_lines.c.position))
     ]
+
+
+def explain_line(conn: sa.Connection, volunteer_id: UUID, position: int) -> list[str] | None:
+    """The events behind one line, in order (``"<aggregate id>:<version>"``), or None."""
+    found = conn.execute(
+        sa.select(ledger_lines.c.source_events).where(
+            ledger_lines.c.volunteer_id == volunteer_id, ledger_lines.c.position == position
+        )
+    ).scalar()
+    return None if found is None else list(json.loads(found))
 
 
 def read_totals(
@@ -345,3 +362,8 @@ def read_totals(
     if as_of is not None:
         query = query.where(ledger_lines.c.recorded_at <= as_of)
     return {str(period_name): int(total) for period_name, total in conn.execute(query)}
+
+
+def _utc(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything was stored in UTC.
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from grassroots.application.service import Grassroots
-from grassroots.projections.ledger import ledger_lines, read_ledger, read_totals
+from grassroots.projections.ledger import explain_line, ledger_lines, read_ledger, read_totals
 from grassroots.projections.read_side import ReadSide
 from tests.conftest import FakeClock
 from tests.integration.builders import World, build_world, post_activity, register_volunteer
@@ -119,3 +119,46 @@ def test_rebuilding_gives_the_same_rows_as_following_the_log(
         count = conn.execute(sa.select(sa.func.count()).select_from(ledger_lines)).scalar()
     assert rebuilt == incremental
     assert count == 5
+
+
+def test_a_line_is_explained_by_the_events_behind_it_in_order(
+    app: Grassroots, read_side: ReadSide, world: World, clock: FakeClock
+) -> None:
+    volunteer = register_volunteer(app, world)
+    start = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
+    activity = post_activity(app, world, starts_at=start, sign_up_required=False)
+    clock.set(start)
+    app.check_in(activity, volunteer, token=app.venue_code(activity).token)
+    clock.set(start + timedelta(minutes=50))
+    app.check_out(activity, volunteer, token=app.venue_code(activity).token)
+    read_side.catch_up()
+
+    with read_side.engine.connect() as conn:
+        (line,) = read_ledger(conn, volunteer)
+        refs = explain_line(conn, volunteer, line.position)
+        missing = explain_line(conn, volunteer, line.position + 10_000)
+    events = app.recorded_events(refs or [])
+
+    assert [type(e).__name__ for e in events] == ["CheckedIn", "CheckedOut"]
+    assert events[1].credited_minutes == line.minutes == 50
+    assert missing is None
+
+
+def test_a_volunteer_reads_their_own_check_out_at_once_with_runners_in_the_background(
+    app: Grassroots, read_side: ReadSide, world: World, clock: FakeClock
+) -> None:
+    app.on_write(read_side.wake)
+    volunteer = register_volunteer(app, world)
+    start = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
+    with read_side.running():
+        for minutes in (30, 45, 60):
+            clock.set(start - timedelta(days=1))
+            other = post_activity(app, world, starts_at=start, sign_up_required=False)
+            clock.set(start)
+            app.check_in(other, volunteer, token=app.venue_code(other).token)
+            clock.set(start + timedelta(minutes=minutes))
+            app.check_out(other, volunteer, token=app.venue_code(other).token)
+
+            assert read_side.wait_for(app.last_write_position(), timeout=5.0)
+            with read_side.engine.connect() as conn:
+                assert read_ledger(conn, volunteer)[-1].minutes == minutes
