@@ -27,6 +27,9 @@ def test_health_answers_ok_with_the_event_store_in_use(client: TestClient[Litest
     body = response.json()
     assert (body["status"], body["event_store"]) == ("ok", "sqlite")
     assert body["last_event_position"] == 0
+    names = {p["name"] for p in body["projections"]}
+    assert {"service_ledger", "org_tree", "center_activity"} <= names
+    assert all(p["lag"] == 0 for p in body["projections"])
 
 
 def test_the_openapi_document_describes_health_with_an_operation_id(
@@ -57,3 +60,18 @@ def test_the_embedded_default_keeps_its_event_store_under_the_data_dir(tmp_path:
 
     assert (tmp_path / "grassroots.sqlite3").exists()
     assert (tmp_path / "secret_key").exists()
+
+
+def test_the_embedded_default_runs_the_read_models_inside_the_server(
+    client: TestClient[Litestar],
+) -> None:
+    from grassroots.domain.org_unit import OrgLevel
+
+    application = client.app.state.grassroots
+    application.create_org_unit(name="内蒙古自治区", level=OrgLevel.REGION)
+    position = application.last_write_position()
+
+    assert client.app.state.read_side.wait_for(position, timeout=5.0)
+    body = client.get("/health").json()
+    assert body["last_event_position"] == position
+    assert all(p["position"] == position and p["lag"] == 0 for p in body["projections"])
