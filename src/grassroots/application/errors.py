@@ -11,20 +11,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from grassroots.domain.errors import CodedError
+
 __all__ = ["AlreadyTaken", "ApplicationError", "ConcurrentChange", "Conflict", "NotFound"]
 
 
-class ApplicationError(Exception):
+class ApplicationError(CodedError):
     code = "application-error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class NotFound(ApplicationError):

@@ -159,16 +159,19 @@ class Activity(Aggregate):
         at: datetime,
     ) -> None:
         self.center_id = center_id
-        self.title = title
-        self.description = description
-        self.category = category
-        self.starts_at = starts_at
-        self.ends_at = ends_at
-        self.capacity = capacity
-        self.location = GeoPoint(location_lat, location_lon)
-        self.geofence_radius_m = geofence_radius_m
-        self.location_required = location_required
-        self.sign_up_required = sign_up_required
+        self._set_details(
+            title,
+            description,
+            category,
+            starts_at,
+            ends_at,
+            capacity,
+            location_lat,
+            location_lon,
+            geofence_radius_m,
+            location_required,
+            sign_up_required,
+        )
         self.posted_at = at
         self.cancelled_at: datetime | None = None
         self.cancel_reason: str | None = None
@@ -358,6 +361,35 @@ class Activity(Aggregate):
         sign_up_required: bool,
         at: datetime,
     ) -> None:
+        self._set_details(
+            title,
+            description,
+            category,
+            starts_at,
+            ends_at,
+            capacity,
+            location_lat,
+            location_lon,
+            geofence_radius_m,
+            location_required,
+            sign_up_required,
+        )
+
+    def _set_details(
+        self,
+        title: str,
+        description: str,
+        category: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        capacity: int | None,
+        location_lat: float,
+        location_lon: float,
+        geofence_radius_m: float,
+        location_required: bool,
+        sign_up_required: bool,
+    ) -> None:
+        # Shared by Posted and DetailsChanged, which carry the same details.
         self.title = title
         self.description = description
         self.category = category

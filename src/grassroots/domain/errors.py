@@ -21,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "AlreadyClosed",
     "CapacityReached",
+    "CodedError",
     "DomainError",
     "InvalidValue",
     "NotAllowed",
@@ -34,10 +35,10 @@ __all__ = [
 ]
 
 
-class DomainError(Exception):
-    """A rule of the domain was broken; the aggregate recorded nothing."""
+class CodedError(Exception):
+    """An error with a stable machine-readable ``code`` beside its human message."""
 
-    code = "domain-error"
+    code = "error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -47,6 +48,12 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+class DomainError(CodedError):
+    """A rule of the domain was broken; the aggregate recorded nothing."""
+
+    code = "domain-error"
 
 
 class InvalidValue(DomainError):
