@@ -61,7 +61,8 @@ The rules:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -136,130 +137,202 @@ class ChangeKind:
     REOPENED = "reopened"
 
 
+@dataclass
+class _Batch:
+    """What one batch reads and writes, kept in memory and flushed in bulk.
+
+    ``current`` holds each problem's ``problems_current`` row as the batch's
+    events leave it: rows loaded from earlier batches and rows raised in this
+    one alike, with every instant as an aware UTC value.
+    """
+
+    current: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    raised: set[UUID] = field(default_factory=set)
+    changed: set[UUID] = field(default_factory=set)
+    new_changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+# The events that change a problem already raised, maybe in an earlier batch.
+_CHANGES = (Problem.Rerouted, Problem.Answered, Problem.Closed, Problem.Reopened)
+# The ``problems_current`` columns an event after the raising may change.
+_MUTABLE = (
+    "org_unit_id",
+    "state",
+    "answered_at",
+    "closed_at",
+    "times_reopened",
+    "times_rerouted",
+    "version",
+    "changed_at",
+)
+_INSTANTS = ("raised_at", "answered_at", "closed_at", "changed_at")
+# Keys per ``IN (...)``: well under every backend's limit on bound parameters.
+_CHUNK = 500
+
+
 class Problems(Projection):
+    """The write side: one handler per event type, working on a batch in memory.
+
+    Catching up costs a few statements per batch, not several per event:
+    ``begin_batch`` loads the rows of problems raised in earlier batches, the
+    handlers change only the in-memory ``_Batch``, and ``flush_batch`` writes it
+    with one bulk statement per table and kind of write.
+    """
+
     name = "problems"
     tables = (problems_current, problems_changes)
 
-    @handles(Problem.Raised)
-    def _raised(self, conn: sa.Connection, e: Problem.Raised, ctx: EventContext) -> None:
-        at = _utc(e.at)
-        conn.execute(
-            problems_current.insert().values(
-                problem_id=ctx.originator_id,
-                cadre_id=e.cadre_id,
-                visit_id=e.visit_id,
-                title=e.title,
-                org_unit_id=e.org_unit_id,
-                state=ProblemState.OPEN.value,
-                raised_at=at,
-                answered_at=None,
-                closed_at=None,
-                times_reopened=0,
-                times_rerouted=0,
-                version=ctx.originator_version,
-                changed_at=at,
-            )
+    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
+        # The handlers work on a ``_Batch``, not on a connection: one event
+        # applied on its own is a batch of one.
+        self.apply_batch(conn, [(context, event)])
+
+    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+        """Load, in a few queries, the current rows of problems raised in earlier batches."""
+        state = _Batch()
+        raised_here = {ctx.originator_id for ctx, e in batch if isinstance(e, Problem.Raised)}
+        needed = sorted(
+            {
+                ctx.originator_id
+                for ctx, e in batch
+                if isinstance(e, _CHANGES) and ctx.originator_id not in raised_here
+            }
         )
-        self._append(conn, ctx, ChangeKind.RAISED, at, e.org_unit_id, ProblemState.OPEN, at)
+        key = problems_current.c.problem_id
+        for i in range(0, len(needed), _CHUNK):
+            query = sa.select(problems_current).where(key.in_(needed[i : i + _CHUNK]))
+            for found in conn.execute(query):
+                row = dict(found._mapping)
+                # SQLite hands instants back naive; the handlers compare and
+                # write aware UTC ones, as they would have for a fresh row.
+                for name in _INSTANTS:
+                    if row[name] is not None:
+                        row[name] = _utc(row[name])
+                state.current[row["problem_id"]] = row
+        return state
+
+    def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
+        if state.raised:
+            conn.execute(
+                problems_current.insert(),
+                [row for p, row in state.current.items() if p in state.raised],
+            )
+        if state.changed:
+            # Only rows of earlier batches are updated; a row raised in this
+            # batch went in whole, with its last state, just above.
+            c = problems_current.c
+            update = (
+                problems_current.update()
+                .where(c.problem_id == sa.bindparam("b_problem_id"))
+                .values({name: sa.bindparam(f"b_{name}") for name in _MUTABLE})
+            )
+            conn.execute(
+                update,
+                [
+                    {f"b_{name}": row[name] for name in ("problem_id", *_MUTABLE)}
+                    # In key order, not a set's arbitrary one: the same batch
+                    # always writes its rows in the same order.
+                    for row in (state.current[p] for p in sorted(state.changed))
+                ],
+            )
+        if state.new_changes:
+            conn.execute(problems_changes.insert(), state.new_changes)
+
+    @handles(Problem.Raised)
+    def _raised(self, state: _Batch, e: Problem.Raised, ctx: EventContext) -> None:
+        at = _utc(e.at)
+        row = {
+            "problem_id": ctx.originator_id,
+            "cadre_id": e.cadre_id,
+            "visit_id": e.visit_id,
+            "title": e.title,
+            "org_unit_id": e.org_unit_id,
+            "state": ProblemState.OPEN.value,
+            "raised_at": at,
+            "answered_at": None,
+            "closed_at": None,
+            "times_reopened": 0,
+            "times_rerouted": 0,
+            "version": ctx.originator_version,
+            "changed_at": at,
+        }
+        state.current[ctx.originator_id] = row
+        state.raised.add(ctx.originator_id)
+        self._append(state, ctx, row, ChangeKind.RAISED)
 
     @handles(Problem.Rerouted)
-    def _rerouted(self, conn: sa.Connection, e: Problem.Rerouted, ctx: EventContext) -> None:
-        current = self._current(conn, ctx)
+    def _rerouted(self, state: _Batch, e: Problem.Rerouted, ctx: EventContext) -> None:
+        current = state.current[ctx.originator_id]
         self._change(
-            conn,
+            state,
             ctx,
-            current,
             ChangeKind.REROUTED,
             e.at,
             org_unit_id=e.org_unit_id,
-            times_rerouted=current.times_rerouted + 1,
+            times_rerouted=current["times_rerouted"] + 1,
         )
 
     @handles(Problem.Answered)
-    def _answered(self, conn: sa.Connection, e: Problem.Answered, ctx: EventContext) -> None:
-        current = self._current(conn, ctx)
-        self._change(
-            conn, ctx, current, ChangeKind.ANSWERED, e.at, ProblemState.ANSWERED, "answered_at"
-        )
+    def _answered(self, state: _Batch, e: Problem.Answered, ctx: EventContext) -> None:
+        self._change(state, ctx, ChangeKind.ANSWERED, e.at, ProblemState.ANSWERED, "answered_at")
 
     @handles(Problem.Closed)
-    def _closed(self, conn: sa.Connection, e: Problem.Closed, ctx: EventContext) -> None:
-        current = self._current(conn, ctx)
-        self._change(conn, ctx, current, ChangeKind.CLOSED, e.at, ProblemState.CLOSED, "closed_at")
+    def _closed(self, state: _Batch, e: Problem.Closed, ctx: EventContext) -> None:
+        self._change(state, ctx, ChangeKind.CLOSED, e.at, ProblemState.CLOSED, "closed_at")
 
     @handles(Problem.Reopened)
-    def _reopened(self, conn: sa.Connection, e: Problem.Reopened, ctx: EventContext) -> None:
-        current = self._current(conn, ctx)
+    def _reopened(self, state: _Batch, e: Problem.Reopened, ctx: EventContext) -> None:
+        current = state.current[ctx.originator_id]
         self._change(
-            conn,
+            state,
             ctx,
-            current,
             ChangeKind.REOPENED,
             e.at,
             ProblemState.OPEN,
             # Open again: the earlier close is no longer the problem's final one.
             closed_at=None,
-            times_reopened=current.times_reopened + 1,
+            times_reopened=current["times_reopened"] + 1,
         )
-
-    @staticmethod
-    def _current(conn: sa.Connection, ctx: EventContext) -> sa.Row[Any]:
-        return conn.execute(
-            sa.select(problems_current).where(problems_current.c.problem_id == ctx.originator_id)
-        ).one()
 
     def _change(
         self,
-        conn: sa.Connection,
+        state: _Batch,
         ctx: EventContext,
-        current: sa.Row[Any],
         kind: str,
         event_at: datetime,
-        state: ProblemState | None = None,
+        new_state: ProblemState | None = None,
         stamp: str | None = None,
         **values: Any,
     ) -> None:
         """Record a change in both tables; ``stamp`` names a column to set to its instant."""
+        row = state.current[ctx.originator_id]
         # Never before the previous change (see "Instants" above): keeps each
         # problem's history in version order and in time order at once.
-        at = max(_utc(event_at), _utc(current.changed_at))
-        new_state = state if state is not None else ProblemState(current.state)
-        org_unit_id: UUID = values.get("org_unit_id", current.org_unit_id)
+        at = max(_utc(event_at), row["changed_at"])
+        if new_state is not None:
+            values["state"] = new_state.value
         if stamp is not None:
             values[stamp] = at
-        self._set(conn, ctx, state=new_state.value, changed_at=at, **values)
-        self._append(conn, ctx, kind, at, org_unit_id, new_state, _utc(current.raised_at))
+        row.update(values, version=ctx.originator_version, changed_at=at)
+        if ctx.originator_id not in state.raised:
+            state.changed.add(ctx.originator_id)
+        self._append(state, ctx, row, kind)
 
     @staticmethod
-    def _set(conn: sa.Connection, ctx: EventContext, **values: Any) -> None:
-        conn.execute(
-            problems_current.update()
-            .where(problems_current.c.problem_id == ctx.originator_id)
-            .values(version=ctx.originator_version, **values)
-        )
-
-    @staticmethod
-    def _append(
-        conn: sa.Connection,
-        ctx: EventContext,
-        kind: str,
-        at: datetime,
-        org_unit_id: UUID,
-        state: ProblemState,
-        raised_at: datetime,
-    ) -> None:
-        conn.execute(
-            problems_changes.insert().values(
-                position=ctx.position,
-                problem_id=ctx.originator_id,
-                version=ctx.originator_version,
-                kind=kind,
-                changed_at=at,
-                org_unit_id=org_unit_id,
-                state=state.value,
-                raised_at=raised_at,
-                recorded_at=_utc(ctx.recorded_at),
-            )
+    def _append(state: _Batch, ctx: EventContext, row: dict[str, Any], kind: str) -> None:
+        """One line of history: the problem's state and unit right after the change."""
+        state.new_changes.append(
+            {
+                "position": ctx.position,
+                "problem_id": ctx.originator_id,
+                "version": ctx.originator_version,
+                "kind": kind,
+                "changed_at": row["changed_at"],
+                "org_unit_id": row["org_unit_id"],
+                "state": row["state"],
+                "raised_at": row["raised_at"],
+                "recorded_at": _utc(ctx.recorded_at),
+            }
         )
 
 

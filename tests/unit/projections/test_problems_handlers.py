@@ -140,3 +140,82 @@ def test_a_week_across_a_summer_time_change_is_a_hour_short() -> None:
 def test_a_malformed_or_impossible_period_is_refused(kind: str, period: str) -> None:
     with pytest.raises(ValueError, match=re.escape(repr(period))):
         period_bounds(kind, period, SHANGHAI)  # type: ignore[arg-type]
+
+
+def _history() -> list[tuple[EventContext, object]]:
+    """Two problems' events interleaved in one log, with every kind of change."""
+    other_unit = UUID("f1f1f1f1-f1f1-4f1f-8f1f-f1f1f1f1f1f1")
+    first = Problem.raise_problem(
+        cadre_id=CADRE,
+        title="路灯损坏",
+        description="村口路灯不亮",
+        org_unit_id=VILLAGE,
+        at=RAISED_AT,
+    )
+    second = Problem.raise_problem(
+        cadre_id=CADRE,
+        title="道路积水",
+        description="雨后积水",
+        org_unit_id=VILLAGE,
+        at=RAISED_AT.astimezone(SHANGHAI),
+    )
+    first.reroute(org_unit_id=other_unit, reason="归乡镇处理", at=RAISED_AT + timedelta(hours=1))
+    # Answered by a server whose clock runs behind: dated at the reroute.
+    first.answer("已报修", answered_by=STAFF, at=RAISED_AT)
+    first.close(closed_by=STAFF, at=RAISED_AT + timedelta(hours=3))
+    first.reopen(reason="仍未修好", reopened_by=CADRE, at=RAISED_AT + timedelta(hours=4))
+    first.answer("已更换灯泡", answered_by=STAFF, at=RAISED_AT + timedelta(hours=5))
+    first.close(closed_by=STAFF, at=RAISED_AT + timedelta(hours=6))
+    second.answer("已安排抽水", answered_by=STAFF, at=RAISED_AT + timedelta(hours=2))
+    events = [(first, e) for e in first.collect_events()]
+    events += [(second, e) for e in second.collect_events()]
+    # Interleave by instant, as a log of two cadres' work would be.
+    events.sort(key=lambda pair: pair[1].timestamp)
+    return [
+        (EventContext(position, p.id, e.originator_version, e.timestamp), e)
+        for position, (p, e) in enumerate(events, start=1)
+    ]
+
+
+def _all_rows(conn: sa.Connection) -> list[list[tuple[object, ...]]]:
+    return [
+        Problems.rows(conn, problems_current, [problems_current.c.problem_id]),
+        Problems.rows(conn, problems_changes, [problems_changes.c.position]),
+    ]
+
+
+def test_a_history_split_into_two_batches_anywhere_gives_the_rows_of_one_batch(
+    engine: sa.Engine,
+) -> None:
+    # A batch loads what it needs from earlier batches' rows: the runner may cut
+    # the log at any position, between a problem's raising and its changes too.
+    history = _history()
+    projection = Problems()
+    with engine.begin() as conn:
+        projection.apply_batch(conn, history)
+        whole = _all_rows(conn)
+    for split in range(1, len(history)):
+        with engine.begin() as conn:
+            projection.clear(conn)
+        for part in (history[:split], history[split:]):
+            with engine.begin() as conn:
+                projection.apply_batch(conn, part)
+        with engine.connect() as conn:
+            assert _all_rows(conn) == whole, f"split at {split}"
+    assert [len(rows) for rows in whole] == [2, 9]
+    assert sorted(str(row[5]) for row in whole[0]) == ["answered", "closed"]  # their states
+
+
+def test_a_batch_is_written_with_a_fixed_number_of_statements(engine: sa.Engine) -> None:
+    history = _history()
+    executed: list[str] = []
+    projection = Problems()
+    with engine.begin() as conn:
+        projection.apply_batch(conn, history[:1])  # the first problem's raising
+    sa.event.listen(engine, "before_execute", lambda *args: executed.append(str(args[1])))
+    with engine.begin() as conn:
+        projection.apply_batch(conn, history[1:])
+    # One read of the problem raised before, then one insert (the second
+    # problem), one update (the first) and one insert of history lines, however
+    # many events the batch holds.
+    assert len(executed) == 4
