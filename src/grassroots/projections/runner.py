@@ -63,7 +63,7 @@ class EventLog:
             event = self._mapper.to_domain_event(notification)
             context = EventContext(
                 position=notification.id,
-                originator_id=UUID(str(notification.originator_id)),
+                originator_id=event.originator_id,
                 originator_version=notification.originator_version,
                 recorded_at=event.timestamp,  # type: ignore[attr-defined]
             )
