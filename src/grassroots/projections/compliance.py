@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -173,6 +173,43 @@ compliance_youths_met = sa.Table(
 )
 
 
+@dataclass
+class _Batch:
+    """What one batch reads and writes, kept in memory and flushed in bulk.
+
+    ``visit_cadres``, ``open_contacts`` and ``last_versions`` hold what the
+    handlers look up: loaded from earlier batches' rows in ``begin_batch`` and
+    kept up to date by this batch's own events. The rest is what to write.
+    """
+
+    # visit id -> its cadre, for the youths it met.
+    visit_cadres: dict[UUID, UUID] = field(default_factory=dict)
+    # (cadre id, contact id) -> the list entries not yet removed: positions of
+    # earlier batches' rows, or the rows this batch adds.
+    open_contacts: dict[tuple[UUID, UUID], list[int | dict[str, Any]]] = field(default_factory=dict)
+    # rule set id -> its latest version number.
+    last_versions: dict[UUID, int] = field(default_factory=dict)
+
+    new_cadres: list[dict[str, Any]] = field(default_factory=list)
+    # cadre id -> its points as the batch leaves them; ``reassigned`` are the
+    # cadres whose earlier rows must go first.
+    points: dict[UUID, Sequence[UUID]] = field(default_factory=dict)
+    reassigned: set[UUID] = field(default_factory=set)
+    new_visits: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    # Visits of earlier batches ended in this one: visit id -> ended_at.
+    ended: dict[UUID, datetime] = field(default_factory=dict)
+    new_contacts: list[dict[str, Any]] = field(default_factory=list)
+    # Entries of earlier batches removed in this one: position -> removed_at.
+    removed: dict[int, datetime] = field(default_factory=dict)
+    new_youths_met: list[dict[str, Any]] = field(default_factory=list)
+    new_rule_sets: list[dict[str, Any]] = field(default_factory=list)
+    new_versions: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Keys per ``IN (...)``: well under every backend's limit on bound parameters.
+_CHUNK = 500
+
+
 class CadreCompliance(Projection):
     name = "cadre_compliance"
     tables = (
@@ -185,139 +222,236 @@ class CadreCompliance(Projection):
         compliance_youths_met,
     )
 
-    @handles(Cadre.Registered)
-    def _cadre_registered(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_cadres.insert().values(
-                cadre_id=ctx.originator_id,
-                name=e.name,
-                kind=str(e.kind),
-                org_unit_id=e.org_unit_id,
-                registered_at=_to_utc(e.at),
+    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
+        # The handlers work on a ``_Batch``, not on a connection: one event
+        # applied on its own is a batch of one.
+        self.apply_batch(conn, [(context, event)])
+
+    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+        """Load, in a few queries, what the batch's events need from earlier batches.
+
+        That is the cadre of each visit whose youths were met, the list entries
+        still open for each contact removed, and the latest version of each
+        rule set revised, unless the batch itself started (added, defined) them.
+        """
+        state = _Batch()
+        started: set[UUID] = set()
+        met: set[UUID] = set()
+        removals: set[tuple[UUID, UUID]] = set()
+        defined: set[UUID] = set()
+        revised: set[UUID] = set()
+        for ctx, e in batch:
+            # By exact type, as ``apply_batch`` picks handlers.
+            kind = type(e)
+            if kind is Visit.Started:
+                started.add(ctx.originator_id)
+            elif kind is Visit.YouthMet:
+                if e.contact_id is not None and ctx.originator_id not in started:
+                    met.add(ctx.originator_id)
+            elif kind is Cadre.ContactRemoved:
+                removals.add((ctx.originator_id, e.contact_id))
+            elif kind is RuleSet.Defined:
+                defined.add(ctx.originator_id)
+            elif kind is RuleSet.Revised and ctx.originator_id not in defined:
+                revised.add(ctx.originator_id)
+
+        v = compliance_visits.c
+        for chunk in _chunks(met):
+            query = sa.select(v.visit_id, v.cadre_id).where(v.visit_id.in_(chunk))
+            state.visit_cadres.update((row.visit_id, row.cadre_id) for row in conn.execute(query))
+
+        # Only entries of earlier batches are loaded: those this batch adds join
+        # ``open_contacts`` in ``_contact_added``, so a removal closes both.
+        c = compliance_contacts.c
+        for chunk in _chunks({contact for _, contact in removals}):
+            query = (
+                sa.select(c.position, c.cadre_id, c.contact_id)
+                .where(c.contact_id.in_(chunk), c.removed_at.is_(None))
+                .order_by(c.position)
             )
+            for row in conn.execute(query):
+                # The IN matched the contact id alone; keep only the cadres removing it.
+                pair = (row.cadre_id, row.contact_id)
+                if pair in removals:
+                    state.open_contacts.setdefault(pair, []).append(row.position)
+
+        r = compliance_rule_versions.c
+        for chunk in _chunks(revised):
+            query = (
+                sa.select(r.rule_set_id, sa.func.max(r.version))
+                .where(r.rule_set_id.in_(chunk))
+                .group_by(r.rule_set_id)
+            )
+            state.last_versions.update(
+                (rule_set_id, int(latest)) for rule_set_id, latest in conn.execute(query)
+            )
+        return state
+
+    def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
+        if state.new_cadres:
+            conn.execute(compliance_cadres.insert(), state.new_cadres)
+        if state.reassigned:
+            key = compliance_cadre_points.c.cadre_id
+            for chunk in _chunks(state.reassigned):
+                conn.execute(compliance_cadre_points.delete().where(key.in_(chunk)))
+        point_rows = [
+            {"cadre_id": cadre_id, "point_id": point_id}
+            for cadre_id, point_ids in state.points.items()
+            for point_id in point_ids
+        ]
+        if point_rows:
+            conn.execute(compliance_cadre_points.insert(), point_rows)
+        # A visit started in this batch went in whole, ended or not, with its
+        # last state; only rows of earlier batches are updated.
+        if state.new_visits:
+            conn.execute(compliance_visits.insert(), list(state.new_visits.values()))
+        if state.ended:
+            v = compliance_visits.c
+            conn.execute(
+                compliance_visits.update()
+                .where(v.visit_id == sa.bindparam("b_visit_id"))
+                .values(ended_at=sa.bindparam("b_ended_at")),
+                [{"b_visit_id": k, "b_ended_at": at} for k, at in state.ended.items()],
+            )
+        if state.new_contacts:
+            conn.execute(compliance_contacts.insert(), state.new_contacts)
+        if state.removed:
+            c = compliance_contacts.c
+            conn.execute(
+                compliance_contacts.update()
+                .where(c.position == sa.bindparam("b_position"))
+                .values(removed_at=sa.bindparam("b_removed_at")),
+                [{"b_position": p, "b_removed_at": at} for p, at in state.removed.items()],
+            )
+        if state.new_youths_met:
+            conn.execute(compliance_youths_met.insert(), state.new_youths_met)
+        if state.new_rule_sets:
+            conn.execute(compliance_rule_sets.insert(), state.new_rule_sets)
+        if state.new_versions:
+            conn.execute(compliance_rule_versions.insert(), state.new_versions)
+
+    @handles(Cadre.Registered)
+    def _cadre_registered(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.new_cadres.append(
+            {
+                "cadre_id": ctx.originator_id,
+                "name": e.name,
+                "kind": str(e.kind),
+                "org_unit_id": e.org_unit_id,
+                "registered_at": _to_utc(e.at),
+            }
         )
-        self._assign(conn, ctx.originator_id, e.point_ids)
+        state.points[ctx.originator_id] = list(e.point_ids)
 
     @handles(Cadre.PointsReassigned)
-    def _points_reassigned(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_cadre_points.delete().where(
-                compliance_cadre_points.c.cadre_id == ctx.originator_id
-            )
-        )
-        self._assign(conn, ctx.originator_id, e.point_ids)
-
-    @staticmethod
-    def _assign(conn: sa.Connection, cadre_id: UUID, point_ids: Iterable[UUID]) -> None:
-        rows = [{"cadre_id": cadre_id, "point_id": point_id} for point_id in point_ids]
-        if rows:
-            conn.execute(compliance_cadre_points.insert(), rows)
+    def _points_reassigned(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        # The new list replaces the old whole, whichever batch the old came from.
+        state.points[ctx.originator_id] = list(e.point_ids)
+        state.reassigned.add(ctx.originator_id)
 
     @handles(Cadre.ContactAdded)
-    def _contact_added(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_contacts.insert().values(
-                position=ctx.position,
-                cadre_id=ctx.originator_id,
-                contact_id=e.contact_id,
-                name=e.name,
-                walk_of_life=e.walk_of_life,
-                added_at=_to_utc(e.at),
-                removed_at=None,
-            )
-        )
+    def _contact_added(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        row = {
+            "position": ctx.position,
+            "cadre_id": ctx.originator_id,
+            "contact_id": e.contact_id,
+            "name": e.name,
+            "walk_of_life": e.walk_of_life,
+            "added_at": _to_utc(e.at),
+            "removed_at": None,
+        }
+        state.new_contacts.append(row)
+        state.open_contacts.setdefault((ctx.originator_id, e.contact_id), []).append(row)
 
     @handles(Cadre.ContactRemoved)
-    def _contact_removed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_contacts.update()
-            .where(
-                compliance_contacts.c.cadre_id == ctx.originator_id,
-                compliance_contacts.c.contact_id == e.contact_id,
-                compliance_contacts.c.removed_at.is_(None),
-            )
-            .values(removed_at=_to_utc(e.at))
-        )
+    def _contact_removed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        # Every entry of this youth still open is closed, as the single UPDATE
+        # ``WHERE cadre_id = ... AND contact_id = ... AND removed_at IS NULL``
+        # would do; a later re-listing opens a new one.
+        at = _to_utc(e.at)
+        for entry in state.open_contacts.pop((ctx.originator_id, e.contact_id), []):
+            if isinstance(entry, int):
+                state.removed[entry] = at
+            else:
+                entry["removed_at"] = at
 
     @handles(Visit.Started)
-    def _visit_started(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_visits.insert().values(
-                visit_id=ctx.originator_id,
-                cadre_id=e.cadre_id,
-                point_id=e.point_id,
-                started_at=_to_utc(e.at),
-                ended_at=None,
-                proof=e.proof,
-                point_was_assigned=e.point_was_assigned,
-            )
-        )
+    def _visit_started(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.new_visits[ctx.originator_id] = {
+            "visit_id": ctx.originator_id,
+            "cadre_id": e.cadre_id,
+            "point_id": e.point_id,
+            "started_at": _to_utc(e.at),
+            "ended_at": None,
+            "proof": e.proof,
+            "point_was_assigned": e.point_was_assigned,
+        }
+        state.visit_cadres[ctx.originator_id] = e.cadre_id
 
     @handles(Visit.Ended)
-    def _visit_ended(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_visits.update()
-            .where(compliance_visits.c.visit_id == ctx.originator_id)
-            .values(ended_at=_to_utc(e.at))
-        )
+    def _visit_ended(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        at = _to_utc(e.at)
+        row = state.new_visits.get(ctx.originator_id)
+        if row is not None:
+            row["ended_at"] = at
+        else:
+            state.ended[ctx.originator_id] = at
 
     @handles(Visit.YouthMet)
-    def _youth_met(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+    def _youth_met(self, state: _Batch, e: Any, ctx: EventContext) -> None:
         if e.contact_id is None:
             return  # a youth not on the list: work done, but not "1+100" coverage
         # The event names the visit only; its Started event, earlier in the same
-        # aggregate and so earlier in the log, gave the cadre.
-        cadre_id = conn.execute(
-            sa.select(compliance_visits.c.cadre_id).where(
-                compliance_visits.c.visit_id == ctx.originator_id
-            )
-        ).scalar_one()
-        conn.execute(
-            compliance_youths_met.insert().values(
-                position=ctx.position,
-                cadre_id=cadre_id,
-                visit_id=ctx.originator_id,
-                contact_id=e.contact_id,
-                met_at=_to_utc(e.at),
-            )
+        # aggregate and so earlier in the log, gave the cadre (in this batch or
+        # loaded by ``begin_batch``).
+        state.new_youths_met.append(
+            {
+                "position": ctx.position,
+                "cadre_id": state.visit_cadres[ctx.originator_id],
+                "visit_id": ctx.originator_id,
+                "contact_id": e.contact_id,
+                "met_at": _to_utc(e.at),
+            }
         )
 
     @handles(RuleSet.Defined)
-    def _rule_set_defined(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            compliance_rule_sets.insert().values(
-                rule_set_id=ctx.originator_id, name=e.name, org_unit_id=e.org_unit_id
-            )
+    def _rule_set_defined(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.new_rule_sets.append(
+            {"rule_set_id": ctx.originator_id, "name": e.name, "org_unit_id": e.org_unit_id}
         )
-        self._version(conn, ctx.originator_id, 1, e.effective_from, e.terms)
+        self._version(state, ctx.originator_id, 1, e.effective_from, e.terms)
 
     @handles(RuleSet.Revised)
-    def _rule_set_revised(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+    def _rule_set_revised(self, state: _Batch, e: Any, ctx: EventContext) -> None:
         # Numbered like RuleSet.versions (1, 2, ...) by counting, not from the
         # aggregate's version, which other kinds of rule-set events would skew.
-        latest = conn.execute(
-            sa.select(sa.func.max(compliance_rule_versions.c.version)).where(
-                compliance_rule_versions.c.rule_set_id == ctx.originator_id
-            )
-        ).scalar_one()
-        self._version(conn, ctx.originator_id, int(latest) + 1, e.effective_from, e.terms)
+        number = state.last_versions[ctx.originator_id] + 1
+        self._version(state, ctx.originator_id, number, e.effective_from, e.terms)
 
     @staticmethod
     def _version(
-        conn: sa.Connection,
+        state: _Batch,
         rule_set_id: UUID,
         number: int,
         effective_from: str,
         terms: Mapping[str, object],
     ) -> None:
-        conn.execute(
-            compliance_rule_versions.insert().values(
-                rule_set_id=rule_set_id,
-                version=number,
-                effective_from=date.fromisoformat(effective_from),
-                terms=json.dumps(terms, sort_keys=True, ensure_ascii=False),
-            )
+        state.last_versions[rule_set_id] = number
+        state.new_versions.append(
+            {
+                "rule_set_id": rule_set_id,
+                "version": number,
+                "effective_from": date.fromisoformat(effective_from),
+                "terms": json.dumps(terms, sort_keys=True, ensure_ascii=False),
+            }
         )
+
+
+def _chunks(keys: Iterable[UUID]) -> Iterator[list[UUID]]:
+    """The keys, sorted, in lists short enough for one ``IN (...)`` each."""
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), _CHUNK):
+        yield ordered[i : i + _CHUNK]
 
 
 # --- reading -------------------------------------------------------------------

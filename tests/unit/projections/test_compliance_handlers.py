@@ -297,3 +297,125 @@ def test_a_year_and_a_month_can_be_rejudged_under_any_terms(
 
     assert month.status is Status.MET
     assert (year.status, year.required_days, len(year.counted_days)) == (Status.ON_TRACK, 5, 3)
+
+
+def _history() -> list[tuple[EventContext, Any]]:
+    """Every kind of event the projection reads, several touching rows of earlier ones.
+
+    Points reassigned twice, a youth listed, removed and listed again, a visit
+    meeting youths on and off the list before it ends, and a rule set revised
+    twice: split anywhere, a batch meets rows an earlier batch wrote.
+    """
+    region = OrgUnit.create(
+        name="自治区", level=OrgLevel.REGION, parent_id=None, parent_level=None, at=local(1, 1)
+    )
+    cadre = Cadre.register(
+        name="李书记",
+        kind=CadreKind.FULL_TIME,
+        org_unit_id=region.id,
+        point_ids=[POINT],
+        at=local(1, 2),
+    )
+    other = Cadre.register(
+        name="王书记", kind=CadreKind.PART_TIME, org_unit_id=region.id, point_ids=[], at=local(1, 2)
+    )
+    second_point = UUID("cccccccc-cccc-4ccc-8ccc-cccccccccccc")
+    cadre.reassign_points([POINT, second_point], at=local(1, 3))
+    contact = cadre.add_contact(
+        name="张青", phone="13900000001", walk_of_life="牧民", at=local(1, 4)
+    )
+    other.add_contact(name="张青", phone="13900000001", walk_of_life="牧民", at=local(1, 4))
+    visit = Visit.start(
+        cadre_id=cadre.id,
+        point_id=second_point,
+        point_was_assigned=True,
+        point_geofence=FENCE,
+        proof=QrProof(token_step=1),
+        at=local(2, 1),
+    )
+    visit.meet_youth(name="路过的青年", at=local(2, 1, 9, 5))
+    visit.meet_youth(name="张青", contact_id=contact, at=local(2, 1, 9, 10))
+    visit.end(at=local(2, 1, 11))
+    cadre.remove_contact(contact, reason="迁往外地", at=local(2, 2))
+    cadre.add_contact(name="张青", phone="13900000001", walk_of_life="教师", at=local(2, 3))
+    cadre.reassign_points([POINT], at=local(2, 4))
+    rule_set = _defined(region, date(2026, 1, 1), INNER_MONGOLIA_TERMS)
+    rule_set.revise(effective_from=date(2026, 3, 1), terms=COUNTY_1_PLUS_3_TERMS, at=local(2, 5))
+    rule_set.revise(effective_from=date(2026, 6, 1), terms=YEARLY_ONLY, at=local(2, 6))
+    open_visit = Visit.start(
+        cadre_id=other.id,
+        point_id=POINT,
+        point_was_assigned=False,
+        point_geofence=FENCE,
+        proof=QrProof(token_step=1),
+        at=local(3, 1),
+    )
+
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    mapper: Mapper[UUID] = Mapper(transcoder=transcoder)
+    pending = [
+        event
+        for aggregate in (cadre, other, visit, rule_set, open_visit)
+        for event in aggregate.collect_events()
+    ]
+    # In time order, as the log would hold them; each aggregate's own stay in order.
+    pending.sort(key=lambda event: event.timestamp)
+    history = []
+    for i, stored in enumerate(pending):
+        event: Any = mapper.to_domain_event(mapper.to_stored_event(stored))
+        context = EventContext(
+            3 * (i + 1), event.originator_id, event.originator_version, event.timestamp
+        )
+        history.append((context, event))
+    return history
+
+
+def _project(batches: list[list[tuple[EventContext, Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Every row of every table after applying ``batches`` in order to an empty database."""
+    engine = sa.create_engine("sqlite://")
+    tables = CadreCompliance.tables
+    tables[0].metadata.create_all(engine, tables=tables)
+    projection = CadreCompliance()
+    try:
+        with engine.begin() as connection:
+            for batch in batches:
+                projection.apply_batch(connection, batch)
+            return [
+                CadreCompliance.rows(connection, table, table.primary_key.columns)
+                for table in tables
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_the_rows_are_the_same_wherever_the_log_is_split_into_batches() -> None:
+    history = _history()
+    one_by_one = _project([[item] for item in history])
+
+    assert one_by_one == _project([history])
+    for cut in range(1, len(history)):
+        assert _project([history[:cut], history[cut:]]) == one_by_one, cut
+    for first in range(1, len(history) - 1):
+        for second in range(first + 1, len(history)):
+            batches = [history[:first], history[first:second], history[second:]]
+            assert _project(batches) == one_by_one, (first, second)
+
+
+def test_a_split_history_keeps_each_entry_removal_and_version_where_it_belongs() -> None:
+    history = _history()
+    rows = dict(
+        zip(
+            (table.name for table in CadreCompliance.tables),
+            _project([history[: len(history) // 2], history[len(history) // 2 :]]),
+            strict=True,
+        )
+    )
+
+    versions = [(version, terms) for _, version, _, terms in rows["compliance_rule_versions"]]
+    assert [version for version, _ in versions] == [1, 2, 3]
+    assert [entry[-1] is None for entry in rows["compliance_contacts"]] == [False, True, True]
+    assert len(rows["compliance_cadre_points"]) == 1
+    assert [visit[4] is None for visit in rows["compliance_visits"]].count(True) == 1
+    assert len(rows["compliance_youths_met"]) == 1
