@@ -79,7 +79,7 @@ def _worker_env(backend: Backend, tmp_path: Path) -> dict[str, str]:
             "GRASSROOTS_DATABASE_URL": backend.database_url,
             "GRASSROOTS_SECRET_KEY": SECRET,
             "GRASSROOTS_DATA_DIR": str(tmp_path),
-            "GRASSROOTS_PROJECTION_BATCH_SIZE": "20",
+            "GRASSROOTS_PROJECTION_BATCH_SIZE": "5",
         }
     )
     if backend.schema:
@@ -114,7 +114,7 @@ def test_a_worker_killed_many_times_mid_catch_up_ends_with_the_rows_of_a_clean_r
             assert time.monotonic() < deadline, "the worker made no progress"
             assert worker.poll() is None, worker.communicate()[1].decode()
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.3))
+        time.sleep(rng.uniform(0.0, 0.1))
         worker.send_signal(signal.SIGKILL)
         worker.communicate(timeout=10)
         killed_mid_way += any(0 < s.position < end for s in read_side.status())
