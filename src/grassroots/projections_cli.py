@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from grassroots.bootstrap import build_application, build_read_side, event_store_kind
@@ -17,10 +18,19 @@ from grassroots.settings import Settings
 __all__ = ["progress_bar", "rebuild", "run", "status"]
 
 
-def _read_side(settings: Settings) -> ReadSide:
+@contextlib.contextmanager
+def _read_side(settings: Settings) -> Iterator[ReadSide]:
     if event_store_kind(settings) != "memory":
         upgrade(settings.database_url, schema=settings.database_schema)
-    return build_read_side(settings, build_application(settings))
+    # The application must outlive the read side: closing it (which the library
+    # also does when it is garbage collected) closes the pool the log is read through.
+    application = build_application(settings)
+    read_side = build_read_side(settings, application)
+    try:
+        yield read_side
+    finally:
+        read_side.close()
+        application.close()
 
 
 def run(settings: Settings) -> int:
@@ -28,38 +38,28 @@ def run(settings: Settings) -> int:
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
-    read_side = _read_side(settings)
-    print(f"projections: following the log for {', '.join(read_side.runners)}", flush=True)
-    read_side.start()
-    try:
+    with _read_side(settings) as read_side:
+        print(f"projections: following the log for {', '.join(read_side.runners)}", flush=True)
+        read_side.start()
         stopped.wait()
-    finally:
-        read_side.close()
     return 0
 
 
 def rebuild(settings: Settings, name: str | None, out: TextIO = sys.stderr) -> int:
-    read_side = _read_side(settings)
-    try:
+    with _read_side(settings) as read_side:
         names = [name] if name else list(read_side.runners)
         for projection in names:
             runner = read_side.runner(projection)
             events = runner.rebuild(progress_bar(projection, out))
             out.write(f"\n{projection}: rebuilt from {events} log positions\n")
-    finally:
-        read_side.close()
     return 0
 
 
 def status(settings: Settings, out: TextIO = sys.stdout) -> int:
-    read_side = _read_side(settings)
-    try:
-        rows = read_side.status()
+    with _read_side(settings) as read_side:
         out.write(f"{'projection':<20} {'position':>10} {'log end':>10} {'lag':>8}\n")
-        for row in rows:
+        for row in read_side.status():
             out.write(f"{row.name:<20} {row.position:>10} {row.last_position:>10} {row.lag:>8}\n")
-    finally:
-        read_side.close()
     return 0
 
 
