@@ -17,6 +17,14 @@ What is kept
     deterministic), the places currently held per activity, an attendance →
     activity lookup, and the membership table of distinct volunteers.
 
+How a batch is written
+    Statements, not rows, are what a catch-up pays for, so the handlers never
+    touch the database: ``begin_batch`` reads the few stored rows a batch's
+    events need, the handlers work on those in memory, and ``flush_batch``
+    writes the outcome with a handful of bulk statements. Figures are written
+    as ``figure + delta`` and never read; the membership rows of the batch's
+    attendances are found by the database itself, from the rows just written.
+
 Periods
     An activity belongs to the period of its scheduled start's local date in
     the zone of its center's org unit: ISO week ``"2026-W10"``, month
@@ -72,16 +80,15 @@ The figures
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from itertools import product
 from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance
@@ -202,6 +209,98 @@ def _period_column(kind: PeriodKind) -> sa.Column[str]:
     raise ValueError(f"unknown period kind {kind!r} (known: week, month)")
 
 
+_OPENING = (Attendance.CheckedIn, Attendance.AddedByStaff)
+_CLOSING = (Attendance.CheckedOut, Attendance.AutoClosed, Attendance.Adjusted)
+_PERIOD_KEYS = {"week": "iso_week", "month": "month"}
+_COUNTERS = ("sign_ups", "signed_up_now", "check_ins", "added_by_staff", "credited_minutes")
+_SCHEDULE = ("starts_at", "local_date", "iso_week", "month")
+_MEMBER_COLUMNS = ("center_id", "period_kind", "period", "volunteer_id")
+# Keys per IN (...) list: far below any driver's limit on bound parameters.
+_CHUNK = 500
+
+# (center, period kind, period, volunteer): one row of the membership table.
+_Member = tuple[UUID, str, str, UUID]
+
+
+@dataclass
+class _Batch:
+    """What one batch reads and writes, kept in memory and flushed in bulk.
+
+    Rows loaded from the database and rows made by the batch's own events sit in
+    the same dicts, so each event sees what the events before it in the batch
+    did, exactly as if every event had been written on its own.
+    """
+
+    zones: dict[UUID, str] = field(default_factory=dict)
+    new_zones: list[dict[str, Any]] = field(default_factory=list)
+    # Center → the zone its days are counted in.
+    centers: dict[UUID, str] = field(default_factory=dict)
+    new_centers: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    renamed: dict[UUID, str] = field(default_factory=dict)
+    # A posted activity's row; of one already stored, only where it counts (center
+    # and periods), loaded when a reschedule needs it.
+    activities: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    new_activities: dict[UUID, None] = field(default_factory=dict)
+    # What the batch adds to each activity's figures: a posted one is inserted
+    # with them, a stored one updated to ``figure + delta``, never read.
+    deltas: dict[UUID, dict[str, int]] = field(default_factory=dict)
+    cancelled: set[UUID] = field(default_factory=set)
+    rescheduled: set[UUID] = field(default_factory=set)
+    # Places held: the stored ones of the volunteers who withdraw in the batch,
+    # and those taken in it.
+    stored_places: set[tuple[UUID, UUID]] = field(default_factory=set)
+    places: set[tuple[UUID, UUID]] = field(default_factory=set)
+    # Attendance → activity.
+    attendances: dict[UUID, UUID] = field(default_factory=dict)
+    new_attendances: list[dict[str, Any]] = field(default_factory=list)
+    # Only for what a rescheduled activity needs, and complete for that alone: the
+    # volunteers with an attendance at each activity rescheduled in the batch, and
+    # every activity of those activities' centers each such volunteer attended.
+    attendees: dict[UUID, list[UUID]] = field(default_factory=dict)
+    visits: dict[UUID, set[UUID]] = field(default_factory=dict)
+    # Whether each membership row a reschedule decided on exists after it. The rows
+    # of the batch's own attendances are written from the tables at the end.
+    members: dict[_Member, bool] = field(default_factory=dict)
+
+
+@dataclass
+class _Needs:
+    """What a batch's events refer to, found in one pass over them."""
+
+    units: set[UUID] = field(default_factory=set)
+    registered: set[UUID] = field(default_factory=set)
+    posted: dict[UUID, UUID] = field(default_factory=dict)  # activity → center
+    rescheduled: set[UUID] = field(default_factory=set)
+    withdrawn: set[tuple[UUID, UUID]] = field(default_factory=set)
+    opened: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)  # → activity, volunteer
+    closed: set[UUID] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, batch: Sequence[tuple[EventContext, Any]]) -> _Needs:
+        needs = cls()
+        created: set[UUID] = set()
+        for ctx, e in batch:
+            kind = type(e)
+            if kind in _OPENING:
+                needs.opened[ctx.originator_id] = (e.activity_id, e.volunteer_id)
+            elif kind in _CLOSING:
+                needs.closed.add(ctx.originator_id)
+            elif kind is Activity.Withdrawn:
+                needs.withdrawn.add((ctx.originator_id, e.volunteer_id))
+            elif kind is Activity.Posted:
+                needs.posted[ctx.originator_id] = e.center_id
+            elif kind is Activity.DetailsChanged:
+                needs.rescheduled.add(ctx.originator_id)
+            elif kind is Center.Registered:
+                needs.registered.add(ctx.originator_id)
+                needs.units.add(e.org_unit_id)
+            elif kind is OrgUnit.Created:
+                created.add(ctx.originator_id)
+        needs.units -= created
+        needs.closed -= needs.opened.keys()
+        return needs
+
+
 class CenterActivity(Projection):
     name = "center_activity"
     tables = (
@@ -213,243 +312,420 @@ class CenterActivity(Projection):
         center_activity_volunteers,
     )
 
+    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
+        # The handlers work on a batch's state, never on the connection: one event
+        # on its own is a batch of one.
+        self.apply_batch(conn, [(context, event)])
+
+    # --- reading what a batch needs, writing what it did ----------------------
+
+    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+        """Read, in a few queries, every stored row the batch's events will need."""
+        state = _Batch()
+        needs = _Needs.of(batch)
+        zones = center_activity_zones
+        for row in _rows_in(conn, sa.select(zones), (zones.c.org_unit_id, needs.units)):
+            state.zones[row.org_unit_id] = row.time_zone
+
+        attendances = center_activity_attendances
+        query = sa.select(attendances.c.attendance_id, attendances.c.activity_id)
+        for row in _rows_in(conn, query, (attendances.c.attendance_id, needs.closed)):
+            state.attendances[row.attendance_id] = row.activity_id
+
+        if needs.rescheduled:
+            self._load_for_reschedules(conn, state, needs)
+
+        centers = set(needs.posted.values()) | {
+            state.activities[a]["center_id"] for a in needs.rescheduled if a in state.activities
+        }
+        table = center_activity_centers
+        query = sa.select(table.c.center_id, table.c.time_zone)
+        for row in _rows_in(conn, query, (table.c.center_id, centers - needs.registered)):
+            state.centers[row.center_id] = row.time_zone
+
+        places = center_activity_places
+        for row in _rows_in(
+            conn,
+            sa.select(places),
+            (places.c.activity_id, {a for a, _ in needs.withdrawn} - needs.posted.keys()),
+            (places.c.volunteer_id, {v for _, v in needs.withdrawn}),
+        ):
+            pair = (row.activity_id, row.volunteer_id)
+            if pair in needs.withdrawn:
+                state.stored_places.add(pair)
+        state.places = set(state.stored_places)
+        return state
+
+    @staticmethod
+    def _load_for_reschedules(conn: sa.Connection, state: _Batch, needs: _Needs) -> None:
+        """What moving an activity and deciding its volunteers' membership needs.
+
+        Whether a volunteer still belongs to the period an activity left depends
+        on their other attendances at that center in that period, stored or made
+        earlier in the batch; so for each volunteer who attended a rescheduled
+        activity, every activity of its center they attended is loaded.
+        """
+        stored = needs.rescheduled - needs.posted.keys()
+        _load_activities(conn, state, stored)
+        attendances = center_activity_attendances
+        for activity in needs.rescheduled:
+            state.attendees[activity] = []
+        query = sa.select(attendances.c.activity_id, attendances.c.volunteer_id)
+        for row in _rows_in(conn, query, (attendances.c.activity_id, stored)):
+            state.attendees[row.activity_id].append(row.volunteer_id)
+        volunteers = {v for found in state.attendees.values() for v in found}
+        volunteers |= {v for a, v in needs.opened.values() if a in needs.rescheduled}
+        if not volunteers:
+            return
+        for volunteer in volunteers:
+            state.visits[volunteer] = set()
+        _load_activities(
+            conn,
+            state,
+            {a for a, v in needs.opened.values() if v in volunteers} - needs.posted.keys(),
+        )
+        centers = {
+            needs.posted[a] if a in needs.posted else state.activities[a]["center_id"]
+            for a in needs.rescheduled
+            if a in needs.posted or a in state.activities
+        }
+        query = sa.select(attendances.c.volunteer_id.label("visitor"), *_WHERE_IT_COUNTS).join(
+            _activities, _activities.c.activity_id == attendances.c.activity_id
+        )
+        for row in _rows_in(
+            conn,
+            query,
+            (_activities.c.center_id, centers),
+            (attendances.c.volunteer_id, volunteers),
+        ):
+            visited = row._asdict()
+            state.visits[visited.pop("visitor")].add(row.activity_id)
+            state.activities.setdefault(row.activity_id, visited)
+
+    def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
+        if state.new_zones:
+            conn.execute(center_activity_zones.insert(), state.new_zones)
+        if state.new_centers:
+            conn.execute(center_activity_centers.insert(), list(state.new_centers.values()))
+        if state.renamed:
+            centers = center_activity_centers
+            conn.execute(
+                centers.update()
+                .where(centers.c.center_id == sa.bindparam("b_center_id"))
+                .values(name=sa.bindparam("b_name")),
+                [{"b_center_id": c, "b_name": n} for c, n in state.renamed.items()],
+            )
+        self._flush_activities(conn, state)
+        places = center_activity_places
+        left = state.stored_places - state.places
+        if left:
+            conn.execute(
+                places.delete().where(
+                    places.c.activity_id == sa.bindparam("b_activity_id"),
+                    places.c.volunteer_id == sa.bindparam("b_volunteer_id"),
+                ),
+                [{"b_activity_id": a, "b_volunteer_id": v} for a, v in left],
+            )
+        taken = state.places - state.stored_places
+        if taken:
+            conn.execute(places.insert(), [{"activity_id": a, "volunteer_id": v} for a, v in taken])
+        if state.new_attendances:
+            conn.execute(center_activity_attendances.insert(), state.new_attendances)
+        # Last: membership is read off the activities and attendances just written.
+        self._flush_members(conn, state)
+
+    @staticmethod
+    def _flush_activities(conn: sa.Connection, state: _Batch) -> None:
+        if state.new_activities:
+            zeros = dict.fromkeys(_COUNTERS, 0)
+            conn.execute(
+                _activities.insert(),
+                [
+                    {**state.activities[a], **state.deltas.pop(a, zeros)}
+                    for a in state.new_activities
+                ],
+            )
+        by_id = _activities.c.activity_id == sa.bindparam("b_activity_id")
+        if state.deltas:
+            conn.execute(
+                _activities.update()
+                .where(by_id)
+                .values({n: _activities.c[n] + sa.bindparam(f"b_{n}") for n in _COUNTERS}),
+                [
+                    {"b_activity_id": a, **{f"b_{n}": d for n, d in delta.items()}}
+                    for a, delta in state.deltas.items()
+                ],
+            )
+        if state.cancelled:
+            conn.execute(
+                _activities.update().where(by_id).values(cancelled=True),
+                [{"b_activity_id": a} for a in state.cancelled],
+            )
+        if state.rescheduled:
+            conn.execute(
+                _activities.update()
+                .where(by_id)
+                .values({n: sa.bindparam(f"b_{n}") for n in _SCHEDULE}),
+                [
+                    {"b_activity_id": a, **{f"b_{n}": state.activities[a][n] for n in _SCHEDULE}}
+                    for a in state.rescheduled
+                ],
+            )
+
+    @staticmethod
+    def _flush_members(conn: sa.Connection, state: _Batch) -> None:
+        # What the batch's reschedules decided, first: a row one of them removed
+        # may belong again to a volunteer who attended later in the batch.
+        gone = [key for key, present in state.members.items() if not present]
+        if gone:
+            conn.execute(
+                _volunteers.delete().where(
+                    *(_volunteers.c[n] == sa.bindparam(f"b_{n}") for n in _MEMBER_COLUMNS)
+                ),
+                [dict(zip(_BOUND_MEMBER_COLUMNS, key, strict=True)) for key in gone],
+            )
+        kept = {key for key, present in state.members.items() if present}
+        if kept:
+            stored = _rows_in(
+                conn,
+                sa.select(_volunteers),
+                *(
+                    (_volunteers.c[n], {key[i] for key in kept})
+                    for i, n in enumerate(_MEMBER_COLUMNS)
+                ),
+            )
+            kept.difference_update(tuple(row) for row in stored)
+            if kept:
+                conn.execute(
+                    _volunteers.insert(),
+                    [dict(zip(_MEMBER_COLUMNS, key, strict=True)) for key in kept],
+                )
+        # Then every volunteer who attended in the batch belongs to the periods their
+        # activities are in now. The database finds which of these rows are new: one
+        # statement per chunk of attendances, instead of a row sent and checked each.
+        opened = [row["attendance_id"] for row in state.new_attendances]
+        for chunk in _chunks(opened):
+            for insert in _INSERT_MEMBERS:
+                conn.execute(insert, {"attendance_ids": chunk})
+
     # --- where centers are and which zone they count days in -----------------
 
     @handles(OrgUnit.Created)
-    def _org_unit_created(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            center_activity_zones.insert().values(
-                org_unit_id=ctx.originator_id, time_zone=e.time_zone
-            )
-        )
+    def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.zones[ctx.originator_id] = e.time_zone
+        state.new_zones.append({"org_unit_id": ctx.originator_id, "time_zone": e.time_zone})
 
     @handles(Center.Registered)
-    def _center_registered(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        zone = conn.execute(
-            sa.select(center_activity_zones.c.time_zone).where(
-                center_activity_zones.c.org_unit_id == e.org_unit_id
-            )
-        ).scalar()
-        conn.execute(
-            center_activity_centers.insert().values(
-                center_id=ctx.originator_id,
-                name=e.name,
-                org_unit_id=e.org_unit_id,
-                time_zone=zone or DEFAULT_TIME_ZONE,
-            )
-        )
+    def _center_registered(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        zone = state.zones.get(e.org_unit_id) or DEFAULT_TIME_ZONE
+        state.centers[ctx.originator_id] = zone
+        state.new_centers[ctx.originator_id] = {
+            "center_id": ctx.originator_id,
+            "name": e.name,
+            "org_unit_id": e.org_unit_id,
+            "time_zone": zone,
+        }
 
     @handles(Center.DetailsChanged)
-    def _center_renamed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            center_activity_centers.update()
-            .where(center_activity_centers.c.center_id == ctx.originator_id)
-            .values(name=e.name)
-        )
+    def _center_renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        if ctx.originator_id in state.new_centers:
+            state.new_centers[ctx.originator_id]["name"] = e.name
+        else:
+            state.renamed[ctx.originator_id] = e.name
 
     # --- activities -----------------------------------------------------------
 
     @handles(Activity.Posted)
-    def _posted(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        day = self._local_date(conn, e.center_id, e.starts_at)
-        conn.execute(
-            _activities.insert().values(
-                activity_id=ctx.originator_id,
-                center_id=e.center_id,
-                starts_at=e.starts_at,
-                local_date=day,
-                iso_week=week_of(day),
-                month=month_of(day),
-                cancelled=False,
-                sign_ups=0,
-                signed_up_now=0,
-                check_ins=0,
-                added_by_staff=0,
-                credited_minutes=0,
-            )
-        )
+    def _posted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        day = self._local_date(state, e.center_id, e.starts_at)
+        state.activities[ctx.originator_id] = {
+            "activity_id": ctx.originator_id,
+            "center_id": e.center_id,
+            "starts_at": e.starts_at,
+            "local_date": day,
+            "iso_week": week_of(day),
+            "month": month_of(day),
+            "cancelled": False,
+        }
+        state.new_activities[ctx.originator_id] = None
 
     @handles(Activity.DetailsChanged)
-    def _details_changed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        activity = self._activity(conn, ctx.originator_id)
-        day = self._local_date(conn, activity.center_id, e.starts_at)
+    def _details_changed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        activity = state.activities[ctx.originator_id]
+        center = activity["center_id"]
+        day = self._local_date(state, center, e.starts_at)
         week, month = week_of(day), month_of(day)
-        conn.execute(
-            _activities.update()
-            .where(_activities.c.activity_id == ctx.originator_id)
-            .values(starts_at=e.starts_at, local_date=day, iso_week=week, month=month)
-        )
         moved: list[tuple[PeriodKind, str]] = []
-        if week != activity.iso_week:
-            moved += [("week", activity.iso_week), ("week", week)]
-        if month != activity.month:
-            moved += [("month", activity.month), ("month", month)]
-        if not moved:
-            return
+        if week != activity["iso_week"]:
+            moved += [("week", activity["iso_week"]), ("week", week)]
+        if month != activity["month"]:
+            moved += [("month", activity["month"]), ("month", month)]
+        activity.update(starts_at=e.starts_at, local_date=day, iso_week=week, month=month)
+        if ctx.originator_id not in state.new_activities:
+            state.rescheduled.add(ctx.originator_id)
         # The domain freezes the schedule once check-in opens, so a moved activity
         # normally has no attendance yet; if it had, its volunteers move with it.
-        attendees = list(
-            conn.execute(
-                sa.select(center_activity_attendances.c.volunteer_id)
-                .where(center_activity_attendances.c.activity_id == ctx.originator_id)
-                .order_by(center_activity_attendances.c.volunteer_id)
-            ).scalars()
-        )
         for kind, period in moved:
-            for volunteer_id in attendees:
-                self._sync_member(conn, activity.center_id, kind, period, volunteer_id)
+            for volunteer in state.attendees[ctx.originator_id]:
+                key = (center, kind, period, volunteer)
+                state.members[key] = self._attended(state, key)
 
     @handles(Activity.Cancelled)
-    def _cancelled(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            _activities.update()
-            .where(_activities.c.activity_id == ctx.originator_id)
-            .values(cancelled=True)
-        )
+    def _cancelled(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        if ctx.originator_id in state.new_activities:
+            state.activities[ctx.originator_id]["cancelled"] = True
+        else:
+            state.cancelled.add(ctx.originator_id)
 
     @handles(Activity.SignedUp, Activity.Promoted)
-    def _place_taken(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            center_activity_places.insert().values(
-                activity_id=ctx.originator_id, volunteer_id=e.volunteer_id
-            )
-        )
-        self._add(conn, ctx.originator_id, sign_ups=1, signed_up_now=1)
+    def _place_taken(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.places.add((ctx.originator_id, e.volunteer_id))
+        deltas = self._deltas(state, ctx.originator_id)
+        deltas["sign_ups"] += 1
+        deltas["signed_up_now"] += 1
 
     @handles(Activity.Withdrawn)
-    def _withdrawn(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        held_a_place = conn.execute(
-            center_activity_places.delete().where(
-                center_activity_places.c.activity_id == ctx.originator_id,
-                center_activity_places.c.volunteer_id == e.volunteer_id,
-            )
-        ).rowcount
-        if held_a_place:
-            self._add(conn, ctx.originator_id, signed_up_now=-1)
+    def _withdrawn(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        place = (ctx.originator_id, e.volunteer_id)
+        if place in state.places:
+            state.places.discard(place)
+            self._deltas(state, ctx.originator_id)["signed_up_now"] -= 1
 
     # --- attendance -----------------------------------------------------------
 
     @handles(Attendance.CheckedIn)
-    def _checked_in(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._open(conn, e, ctx)
-        self._add(conn, e.activity_id, check_ins=1)
+    def _checked_in(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._open(state, e, ctx)
+        self._deltas(state, e.activity_id)["check_ins"] += 1
 
     @handles(Attendance.AddedByStaff)
-    def _added_by_staff(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._open(conn, e, ctx)
-        self._add(conn, e.activity_id, added_by_staff=1, credited_minutes=e.minutes)
+    def _added_by_staff(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._open(state, e, ctx)
+        deltas = self._deltas(state, e.activity_id)
+        deltas["added_by_staff"] += 1
+        deltas["credited_minutes"] += e.minutes
 
     @handles(Attendance.CheckedOut, Attendance.AutoClosed)
-    def _closed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._add(
-            conn, self._activity_of(conn, ctx.originator_id), credited_minutes=e.credited_minutes
+    def _closed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._deltas(state, state.attendances[ctx.originator_id])["credited_minutes"] += (
+            e.credited_minutes
         )
 
     @handles(Attendance.Adjusted)
-    def _adjusted(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        self._add(conn, self._activity_of(conn, ctx.originator_id), credited_minutes=e.minutes)
+    def _adjusted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        self._deltas(state, state.attendances[ctx.originator_id])["credited_minutes"] += e.minutes
 
     # --- helpers --------------------------------------------------------------
 
-    def _open(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
-            center_activity_attendances.insert().values(
-                attendance_id=ctx.originator_id,
-                activity_id=e.activity_id,
-                volunteer_id=e.volunteer_id,
-            )
+    def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.attendances[ctx.originator_id] = e.activity_id
+        state.new_attendances.append(
+            {
+                "attendance_id": ctx.originator_id,
+                "activity_id": e.activity_id,
+                "volunteer_id": e.volunteer_id,
+            }
         )
-        activity = self._activity(conn, e.activity_id)
-        for kind, period in (("week", activity.iso_week), ("month", activity.month)):
-            _insert_if_absent(
-                conn,
-                _volunteers,
-                {
-                    "center_id": activity.center_id,
-                    "period_kind": kind,
-                    "period": period,
-                    "volunteer_id": e.volunteer_id,
-                },
-            )
+        if e.activity_id in state.attendees:
+            state.attendees[e.activity_id].append(e.volunteer_id)
+        if e.volunteer_id in state.visits:
+            state.visits[e.volunteer_id].add(e.activity_id)
 
     @staticmethod
-    def _sync_member(
-        conn: sa.Connection, center_id: UUID, kind: PeriodKind, period: str, volunteer_id: UUID
-    ) -> None:
-        """Make the membership row say whether the volunteer has an attendance at any
-        of the center's activities in the period (after an activity moved)."""
-        attended = conn.execute(
-            sa.select(sa.literal(1))
-            .select_from(
-                center_activity_attendances.join(
-                    _activities,
-                    _activities.c.activity_id == center_activity_attendances.c.activity_id,
-                )
-            )
-            .where(
-                _activities.c.center_id == center_id,
-                _period_column(kind) == period,
-                center_activity_attendances.c.volunteer_id == volunteer_id,
-            )
-            .limit(1)
-        ).first()
-        row = {
-            "center_id": center_id,
-            "period_kind": kind,
-            "period": period,
-            "volunteer_id": volunteer_id,
-        }
-        if attended:
-            _insert_if_absent(conn, _volunteers, row)
-        else:
-            conn.execute(
-                _volunteers.delete().where(*(_volunteers.c[k] == v for k, v in row.items()))
-            )
+    def _attended(state: _Batch, key: _Member) -> bool:
+        """Whether the volunteer has an attendance at any of the center's activities
+        in the period (after an activity moved)."""
+        center, kind, period, volunteer = key
+        column = _PERIOD_KEYS[kind]
+        for activity_id in state.visits[volunteer]:
+            activity = state.activities.get(activity_id)  # None: never posted
+            if activity and activity["center_id"] == center and activity[column] == period:
+                return True
+        return False
 
     @staticmethod
-    def _add(conn: sa.Connection, activity_id: UUID, **amounts: int) -> None:
-        conn.execute(
-            _activities.update()
-            .where(_activities.c.activity_id == activity_id)
-            .values({_activities.c[name]: _activities.c[name] + n for name, n in amounts.items()})
-        )
+    def _deltas(state: _Batch, activity_id: UUID) -> dict[str, int]:
+        """What the batch adds to the activity's figures so far."""
+        deltas = state.deltas.get(activity_id)
+        if deltas is None:
+            # Kept even for an activity never posted: its update then matches no row.
+            deltas = state.deltas[activity_id] = dict.fromkeys(_COUNTERS, 0)
+        return deltas
 
     @staticmethod
-    def _activity(conn: sa.Connection, activity_id: UUID) -> Any:
-        return conn.execute(
-            sa.select(_activities.c.center_id, _activities.c.iso_week, _activities.c.month).where(
-                _activities.c.activity_id == activity_id
-            )
-        ).one()
-
-    @staticmethod
-    def _activity_of(conn: sa.Connection, attendance_id: UUID) -> UUID:
-        found: UUID = conn.execute(
-            sa.select(center_activity_attendances.c.activity_id).where(
-                center_activity_attendances.c.attendance_id == attendance_id
-            )
-        ).scalar_one()
-        return found
-
-    @staticmethod
-    def _local_date(conn: sa.Connection, center_id: UUID, starts_at: datetime) -> date:
-        name = conn.execute(
-            sa.select(center_activity_centers.c.time_zone).where(
-                center_activity_centers.c.center_id == center_id
-            )
-        ).scalar()
+    def _local_date(state: _Batch, center_id: UUID, starts_at: datetime) -> date:
+        name = state.centers.get(center_id)
         return starts_at.astimezone(ZoneInfo(name or DEFAULT_TIME_ZONE)).date()
 
 
-def _insert_if_absent(conn: sa.Connection, table: sa.Table, row: Mapping[str, Any]) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(pg_insert(table).values(**row).on_conflict_do_nothing())
-    elif conn.dialect.name == "sqlite":
-        conn.execute(sqlite_insert(table).values(**row).on_conflict_do_nothing())
-    else:  # pragma: no cover - the read models run on SQLite and PostgreSQL
-        key = [table.c[k] == v for k, v in row.items() if table.c[k].primary_key]
-        if conn.execute(sa.select(sa.literal(1)).select_from(table).where(*key)).first() is None:
-            conn.execute(table.insert().values(**row))
+_WHERE_IT_COUNTS = (
+    _activities.c.activity_id,
+    _activities.c.center_id,
+    _activities.c.iso_week,
+    _activities.c.month,
+)
+_BOUND_MEMBER_COLUMNS = tuple(f"b_{n}" for n in _MEMBER_COLUMNS)
+
+
+def _load_activities(conn: sa.Connection, state: _Batch, ids: set[UUID]) -> None:
+    """Where these stored activities count, unless the batch has them already."""
+    query = sa.select(*_WHERE_IT_COUNTS)
+    for row in _rows_in(conn, query, (_activities.c.activity_id, ids - state.activities.keys())):
+        state.activities[row.activity_id] = row._asdict()
+
+
+def _insert_members(kind: PeriodKind) -> sa.Insert:
+    """The membership rows of some attendances (``:attendance_ids``) not yet stored."""
+    attendances = center_activity_attendances
+    period = _period_column(kind)
+    attended = (
+        sa.select(
+            _activities.c.center_id,
+            sa.literal(kind, sa.String),
+            period,
+            attendances.c.volunteer_id,
+        )
+        .distinct()
+        .join_from(attendances, _activities, _activities.c.activity_id == attendances.c.activity_id)
+        .where(
+            attendances.c.attendance_id.in_(sa.bindparam("attendance_ids", expanding=True)),
+            ~sa.exists().where(
+                _volunteers.c.center_id == _activities.c.center_id,
+                _volunteers.c.period_kind == kind,
+                _volunteers.c.period == period,
+                _volunteers.c.volunteer_id == attendances.c.volunteer_id,
+            ),
+        )
+    )
+    return _volunteers.insert().from_select(list(_MEMBER_COLUMNS), attended)
+
+
+_INSERT_MEMBERS = (_insert_members("week"), _insert_members("month"))
+
+
+def _chunks(keys: Iterable[Any]) -> list[list[Any]]:
+    keys = list(keys)
+    return [keys[i : i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
+
+
+def _rows_in(
+    conn: sa.Connection,
+    query: sa.Select[*tuple[Any, ...]],
+    *filters: tuple[sa.ColumnElement[Any], set[Any]],
+) -> list[sa.Row[Any]]:
+    """The query's rows whose every filtered column holds one of its keys.
+
+    One query per chunk of each key list: a superset of what is asked when there
+    are several lists, which the caller narrows down. Plain per-column IN lists,
+    not tuples, keep the SQL the same on every database.
+    """
+    if not filters or not all(keys for _, keys in filters):
+        return []
+    rows: list[sa.Row[Any]] = []
+    for chunks in product(*(_chunks(keys) for _, keys in filters)):
+        where = [column.in_(chunk) for (column, _), chunk in zip(filters, chunks, strict=True)]
+        rows.extend(conn.execute(query.where(*where)))
+    return rows
 
 
 # --- queries ----------------------------------------------------------------------

@@ -219,3 +219,175 @@ def test_leaving_the_waiting_list_gives_up_no_place(feed: Feed) -> None:
 
     (week,) = feed.weeks(center)
     assert (week.counts.sign_ups, week.counts.signed_up_now) == (2, 1)
+
+
+# --- batches ----------------------------------------------------------------------
+
+
+@dataclass
+class Log:
+    """Events as the runner hands them over, recorded instead of applied."""
+
+    events: list[tuple[EventContext, Any]] = field(default_factory=list)
+
+    def add(self, originator_id: UUID, *events: Any) -> None:
+        for event in events:
+            context = EventContext(
+                position=len(self.events) + 1,
+                originator_id=originator_id,
+                originator_version=event.originator_version,
+                recorded_at=event.timestamp,
+            )
+            self.events.append((context, event))
+
+    def aggregate(self, aggregate: Any) -> UUID:
+        self.add(aggregate.id, *aggregate.collect_events())
+        return UUID(str(aggregate.id))
+
+
+def a_logged_center(log: Log, time_zone: str = "Asia/Shanghai") -> Center:
+    unit = OrgUnit.create(
+        name="东风社区",
+        level=OrgLevel.REGION,
+        parent_id=None,
+        parent_level=None,
+        at=POSTED_AT,
+        time_zone_name=time_zone,
+    )
+    log.aggregate(unit)
+    center = Center.register(
+        name="东风社区青年之家",
+        org_unit_id=unit.id,
+        address="东风路 1 号",
+        location=PLACE,
+        geofence_radius_m=150,
+        at=POSTED_AT,
+    )
+    log.aggregate(center)
+    return center
+
+
+def a_week_of_everything() -> tuple[Log, UUID, list[UUID]]:
+    """Every event type the read model follows, including an activity rescheduled
+    after check-in whose volunteer then attends again in the week it left."""
+    log = Log()
+    center = a_logged_center(log)
+    london = a_logged_center(log, "Europe/London")
+    volunteers = [uuid4() for _ in range(4)]
+    v1, v2, v3, v4 = volunteers
+    full = an_activity(center.id, WEDNESDAY, capacity=1)
+    moving = an_activity(center.id, WEDNESDAY + timedelta(days=1))
+    away = an_activity(london.id, WEDNESDAY)
+    for activity in (full, moving, away):
+        log.aggregate(activity)
+    full.sign_up(v1, at=POSTED_AT)
+    full.sign_up(v2, at=POSTED_AT)  # wait-listed
+    full.withdraw(v2, at=POSTED_AT)  # leaves the waiting list: no place given up
+    full.sign_up(v2, at=POSTED_AT)
+    full.withdraw(v1, at=POSTED_AT)  # v2 promoted
+    moving.sign_up(v3, at=POSTED_AT)
+    log.aggregate(full)
+    log.aggregate(moving)
+    center.change_details(name="东风社区青年之家（新址）", at=POSTED_AT)
+    log.aggregate(center)
+
+    scanned = check_in(full, v1)
+    log.aggregate(scanned)
+    scanned.check_out(at=WEDNESDAY + timedelta(minutes=50), policy=CreditPolicy())
+    log.aggregate(scanned)
+    scanned.adjust(
+        minutes=-5, reason="提前离场", staff_id=center.id, at=WEDNESDAY + timedelta(hours=3)
+    )
+    log.aggregate(scanned)
+    for volunteer in (v2, v3):
+        log.aggregate(check_in(moving, volunteer))
+    log.aggregate(check_in(away, v4))
+    away.cancel("突降暴雨", at=WEDNESDAY + timedelta(minutes=30))
+    log.aggregate(away)
+
+    log.add(moving.id, moved(moving, WEDNESDAY + timedelta(days=7)))  # into week 12
+    staff_added = Attendance.add_by_staff(
+        volunteer_id=v2,
+        activity_id=full.id,
+        center_id=center.id,
+        scheduled_start=full.starts_at,
+        scheduled_end=full.ends_at,
+        minutes=60,
+        reason="到场未扫码",
+        staff_id=center.id,
+        at=WEDNESDAY + timedelta(hours=3),
+    )
+    log.aggregate(staff_added)  # v2 is back in week 11
+    return log, center.id, volunteers
+
+
+def rows_after(log: Log, batches: list[int]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row once the log is applied in batches of these sizes, one transaction each."""
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine, tables=list(CenterActivity.tables))
+    projection = CenterActivity()
+    start = 0
+    for size in batches:
+        with engine.begin() as conn:
+            projection.apply_batch(conn, log.events[start : start + size])
+        start += size
+    assert start >= len(log.events)
+    with engine.connect() as conn:
+        rows = {
+            table.name: CenterActivity.rows(conn, table, list(table.primary_key.columns))
+            for table in CenterActivity.tables
+        }
+    engine.dispose()
+    return rows
+
+
+def test_a_history_counts_the_same_whichever_batches_it_is_applied_in() -> None:
+    log, center, (_, v2, v3, _) = a_week_of_everything()
+    n = len(log.events)
+    one_batch = rows_after(log, [n])
+
+    assert rows_after(log, [1] * n) == one_batch
+    for split in range(1, n):  # wherever the runner cuts the log
+        assert rows_after(log, [split, n - split]) == one_batch, f"split after {split}"
+    for size in (2, 3, 5, 8):
+        assert rows_after(log, [size] * (n // size + 1)) == one_batch, f"batches of {size}"
+
+    volunteers = {(row[1], row[2], row[3]) for row in one_batch["center_activity_volunteers"]}
+    assert {(kind, period, v) for kind, period, v in volunteers if v in (v2, v3)} == {
+        ("week", "2026-W11", v2),  # left with the rescheduled activity, back by 补录
+        ("week", "2026-W12", v2),
+        ("week", "2026-W12", v3),
+        ("month", "2026-03", v2),
+        ("month", "2026-03", v3),
+    }
+    (centers_row, *_) = [r for r in one_batch["center_activity_centers"] if r[0] == center]
+    assert centers_row[1] == "东风社区青年之家（新址）"
+
+
+def test_figures_carried_over_from_earlier_batches_add_up(feed: Feed) -> None:
+    log, center, _ = a_week_of_everything()
+    with feed.engine.begin() as conn:
+        for start in range(0, len(log.events), 4):
+            feed.projection.apply_batch(conn, log.events[start : start + 4])
+
+    assert feed.weeks(center) == [
+        PeriodCounts(
+            "2026-W11",
+            ActivityCounts(
+                posted=1,
+                held=1,
+                sign_ups=2,  # v1, and v2 promoted
+                signed_up_now=1,
+                check_ins=1,
+                added_by_staff=1,
+                volunteers=2,
+                credited_minutes=50 - 5 + 60,
+            ),
+        ),
+        PeriodCounts(
+            "2026-W12",
+            ActivityCounts(
+                posted=1, held=1, sign_ups=1, signed_up_now=1, check_ins=2, volunteers=2
+            ),
+        ),
+    ]
