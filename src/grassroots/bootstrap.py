@@ -5,6 +5,8 @@ from __future__ import annotations
 from litestar import Litestar
 
 from grassroots.api.app import create_app
+from grassroots.api.auth import jwt_secret
+from grassroots.api.context import ApiConfig
 from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
 from grassroots.application.service import Grassroots
@@ -17,6 +19,7 @@ from grassroots.projections.wakeup import PostgresListener
 from grassroots.settings import Settings, SettingsError
 
 __all__ = [
+    "api_config",
     "app_config",
     "build_application",
     "build_read_side",
@@ -99,4 +102,9 @@ def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litesta
         event_store_kind=kind,
         read_side=read_side,
         run_projections=settings.embedded_projections,
+        config=api_config(settings),
     )
+
+
+def api_config(settings: Settings) -> ApiConfig:
+    return ApiConfig(jwt_secret=jwt_secret(settings.secret_key), redis_url=settings.redis_url)

@@ -4,19 +4,43 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.types import ControllerRouterHandler
+from redis.asyncio import Redis
 
 from grassroots import __version__
+from grassroots.api.accounts import AccountController, SessionController
+from grassroots.api.admin import AdminController
+from grassroots.api.auth import jwt_auth, jwt_secret
+from grassroots.api.consistency import WrittenPositions
+from grassroots.api.context import Api, ApiConfig
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
+from grassroots.api.problems import describe_problem, exception_handlers
+from grassroots.api.rate_limits import MemoryCounter, RateLimits, RedisCounter, WindowCounter
+from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.projections.read_side import ReadSide
 
-__all__ = ["create_app"]
+__all__ = ["API_ROUTES", "create_app"]
+
+# Every controller of the versioned API; the access-matrix test walks these.
+API_ROUTES: list[ControllerRouterHandler] = [
+    SessionController,
+    AccountController,
+    AdminController,
+]
+
+_PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/swagger", "^/problems/"]
 
 
 def create_app(
@@ -25,15 +49,43 @@ def create_app(
     event_store_kind: str,
     read_side: ReadSide | None = None,
     run_projections: bool = False,
+    config: ApiConfig | None = None,
 ) -> Litestar:
     """The HTTP interface over an already wired application (see ``grassroots.bootstrap``).
 
     With ``run_projections`` the read models' runners live in this process (the
     embedded default); otherwise separate workers keep them up to date.
     """
+    config = config or ApiConfig(jwt_secret=jwt_secret(application.config.secret_key))
+    configure_threads(config.threads)
+    redis = Redis.from_url(config.redis_url) if config.redis_url else None
+    counter: WindowCounter = (
+        RedisCounter(redis, f"{config.redis_namespace}:rate")
+        if redis is not None
+        else MemoryCounter()
+    )
+    positions_store: Store = (
+        RedisStore(redis, namespace=f"{config.redis_namespace}:written")
+        if redis is not None
+        else MemoryStore()
+    )
+    auth = jwt_auth(
+        application,
+        secret=config.jwt_secret,
+        lifetime=config.access_token_lifetime,
+        exclude=_PUBLIC_PATHS,
+    )
+    api = Api(
+        app=application,
+        read_side=read_side,
+        auth=auth,
+        positions=WrittenPositions(positions_store, read_side, config.read_wait_seconds),
+        config=config,
+    )
+    rate_limits = RateLimits(counter, config.rates)
 
     @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         if read_side is not None and run_projections:
             read_side.start()
         try:
@@ -42,24 +94,37 @@ def create_app(
             if read_side is not None:
                 read_side.close()
             application.close()
+            if redis is not None:
+                await redis.aclose()
 
+    def provide_api() -> Api:
+        return api
+
+    handlers: list[Any] = [home, HealthController, describe_problem, *API_ROUTES]
     return Litestar(
-        route_handlers=[home, HealthController],
+        route_handlers=handlers,
         state=State(
             {
                 "grassroots": application,
                 "read_side": read_side,
                 "event_store_kind": event_store_kind,
+                "api": api,
             }
         ),
+        dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
+        guards=[rate_limits.guard],
+        exception_handlers=exception_handlers,
         lifespan=[lifespan],
+        on_app_init=[auth.on_app_init],
         openapi_config=OpenAPIConfig(
             title="Grassroots API",
             version=__version__,
             description="Volunteers, youth centers, cadres and supervisors of grassroots "
-            "youth-league work.",
+            "youth-league work. Errors are RFC 9457 problem details "
+            "(`application/problem+json`) with a stable `code`; `Accept-Language: en` "
+            "gives English messages, Chinese otherwise.",
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
-        request_max_body_size=1_000_000,
+        request_max_body_size=config.max_body_bytes,
     )

@@ -1,0 +1,152 @@
+"""Who is calling: access tokens, the caller they stand for, and role guards.
+
+An access token is a JWT signed with HS256 (the only algorithm accepted) under
+a key derived from the service secret, lives a few minutes and names the
+account (``sub``) and the session (``sid``). On every request the session and
+the account are read from the event store: a logged-out session, a disabled
+account or a revoked role stops working at once, not when the token expires.
+The roles used are the account's current grants, never the token's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+
+from grassroots.api.problems import ApiProblem
+from grassroots.api.threads import in_thread
+from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
+from grassroots.domain.account import Account, Grant, Role, Session
+
+__all__ = [
+    "ISSUER",
+    "Caller",
+    "access_token_for",
+    "jwt_auth",
+    "jwt_secret",
+    "requires",
+]
+
+ISSUER = "grassroots"
+ALGORITHM = "HS256"
+
+
+def jwt_secret(service_secret: bytes) -> str:
+    """A key of its own for tokens, so the QR key never signs anything else."""
+    return hmac.new(service_secret, b"grassroots access tokens", hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    account_id: UUID
+    session_id: UUID
+    name: str
+    grants: frozenset[Grant]
+
+    def has(self, role: Role) -> bool:
+        return any(g.role is role for g in self.grants)
+
+    def subjects(self, role: Role) -> set[UUID]:
+        return {g.subject_id for g in self.grants if g.role is role and g.subject_id is not None}
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.has(Role.ADMINISTRATOR)
+
+    @property
+    def volunteer_id(self) -> UUID:
+        """The caller's own volunteer record (403 for accounts that are not volunteers)."""
+        found = self.subjects(Role.VOLUNTEER)
+        if not found:
+            raise ApiProblem(403, "forbidden", "this account is not a volunteer's")
+        return min(found)
+
+    @property
+    def cadre_id(self) -> UUID:
+        found = self.subjects(Role.CADRE)
+        if not found:
+            raise ApiProblem(403, "forbidden", "this account is not a cadre's")
+        return min(found)
+
+
+def _load_caller(app: Grassroots, account_id: UUID, session_id: UUID) -> Caller | None:
+    try:
+        session = app.get(Session, session_id)
+        account = app.get(Account, account_id)
+    except NotFound:
+        return None
+    if session.account_id != account.id or not session.is_open(app.now()):
+        return None
+    if account.is_disabled:
+        return None
+    return Caller(
+        account_id=account.id,
+        session_id=session.id,
+        name=account.name,
+        grants=frozenset(account.grants),
+    )
+
+
+def jwt_auth(
+    application: Grassroots, *, secret: str, lifetime: timedelta, exclude: Sequence[str]
+) -> JWTAuth[Caller, Token]:
+    async def retrieve_caller(
+        token: Token, _connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> Caller | None:
+        try:
+            account_id = UUID(token.sub)
+            session_id = UUID(str(token.extras.get("sid", "")))
+        except ValueError:
+            return None
+        return await in_thread(_load_caller, application, account_id, session_id)
+
+    return JWTAuth[Caller, Token](
+        retrieve_user_handler=retrieve_caller,
+        token_secret=secret,
+        algorithm=ALGORITHM,
+        default_token_expiration=lifetime,
+        accepted_issuers=[ISSUER],
+        require_claims=["exp", "iat", "sub", "iss"],
+        exclude=list(exclude),
+        # Routes anyone may call (log-in, registration) say so with opt={"public": True}.
+        exclude_opt_key="public",
+        description="An access token from POST /api/v1/sessions (log-in) or "
+        "POST /api/v1/sessions/refresh, as `Authorization: Bearer <token>`.",
+    )
+
+
+def access_token_for(auth: JWTAuth[Caller, Token], *, account_id: UUID, session_id: UUID) -> str:
+    return auth.create_token(
+        identifier=str(account_id),
+        token_issuer=ISSUER,
+        token_extras={"sid": str(session_id)},
+    )
+
+
+def requires(
+    *roles: Role,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard letting through callers holding any of ``roles`` (administrators always)."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        caller = connection.user
+        if not isinstance(caller, Caller):
+            raise ApiProblem(401, "not-authenticated")
+        if caller.is_administrator or any(g.role in allowed for g in caller.grants):
+            return
+        names = ", ".join(sorted(r.value for r in allowed)) or "administrator"
+        raise ApiProblem(403, "forbidden", f"this needs one of the roles: {names}")
+
+    guard.__name__ = "requires_" + "_or_".join(sorted(r.value for r in allowed))
+    return guard

@@ -1,0 +1,88 @@
+"""What every route handler is given: the application, the read side, and the
+API's own configuration, with the two ways of calling into them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeAlias, TypeVar, TypeVarTuple
+
+from litestar.di import NamedDependency
+from litestar.security.jwt import JWTAuth, Token
+from sqlalchemy.engine import Engine
+
+from grassroots.api.consistency import WrittenPositions
+from grassroots.api.rate_limits import DEFAULT_RATES, Rate
+from grassroots.api.threads import in_thread
+from grassroots.application.service import Grassroots
+from grassroots.projections.read_side import ReadSide
+
+__all__ = ["Api", "ApiConfig", "ApiDep"]
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    jwt_secret: str
+    access_token_lifetime: timedelta = timedelta(minutes=15)
+    session_lifetime: timedelta = timedelta(days=30)
+    redis_url: str | None = None
+    # Prefix of every key this API keeps in Redis (tests give each run its own).
+    redis_namespace: str = "grassroots"
+    rates: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    # How long a read waits for the read models to include the caller's own writes.
+    read_wait_seconds: float = 2.0
+    threads: int = 16
+    max_body_bytes: int = 1_000_000
+
+
+class Api:
+    # A plain class, not a dataclass: the framework would otherwise try to
+    # validate it field by field when injecting it.
+    def __init__(
+        self,
+        *,
+        app: Grassroots,
+        read_side: ReadSide | None,
+        auth: JWTAuth[Any, Token],
+        positions: WrittenPositions,
+        config: ApiConfig,
+    ) -> None:
+        self.app = app
+        self.read_side = read_side
+        self.auth = auth
+        self.positions = positions
+        self.config = config
+
+    @property
+    def engine(self) -> Engine:
+        if self.read_side is None:
+            raise RuntimeError("this server runs without read models (memory event store)")
+        return self.read_side.engine
+
+    async def write(self, account_id: Any, command: Callable[[*Ts], T], *args: *Ts) -> T:
+        """Run a command off the loop and remember where it left the log for the caller."""
+        app = self.app
+
+        def run() -> tuple[T, int]:
+            result = command(*args)
+            # The position is kept per thread: read it in the thread that wrote.
+            return result, app.last_write_position()
+
+        result, position = await in_thread(run)
+        if account_id is not None:
+            await self.positions.wrote(account_id, position)
+        return result
+
+    async def read(self, account_id: Any, query: Callable[[*Ts], T], *args: *Ts) -> T:
+        """Run a query off the loop, after the read models include the caller's writes."""
+        if account_id is not None:
+            await self.positions.settle(account_id)
+        return await in_thread(query, *args)
+
+
+# What a handler declares to be given the Api (``api: ApiDep``).
+ApiDep: TypeAlias = NamedDependency[Api]

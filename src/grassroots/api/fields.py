@@ -1,0 +1,46 @@
+"""Field types shared by the request and response bodies, with their examples."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from msgspec import Meta
+
+__all__ = [
+    "Day",
+    "Id",
+    "Instant",
+    "Name",
+    "Password",
+    "Phone",
+    "Reason",
+    "Text",
+]
+
+Id = Annotated[UUID, Meta(examples=["6f1c2a8e-4b7d-4e0f-9a51-2d3c4b5a6e7f"])]
+Phone = Annotated[
+    str,
+    Meta(
+        min_length=11,
+        max_length=20,
+        description="A mainland mobile number; +86, spaces and full-width digits are accepted.",
+        examples=["13800138000"],
+    ),
+]
+Password = Annotated[str, Meta(min_length=1, max_length=128, examples=["correct horse 42"])]
+Name = Annotated[str, Meta(min_length=1, max_length=50, examples=["李明"])]
+Text = Annotated[str, Meta(max_length=2000, examples=["社区环境整治，请穿运动鞋"])]
+Reason = Annotated[
+    str, Meta(min_length=1, max_length=500, examples=["扫码时手机没电，现场核实到场"])
+]
+Day = Annotated[date, Meta(examples=["2004-05-04"])]
+Instant = Annotated[
+    datetime,
+    Meta(
+        tz=True,
+        description="An instant with its offset (RFC 3339).",
+        examples=["2026-03-07T09:00:00+08:00"],
+    ),
+]

@@ -1,0 +1,326 @@
+"""Every failure as RFC 9457 problem details, in Chinese or English.
+
+A problem's ``type`` is ``/problems/<code>`` (served, so it can be looked up),
+``code`` repeats the stable machine-readable code, ``title`` and ``detail`` are
+for people, in the language ``Accept-Language`` prefers (zh-CN unless English is
+preferred). Errors of the domain and the application carry their code; the
+framework's own (bad JSON, unknown route, body too large) get one here. A
+failure nobody foresaw answers 500 with nothing internal in it, and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from grassroots.api.messages import Message, message_for
+from grassroots.application.errors import (
+    ApplicationError,
+    Conflict,
+    CredentialsRejected,
+    NotFound,
+)
+from grassroots.domain.errors import (
+    CodedError,
+    DomainError,
+    InvalidValue,
+    NotAllowed,
+    ReasonRequired,
+    TokenRejected,
+)
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "ApiProblem",
+    "FieldProblem",
+    "Problem",
+    "exception_handlers",
+    "language_of",
+    "problem_responses",
+    "problem_type",
+]
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldProblem(msgspec.Struct, kw_only=True):
+    """One field of the request that did not validate."""
+
+    field: str | None = None
+    message: str
+    source: str | None = None
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """RFC 9457 problem details, with the stable ``code`` beside ``type``."""
+
+    type: str
+    code: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+    retry_after_seconds: int | None = None
+
+
+class ApiProblem(HTTPException):
+    """A failure decided in the API layer (forbidden, rate limited), with its code."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        retry_after_seconds: int | None = None,
+    ) -> None:
+        super().__init__(detail=detail or code, status_code=status_code, headers=headers)
+        self.code = code
+        self.retry_after_seconds = retry_after_seconds
+
+
+def problem_type(code: str) -> str:
+    return f"/problems/{code}"
+
+
+def language_of(request: Request[Any, Any, Any]) -> str:
+    """ "en" when the caller prefers English over Chinese, else "zh-CN"."""
+    header = request.headers.get("accept-language", "")
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, index, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return "zh-CN"
+
+
+# Statuses by the class of error; a code listed in the message catalogue may
+# name its own (message.status) where the class's would mislead.
+_STATUS_BY_CLASS: tuple[tuple[type[CodedError], int], ...] = (
+    (NotFound, 404),
+    (CredentialsRejected, 401),
+    (Conflict, 409),
+    (TokenRejected, 422),
+    (InvalidValue, 422),
+    (ReasonRequired, 422),
+    (NotAllowed, 409),
+    (DomainError, 422),
+    (ApplicationError, 400),
+)
+
+
+def _status_of(error: CodedError, message: Message | None) -> int:
+    if message is not None and message.status is not None:
+        return message.status
+    for kind, status in _STATUS_BY_CLASS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def _respond(
+    request: Request[Any, Any, Any],
+    *,
+    code: str,
+    status: int,
+    english_detail: str | None,
+    fallbacks: tuple[str, ...] = (),
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    retry_after_seconds: int | None = None,
+) -> Response[Problem]:
+    language = language_of(request)
+    message = message_for(code, *fallbacks)
+    if message is None:
+        title = english_detail or code
+        detail = english_detail
+    elif language == "en":
+        title = message.en
+        detail = english_detail or message.en
+    else:
+        title = message.zh
+        # The domain's own sentences are English; a Chinese reader gets the
+        # catalogue's sentence, and the code says exactly what happened.
+        detail = message.zh_detail or message.zh
+    body = Problem(
+        type=problem_type(code),
+        code=code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+        retry_after_seconds=retry_after_seconds,
+    )
+    return Response(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Content-Language": language, **(headers or {})},
+    )
+
+
+def _coded_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    assert isinstance(error, CodedError)
+    message = message_for(error.code, *_class_codes(error))
+    return _respond(
+        request,
+        code=error.code,
+        status=_status_of(error, message),
+        english_detail=error.message,
+        fallbacks=_class_codes(error),
+    )
+
+
+def _class_codes(error: CodedError) -> tuple[str, ...]:
+    return tuple(
+        kind.code
+        for kind in type(error).__mro__
+        if isinstance(kind, type) and issubclass(kind, CodedError) and "code" in kind.__dict__
+    )
+
+
+_HTTP_CODES = {
+    400: "invalid-request",
+    401: "not-authenticated",
+    403: "forbidden",
+    404: "no-such-route",
+    405: "method-not-allowed",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+}
+
+
+def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    assert isinstance(error, HTTPException)
+    status = error.status_code
+    if status >= 500:
+        return _internal_error(request, error)
+    if isinstance(error, ApiProblem):
+        return _respond(
+            request,
+            code=error.code,
+            status=status,
+            english_detail=error.detail if error.detail != error.code else None,
+            headers=error.headers,
+            retry_after_seconds=error.retry_after_seconds,
+        )
+    code = _HTTP_CODES.get(status, "invalid-request")
+    errors = None
+    if isinstance(error, ValidationException):
+        errors = _field_problems(error.extra)
+    detail = error.detail if not isinstance(error, NotFoundException) else None
+    return _respond(
+        request,
+        code=code,
+        status=status,
+        english_detail=detail,
+        errors=errors,
+        headers=error.headers,
+    )
+
+
+def _field_problems(extra: Any) -> list[FieldProblem] | None:
+    if not isinstance(extra, list):
+        return None
+    found = []
+    for item in extra:
+        if isinstance(item, dict):
+            found.append(
+                FieldProblem(
+                    field=None if item.get("key") is None else str(item.get("key")),
+                    message=str(item.get("message", "")),
+                    source=None if item.get("source") is None else str(item.get("source")),
+                )
+            )
+    return found or None
+
+
+def _internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _respond(
+        request,
+        code="internal-error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        english_detail=None,
+    )
+
+
+def _msgspec_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    # Raised where the API converts a value itself (path parts, query strings).
+    return _respond(request, code="invalid-request", status=400, english_detail=str(error))
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    CodedError: _coded_error,
+    msgspec.ValidationError: _msgspec_error,
+    HTTPException: _http_error,
+    Exception: _internal_error,
+}
+
+
+class ProblemType(msgspec.Struct, kw_only=True):
+    code: str
+    title_zh: str
+    title_en: str
+
+
+@get(
+    "/problems/{code:str}",
+    operation_id="getProblemType",
+    summary="What a problem type means",
+    tags=["problems"],
+    include_in_schema=True,
+    cache=3600,
+)
+async def describe_problem(code: FromPath[str]) -> ProblemType:
+    message = message_for(code)
+    if message is None:
+        raise NotFoundException(f"no problem type {code!r}")
+    return ProblemType(code=code, title_zh=message.zh, title_en=message.en)
+
+
+_STATUS_TEXT = {
+    400: "The request is malformed (problem details list the fields)",
+    401: "Not logged in, or the token has expired or was revoked",
+    403: "The caller's role does not allow this",
+    404: "No such record, or not one the caller may see",
+    409: "The request conflicts with the record's current state",
+    413: "The body is too large",
+    422: "A value breaks a rule (the code says which)",
+    429: "Too many requests; Retry-After says when to try again",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The documented failures of a route, each as problem details."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_STATUS_TEXT.get(status, "A problem"),
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+        for status in statuses
+    }
