@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 from redis.asyncio import Redis
 
 from grassroots import __version__
+from grassroots.api import cadres, centers, organisation, supervision, volunteering
 from grassroots.api.accounts import AccountController, SessionController
 from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
@@ -38,6 +39,11 @@ API_ROUTES: list[ControllerRouterHandler] = [
     SessionController,
     AccountController,
     AdminController,
+    *organisation.ROUTES,
+    *centers.ROUTES,
+    *volunteering.ROUTES,
+    *cadres.ROUTES,
+    *supervision.ROUTES,
 ]
 
 _PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/swagger", "^/problems/"]
