@@ -7,6 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
@@ -75,6 +78,17 @@ def create_app(
         if redis is not None
         else MemoryStore()
     )
+    # Live updates (check-ins as they happen): in process by default, through
+    # Redis pub/sub when configured so a screen on one API process sees scans
+    # answered by another.
+    channels = ChannelsPlugin(
+        backend=(
+            RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{config.redis_namespace}:live")
+            if redis is not None
+            else MemoryChannelsBackend()
+        ),
+        arbitrary_channels_allowed=True,
+    )
     auth = jwt_auth(
         application,
         secret=config.jwt_secret,
@@ -87,6 +101,7 @@ def create_app(
         auth=auth,
         positions=WrittenPositions(positions_store, read_side, config.read_wait_seconds),
         config=config,
+        channels=channels,
     )
     rate_limits = RateLimits(counter, config.rates)
 
@@ -122,6 +137,7 @@ def create_app(
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
+        plugins=[channels],
         openapi_config=OpenAPIConfig(
             title="Grassroots API",
             version=__version__,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeAlias, TypeVar, TypeVarTuple
 
+from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy.engine import Engine
@@ -50,12 +51,23 @@ class Api:
         auth: JWTAuth[Any, Token],
         positions: WrittenPositions,
         config: ApiConfig,
+        channels: ChannelsPlugin,
     ) -> None:
         self.app = app
         self.read_side = read_side
         self.auth = auth
         self.positions = positions
         self.config = config
+        self.channels = channels
+
+    def live_channel(self, kind: str, record_id: Any) -> str:
+        """The channel name for live updates about one record (a center, an org unit)."""
+        return f"{self.config.redis_namespace}.{kind}.{record_id}"
+
+    def publish(self, data: Any, channels: list[str]) -> None:
+        """Send ``data`` (JSON-encodable) to every subscriber of ``channels``; never blocks."""
+        if channels:
+            self.channels.publish(data, channels)
 
     @property
     def engine(self) -> Engine:
