@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from grassroots.application.core import Core
@@ -12,6 +12,7 @@ from grassroots.domain.activity import Activity, SignUpStatus
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.errors import NotAllowed
+from grassroots.domain.presence import Presence
 from grassroots.domain.qr_token import (
     QrSubject,
     SubjectKind,
@@ -161,6 +162,19 @@ class ActivityCommands(Core):
     ) -> Attendance:
         """Check in by scanning the venue code. A repeated scan changes nothing and
         answers with the attendance that the first one opened."""
+        try:
+            return self._check_in(activity_id, volunteer_id, token=token, scan=scan)
+        except _LostToAnotherScan:
+            # Another check-in of the same volunteer landed first (here or at another
+            # venue); look again with what it wrote: same answer, or checked in elsewhere.
+            try:
+                return self._check_in(activity_id, volunteer_id, token=token, scan=scan)
+            except _LostToAnotherScan:
+                raise ConcurrentChange("several scans at once; scan again") from None
+
+    def _check_in(
+        self, activity_id: UUID, volunteer_id: UUID, *, token: str, scan: ScanContext | None
+    ) -> Attendance:
         scan = scan or ScanContext()
         now = self.now()
         activity = self.get(Activity, activity_id)
@@ -177,6 +191,13 @@ class ActivityCommands(Core):
         self.get(Volunteer, volunteer_id).require_active()
         activity.require_check_in_allowed(volunteer_id)
         self._require_on_site(activity, scan)
+        presence = self._presence(volunteer_id)
+        presence.enter(
+            activity_id,
+            open_until=activity.ends_at
+            + timedelta(minutes=self.config.credit_policy.grace_minutes),
+            at=now,
+        )
         attendance = Attendance.check_in(
             volunteer_id=volunteer_id,
             activity_id=activity_id,
@@ -192,10 +213,12 @@ class ActivityCommands(Core):
             accuracy_m=scan.accuracy_m,
         )
         try:
-            self.commit(attendance)
+            self.commit(attendance, presence)
         except ConcurrentChange:
-            # Two scans raced; the other one opened the attendance. Same answer.
-            return self.get(Attendance, attendance_id)
+            if self.exists(attendance_id):
+                # Two scans raced; the other one opened the attendance. Same answer.
+                return self.get(Attendance, attendance_id)
+            raise _LostToAnotherScan from None
         return attendance
 
     def check_out(
@@ -216,14 +239,15 @@ class ActivityCommands(Core):
         )
         attendance = self._attendance(activity_id, volunteer_id)
         attendance.check_out(at=now, policy=self.config.credit_policy)
-        self.commit(attendance)
+        self.commit(attendance, *self._left(volunteer_id, activity_id, now))
         return attendance
 
     def close_attendance_automatically(self, activity_id: UUID, volunteer_id: UUID) -> Attendance:
         """Close an attendance left open when its activity ended (credit up to the end)."""
         attendance = self._attendance(activity_id, volunteer_id)
-        attendance.close_automatically(at=self.now(), policy=self.config.credit_policy)
-        self.commit(attendance)
+        now = self.now()
+        attendance.close_automatically(at=now, policy=self.config.credit_policy)
+        self.commit(attendance, *self._left(volunteer_id, activity_id, now))
         return attendance
 
     def adjust_attendance(
@@ -265,6 +289,20 @@ class ActivityCommands(Core):
                 code="not-checked-in",
             ) from None
 
+    def _presence(self, volunteer_id: UUID) -> Presence:
+        presence_id = Presence.id_for(volunteer_id)
+        if self.exists(presence_id):
+            return self.get(Presence, presence_id)
+        return Presence(volunteer_id=volunteer_id)
+
+    def _left(self, volunteer_id: UUID, activity_id: UUID, at: datetime) -> list[Presence]:
+        presence_id = Presence.id_for(volunteer_id)
+        if not self.exists(presence_id):
+            return []
+        presence = self.get(Presence, presence_id)
+        presence.leave(activity_id, at=at)
+        return [presence]
+
     @staticmethod
     def _require_on_site(activity: Activity, scan: ScanContext) -> None:
         if not activity.location_required:
@@ -275,3 +313,7 @@ class ActivityCommands(Core):
             )
         if not activity.geofence.admits(scan.location, scan.accuracy_m):
             raise NotAllowed("you are not at the activity's venue", code="outside-geofence")
+
+
+class _LostToAnotherScan(Exception):
+    pass

@@ -2,6 +2,7 @@
 
 ApplicationError
 ├── NotFound          no such aggregate (or not of the kind asked for)
+├── CredentialsRejected   a log-in or refresh that does not prove who the caller is
 └── Conflict          the write lost to another one, or a unique value is taken
     ├── ConcurrentChange    another request changed the same aggregate first; retry
     └── AlreadyTaken        a value that must be unique is in use (a phone number)
@@ -13,7 +14,14 @@ from uuid import UUID
 
 from grassroots.domain.errors import CodedError
 
-__all__ = ["AlreadyTaken", "ApplicationError", "ConcurrentChange", "Conflict", "NotFound"]
+__all__ = [
+    "AlreadyTaken",
+    "ApplicationError",
+    "ConcurrentChange",
+    "Conflict",
+    "CredentialsRejected",
+    "NotFound",
+]
 
 
 class ApplicationError(CodedError):
@@ -27,6 +35,10 @@ class NotFound(ApplicationError):
         super().__init__(f"no {kind} with id {id}", code=f"{kind.replace('_', '-')}-not-found")
         self.kind = kind
         self.id = id
+
+
+class CredentialsRejected(ApplicationError):
+    code = "credentials-rejected"
 
 
 class Conflict(ApplicationError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grassroots.application.accounts import AccountCommands
 from grassroots.application.activities import ActivityCommands
 from grassroots.application.cadres import CadreCommands
 from grassroots.application.organisation import OrganisationCommands
@@ -12,6 +13,7 @@ __all__ = ["Grassroots"]
 
 
 class Grassroots(
+    AccountCommands,
     OrganisationCommands,
     VolunteerCommands,
     ActivityCommands,

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -238,8 +239,16 @@ def test_a_process_that_loses_the_race_to_open_an_attendance_answers_with_the_wi
     token = first.venue_code(activity).token
     attendance_id = Attendance.id_for(volunteer, activity)
     winner = first.check_in(activity, volunteer, token=token)
-    # The second process looked before the first one's write landed.
+    # The second process looked before the first one's write landed: it sees
+    # nothing until its own write is refused.
     monkeypatch.setattr(second, "exists", lambda _id: False)
+    real_commit = second.commit
+
+    def commit_then_see(*aggregates: Any) -> None:
+        monkeypatch.undo()
+        real_commit(*aggregates)
+
+    monkeypatch.setattr(second, "commit", commit_then_see)
 
     loser = second.check_in(activity, volunteer, token=token)
 
