@@ -1,4 +1,4 @@
-"""The ``grassroots`` command: serve the API, migrate the read-model schema."""
+"""The ``grassroots`` command: serve the API, migrate, run read models, create users."""
 
 from __future__ import annotations
 
@@ -23,6 +23,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     rebuild = actions.add_parser("rebuild", help="rebuild read models from the whole log")
     rebuild.add_argument("name", nargs="?", help="one projection (default: all)")
     actions.add_parser("status", help="each projection's position and lag behind the log")
+    users = commands.add_parser("users", help="accounts of staff, cadres and supervisors")
+    user_actions = users.add_subparsers(dest="action", required=True)
+    create = user_actions.add_parser(
+        "create", help="create an account (the password is read without echo or from stdin)"
+    )
+    create.add_argument("--phone", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--grant",
+        action="append",
+        required=True,
+        metavar="ROLE[:ID]",
+        help="administrator, or center_staff|cadre|supervisor|volunteer:<record id>; repeatable",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -39,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.action == "rebuild":
             return projections_cli.rebuild(settings, args.name)
         return projections_cli.status(settings)
+    if args.command == "users":
+        from grassroots.users_cli import create_user
+
+        return create_user(settings, phone=args.phone, name=args.name, grants=args.grant)
     from grassroots.migrating import upgrade
 
     upgrade(settings.database_url, revision=args.revision, schema=settings.database_schema)
