@@ -52,6 +52,22 @@ API_ROUTES: list[ControllerRouterHandler] = [
 _PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/swagger", "^/problems/"]
 
 
+def _public_operations_need_no_token(app: Litestar) -> None:
+    """The token requirement is declared once for the whole document; routes anyone
+    may call (log-in, registration, health) say in the document that they need none."""
+    public = {
+        handler.operation_id
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get("public")
+    }
+    for item in (app.openapi_schema.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if operation is not None and operation.operation_id in public:
+                operation.security = []
+
+
 def create_app(
     application: Grassroots,
     *,
@@ -136,6 +152,7 @@ def create_app(
         guards=[rate_limits.guard],
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
+        on_startup=[_public_operations_need_no_token],
         on_app_init=[auth.on_app_init],
         plugins=[channels],
         openapi_config=OpenAPIConfig(

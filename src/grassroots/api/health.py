@@ -36,6 +36,7 @@ class HealthController(Controller):
         summary="Is the service up, and which event store does it use",
         sync_to_thread=True,
         cache=False,
+        opt={"public": True},
     )
     def health(self, state: State) -> Health:
         # Reading the last position touches the store, so a dead database shows here.

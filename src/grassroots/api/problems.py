@@ -294,11 +294,19 @@ class ProblemType(msgspec.Struct, kw_only=True):
     tags=["problems"],
     include_in_schema=True,
     cache=3600,
+    opt={"public": True},
+    responses={
+        404: ResponseSpec(
+            data_container=Problem,
+            description="No problem type with this code",
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+    },
 )
 async def describe_problem(code: FromPath[str]) -> ProblemType:
     message = message_for(code)
     if message is None:
-        raise NotFoundException(f"no problem type {code!r}")
+        raise ApiProblem(404, "problem-type-unknown", f"no problem type {code!r}")
     return ProblemType(code=code, title_zh=message.zh, title_en=message.en)
 
 
