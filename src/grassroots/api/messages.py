@@ -63,5 +63,257 @@ MESSAGES: dict[str, Message] = {
     "unsupported-media-type": M("不支持的内容类型", "Unsupported media type", status=415),
     "rate-limited": M("操作过于频繁，请稍后再试", "Too many requests; try again later", status=429),
     "internal-error": M("服务器内部错误", "Something went wrong on our side", status=500),
+    "problem-type-unknown": M("没有这种问题类型", "There is no such problem type", status=404),
     "access-token-invalid": M("登录已失效，请重新登录", "Your log-in has expired", status=401),
+    # The QR code's failures, in the words of the volunteer holding the phone.
+    "token-malformed": M(
+        "无法识别该二维码，请重新扫码", "The QR code could not be read; scan again"
+    ),
+    "token-not-text": M("无法识别该二维码，请重新扫码", "The QR code is not text; scan again"),
+    "token-wrong-length": M(
+        "二维码不完整，请重新扫码", "The QR code has the wrong length; scan again"
+    ),
+    "token-alphabet": M(
+        "二维码内容有误，请重新扫码", "The QR code has stray characters; scan again"
+    ),
+    "token-not-base32": M(
+        "二维码内容有误，请重新扫码", "The QR code could not be decoded; scan again"
+    ),
+    "token-version-unknown": M("不支持该版本的二维码", "This version of QR code is not supported"),
+    "token-kind-unknown": M("无法识别的二维码类型", "The QR code names an unknown kind of place"),
+    "token-forged": M("二维码无效，请扫描现场展示的二维码", "This QR code was not issued by us"),
+    "token-expired": M("二维码已过期，请重新扫码", "The QR code has expired; scan again"),
+    "token-stale": M("二维码已过期，请重新扫码", "The QR code has expired; scan the screen again"),
+    "token-from-future": M(
+        "二维码时间异常，请重新扫码", "The QR code is from a later time; scan again"
+    ),
+    "token-other-subject": M("这不是此处的二维码", "The QR code is for somewhere else"),
+    "token-other-kind": M(
+        "二维码类型不符，请扫描正确的二维码", "The QR code is for another kind of place"
+    ),
+    "token-other-activity": M("这是其他活动的二维码", "The QR code is for another activity"),
+    "token-other-point": M("这是其他联系点的二维码", "The QR code is for another grassroots point"),
+    "token-step-invalid": M("二维码信息有误，请重新扫码", "The QR code's time step is not valid"),
+    "qr-subject-kind-unknown": M("二维码对应的对象类型未知", "Unknown kind of QR subject"),
+    "qr-subject-id-invalid": M("二维码对应的编号不正确", "A QR subject is named by a UUID"),
+    "instant-out-of-range": M("时间超出可用范围", "The time is out of range"),
+    # A bad secret or rotation period is the server's configuration, not the
+    # caller's request: 422 would send them looking for a mistake they did not make.
+    "qr-secret-too-short": M(
+        "二维码服务配置有误，请联系管理员", "The QR secret is misconfigured", status=500
+    ),
+    "qr-rotation-invalid": M(
+        "二维码服务配置有误，请联系管理员", "The QR rotation period is misconfigured", status=500
+    ),
+    # Accounts and sessions.
+    "password-too-short": M("密码至少需要8位", "The password is too short"),
+    "password-too-long": M("密码太长", "The password is too long"),
+    "phone-invalid": M("请输入正确的手机号", "Enter a valid mainland mobile number"),
+    "phone-taken": M("该手机号已注册", "This phone number is already registered"),
+    # Refused entry, not a clash with the record: the client must log in again
+    # (401) or give up (403), and a 409 would invite a retry.
+    "session-ended": M(
+        "登录已过期，请重新登录", "Your session has ended; log in again", status=401
+    ),
+    "refresh-token-invalid": M(
+        "登录已失效，请重新登录", "The refresh token is not valid; log in again", status=401
+    ),
+    "account-disabled": M("账号已停用，请联系管理员", "This account has been disabled", status=403),
+    "account-not-disabled": M("该账号未被停用", "This account is not disabled"),
+    "grant-invalid": M("角色授权设置不正确", "The role grant is not valid"),
+    "grant-missing": M("请至少分配一个角色", "Give the account at least one role"),
+    "grant-not-held": M("该账号没有此角色", "The account does not hold this role"),
+    "grant-last": M(
+        "账号至少保留一个角色，如需停用请直接停用账号",
+        "An account keeps at least one role; disable it instead",
+    ),
+    # Both come from the server's own settings and hashing, never from a request.
+    "hash-invalid": M("账号数据异常，请联系管理员", "A stored secret is not valid", status=500),
+    "lifetime-invalid": M(
+        "登录有效期配置有误，请联系管理员", "The session lifetime is misconfigured", status=500
+    ),
+    # Volunteers.
+    "birth-date-invalid": M("出生日期不正确", "The birth date is not valid"),
+    "volunteer-suspended": M("该志愿者已被暂停服务", "The volunteer is suspended"),
+    "volunteer-not-suspended": M("该志愿者未被暂停服务", "The volunteer is not suspended"),
+    # Activities and signing up.
+    "activity-cancelled": M("活动已取消", "The activity has been cancelled"),
+    "activity-started": M("活动已开始，无法再修改或取消报名", "The activity has already started"),
+    "activity-check-in-open": M(
+        "已开放签到，不能再调整活动时间", "Check-in has opened; the schedule can no longer change"
+    ),
+    "activity-ended": M("活动已结束", "The activity has already ended"),
+    "activity-not-started": M("活动尚未开始，暂不能补录", "The activity has not started yet"),
+    "activity-not-ended": M("活动尚未结束", "The activity has not ended yet"),
+    "activity-end-before-start": M("结束时间须晚于开始时间", "The end must come after the start"),
+    "activity-too-long": M("活动时长超出上限", "The activity is too long"),
+    "activity-starts-in-past": M("开始时间须晚于当前时间", "The activity must start in the future"),
+    "capacity-invalid": M("名额须为1到10000之间的整数", "The capacity is not valid"),
+    "capacity-conflicting": M(
+        "设置名额与不限名额只能选一项", "Give a capacity or lift the limit, not both"
+    ),
+    "capacity-below-signed-up": M(
+        "名额不能少于已报名人数", "The capacity is below the number already signed up"
+    ),
+    "still-wait-listed": M(
+        "您在候补名单中，暂未获得名额", "You are on the waiting list and have no place yet"
+    ),
+    "not-signed-up": M("请先报名该活动", "Sign up for this activity first"),
+    # Checking in and out, and the minutes credited.
+    "check-in-too-early": M("签到尚未开始，请稍后再试", "Check-in has not opened yet"),
+    "check-in-after-end": M("活动已结束，无法签到", "The activity has ended; check-in is closed"),
+    "checked-in-elsewhere": M(
+        "您已在其他活动签到，请先签退", "You are checked in at another activity; check out first"
+    ),
+    "not-checked-in": M("您尚未签到", "There is no check-in for this"),
+    # A missing or imprecise location is put right by the caller (turn on the
+    # location, step outside); one outside the fence is refused outright.
+    "location-required": M("请提供位置信息", "A location is required", status=422),
+    "location-too-imprecise": M(
+        "定位不够精确，请到开阔处重试",
+        "Your location is too imprecise; try again in the open",
+        status=422,
+    ),
+    "outside-geofence": M(
+        "当前位置不在签到范围内", "Your location is outside the allowed area", status=403
+    ),
+    "proof-unknown": M("不支持的签到方式", "Unknown proof of presence"),
+    "device-id-too-long": M("设备标识过长", "The device id is too long"),
+    "accuracy-invalid": M("定位精度数值不正确", "The location accuracy is not valid"),
+    "accuracy-without-location": M("提供定位精度时须同时提供位置", "An accuracy needs a location"),
+    "attendance-closed": M("该签到记录已结束", "The attendance is already closed"),
+    "attendance-auto-closed": M(
+        "已按活动结束时间自动签退", "The attendance was closed automatically at the scheduled end"
+    ),
+    "attendance-still-open": M(
+        "尚未签退，暂不能调整服务时长", "The attendance is still open; adjust it once it closes"
+    ),
+    "check-out-before-check-in": M(
+        "签退时间不能早于签到时间", "A check-out cannot come before the check-in"
+    ),
+    "added-minutes-invalid": M(
+        "补录时长至少为1分钟", "An added attendance credits at least a minute"
+    ),
+    "adjustment-zero": M("调整的时长不能为0", "An adjustment changes at least one minute"),
+    "minutes-invalid": M("时长须为整数分钟", "Minutes must be a whole number"),
+    # The staff member fixes the number they typed; nothing else changed under them.
+    "credit-above-scheduled-length": M(
+        "服务时长不能超过活动计划时长",
+        "The credit cannot exceed the activity's scheduled length",
+        status=422,
+    ),
+    "credit-below-zero": M(
+        "调整后的服务时长不能少于0", "The credit cannot fall below zero", status=422
+    ),
+    "grace-negative": M("宽限时间不能为负数", "The grace period must not be negative"),
+    "check-in-margin-negative": M(
+        "提前签到时间不能为负数", "The check-in margin must not be negative"
+    ),
+    # Organisation, centers and grassroots points.
+    "org-unit-cycle": M("不能将组织调整到其自身之下", "A unit cannot be moved under itself"),
+    "org-unit-parent-invalid": M("上级组织的层级不正确", "The parent unit is at the wrong level"),
+    "center-closed": M("该青年之家已关闭", "The youth center is closed"),
+    "point-retired": M("该联系点已停用", "The grassroots point is retired"),
+    "geofence-radius-invalid": M(
+        "签到范围须在10到5000米之间", "The geofence radius must be between 10 and 5000 metres"
+    ),
+    "latitude-invalid": M("纬度超出范围", "The latitude is out of range"),
+    "longitude-invalid": M("经度超出范围", "The longitude is out of range"),
+    "time-zone-unknown": M("未知的时区", "Unknown time zone"),
+    "naive-datetime": M("时间缺少时区信息", "A time must carry a time zone"),
+    "reason-too-long": M("原因太长，请精简后再提交", "The reason is too long"),
+    # Cadres, their contacts and visits.
+    "cadre-kind-invalid": M("干部类型不正确", "Unknown cadre kind"),
+    "points-duplicated": M("联系点有重复", "A grassroots point is listed twice"),
+    "points-too-many": M("每名干部最多分配5个联系点", "Too many grassroots points for one cadre"),
+    "contact-already-listed": M("该青年已在联系名单中", "This youth is already on the list"),
+    "contact-not-listed": M("该青年不在您的联系名单中", "This youth is not on the cadre's list"),
+    "visit-proof-required": M(
+        "请扫描联系点二维码或开启定位", "Scan the point's QR code or share your location"
+    ),
+    # Another cadre's visit or problem is theirs to act on: forbidden, not a clash.
+    "visit-not-yours": M("这是其他干部的走访记录", "This visit is another cadre's", status=403),
+    "visit-ended": M("本次走访已结束", "The visit has ended"),
+    "visit-log-full": M("本次走访的工作记录已满", "The work log of this visit is full"),
+    "before-visit-start": M("时间不能早于走访开始时间", "This is before the visit started"),
+    "end-before-last-entry": M(
+        "结束时间不能早于最后一条工作记录", "A visit cannot end before its last recorded work"
+    ),
+    "visit-end-before-start": M(
+        "走访结束时间不能早于开始时间", "A visit cannot end before it started"
+    ),
+    "visit-proof-invalid": M("走访凭证类型不正确", "The visit's proof is not valid"),
+    "visit-duplicated": M("走访记录重复", "A visit is listed twice"),
+    "period-invalid": M("统计周期不正确", "The period is not valid"),
+    # Problems raised from the grassroots.
+    "problem-unanswered": M("请先答复问题再关闭", "Answer the problem before closing it"),
+    "problem-closed": M("该问题已关闭", "The problem is closed"),
+    "problem-not-closed": M(
+        "只有已关闭的问题才能重新打开", "Only a closed problem can be reopened"
+    ),
+    "problem-not-yours": M(
+        "只有提出问题的干部才能重新打开",
+        "Only the cadre who raised the problem can reopen it",
+        status=403,
+    ),
+    # Rule sets for cadres' visits.
+    "rule-set-effective-from-invalid": M("生效日期不正确", "The effective-from date is not valid"),
+    "rule-set-revision-out-of-order": M(
+        "新版本的生效日期须晚于当前最新版本", "A revision must take effect after the latest version"
+    ),
+    "rule-set-versions-ambiguous": M(
+        "有两个版本在同一天生效", "Two versions take effect on the same day"
+    ),
+    "rule-terms-source-invalid": M(
+        "请在规则内容和预设方案中选择一项", "Give exactly one source of rule terms"
+    ),
+    "rule-set-version-unknown": M("该考核规则没有这个版本", "The rule set has no such version"),
+    "rule-terms-malformed": M("考核规则格式不正确", "The rule terms are malformed"),
+    "rule-terms-no-requirement": M(
+        "请至少设置一项月度或年度要求", "Set at least one monthly or yearly minimum"
+    ),
+    "rule-terms-mode-invalid": M("月度考核方式不正确", "The monthly mode is not valid"),
+    "rule-terms-count-invalid": M("次数或天数要求超出范围", "A minimum count is out of range"),
+    "rule-terms-min-visit-minutes-invalid": M(
+        "单次走访最短时长超出范围", "The minimum visit length is out of range"
+    ),
+    "rule-terms-flag-invalid": M("开关项只能为是或否", "A switch must be true or false"),
+    "rule-terms-targets-invalid": M("联系青年人数目标不正确", "The contact targets are not valid"),
+    "rule-terms-targets-incomplete": M(
+        "请为每类干部设置联系青年人数目标", "Contact targets are missing for some cadre kinds"
+    ),
+    # Text fields (require_text's "<field>-empty" and "<field>-too-long").
+    "name-empty": M("请填写名称或姓名", "A name is required"),
+    "name-too-long": M("名称或姓名太长", "The name is too long"),
+    "title-empty": M("请填写标题", "A title is required"),
+    "title-too-long": M("标题太长", "The title is too long"),
+    "category-empty": M("请填写活动类别", "A category is required"),
+    "category-too-long": M("活动类别太长", "The category is too long"),
+    "address-empty": M("请填写地址", "An address is required"),
+    "address-too-long": M("地址太长", "The address is too long"),
+    "description-empty": M("请填写问题描述", "A description is required"),
+    "description-too-long": M("描述内容太长", "The description is too long"),
+    "answer-empty": M("请填写答复内容", "An answer is required"),
+    "answer-too-long": M("答复内容太长", "The answer is too long"),
+    "text-empty": M("请填写工作记录内容", "The work log entry is empty"),
+    "text-too-long": M("工作记录内容太长", "The work log entry is too long"),
+    # The field's own name, underscore and all, is in the code.
+    "walk_of_life-empty": M("请填写身份或职业", "A walk of life is required"),
+    "walk_of_life-too-long": M("身份或职业太长", "The walk of life is too long"),
+    # Records not found ("<kind>-not-found").
+    "account-not-found": M("未找到该账号", "No such account"),
+    "activity-not-found": M("未找到该活动", "No such activity"),
+    "attendance-not-found": M("未找到该签到记录", "No such attendance"),
+    "cadre-not-found": M("未找到该干部", "No such cadre"),
+    "center-not-found": M("未找到该青年之家", "No such youth center"),
+    "grassroots-point-not-found": M("未找到该联系点", "No such grassroots point"),
+    "ledger-line-not-found": M("未找到该服务时长记录", "No such line in the service ledger"),
+    "org-unit-not-found": M("未找到该组织", "No such organisational unit"),
+    "phone-claim-not-found": M("未找到该手机号的登记记录", "No such phone registration"),
+    "presence-not-found": M("未找到在场记录", "No such presence record"),
+    "problem-not-found": M("未找到该问题", "No such problem"),
+    "rule-set-not-found": M("未找到该考核规则", "No such rule set"),
+    "session-not-found": M("未找到该登录会话", "No such session"),
+    "visit-not-found": M("未找到该走访记录", "No such visit"),
+    "volunteer-not-found": M("未找到该志愿者", "No such volunteer"),
 }
