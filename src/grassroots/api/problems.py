@@ -184,10 +184,14 @@ def _respond(
 def _coded_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
     assert isinstance(error, CodedError)
     message = message_for(error.code, *_class_codes(error))
+    status = _status_of(error, message)
+    if status >= 500:
+        # A misconfigured server, not a caller's mistake: someone must see it.
+        log.error("server-side error on %s %s", request.method, request.url.path, exc_info=error)
     return _respond(
         request,
         code=error.code,
-        status=_status_of(error, message),
+        status=status,
         english_detail=error.message,
         fallbacks=_class_codes(error),
     )
