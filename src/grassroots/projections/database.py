@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 __all__ = ["create_read_engine", "metadata"]
 
@@ -27,7 +27,16 @@ def create_read_engine(url: str, *, schema: str | None = None, writer: bool = Fa
     transaction begins; readers begin deferred and never wait for a writer in WAL mode.
     """
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+        # Connections are kept and reused: opening one (and setting it up below)
+        # costs more than a small transaction, and a kept one keeps its page cache.
+        # Each is used by one thread at a time, which is all pysqlite asks.
+        engine = sa.create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
 
         @sa_event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

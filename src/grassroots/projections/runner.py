@@ -28,11 +28,22 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy.engine import Engine
 
 from grassroots.projections.database import metadata
+from grassroots.projections.decoding import EventDecoder
 from grassroots.projections.engine import EventContext, Projection
 
-__all__ = ["DEFAULT_BATCH_SIZE", "EventLog", "ProjectionRunner", "tracking"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "EventLog",
+    "LoggedEvent",
+    "ProjectionRunner",
+    "positions",
+    "tracking",
+]
 
 DEFAULT_BATCH_SIZE = 500
+
+# (topic, where it stands in the log, the domain event).
+LoggedEvent = tuple[str, EventContext, Any]
 
 tracking = sa.Table(
     "projection_tracking",
@@ -47,7 +58,7 @@ class EventLog:
 
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
         self._recorder = recorder
-        self._mapper = mapper
+        self._decode = EventDecoder(mapper)
 
     def last_position(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -55,19 +66,30 @@ class EventLog:
     def read(
         self, *, after: int, limit: int, stop: int, topics: Sequence[str]
     ) -> list[tuple[EventContext, Any]]:
+        return [
+            (context, event)
+            for _, context, event in self.read_topics(
+                after=after, limit=limit, stop=stop, topics=topics
+            )
+        ]
+
+    def read_topics(
+        self, *, after: int, limit: int, stop: int, topics: Sequence[str]
+    ) -> list[LoggedEvent]:
+        """Like ``read``, each event with its topic, for sharing a batch between projections."""
         notifications = self._recorder.select_notifications(
             start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
         )
         batch = []
         for notification in notifications:
-            event = self._mapper.to_domain_event(notification)
+            event = self._decode(notification)
             context = EventContext(
                 position=notification.id,
                 originator_id=event.originator_id,
                 originator_version=notification.originator_version,
-                recorded_at=event.timestamp,  # type: ignore[attr-defined]
+                recorded_at=event.timestamp,
             )
-            batch.append((context, event))
+            batch.append((notification.topic, context, event))
         return batch
 
 
@@ -95,6 +117,7 @@ class ProjectionRunner:
         self.log = log
         self.batch_size = batch_size
         self._topics = projection.topics()
+        self._topic_set = frozenset(self._topics)
         self._advanced = threading.Condition()
         self._known_position = 0
 
@@ -125,12 +148,21 @@ class ProjectionRunner:
         start = self.position()
         stop = self.log.last_position()
         if start >= stop:
-            self._announce(start)
+            self.announce(start)
             return 0
         batch = self.log.read(after=start, limit=self.batch_size, stop=stop, topics=self._topics)
         # With fewer events than asked for, everything up to ``stop`` was read
         # (the other positions hold events this projection does not follow).
         end = batch[-1][0].position if len(batch) == self.batch_size else stop
+        return end - start if self.apply(start, end, batch) else 0
+
+    def apply(self, start: int, end: int, batch: Sequence[tuple[EventContext, Any]]) -> bool:
+        """Apply ``batch``, every event this projection follows in positions (start, end].
+
+        One transaction moves the tracking row from ``start`` to ``end`` and writes
+        the batch's rows; False, with nothing written, if the position was not
+        ``start`` (another runner got there first).
+        """
         try:
             with self.engine.begin() as conn:
                 moved = conn.execute(
@@ -143,9 +175,17 @@ class ProjectionRunner:
                 self.projection.apply_batch(conn, batch)
         except _LostRace:
             # Another runner got there first and applied this range; nothing was written.
-            return 0
-        self._announce(end)
-        return end - start
+            return False
+        self.announce(end)
+        return True
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._topics)
+
+    def follows(self, topic: str) -> bool:
+        """Whether this projection reads events of ``topic``."""
+        return topic in self._topic_set
 
     def catch_up(self, progress: Callable[[Progress], None] | None = None) -> int:
         """Process batches until the log's current end; the number of events applied."""
@@ -197,10 +237,21 @@ class ProjectionRunner:
                     self._known_position = max(self._known_position, self.position())
         return self._known_position >= position
 
-    def _announce(self, position: int) -> None:
+    def announce(self, position: int) -> None:
+        """Tell waiters this projection has applied the log up to ``position``."""
         with self._advanced:
             self._known_position = max(self._known_position, position)
             self._advanced.notify_all()
+
+
+def positions(engine: Engine, names: Sequence[str]) -> dict[str, int]:
+    """Where each named projection stands, in one query (0 for one without a row yet)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(names))
+        )
+        found = {name: int(position) for name, position in rows}
+    return {name: found.get(name, 0) for name in names}
 
 
 class _LostRace(Exception):
