@@ -29,6 +29,7 @@ from uuid import UUID
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import CadreKind
 from grassroots.domain.org_unit import OrgLevel
+from grassroots.domain.rules import RuleTerms
 from tests.integration.api.conftest import PASSWORD, Server
 from tests.integration.builders import CENTER_PLACE, World, build_world
 
@@ -51,10 +52,30 @@ class Side:
     village: UUID
     center: UUID
     point: UUID
+    located_point: UUID
     cadre: UUID
     volunteer: UUID
     volunteer_account: UUID
     activity: UUID
+    visit: UUID
+    problem: UUID
+    contact: UUID
+    rule_set: UUID
+
+    def ids(self) -> dict[str, object]:
+        """Path parameters by name; supervisors' routes name the township."""
+        return {
+            "org_unit_id": self.township,
+            "center_id": self.center,
+            "point_id": self.point,
+            "cadre_id": self.cadre,
+            "volunteer_id": self.volunteer,
+            "activity_id": self.activity,
+            "visit_id": self.visit,
+            "problem_id": self.problem,
+            "contact_id": self.contact,
+            "rule_set_id": self.rule_set,
+        }
 
 
 @dataclass
@@ -65,6 +86,8 @@ class Ctx:
     a: Side
     b: Side
     phones: dict[str, str]
+    started: UUID
+    """An activity of side A under way: staff may add minutes to it."""
     _headers: dict[str, dict[str, str]] = field(default_factory=dict)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -80,6 +103,22 @@ class Ctx:
 
     def phone(self) -> str:
         return f"135{next(self._numbers):08d}"
+
+    def activity(self, side: Side) -> UUID:
+        starts_at = self.server.clock() + timedelta(days=2)
+        return self.server.app.post_activity(
+            side.center,
+            title="临时活动",
+            description="",
+            category="environment",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+        )
+
+    def contact(self, side: Side) -> UUID:
+        return self.server.app.add_contact(
+            side.cadre, name="临时联系人", phone=self.phone(), walk_of_life="学生"
+        )
 
     def account(self, *grants: Grant) -> UUID:
         """A throwaway account (staff of side B's center unless told), for routes that
@@ -116,6 +155,8 @@ class Op:
     """The request on ``side``'s records (side A: the callers' own; side B: foreign)."""
     foreign: bool = True
     """Whether the route names a record (else there is no foreign case)."""
+    foreign_status: int = 404
+    """What an allowed role meets on a record that is not theirs."""
     ok: int | None = None
     """The exact status of an allowed role on its own record, where known."""
     status: Mapping[str, int] = field(default_factory=dict)
@@ -127,6 +168,8 @@ class Op:
 
 
 # ---------------------------------------------------------------- the matrix
+# Path parameters named like a record of the side (``center_id``, ``activity_id``...)
+# are filled from it unless a build says otherwise (see ``Side.ids``).
 
 
 def fresh_account(ctx: Ctx, _side: Side, _role: str) -> Call:
@@ -176,6 +219,85 @@ def same_password(_ctx: Ctx, _side: Side, _role: str) -> Call:
     return Call(body={"current_password": PASSWORD, "new_password": PASSWORD})
 
 
+def body(payload: Callable[[Ctx, Side], object]) -> Build:
+    def build(ctx: Ctx, side: Side, _role: str) -> Call:
+        return Call(body=payload(ctx, side))
+
+    return build
+
+
+def new_activity(ctx: Ctx, _side: Side) -> object:
+    starts_at = ctx.server.clock() + timedelta(days=3)
+    return {
+        "title": "植树活动",
+        "category": "environment",
+        "starts_at": starts_at.isoformat(),
+        "ends_at": (starts_at + timedelta(hours=2)).isoformat(),
+    }
+
+
+def fresh_activity(ctx: Ctx, side: Side, _role: str) -> Call:
+    # Cancelling is for good: each call cancels an activity of its own.
+    return Call(path={"activity_id": ctx.activity(side)}, body={"reason": "天气原因"})
+
+
+def adjustment(ctx: Ctx, side: Side, _role: str) -> Call:
+    # Minutes are added once an activity has started: side A's started one.
+    activity = ctx.started if side is ctx.a else side.activity
+    return Call(
+        path={"activity_id": activity, "volunteer_id": side.volunteer},
+        body={"minutes": 30, "reason": "补录签到"},
+    )
+
+
+def scan(ctx: Ctx, side: Side, _role: str) -> Call:
+    return Call(body={"token": ctx.server.app.venue_code(side.activity).token})
+
+
+def ledger_line(ctx: Ctx, _side: Side, _role: str) -> Call:
+    # The volunteer's own first line (a staff adjustment made while building the world).
+    page = ctx.server.client.get("/api/v1/me/ledger", headers=ctx.headers(VOLUNTEER)).json()
+    return Call(path={"position": page["items"][0]["position"]})
+
+
+def visit_start(_ctx: Ctx, side: Side, _role: str) -> Call:
+    place = CENTER_PLACE
+    return Call(
+        body={
+            "point_id": str(side.located_point),
+            "lat": place.lat,
+            "lon": place.lon,
+            "accuracy_m": 10,
+        }
+    )
+
+
+def fresh_contact(ctx: Ctx, side: Side, _role: str) -> Call:
+    # Side B's contact is cadre B's: a cadre of side A must not reach it.
+    contact = ctx.contact(side) if side is ctx.a else side.contact
+    return Call(path={"contact_id": contact}, query={"reason": "已迁出"})
+
+
+def rule_revision(ctx: Ctx, _side: Side, _role: str) -> Call:
+    # Each version must start after the one before it.
+    effective = date(2026, 4, 1) + timedelta(days=next(ctx._numbers))
+    return Call(body={"effective_from": effective.isoformat(), "rules": RULES})
+
+
+RULES = {"kind": "preset", "preset": "inner-mongolia"}
+NEW_CONTACT = {"name": "张三", "phone": "13600000001", "walk_of_life": "外卖骑手"}
+STAFF_ONLY = frozenset({STAFF})
+STAFF_OR_SUPERVISOR = frozenset({STAFF, SUPERVISOR})
+VOLUNTEERS = frozenset({VOLUNTEER})
+CADRES = frozenset({CADRE})
+SUPERVISORS = frozenset({SUPERVISOR})
+CADRE_OR_SUPERVISOR = frozenset({CADRE, SUPERVISOR})
+# Routes about the caller's own volunteer or cadre record: an administrator has none.
+NOT_FOR_ADMINISTRATORS = {ADMINISTRATOR: 403}
+# A visit is written only by its own cadre: to anyone else, administrators too, it
+# answers as if it did not exist.
+CADRE_ONLY_VISITS = {ADMINISTRATOR: 404}
+
 MATRIX: dict[str, Op] = {
     # accounts
     "logOut": Op(EVERYONE, foreign=False, ok=204, fresh_session=True),
@@ -188,6 +310,137 @@ MATRIX: dict[str, Op] = {
     "revokeRole": Op(ADMINISTRATORS_ONLY, revoke, ok=204),
     "disableAccount": Op(ADMINISTRATORS_ONLY, disable, ok=204),
     "enableAccount": Op(ADMINISTRATORS_ONLY, enable, ok=204),
+    # organisation (writes: administrators; reading centers: anyone signed in)
+    "createOrgUnit": Op(
+        ADMINISTRATORS_ONLY,
+        body(lambda _c, s: {"name": "新社区", "level": "village", "parent_id": str(s.township)}),
+        ok=201,
+    ),
+    "registerCenter": Op(
+        ADMINISTRATORS_ONLY,
+        body(
+            lambda _c, s: {
+                "name": "新青年之家",
+                "org_unit_id": str(s.village),
+                "address": "呼和浩特市新城区新华大街 2 号",
+                "location": {"lat": CENTER_PLACE.lat, "lon": CENTER_PLACE.lon},
+            }
+        ),
+        ok=201,
+    ),
+    "designatePoint": Op(
+        ADMINISTRATORS_ONLY,
+        body(
+            lambda _c, s: {
+                "name": "新联系点",
+                "org_unit_id": str(s.village),
+                "location": {"lat": CENTER_PLACE.lat, "lon": CENTER_PLACE.lon},
+                "geofence_radius_m": 200,
+            }
+        ),
+        ok=201,
+    ),
+    "registerCadre": Op(
+        ADMINISTRATORS_ONLY,
+        body(lambda _c, s: {"name": "赵干部", "kind": "part_time", "org_unit_id": str(s.township)}),
+        ok=201,
+    ),
+    # Centers and activities are public knowledge to anyone signed in (discovery).
+    "listCenters": Op(EVERYONE, foreign=False, ok=200),
+    "getCenter": Op(EVERYONE, foreign=False, ok=200),
+    "discoverActivities": Op(EVERYONE, foreign=False, ok=200),
+    "getActivity": Op(EVERYONE, foreign=False, ok=200),
+    # center staff
+    "postActivity": Op(STAFF_ONLY, body(new_activity), ok=201),
+    "listCenterActivities": Op(STAFF_OR_SUPERVISOR, ok=200),
+    "changeActivity": Op(STAFF_ONLY, body(lambda _c, _s: {"title": "社区环境清洁（改）"}), ok=200),
+    "cancelActivity": Op(STAFF_ONLY, fresh_activity, ok=204),
+    "listActivityAttendance": Op(STAFF_OR_SUPERVISOR, ok=200),
+    "adjustAttendance": Op(STAFF_ONLY, adjustment, ok=201),
+    "getVenueCode": Op(STAFF_ONLY, ok=200),
+    "getVenueCodePng": Op(STAFF_ONLY, ok=200),
+    "getVenueCodeSvg": Op(STAFF_ONLY, ok=200),
+    "followCenterLive": Op(STAFF_OR_SUPERVISOR, stream=True),
+    "followOrgUnitLive": Op(SUPERVISORS, stream=True),
+    # volunteers: any activity is open to them, so there is no foreign activity
+    "signUp": Op(VOLUNTEERS, foreign=False, status=NOT_FOR_ADMINISTRATORS),
+    "withdrawSignUp": Op(VOLUNTEERS, foreign=False, status=NOT_FOR_ADMINISTRATORS),
+    "checkIn": Op(VOLUNTEERS, scan, foreign=False, status=NOT_FOR_ADMINISTRATORS),
+    "checkOut": Op(VOLUNTEERS, scan, foreign=False, status=NOT_FOR_ADMINISTRATORS),
+    "getMyLedger": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "getMyLedgerTotals": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "explainMyLedgerLine": Op(
+        VOLUNTEERS, ledger_line, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS
+    ),
+    "getVolunteerLedger": Op(frozenset({VOLUNTEER, SUPERVISOR}), ok=200),
+    # cadres: a visit to any point is recorded (it only counts at their own points)
+    "startVisit": Op(CADRES, visit_start, foreign=False, status=NOT_FOR_ADMINISTRATORS),
+    "getVisit": Op(CADRE_OR_SUPERVISOR, ok=200),
+    "writeVisitLog": Op(
+        CADRES, body(lambda _c, _s: {"text": "走访了社区青年之家"}), status=CADRE_ONLY_VISITS
+    ),
+    "recordYouthMet": Op(CADRES, body(lambda _c, _s: {"name": "李四"}), status=CADRE_ONLY_VISITS),
+    "raiseVisitProblem": Op(
+        CADRES,
+        body(lambda _c, _s: {"title": "路灯不亮", "description": "东门路灯坏了"}),
+        status=CADRE_ONLY_VISITS,
+    ),
+    "endVisit": Op(CADRES, status=CADRE_ONLY_VISITS),
+    "getPointCode": Op(SUPERVISORS, ok=200),
+    "getPointCodePng": Op(SUPERVISORS, ok=200),
+    "listMyContacts": Op(CADRES, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "addMyContact": Op(
+        CADRES, body(lambda _c, _s: NEW_CONTACT), foreign=False, status=NOT_FOR_ADMINISTRATORS
+    ),
+    # Another cadre's contact is simply not on the caller's list: the same 409 as an
+    # id on no list at all, so it reveals nothing.
+    "removeMyContact": Op(
+        CADRES, fresh_contact, ok=204, status=NOT_FOR_ADMINISTRATORS, foreign_status=409
+    ),
+    "getMyStanding": Op(CADRES, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "getMyCoverage": Op(CADRES, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "getCadreStanding": Op(CADRE_OR_SUPERVISOR, ok=200),
+    "getCadreCoverage": Op(CADRE_OR_SUPERVISOR, ok=200),
+    # problems: a cadre may raise one for any unit
+    "raiseProblem": Op(
+        CADRES,
+        body(
+            lambda _c, s: {
+                "title": "篮球场破损",
+                "description": "需修缮",
+                "org_unit_id": str(s.village),
+            }
+        ),
+        foreign=False,
+        status=NOT_FOR_ADMINISTRATORS,
+    ),
+    "getProblem": Op(CADRE_OR_SUPERVISOR, ok=200),
+    "answerProblem": Op(SUPERVISORS, body(lambda _c, _s: {"answer": "已安排维修"})),
+    "closeProblem": Op(SUPERVISORS),
+    "reopenProblem": Op(
+        CADRES, body(lambda _c, _s: {"reason": "仍未修好"}), status=NOT_FOR_ADMINISTRATORS
+    ),
+    "rerouteProblem": Op(
+        SUPERVISORS,
+        body(lambda _c, s: {"org_unit_id": str(s.township), "reason": "街道统一处理"}),
+    ),
+    "listOpenProblems": Op(SUPERVISORS, ok=200),
+    # supervision of a subtree
+    "getUnitCompliance": Op(SUPERVISORS, ok=200),
+    "exportUnitCompliance": Op(SUPERVISORS, ok=200),
+    "whatIfUnitCompliance": Op(
+        SUPERVISORS, body(lambda _c, _s: {"period": "month", "rules": RULES}), ok=200
+    ),
+    "getUnitActivityCounts": Op(SUPERVISORS, ok=200),
+    "exportUnitActivityCounts": Op(SUPERVISORS, ok=200),
+    "getUnitProblemFigures": Op(SUPERVISORS, ok=200),
+    "listUnitRuleSets": Op(SUPERVISORS, ok=200),
+    "defineRuleSet": Op(
+        SUPERVISORS,
+        body(lambda _c, _s: {"name": "街道规则", "effective_from": "2026-03-01", "rules": RULES}),
+        ok=201,
+    ),
+    "reviseRuleSet": Op(SUPERVISORS, rule_revision, ok=201),
 }
 
 # Public operations: called without a token, they must not ask for one.
@@ -215,8 +468,17 @@ def _side(server: Server, world: World | None, county: UUID, tag: str, phone: st
         point = app.designate_point(name=f"{tag}社区联系点", org_unit_id=village, center_id=center)
     else:
         township, village, center, point = world.township, world.village, world.center, world.point
+    located_point = app.designate_point(
+        name=f"{tag}广场联系点",
+        org_unit_id=village,
+        location=CENTER_PLACE,
+        geofence_radius_m=200,
+    )
     cadre = app.register_cadre(
-        name=f"{tag}书记", kind=CadreKind.FULL_TIME, org_unit_id=township, point_ids=[point]
+        name=f"{tag}书记",
+        kind=CadreKind.FULL_TIME,
+        org_unit_id=township,
+        point_ids=[point, located_point],
     )
     account, volunteer = app.register_volunteer_account(
         name=f"{tag}志愿者",
@@ -234,7 +496,32 @@ def _side(server: Server, world: World | None, county: UUID, tag: str, phone: st
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=2),
     )
-    return Side(township, village, center, point, cadre, volunteer, account, activity)
+    visit = app.start_visit(cadre, located_point, location=CENTER_PLACE, accuracy_m=10)
+    problem = app.raise_problem(
+        cadre, title="路灯不亮", description="东门路灯坏了", org_unit_id=village, visit_id=visit
+    )
+    contact = app.add_contact(cadre, name="王五", phone=phone[:-1] + "9", walk_of_life="学生")
+    rule_set = app.define_rule_set(
+        name=f"{tag}规则",
+        org_unit_id=township,
+        effective_from=date(2026, 3, 1),
+        terms=RuleTerms(min_visits_per_month=2, min_days_per_month=2, monthly_mode="either"),
+    )
+    return Side(
+        township=township,
+        village=village,
+        center=center,
+        point=point,
+        located_point=located_point,
+        cadre=cadre,
+        volunteer=volunteer,
+        volunteer_account=account,
+        activity=activity,
+        visit=visit,
+        problem=problem,
+        contact=contact,
+        rule_set=rule_set,
+    )
 
 
 def build_ctx(server: Server) -> Ctx:
@@ -250,7 +537,24 @@ def build_ctx(server: Server) -> Ctx:
             "13700000003", Grant(Role.SUPERVISOR, a.township), name="街道团工委"
         ),
     }
-    return Ctx(server, a, b, phones)
+    # A line in volunteer A's ledger, so one can be explained: staff add them to an
+    # activity that has started.
+    starts_at = server.clock() + timedelta(hours=1)
+    past = server.app.post_activity(
+        a.center,
+        title="读书会",
+        description="",
+        category="culture",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+    )
+    server.clock.advance(hours=4)
+    server.app.adjust_attendance(
+        past, a.volunteer, minutes=60, reason="补录", staff_id=a.volunteer_account
+    )
+    # Set-up went straight to the application: let the read models take it in.
+    assert server.client.app.state.read_side.wait_for(server.app.last_write_position(), 10)
+    return Ctx(server, a, b, phones, started=past)
 
 
 # ---------------------------------------------------------------- running it
@@ -280,25 +584,31 @@ def operations(document: dict[str, Any]) -> list[Operation]:
     return found
 
 
-def url(operation: Operation, call: Call) -> str:
+def url(operation: Operation, call: Call, side: Side) -> str:
     path = operation.path
-    for name, value in call.path.items():
+    for name, value in {**side.ids(), **call.path}.items():
         path = path.replace("{" + name + "}", str(value))
     assert "{" not in path, f"{operation.id}: no value for a parameter of {path}"
     return path
 
 
 def send(
-    ctx: Ctx, operation: Operation, call: Call, headers: dict[str, str], *, stream: bool = False
+    ctx: Ctx,
+    operation: Operation,
+    call: Call,
+    headers: dict[str, str],
+    *,
+    side: Side,
+    stream: bool = False,
 ) -> tuple[int, str]:
     client = ctx.server.client
     kwargs: dict[str, Any] = {"headers": headers, "params": dict(call.query)}
     if call.body is not None:
         kwargs["json"] = call.body
     if stream:
-        with client.stream(operation.method, url(operation, call), **kwargs) as response:
+        with client.stream(operation.method, url(operation, call, side), **kwargs) as response:
             return response.status_code, ""
-    response = client.request(operation.method, url(operation, call), **kwargs)
+    response = client.request(operation.method, url(operation, call, side), **kwargs)
     return response.status_code, response.text[:300]
 
 
@@ -320,7 +630,7 @@ def test_every_route_role_and_record(server: Server) -> None:
 
     for operation in (o for o in found if o.public):
         call = PUBLIC.get(operation.id, Call())
-        status, text = send(ctx, operation, call, {})
+        status, text = send(ctx, operation, call, {}, side=ctx.a)
         if status == 401 or status >= 500:
             mismatches.append(f"{operation.id} (public) anonymous: answered {status}: {text}")
 
@@ -328,13 +638,17 @@ def test_every_route_role_and_record(server: Server) -> None:
     # Refusals first: they must change nothing, so the successes after them meet the
     # world as built.
     for operation, op in protected:
-        status, text = send(ctx, operation, op.build(ctx, ctx.a, VOLUNTEER), {}, stream=op.stream)
+        status, text = send(
+            ctx, operation, op.build(ctx, ctx.a, VOLUNTEER), {}, side=ctx.a, stream=op.stream
+        )
         expect(f"{operation.id} anonymous", status, text, 401)
         for role in ROLES:
             if role in op.roles:
                 continue
             call = op.build(ctx, ctx.a, role)
-            status, text = send(ctx, operation, call, ctx.headers(role), stream=op.stream)
+            status, text = send(
+                ctx, operation, call, ctx.headers(role), side=ctx.a, stream=op.stream
+            )
             expect(f"{operation.id} {role} (role not allowed)", status, text, 403)
     for operation, op in protected:
         if not op.foreign:
@@ -343,8 +657,10 @@ def test_every_route_role_and_record(server: Server) -> None:
             if role not in op.roles:
                 continue
             call = op.build(ctx, ctx.b, role)
-            status, text = send(ctx, operation, call, ctx.headers(role), stream=op.stream)
-            expect(f"{operation.id} {role} on a foreign record", status, text, 404)
+            status, text = send(
+                ctx, operation, call, ctx.headers(role), side=ctx.b, stream=op.stream
+            )
+            expect(f"{operation.id} {role} on a foreign record", status, text, op.foreign_status)
     for operation, op in protected:
         if op.stream:
             # An open event stream does not end by itself; refusals above cover its guard.
@@ -352,7 +668,7 @@ def test_every_route_role_and_record(server: Server) -> None:
         for role in (*sorted(op.roles), ADMINISTRATOR):
             call = op.build(ctx, ctx.a, role)
             headers = ctx.headers(role, fresh=op.fresh_session)
-            status, text = send(ctx, operation, call, headers)
+            status, text = send(ctx, operation, call, headers, side=ctx.a)
             expect(
                 f"{operation.id} {role} on its own record", status, text, op.status.get(role, op.ok)
             )
