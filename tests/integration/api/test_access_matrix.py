@@ -165,6 +165,8 @@ class Op:
     """Use a session of its own (the route ends or changes the caller's session)."""
     stream: bool = False
     """Server-sent events: the own case is not opened (the stream would not end)."""
+    order: int = 0
+    """When its own case runs: routes that end something go after those that use it."""
 
 
 # ---------------------------------------------------------------- the matrix
@@ -278,6 +280,25 @@ def fresh_contact(ctx: Ctx, side: Side, _role: str) -> Call:
     return Call(path={"contact_id": contact}, query={"reason": "已迁出"})
 
 
+def problem_of_its_own(*, closed: bool) -> Build:
+    """Closing and reopening move a problem on for good: each call on side A gets an
+    answered problem of its own (closed too, for reopening)."""
+
+    def build(ctx: Ctx, side: Side, _role: str) -> Call:
+        if side is not ctx.a:
+            return Call(body={"reason": "仍未修好"})
+        app = ctx.server.app
+        problem = app.raise_problem(
+            side.cadre, title="井盖缺失", description="北门", org_unit_id=side.village
+        )
+        app.answer_problem(problem, answer="已安排", answered_by=side.volunteer_account)
+        if closed:
+            app.close_problem(problem, closed_by=side.volunteer_account)
+        return Call(path={"problem_id": problem}, body={"reason": "仍未修好"})
+
+    return build
+
+
 def rule_revision(ctx: Ctx, _side: Side, _role: str) -> Call:
     # Each version must start after the one before it.
     effective = date(2026, 4, 1) + timedelta(days=next(ctx._numbers))
@@ -363,8 +384,8 @@ MATRIX: dict[str, Op] = {
     "followCenterLive": Op(STAFF_OR_SUPERVISOR, stream=True),
     "followOrgUnitLive": Op(SUPERVISORS, stream=True),
     # volunteers: any activity is open to them, so there is no foreign activity
-    "signUp": Op(VOLUNTEERS, foreign=False, status=NOT_FOR_ADMINISTRATORS),
-    "withdrawSignUp": Op(VOLUNTEERS, foreign=False, status=NOT_FOR_ADMINISTRATORS),
+    "signUp": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "withdrawSignUp": Op(VOLUNTEERS, foreign=False, status=NOT_FOR_ADMINISTRATORS, order=1, ok=204),
     "checkIn": Op(VOLUNTEERS, scan, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "checkOut": Op(VOLUNTEERS, scan, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "getMyLedger": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
@@ -377,20 +398,30 @@ MATRIX: dict[str, Op] = {
     "startVisit": Op(CADRES, visit_start, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "getVisit": Op(CADRE_OR_SUPERVISOR, ok=200),
     "writeVisitLog": Op(
-        CADRES, body(lambda _c, _s: {"text": "走访了社区青年之家"}), status=CADRE_ONLY_VISITS
+        CADRES,
+        body(lambda _c, _s: {"text": "走访了社区青年之家"}),
+        status=CADRE_ONLY_VISITS,
+        ok=200,
     ),
-    "recordYouthMet": Op(CADRES, body(lambda _c, _s: {"name": "李四"}), status=CADRE_ONLY_VISITS),
+    "recordYouthMet": Op(
+        CADRES, body(lambda _c, _s: {"name": "李四"}), status=CADRE_ONLY_VISITS, ok=200
+    ),
     "raiseVisitProblem": Op(
         CADRES,
         body(lambda _c, _s: {"title": "路灯不亮", "description": "东门路灯坏了"}),
         status=CADRE_ONLY_VISITS,
+        ok=201,
     ),
-    "endVisit": Op(CADRES, status=CADRE_ONLY_VISITS),
+    "endVisit": Op(CADRES, status=CADRE_ONLY_VISITS, order=1, ok=200),
     "getPointCode": Op(SUPERVISORS, ok=200),
     "getPointCodePng": Op(SUPERVISORS, ok=200),
     "listMyContacts": Op(CADRES, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
     "addMyContact": Op(
-        CADRES, body(lambda _c, _s: NEW_CONTACT), foreign=False, status=NOT_FOR_ADMINISTRATORS
+        CADRES,
+        body(lambda _c, _s: NEW_CONTACT),
+        foreign=False,
+        status=NOT_FOR_ADMINISTRATORS,
+        ok=201,
     ),
     # Another cadre's contact is simply not on the caller's list: the same 409 as an
     # id on no list at all, so it reveals nothing.
@@ -415,14 +446,15 @@ MATRIX: dict[str, Op] = {
         status=NOT_FOR_ADMINISTRATORS,
     ),
     "getProblem": Op(CADRE_OR_SUPERVISOR, ok=200),
-    "answerProblem": Op(SUPERVISORS, body(lambda _c, _s: {"answer": "已安排维修"})),
-    "closeProblem": Op(SUPERVISORS),
+    "answerProblem": Op(SUPERVISORS, body(lambda _c, _s: {"answer": "已安排维修"}), ok=200),
+    "closeProblem": Op(SUPERVISORS, problem_of_its_own(closed=False), ok=200),
     "reopenProblem": Op(
-        CADRES, body(lambda _c, _s: {"reason": "仍未修好"}), status=NOT_FOR_ADMINISTRATORS
+        CADRES, problem_of_its_own(closed=True), ok=200, status=NOT_FOR_ADMINISTRATORS
     ),
     "rerouteProblem": Op(
         SUPERVISORS,
         body(lambda _c, s: {"org_unit_id": str(s.township), "reason": "街道统一处理"}),
+        ok=200,
     ),
     "listOpenProblems": Op(SUPERVISORS, ok=200),
     # supervision of a subtree
@@ -661,7 +693,7 @@ def test_every_route_role_and_record(server: Server) -> None:
                 ctx, operation, call, ctx.headers(role), side=ctx.b, stream=op.stream
             )
             expect(f"{operation.id} {role} on a foreign record", status, text, op.foreign_status)
-    for operation, op in protected:
+    for operation, op in sorted(protected, key=lambda found: found[1].order):
         if op.stream:
             # An open event stream does not end by itself; refusals above cover its guard.
             continue
