@@ -1,13 +1,16 @@
 """Who may call what on whose records: every operation of the OpenAPI document, every
 role, on the caller's own record and on someone else's.
 
-Two of everything (township, village, center, grassroots point, cadre, volunteer,
-activity): side A belongs to the callers, side B to nobody they hold. The expected
+Two of everything (township, village, center, grassroots points, cadre, volunteer,
+activity, visit, problem, contact, rule set): side A belongs to the callers, side B
+to nobody they hold. The expected
 answers are uniform: no token is 401, a role the route does not let through is 403,
 an allowed role on side B's record is 404 (as if it did not exist), and an allowed
 role on its own record reaches the handler (not 401/403/404, never 5xx; the exact
 success status where the request is simple enough to be valid). Administrators pass
-every role guard and see every record, so they only have the "own" case.
+every role guard and see every record, so they only have the "own" case; routes
+about the caller's own volunteer or cadre record, which administrators do not
+have, say what they answer them in the table.
 
 An operation in the document that the matrix does not list fails the test, so a
 new route cannot go unchecked; public operations (security ``[]``) are only checked
@@ -101,8 +104,11 @@ class Ctx:
             self._headers[role] = headers
         return self._headers[role]
 
+    def number(self) -> int:
+        return next(self._numbers)
+
     def phone(self) -> str:
-        return f"135{next(self._numbers):08d}"
+        return f"135{self.number():08d}"
 
     def activity(self, side: Side) -> UUID:
         starts_at = self.server.clock() + timedelta(days=2)
@@ -301,7 +307,7 @@ def problem_of_its_own(*, closed: bool) -> Build:
 
 def rule_revision(ctx: Ctx, _side: Side, _role: str) -> Call:
     # Each version must start after the one before it.
-    effective = date(2026, 4, 1) + timedelta(days=next(ctx._numbers))
+    effective = date(2026, 4, 1) + timedelta(days=ctx.number())
     return Call(body={"effective_from": effective.isoformat(), "rules": RULES})
 
 
