@@ -26,7 +26,9 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
@@ -39,6 +41,7 @@ from grassroots.projections.problems import Problems
 from grassroots.projections.runner import (
     DEFAULT_BATCH_SIZE,
     EventLog,
+    LoggedEvent,
     ProjectionRunner,
     positions,
 )
@@ -74,6 +77,63 @@ class Round:
 
     applied: int = 0
     failed: dict[str, Exception] = field(default_factory=dict)
+
+
+class _Read(NamedTuple):
+    """One read of the log: what ``EventLog.read_topics`` is asked for."""
+
+    after: int
+    limit: int
+    stop: int
+    topics: tuple[str, ...]
+
+    def args(self) -> dict[str, Any]:
+        return {
+            "after": self.after,
+            "limit": self.limit,
+            "stop": self.stop,
+            "topics": list(self.topics),
+        }
+
+
+class _ReadAhead:
+    """Reads and decodes the next batch in a thread while a catch-up applies this one.
+
+    Decoding is Python work and applying is mostly the database's, so the two
+    overlap. A read that turns out not to be the one wanted (a runner lost a
+    race or failed) is finished and dropped, never used; at most one is under
+    way, so the decoder is never used by two threads at once.
+    """
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projections-read")
+        self._pending: tuple[_Read, Future[list[LoggedEvent]]] | None = None
+
+    def start(self, read: _Read) -> None:
+        self._drop()
+        self._pending = (read, self._pool.submit(self._log.read_topics, **read.args()))
+
+    def take(self, read: _Read) -> list[LoggedEvent]:
+        if self._pending is not None and self._pending[0] == read:
+            future = self._pending[1]
+            self._pending = None
+            return future.result()
+        self._drop()
+        return self._log.read_topics(**read.args())
+
+    def _drop(self) -> None:
+        if self._pending is not None:
+            # Finished before anything else reads: a failure here is the next read's to see.
+            wait([self._pending[1]])
+            self._pending = None
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._drop()
+        self._pool.shutdown(wait=True)
 
 
 class ReadSide:
@@ -120,6 +180,14 @@ class ReadSide:
         whose batch fails is reported in the result, not raised: the others'
         batches are applied all the same.
         """
+        return self._round(runners, stop, None)
+
+    def _round(
+        self,
+        runners: Sequence[ProjectionRunner] | None,
+        stop: int | None,
+        ahead: _ReadAhead | None,
+    ) -> Round:
         chosen = list(self.runners.values()) if runners is None else list(runners)
         done = Round()
         if not chosen:
@@ -143,26 +211,34 @@ class ReadSide:
                 continue
             # A group behind stops at the next group's position, so it can land on it.
             bound = min(starts[i + 1], stop) if i + 1 < len(starts) else stop
-            end = self._apply_group(members, start, bound, done)
+            end = self._apply_group(members, start, bound, done, ahead)
             if end == bound:
                 landed.add(end)
         return done
 
     def _apply_group(
-        self, members: list[ProjectionRunner], start: int, stop: int, done: Round
+        self,
+        members: list[ProjectionRunner],
+        start: int,
+        stop: int,
+        done: Round,
+        ahead: _ReadAhead | None,
     ) -> int:
         """One read from ``start`` for runners all at ``start``; where the batch ended."""
-        topics = sorted({topic for runner in members for topic in runner.topics})
+        read = _Read(
+            start, self.batch_size, stop, tuple(sorted({t for r in members for t in r.topics}))
+        )
         try:
-            batch = self.log.read_topics(
-                after=start, limit=self.batch_size, stop=stop, topics=topics
-            )
+            batch = ahead.take(read) if ahead is not None else self.log.read_topics(**read.args())
         except Exception as error:
             for runner in members:
                 done.failed[runner.name] = error
             return start
         # With fewer events than asked for, everything up to ``stop`` was read.
         end = batch[-1][1].position if len(batch) == self.batch_size else stop
+        if ahead is not None and end < stop:
+            # Most likely every runner applies this batch: read the next one meanwhile.
+            ahead.start(read._replace(after=end))
         for runner in members:
             own = [(context, event) for topic, context, event in batch if runner.follows(topic)]
             try:
@@ -184,19 +260,20 @@ class ReadSide:
             runner.ensure_tracking()
         target = self.log.last_position()
         failed: dict[str, Exception] = {}
-        while True:
-            healthy = [r for r in runners if r.name not in failed]
-            at = positions(self.engine, [r.name for r in healthy])
-            behind = [r for r in healthy if at[r.name] < target]
-            if not behind:
-                break
-            done = self.process_round(behind, stop=target)
-            for name, error in done.failed.items():
-                log.error("projection %s failed while catching up", name, exc_info=error)
-                failed.setdefault(name, error)
-            if done.applied == 0 and not done.failed:
-                # Lost a race with another runner, who is moving on; look again.
-                time.sleep(0.005)
+        with _ReadAhead(self.log) as ahead:
+            while True:
+                healthy = [r for r in runners if r.name not in failed]
+                at = positions(self.engine, [r.name for r in healthy])
+                behind = [r for r in healthy if at[r.name] < target]
+                if not behind:
+                    break
+                done = self._round(behind, target, ahead)
+                for name, error in done.failed.items():
+                    log.error("projection %s failed while catching up", name, exc_info=error)
+                    failed.setdefault(name, error)
+                if done.applied == 0 and not done.failed:
+                    # Lost a race with another runner, who is moving on; look again.
+                    time.sleep(0.005)
         for runner in runners:
             if runner.name not in failed:
                 runner.announce(target)

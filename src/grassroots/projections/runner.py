@@ -11,7 +11,9 @@ replayed event, a killed worker or two runners started by mistake can never
 count anything twice.
 
 Events are read from the log before the transaction, to keep it short; the
-log is append-only, so what was read stays true.
+log is append-only, so what was read stays true. ``ReadSide`` (``read_side.py``)
+reads and decodes one batch for several runners at once and hands each its
+share through ``apply``: the same transaction, the same conditional update.
 """
 
 from __future__ import annotations
