@@ -14,7 +14,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, access_token_for, requires
 from grassroots.api.context import ApiDep
-from grassroots.api.fields import Day, Id, Name, Password, Phone
+from grassroots.api.fields import Day, GivenPassword, Id, Name, Password, Phone
 from grassroots.api.problems import problem_responses
 from grassroots.application.accounts import IssuedSession
 from grassroots.domain.account import Account, Grant, Role
@@ -39,7 +39,7 @@ class Registered(msgspec.Struct, kw_only=True):
 
 class LogIn(msgspec.Struct, kw_only=True):
     phone: Phone
-    password: Password
+    password: GivenPassword
 
 
 class Refresh(msgspec.Struct, kw_only=True):
@@ -73,7 +73,7 @@ class Tokens(msgspec.Struct, kw_only=True):
 
 
 class NewPassword(msgspec.Struct, kw_only=True):
-    current_password: Password
+    current_password: GivenPassword
     new_password: Password
 
 

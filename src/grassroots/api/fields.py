@@ -10,6 +10,7 @@ from msgspec import Meta
 
 __all__ = [
     "Day",
+    "GivenPassword",
     "Id",
     "Instant",
     "Name",
@@ -29,7 +30,17 @@ Phone = Annotated[
         examples=["13800138000"],
     ),
 ]
-Password = Annotated[str, Meta(min_length=1, max_length=128, examples=["correct horse 42"])]
+Password = Annotated[
+    str,
+    Meta(
+        min_length=8,
+        max_length=128,
+        description="8 to 128 characters.",
+        examples=["correct horse 42"],
+    ),
+]
+# A password being checked, not chosen: any length the form allows.
+GivenPassword = Annotated[str, Meta(min_length=1, max_length=128, examples=["correct horse 42"])]
 Name = Annotated[str, Meta(min_length=1, max_length=50, examples=["李明"])]
 Text = Annotated[str, Meta(max_length=2000, examples=["社区环境整治，请穿运动鞋"])]
 Reason = Annotated[
