@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
+from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.compliance import CadreCompliance
 from grassroots.projections.engine import Projection
@@ -57,6 +58,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     CenterActivity,
     CadreCompliance,
     Problems,
+    ActivityCatalogue,
 )
 
 

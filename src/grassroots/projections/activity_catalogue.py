@@ -1,0 +1,752 @@
+"""The activity catalogue: what volunteers discover and what center staff see of each activity.
+
+Three tables, kept by one batched projection (see ``engine.py`` and ``runner.py``):
+
+* ``activity_catalogue_centers``: each youth center as it is now (name, org
+  unit, place, whether closed). An activity's org unit is copied from here when
+  it is posted, so discovery never joins another read model while handling.
+* ``activity_catalogue_activities``: one row per activity with its details as
+  they are now, ``posted`` or ``cancelled``, and the number of volunteers
+  holding a place and waiting for one.
+* ``activity_catalogue_attendance``: one row per volunteer who ever signed up
+  for an activity or has an attendance there, keyed by the attendance's own id
+  (``Attendance.id_for``, derived from the volunteer and the activity), because
+  the later attendance events (check-out, automatic close, adjustment) carry
+  only that id. It says where the volunteer stands on the lists (signed up,
+  wait-listed, withdrawn, or none for a walk-in), the scans, and the minutes
+  credited: scan credit plus every staff line (补录 and adjustments), each
+  line counted, never overwritten.
+
+How a batch is written: the handlers never touch the database. ``begin_batch``
+loads the stored rows the batch's events need, the handlers change them in
+memory, and ``flush_batch`` writes them back with one bulk statement per table
+and kind of write.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from grassroots.domain.activity import Activity
+from grassroots.domain.attendance import Attendance
+from grassroots.domain.center import Center
+from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
+from grassroots.projections.database import metadata
+from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.org_tree import subtree_of
+
+__all__ = [
+    "ActivityCatalogue",
+    "ActivityRow",
+    "ActivityStatus",
+    "AttendanceRow",
+    "CenterRow",
+    "Near",
+    "SignUpState",
+    "activities_of_center",
+    "activity_catalogue_activities",
+    "activity_catalogue_attendance",
+    "activity_catalogue_centers",
+    "activity_row",
+    "attendance_of",
+    "center_row",
+    "centers",
+    "discover",
+]
+
+activity_catalogue_centers = sa.Table(
+    "activity_catalogue_centers",
+    metadata,
+    sa.Column("center_id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("org_unit_id", sa.Uuid, nullable=False),
+    sa.Column("address", sa.String(300), nullable=False),
+    sa.Column("location_lat", sa.Float, nullable=False),
+    sa.Column("location_lon", sa.Float, nullable=False),
+    sa.Column("geofence_radius_m", sa.Float, nullable=False),
+    sa.Column("closed", sa.Boolean, nullable=False),
+    sa.Index("ix_activity_catalogue_centers_org_unit", "org_unit_id", "name"),
+)
+
+activity_catalogue_activities = sa.Table(
+    "activity_catalogue_activities",
+    metadata,
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("center_id", sa.Uuid, nullable=False),
+    # Null only for an activity of a center this model never saw registered.
+    sa.Column("org_unit_id", sa.Uuid, nullable=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("category", sa.String(50), nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=True),
+    sa.Column("sign_up_required", sa.Boolean, nullable=False),
+    sa.Column("location_required", sa.Boolean, nullable=False),
+    sa.Column("location_lat", sa.Float, nullable=True),
+    sa.Column("location_lon", sa.Float, nullable=True),
+    sa.Column("geofence_radius_m", sa.Float, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("cancel_reason", sa.String(500), nullable=True),
+    sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("signed_up", sa.Integer, nullable=False),
+    sa.Column("waiting", sa.Integer, nullable=False),
+    sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_activity_catalogue_activities_starts", "starts_at"),
+    sa.Index("ix_activity_catalogue_activities_center_starts", "center_id", "starts_at"),
+    sa.Index("ix_activity_catalogue_activities_category_starts", "category", "starts_at"),
+)
+
+activity_catalogue_attendance = sa.Table(
+    "activity_catalogue_attendance",
+    metadata,
+    sa.Column("attendance_id", sa.Uuid, primary_key=True),
+    sa.Column("activity_id", sa.Uuid, nullable=False),
+    sa.Column("volunteer_id", sa.Uuid, nullable=False),
+    # The log position of the row's first event: lists keep the order volunteers came in.
+    sa.Column("first_position", sa.BigInteger, nullable=False),
+    sa.Column("sign_up", sa.String(16), nullable=True),
+    sa.Column("signed_up_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("checked_out_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("auto_closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("added_by_staff", sa.Boolean, nullable=False),
+    sa.Column("scan_minutes", sa.Integer, nullable=False),
+    sa.Column("adjustment_minutes", sa.Integer, nullable=False),
+    sa.Column("adjustments", sa.Integer, nullable=False),
+    sa.Column("credited_minutes", sa.Integer, nullable=False),
+    sa.Index("ix_activity_catalogue_attendance_activity", "activity_id", "first_position"),
+)
+
+
+class ActivityStatus:
+    POSTED = "posted"
+    CANCELLED = "cancelled"
+
+
+class SignUpState:
+    SIGNED_UP = "signed_up"
+    WAIT_LISTED = "wait_listed"
+    WITHDRAWN = "withdrawn"
+
+
+_INSTANTS = {
+    "starts_at",
+    "ends_at",
+    "cancelled_at",
+    "posted_at",
+    "signed_up_at",
+    "checked_in_at",
+    "checked_out_at",
+    "auto_closed_at",
+}
+# Keys per ``IN (...)``: well under every backend's limit on bound parameters.
+_CHUNK = 500
+
+
+@dataclass
+class _Rows:
+    """One table's rows as the batch leaves them: loaded or made here, and which to write."""
+
+    table: sa.Table
+    key: str
+    rows: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    new: set[UUID] = field(default_factory=set)
+    changed: set[UUID] = field(default_factory=set)
+
+    def load(self, conn: sa.Connection, ids: Iterable[UUID]) -> None:
+        wanted = sorted(set(ids) - set(self.rows))
+        column = self.table.c[self.key]
+        for i in range(0, len(wanted), _CHUNK):
+            for found in conn.execute(
+                sa.select(self.table).where(column.in_(wanted[i : i + _CHUNK]))
+            ):
+                self.rows[getattr(found, self.key)] = _aware(dict(found._mapping))
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows[row[self.key]] = row
+        self.new.add(row[self.key])
+
+    def change(self, key: UUID, **values: Any) -> dict[str, Any] | None:
+        """Update a row; None (nothing done) for a row this model never saw created."""
+        row = self.rows.get(key)
+        if row is None:
+            return None
+        row.update(values)
+        if key not in self.new:
+            self.changed.add(key)
+        return row
+
+    def flush(self, conn: sa.Connection) -> None:
+        if self.new:
+            conn.execute(self.table.insert(), [self.rows[k] for k in sorted(self.new)])
+        if self.changed:
+            names = [c.name for c in self.table.columns if c.name != self.key]
+            update = (
+                self.table.update()
+                .where(self.table.c[self.key] == sa.bindparam(f"b_{self.key}"))
+                .values({name: sa.bindparam(f"b_{name}") for name in names})
+            )
+            conn.execute(
+                update,
+                [
+                    {f"b_{name}": self.rows[k][name] for name in (self.key, *names)}
+                    for k in sorted(self.changed)
+                ],
+            )
+
+
+@dataclass
+class _Batch:
+    centers: _Rows = field(default_factory=lambda: _Rows(activity_catalogue_centers, "center_id"))
+    activities: _Rows = field(
+        default_factory=lambda: _Rows(activity_catalogue_activities, "activity_id")
+    )
+    attendance: _Rows = field(
+        default_factory=lambda: _Rows(activity_catalogue_attendance, "attendance_id")
+    )
+
+
+_SIGN_UPS = (Activity.SignedUp, Activity.WaitListed, Activity.Withdrawn, Activity.Promoted)
+_ATTENDANCE = (
+    Attendance.CheckedIn,
+    Attendance.AddedByStaff,
+    Attendance.CheckedOut,
+    Attendance.AutoClosed,
+    Attendance.Adjusted,
+)
+
+
+class ActivityCatalogue(Projection):
+    name = "activity_catalogue"
+    tables = (
+        activity_catalogue_centers,
+        activity_catalogue_activities,
+        activity_catalogue_attendance,
+    )
+
+    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
+        # The handlers work on a ``_Batch``: one event on its own is a batch of one.
+        self.apply_batch(conn, [(context, event)])
+
+    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+        state = _Batch()
+        center_ids: set[UUID] = set()
+        activity_ids: set[UUID] = set()
+        attendance_ids: set[UUID] = set()
+        for ctx, e in batch:
+            if isinstance(e, Activity.Posted):
+                center_ids.add(e.center_id)
+            elif isinstance(e, Center.Registered | Center.DetailsChanged | Center.Closed):
+                center_ids.add(ctx.originator_id)
+            elif isinstance(e, _SIGN_UPS):
+                activity_ids.add(ctx.originator_id)
+                attendance_ids.add(Attendance.id_for(e.volunteer_id, ctx.originator_id))
+            elif isinstance(e, Activity.DetailsChanged | Activity.Cancelled):
+                activity_ids.add(ctx.originator_id)
+            elif isinstance(e, _ATTENDANCE):
+                # An attendance's id is derived from its volunteer and activity.
+                attendance_ids.add(ctx.originator_id)
+        state.centers.load(conn, center_ids)
+        state.activities.load(conn, activity_ids)
+        state.attendance.load(conn, attendance_ids)
+        return state
+
+    def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
+        state.centers.flush(conn)
+        state.activities.flush(conn)
+        state.attendance.flush(conn)
+
+    # --- centers -------------------------------------------------------------------
+
+    @handles(Center.Registered)
+    def _center_registered(self, state: _Batch, e: Center.Registered, ctx: EventContext) -> None:
+        state.centers.add(
+            {
+                "center_id": ctx.originator_id,
+                "name": e.name,
+                "org_unit_id": e.org_unit_id,
+                "address": e.address,
+                "location_lat": e.location_lat,
+                "location_lon": e.location_lon,
+                "geofence_radius_m": e.geofence_radius_m,
+                "closed": False,
+            }
+        )
+
+    @handles(Center.DetailsChanged)
+    def _center_changed(self, state: _Batch, e: Center.DetailsChanged, ctx: EventContext) -> None:
+        state.centers.change(
+            ctx.originator_id,
+            name=e.name,
+            address=e.address,
+            location_lat=e.location_lat,
+            location_lon=e.location_lon,
+            geofence_radius_m=e.geofence_radius_m,
+        )
+
+    @handles(Center.Closed)
+    def _center_closed(self, state: _Batch, e: Center.Closed, ctx: EventContext) -> None:
+        state.centers.change(ctx.originator_id, closed=True)
+
+    # --- activities ------------------------------------------------------------------
+
+    @handles(Activity.Posted)
+    def _posted(self, state: _Batch, e: Activity.Posted, ctx: EventContext) -> None:
+        center = state.centers.rows.get(e.center_id)
+        state.activities.add(
+            {
+                "activity_id": ctx.originator_id,
+                "center_id": e.center_id,
+                "org_unit_id": None if center is None else center["org_unit_id"],
+                **_details(e),
+                "status": ActivityStatus.POSTED,
+                "cancel_reason": None,
+                "cancelled_at": None,
+                "signed_up": 0,
+                "waiting": 0,
+                "posted_at": _utc(e.at),
+                "version": ctx.originator_version,
+            }
+        )
+
+    @handles(Activity.DetailsChanged)
+    def _details_changed(
+        self, state: _Batch, e: Activity.DetailsChanged, ctx: EventContext
+    ) -> None:
+        state.activities.change(ctx.originator_id, **_details(e), version=ctx.originator_version)
+
+    @handles(Activity.Cancelled)
+    def _cancelled(self, state: _Batch, e: Activity.Cancelled, ctx: EventContext) -> None:
+        state.activities.change(
+            ctx.originator_id,
+            status=ActivityStatus.CANCELLED,
+            cancel_reason=e.reason,
+            cancelled_at=_utc(e.at),
+            version=ctx.originator_version,
+        )
+
+    @handles(Activity.SignedUp)
+    def _signed_up(self, state: _Batch, e: Activity.SignedUp, ctx: EventContext) -> None:
+        self._move(state, e, ctx, SignUpState.SIGNED_UP, signed_up_at=_utc(e.at))
+
+    @handles(Activity.WaitListed)
+    def _wait_listed(self, state: _Batch, e: Activity.WaitListed, ctx: EventContext) -> None:
+        self._move(state, e, ctx, SignUpState.WAIT_LISTED, signed_up_at=_utc(e.at))
+
+    @handles(Activity.Promoted)
+    def _promoted(self, state: _Batch, e: Activity.Promoted, ctx: EventContext) -> None:
+        self._move(state, e, ctx, SignUpState.SIGNED_UP)
+
+    @handles(Activity.Withdrawn)
+    def _withdrawn(self, state: _Batch, e: Activity.Withdrawn, ctx: EventContext) -> None:
+        self._move(state, e, ctx, SignUpState.WITHDRAWN)
+
+    def _move(self, state: _Batch, e: Any, ctx: EventContext, to: str, **values: Any) -> None:
+        """Move a volunteer between the lists, keeping the activity's two counts."""
+        activity_id = ctx.originator_id
+        row = self._attendance(state, activity_id, e.volunteer_id, ctx)
+        before = row["sign_up"]
+        state.attendance.change(row["attendance_id"], sign_up=to, **values)
+        activity = state.activities.rows.get(activity_id)
+        if activity is None:
+            return
+        counts = {"signed_up": activity["signed_up"], "waiting": activity["waiting"]}
+        for name, delta in ((_count_of(before), -1), (_count_of(to), 1)):
+            if name is not None:
+                counts[name] += delta
+        state.activities.change(activity_id, version=ctx.originator_version, **counts)
+
+    # --- attendance ---------------------------------------------------------------------
+
+    @handles(Attendance.CheckedIn)
+    def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
+        row = self._attendance(state, e.activity_id, e.volunteer_id, ctx)
+        state.attendance.change(row["attendance_id"], checked_in_at=_utc(e.at))
+
+    @handles(Attendance.AddedByStaff)
+    def _added(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
+        row = self._attendance(state, e.activity_id, e.volunteer_id, ctx)
+        self._credit(state, row, added_by_staff=True, adjustment=e.minutes)
+
+    @handles(Attendance.CheckedOut)
+    def _checked_out(self, state: _Batch, e: Attendance.CheckedOut, ctx: EventContext) -> None:
+        row = state.attendance.rows.get(ctx.originator_id)
+        if row is not None:
+            row["checked_out_at"] = _utc(e.at)
+            self._credit(state, row, scan_minutes=e.credited_minutes)
+
+    @handles(Attendance.AutoClosed)
+    def _auto_closed(self, state: _Batch, e: Attendance.AutoClosed, ctx: EventContext) -> None:
+        row = state.attendance.rows.get(ctx.originator_id)
+        if row is not None:
+            row["auto_closed_at"] = _utc(e.closed_at)
+            self._credit(state, row, scan_minutes=e.credited_minutes)
+
+    @handles(Attendance.Adjusted)
+    def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
+        row = state.attendance.rows.get(ctx.originator_id)
+        if row is not None:
+            self._credit(state, row, adjustment=e.minutes)
+
+    @staticmethod
+    def _credit(
+        state: _Batch,
+        row: dict[str, Any],
+        *,
+        scan_minutes: int | None = None,
+        adjustment: int | None = None,
+        added_by_staff: bool | None = None,
+    ) -> None:
+        if scan_minutes is not None:
+            row["scan_minutes"] = scan_minutes
+        if adjustment is not None:
+            row["adjustment_minutes"] += adjustment
+            row["adjustments"] += 1
+        if added_by_staff is not None:
+            row["added_by_staff"] = added_by_staff
+        state.attendance.change(
+            row["attendance_id"],
+            credited_minutes=row["scan_minutes"] + row["adjustment_minutes"],
+        )
+
+    @staticmethod
+    def _attendance(
+        state: _Batch, activity_id: UUID, volunteer_id: UUID, ctx: EventContext
+    ) -> dict[str, Any]:
+        """The volunteer's row at the activity, made empty on their first event there."""
+        key = Attendance.id_for(volunteer_id, activity_id)
+        row = state.attendance.rows.get(key)
+        if row is None:
+            row = {
+                "attendance_id": key,
+                "activity_id": activity_id,
+                "volunteer_id": volunteer_id,
+                "first_position": ctx.position,
+                "sign_up": None,
+                "signed_up_at": None,
+                "checked_in_at": None,
+                "checked_out_at": None,
+                "auto_closed_at": None,
+                "added_by_staff": False,
+                "scan_minutes": 0,
+                "adjustment_minutes": 0,
+                "adjustments": 0,
+                "credited_minutes": 0,
+            }
+            state.attendance.add(row)
+        return row
+
+
+def _details(e: Activity.Posted | Activity.DetailsChanged) -> dict[str, Any]:
+    return {
+        "title": e.title,
+        "description": e.description,
+        "category": e.category,
+        "starts_at": _utc(e.starts_at),
+        "ends_at": _utc(e.ends_at),
+        "capacity": e.capacity,
+        "sign_up_required": e.sign_up_required,
+        "location_required": e.location_required,
+        "location_lat": e.location_lat,
+        "location_lon": e.location_lon,
+        "geofence_radius_m": e.geofence_radius_m,
+    }
+
+
+def _count_of(sign_up: str | None) -> str | None:
+    if sign_up == SignUpState.SIGNED_UP:
+        return "signed_up"
+    if sign_up == SignUpState.WAIT_LISTED:
+        return "waiting"
+    return None
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CenterRow:
+    center_id: UUID
+    name: str
+    org_unit_id: UUID
+    address: str
+    location: GeoPoint
+    geofence_radius_m: float
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    activity_id: UUID
+    center_id: UUID
+    org_unit_id: UUID | None
+    title: str
+    description: str
+    category: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    sign_up_required: bool
+    location_required: bool
+    location: GeoPoint | None
+    geofence_radius_m: float | None
+    status: str
+    cancel_reason: str | None
+    cancelled_at: datetime | None
+    signed_up: int
+    waiting: int
+    posted_at: datetime
+
+    @property
+    def places_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(0, self.capacity - self.signed_up)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    activity_id: UUID
+    volunteer_id: UUID
+    sign_up: str | None
+    signed_up_at: datetime | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    auto_closed_at: datetime | None
+    added_by_staff: bool
+    scan_minutes: int
+    adjustment_minutes: int
+    adjustments: int
+    credited_minutes: int
+
+
+@dataclass(frozen=True)
+class Near:
+    """Around a point: within ``radius_m`` metres of it."""
+
+    point: GeoPoint
+    radius_m: float
+
+
+def discover(
+    conn: sa.Connection,
+    *,
+    starts_from: datetime,
+    starts_to: datetime,
+    center_id: UUID | None = None,
+    category: str | None = None,
+    near: Near | None = None,
+    include_cancelled: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ActivityRow]:
+    """Activities starting in [``starts_from``, ``starts_to``), soonest first (ties by id).
+
+    With ``near``, only those whose place is within the radius: a bounding box
+    narrows the rows in SQL, the exact great-circle distance decides in Python.
+    """
+    c = activity_catalogue_activities.c
+    query = sa.select(activity_catalogue_activities).where(
+        c.starts_at >= _utc(starts_from), c.starts_at < _utc(starts_to)
+    )
+    if not include_cancelled:
+        query = query.where(c.status == ActivityStatus.POSTED)
+    if center_id is not None:
+        query = query.where(c.center_id == center_id)
+    if category is not None:
+        query = query.where(c.category == category)
+    query = query.order_by(c.starts_at, c.activity_id)
+    if near is None:
+        return [_activity(r) for r in conn.execute(query.limit(limit).offset(offset))]
+    south, north, west, east = _bounding_box(near)
+    query = query.where(c.location_lat.between(south, north))
+    if west <= east:
+        query = query.where(c.location_lon.between(west, east))
+    else:
+        # The box crosses the antimeridian.
+        query = query.where(sa.or_(c.location_lon >= west, c.location_lon <= east))
+    found: list[ActivityRow] = []
+    wanted = offset + limit
+    for row in conn.execute(query):
+        activity = _activity(row)
+        if activity.location is not None and (
+            activity.location.distance_m(near.point) <= near.radius_m
+        ):
+            found.append(activity)
+            if len(found) >= wanted:
+                break
+    return found[offset:wanted]
+
+
+def activity_row(conn: sa.Connection, activity_id: UUID) -> ActivityRow | None:
+    row = conn.execute(
+        sa.select(activity_catalogue_activities).where(
+            activity_catalogue_activities.c.activity_id == activity_id
+        )
+    ).first()
+    return None if row is None else _activity(row)
+
+
+def activities_of_center(
+    conn: sa.Connection,
+    center_id: UUID,
+    *,
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+    include_cancelled: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ActivityRow]:
+    """A center's activities by start time (ties by id), cancelled ones too unless told."""
+    c = activity_catalogue_activities.c
+    query = sa.select(activity_catalogue_activities).where(c.center_id == center_id)
+    if starts_from is not None:
+        query = query.where(c.starts_at >= _utc(starts_from))
+    if starts_to is not None:
+        query = query.where(c.starts_at < _utc(starts_to))
+    if not include_cancelled:
+        query = query.where(c.status == ActivityStatus.POSTED)
+    query = query.order_by(c.starts_at, c.activity_id).limit(limit).offset(offset)
+    return [_activity(r) for r in conn.execute(query)]
+
+
+def attendance_of(
+    conn: sa.Connection,
+    activity_id: UUID,
+    *,
+    sign_up: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[AttendanceRow]:
+    """Everyone on an activity's lists or with an attendance there, in the order they came.
+
+    ``sign_up`` keeps those on one list (``SignUpState``).
+    """
+    c = activity_catalogue_attendance.c
+    query = sa.select(activity_catalogue_attendance).where(c.activity_id == activity_id)
+    if sign_up is not None:
+        query = query.where(c.sign_up == sign_up)
+    query = query.order_by(c.first_position, c.attendance_id).limit(limit).offset(offset)
+    return [
+        AttendanceRow(
+            activity_id=r.activity_id,
+            volunteer_id=r.volunteer_id,
+            sign_up=r.sign_up,
+            signed_up_at=_maybe_utc(r.signed_up_at),
+            checked_in_at=_maybe_utc(r.checked_in_at),
+            checked_out_at=_maybe_utc(r.checked_out_at),
+            auto_closed_at=_maybe_utc(r.auto_closed_at),
+            added_by_staff=r.added_by_staff,
+            scan_minutes=r.scan_minutes,
+            adjustment_minutes=r.adjustment_minutes,
+            adjustments=r.adjustments,
+            credited_minutes=r.credited_minutes,
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def centers(
+    conn: sa.Connection, *, org_unit_id: UUID | None = None, limit: int = 50, offset: int = 0
+) -> list[CenterRow]:
+    """Youth centers by name (ties by id); with ``org_unit_id``, those in its subtree."""
+    c = activity_catalogue_centers.c
+    query = sa.select(activity_catalogue_centers)
+    if org_unit_id is not None:
+        query = query.where(c.org_unit_id.in_(subtree_of(org_unit_id)))
+    query = query.order_by(c.name, c.center_id).limit(limit).offset(offset)
+    return [_center(r) for r in conn.execute(query)]
+
+
+def center_row(conn: sa.Connection, center_id: UUID) -> CenterRow | None:
+    c = activity_catalogue_centers.c
+    row = conn.execute(
+        sa.select(activity_catalogue_centers).where(c.center_id == center_id)
+    ).first()
+    return None if row is None else _center(row)
+
+
+def _center(r: Any) -> CenterRow:
+    return CenterRow(
+        center_id=r.center_id,
+        name=r.name,
+        org_unit_id=r.org_unit_id,
+        address=r.address,
+        location=GeoPoint(r.location_lat, r.location_lon),
+        geofence_radius_m=r.geofence_radius_m,
+        closed=r.closed,
+    )
+
+
+def _activity(r: Any) -> ActivityRow:
+    has_place = r.location_lat is not None and r.location_lon is not None
+    return ActivityRow(
+        activity_id=r.activity_id,
+        center_id=r.center_id,
+        org_unit_id=r.org_unit_id,
+        title=r.title,
+        description=r.description,
+        category=r.category,
+        starts_at=_utc(r.starts_at),
+        ends_at=_utc(r.ends_at),
+        capacity=r.capacity,
+        sign_up_required=r.sign_up_required,
+        location_required=r.location_required,
+        location=GeoPoint(r.location_lat, r.location_lon) if has_place else None,
+        geofence_radius_m=r.geofence_radius_m,
+        status=r.status,
+        cancel_reason=r.cancel_reason,
+        cancelled_at=_maybe_utc(r.cancelled_at),
+        signed_up=r.signed_up,
+        waiting=r.waiting,
+        posted_at=_utc(r.posted_at),
+    )
+
+
+def _bounding_box(near: Near) -> tuple[float, float, float, float]:
+    """South, north, west, east edges of a box holding the circle (a little generous)."""
+    radius = near.radius_m * 1.01
+    dlat = math.degrees(radius / EARTH_RADIUS_M)
+    south = max(-90.0, near.point.lat - dlat)
+    north = min(90.0, near.point.lat + dlat)
+    if south <= -90.0 or north >= 90.0:
+        return south, north, -180.0, 180.0
+    cos_lat = math.cos(math.radians(max(abs(south), abs(north))))
+    dlon = math.degrees(radius / (EARTH_RADIUS_M * cos_lat)) if cos_lat > 1e-9 else 180.0
+    if dlon >= 180.0:
+        return south, north, -180.0, 180.0
+    west = near.point.lon - dlon
+    east = near.point.lon + dlon
+    if west < -180.0:
+        west += 360.0
+    if east > 180.0:
+        east -= 360.0
+    return south, north, west, east
+
+
+def _aware(row: dict[str, Any]) -> dict[str, Any]:
+    # SQLite hands instants back naive; handlers compare and write aware UTC ones.
+    for name in _INSTANTS & row.keys():
+        if row[name] is not None:
+            row[name] = _utc(row[name])
+    return row
+
+
+def _utc(at: datetime) -> datetime:
+    """An aware UTC instant; SQLite hands back naive datetimes, which were stored as UTC."""
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
+def _maybe_utc(at: datetime | None) -> datetime | None:
+    return None if at is None else _utc(at)
