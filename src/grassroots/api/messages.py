@@ -267,7 +267,7 @@ MESSAGES: dict[str, Message] = {
     "rule-terms-source-invalid": M(
         "请在规则内容和预设方案中选择一项", "Give exactly one source of rule terms"
     ),
-    "rule-set-version-unknown": M("该考核规则没有这个版本", "The rule set has no such version"),
+    "rule-set-version-not-found": M("该考核规则没有这个版本", "The rule set has no such version"),
     "rule-terms-malformed": M("考核规则格式不正确", "The rule terms are malformed"),
     "rule-terms-no-requirement": M(
         "请至少设置一项月度或年度要求", "Set at least one monthly or yearly minimum"
