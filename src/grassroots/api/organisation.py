@@ -1,9 +1,347 @@
-"""(Filled in by its issue work.)"""
+"""The organisation: org units, youth centers, grassroots points and cadres.
+
+Administrators build it; anyone may list the org units (registering as a
+volunteer means picking one, before there is an account), and every logged-in
+role may list the centers. Lists are read from the read models (the org tree
+and the activity catalogue), so a unit or center just created by the caller is
+there on the caller's next read.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+import sqlalchemy as sa
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.security.jwt import Token
+from litestar.status_codes import HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
+from msgspec import Meta
 
-__all__ = ["ROUTES"]
+from grassroots.api.auth import Caller, requires
+from grassroots.api.context import ApiDep
+from grassroots.api.fields import Id, Name
+from grassroots.api.pagination import Page, PageRequest, page_request
+from grassroots.api.problems import problem_responses
+from grassroots.application.errors import NotFound
+from grassroots.domain.account import Role
+from grassroots.domain.cadre import CadreKind
+from grassroots.domain.org_unit import OrgLevel
+from grassroots.domain.values import GeoPoint
+from grassroots.projections.activity_catalogue import CenterRow, center_row, centers
+from grassroots.projections.org_tree import org_units
 
-ROUTES: list[ControllerRouterHandler] = []
+__all__ = [
+    "ROUTES",
+    "CenterView",
+    "Place",
+    "Radius",
+    "center_view",
+]
+
+ANY_ROLE = tuple(Role)
+
+UnitName = Annotated[str, Meta(min_length=1, max_length=200, examples=["东风社区"])]
+PlaceName = Annotated[str, Meta(min_length=1, max_length=200, examples=["东风社区青年之家"])]
+Address = Annotated[
+    str, Meta(min_length=1, max_length=300, examples=["呼和浩特市新城区东风路 1 号"])
+]
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64, examples=["Asia/Shanghai"])]
+Radius = Annotated[
+    float,
+    Meta(ge=10, le=5000, description="Radius of the geofence in metres.", examples=[150]),
+]
+
+
+class Place(msgspec.Struct, kw_only=True):
+    """A WGS-84 position in decimal degrees."""
+
+    lat: Annotated[float, Meta(ge=-90, le=90, examples=[40.8426])]
+    lon: Annotated[float, Meta(ge=-180, le=180, examples=[111.7492])]
+
+    def point(self) -> GeoPoint:
+        return GeoPoint(self.lat, self.lon)
+
+
+def place_of(point: GeoPoint) -> Place:
+    return Place(lat=point.lat, lon=point.lon)
+
+
+class NewOrgUnit(msgspec.Struct, kw_only=True):
+    name: UnitName
+    level: OrgLevel
+    # Every level but the region has a parent one level up.
+    parent_id: Id | None = None
+    time_zone: TimeZone | None = None
+
+
+class OrgUnitView(msgspec.Struct, kw_only=True):
+    org_unit_id: UUID
+    name: str
+    level: OrgLevel
+    parent_id: UUID | None
+    time_zone: str
+
+
+class NewCenter(msgspec.Struct, kw_only=True):
+    name: PlaceName
+    org_unit_id: Id
+    address: Address
+    location: Place
+    geofence_radius_m: Radius = 150.0
+
+
+class CenterView(msgspec.Struct, kw_only=True):
+    center_id: UUID
+    name: str
+    org_unit_id: UUID
+    address: str
+    location: Place
+    geofence_radius_m: float
+    closed: bool
+
+
+class NewPoint(msgspec.Struct, kw_only=True):
+    name: PlaceName
+    org_unit_id: Id
+    # A point at a center takes the center's place and fence unless given its own.
+    center_id: Id | None = None
+    location: Place | None = None
+    geofence_radius_m: Radius | None = None
+
+
+class NewCadre(msgspec.Struct, kw_only=True):
+    name: Name
+    kind: CadreKind
+    org_unit_id: Id
+    point_ids: Annotated[list[Id], Meta(max_length=100)] = msgspec.field(default_factory=list)
+
+
+class Created(msgspec.Struct, kw_only=True):
+    id: UUID
+
+
+def center_view(row: CenterRow) -> CenterView:
+    return CenterView(
+        center_id=row.center_id,
+        name=row.name,
+        org_unit_id=row.org_unit_id,
+        address=row.address,
+        location=place_of(row.location),
+        geofence_radius_m=row.geofence_radius_m,
+        closed=row.closed,
+    )
+
+
+def _unit_view(row: Any) -> OrgUnitView:
+    return OrgUnitView(
+        org_unit_id=row.org_unit_id,
+        name=row.name,
+        level=OrgLevel(row.level),
+        parent_id=row.parent_id,
+        time_zone=row.time_zone,
+    )
+
+
+class OrgUnitController(Controller):
+    path = "/api/v1/org-units"
+    tags = ["organisation"]  # noqa: RUF012
+    dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
+
+    @post(
+        operation_id="createOrgUnit",
+        summary="Create an org unit under its parent (administrator)",
+        description="Five levels: region, city, county, township, village; each below "
+        "a unit one level up. A unit keeps its parent's time zone unless given one.",
+        guards=[requires()],
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(400, 401, 403, 404, 422, 429),
+    )
+    async def create(
+        self, data: JSONBody[NewOrgUnit], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> Created:
+        unit_id = await api.write(
+            request.user.account_id,
+            lambda: api.app.create_org_unit(
+                name=data.name, level=data.level, parent_id=data.parent_id, time_zone=data.time_zone
+            ),
+        )
+        return Created(id=unit_id)
+
+    @get(
+        operation_id="listOrgUnits",
+        summary="Org units, to pick one when registering (anyone)",
+        description="By name. `parent_id` lists a unit's children, `level` one level.",
+        opt={"public": True},
+        responses=problem_responses(400, 429),
+    )
+    async def list_units(
+        self,
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+        parent_id: FromQuery[UUID | None] = None,
+        level: FromQuery[OrgLevel | None] = None,
+    ) -> Page[OrgUnitView]:
+        def query() -> list[OrgUnitView]:
+            c = org_units.c
+            select = sa.select(org_units)
+            if parent_id is not None:
+                select = select.where(c.parent_id == parent_id)
+            if level is not None:
+                select = select.where(c.level == level.value)
+            select = select.order_by(c.name, c.org_unit_id).limit(page.limit + 1)
+            with api.engine.connect() as conn:
+                return [_unit_view(r) for r in conn.execute(select.offset(page.offset))]
+
+        return page.page(await api.read(None, query))
+
+    @get(
+        "/{org_unit_id:uuid}",
+        operation_id="getOrgUnit",
+        summary="One org unit (anyone)",
+        opt={"public": True},
+        responses=problem_responses(404, 429),
+    )
+    async def get_unit(self, org_unit_id: FromPath[UUID], api: ApiDep) -> OrgUnitView:
+        def query() -> OrgUnitView:
+            with api.engine.connect() as conn:
+                row = conn.execute(
+                    sa.select(org_units).where(org_units.c.org_unit_id == org_unit_id)
+                ).first()
+            if row is None:
+                raise NotFound("org_unit", org_unit_id)
+            return _unit_view(row)
+
+        return await api.read(None, query)
+
+
+class CenterController(Controller):
+    path = "/api/v1/centers"
+    tags = ["organisation"]  # noqa: RUF012
+    dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
+
+    @post(
+        operation_id="registerCenter",
+        summary="Register a youth center in an org unit (administrator)",
+        guards=[requires()],
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(400, 401, 403, 404, 422, 429),
+    )
+    async def register(
+        self, data: JSONBody[NewCenter], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> Created:
+        center_id = await api.write(
+            request.user.account_id,
+            lambda: api.app.register_center(
+                name=data.name,
+                org_unit_id=data.org_unit_id,
+                address=data.address,
+                location=data.location.point(),
+                geofence_radius_m=data.geofence_radius_m,
+            ),
+        )
+        return Created(id=center_id)
+
+    @get(
+        operation_id="listCenters",
+        summary="Youth centers (any role)",
+        description="By name. `org_unit_id` keeps the centers in that unit and below it.",
+        guards=[requires(*ANY_ROLE)],
+        responses=problem_responses(400, 401, 429),
+    )
+    async def list_centers(
+        self,
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+        org_unit_id: FromQuery[UUID | None] = None,
+    ) -> Page[CenterView]:
+        def query() -> list[CenterView]:
+            with api.engine.connect() as conn:
+                rows = centers(
+                    conn, org_unit_id=org_unit_id, limit=page.limit + 1, offset=page.offset
+                )
+            return [center_view(r) for r in rows]
+
+        return page.page(await api.read(request.user.account_id, query))
+
+    @get(
+        "/{center_id:uuid}",
+        operation_id="getCenter",
+        summary="One youth center (any role)",
+        guards=[requires(*ANY_ROLE)],
+        responses=problem_responses(401, 404, 429),
+    )
+    async def get_center(
+        self, center_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> CenterView:
+        def query() -> CenterView:
+            with api.engine.connect() as conn:
+                row = center_row(conn, center_id)
+            if row is None:
+                raise NotFound("center", center_id)
+            return center_view(row)
+
+        return await api.read(request.user.account_id, query)
+
+
+class OrganisationAdminController(Controller):
+    path = "/api/v1"
+    tags = ["organisation"]  # noqa: RUF012
+    guards = [requires()]  # noqa: RUF012  (administrators only)
+
+    @post(
+        "/grassroots-points",
+        operation_id="designatePoint",
+        summary="Designate a grassroots point with its place and geofence (administrator)",
+        description="A point at a center takes the center's place and fence unless "
+        "given its own; elsewhere a location is required (default fence 300 m).",
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(400, 401, 403, 404, 422, 429),
+    )
+    async def designate_point(
+        self, data: JSONBody[NewPoint], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> Created:
+        point_id = await api.write(
+            request.user.account_id,
+            lambda: api.app.designate_point(
+                name=data.name,
+                org_unit_id=data.org_unit_id,
+                location=None if data.location is None else data.location.point(),
+                geofence_radius_m=data.geofence_radius_m,
+                center_id=data.center_id,
+            ),
+        )
+        return Created(id=point_id)
+
+    @post(
+        "/cadres",
+        operation_id="registerCadre",
+        summary="Register a cadre with their kind and assigned points (administrator)",
+        status_code=HTTP_201_CREATED,
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
+    )
+    async def register_cadre(
+        self, data: JSONBody[NewCadre], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> Created:
+        cadre_id = await api.write(
+            request.user.account_id,
+            lambda: api.app.register_cadre(
+                name=data.name,
+                kind=data.kind,
+                org_unit_id=data.org_unit_id,
+                point_ids=list(dict.fromkeys(data.point_ids)),
+            ),
+        )
+        return Created(id=cadre_id)
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    OrgUnitController,
+    CenterController,
+    OrganisationAdminController,
+]

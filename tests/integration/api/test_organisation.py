@@ -1,0 +1,284 @@
+"""Administrators building the organisation, and who may read it, through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from grassroots.domain.account import Grant, Role
+from tests.integration.api.conftest import Server, problem
+from tests.integration.builders import build_world, register_volunteer
+
+PLACE = {"lat": 40.8426, "lon": 111.7492}
+
+
+def _created(response: Any) -> str:
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _settle(server: Server, headers: dict[str, str]) -> None:
+    # A logged-in read waits for the caller's own writes; public reads know no
+    # caller, and the set-up writes directly: wait for the whole log.
+    assert server.client.get("/api/v1/centers?limit=1", headers=headers).status_code == 200
+    read_side = server.client.app.state["read_side"]
+    assert read_side.wait_for(read_side.log.last_position(), timeout=5)
+
+
+def test_an_administrator_builds_the_tree_and_anyone_can_list_it(server: Server) -> None:
+    admin = server.administrator()
+    client = server.client
+    region = _created(
+        client.post(
+            "/api/v1/org-units", json={"name": "内蒙古自治区", "level": "region"}, headers=admin
+        )
+    )
+    city = _created(
+        client.post(
+            "/api/v1/org-units",
+            json={"name": "呼和浩特市", "level": "city", "parent_id": region},
+            headers=admin,
+        )
+    )
+    other_city = _created(
+        client.post(
+            "/api/v1/org-units",
+            json={
+                "name": "包头市",
+                "level": "city",
+                "parent_id": region,
+                "time_zone": "Asia/Urumqi",
+            },
+            headers=admin,
+        )
+    )
+    _settle(server, admin)
+
+    everything = client.get("/api/v1/org-units")
+    children = client.get("/api/v1/org-units", params={"parent_id": region})
+    cities = client.get("/api/v1/org-units", params={"level": "city", "limit": 1})
+    one = client.get(f"/api/v1/org-units/{other_city}")
+
+    assert everything.status_code == 200
+    assert {u["org_unit_id"] for u in everything.json()["items"]} == {region, city, other_city}
+    assert [u["name"] for u in children.json()["items"]] == sorted(["呼和浩特市", "包头市"])
+    assert len(cities.json()["items"]) == 1
+    assert cities.json()["next_offset"] == 1
+    assert one.json() == {
+        "org_unit_id": other_city,
+        "name": "包头市",
+        "level": "city",
+        "parent_id": region,
+        "time_zone": "Asia/Urumqi",
+    }
+    assert client.get(f"/api/v1/org-units/{city}").json()["time_zone"] == "Asia/Shanghai"
+
+
+def test_a_unit_must_sit_one_level_below_its_parent(server: Server) -> None:
+    admin = server.administrator()
+    client = server.client
+    world = build_world(server.app)
+
+    orphan = client.post("/api/v1/org-units", json={"name": "某市", "level": "city"}, headers=admin)
+    skipping = client.post(
+        "/api/v1/org-units",
+        json={"name": "某村", "level": "village", "parent_id": str(world.county)},
+        headers=admin,
+    )
+    unknown_parent = client.post(
+        "/api/v1/org-units",
+        json={"name": "某县", "level": "county", "parent_id": str(UUID(int=1))},
+        headers=admin,
+    )
+    bad_level = client.post(
+        "/api/v1/org-units", json={"name": "某省", "level": "planet"}, headers=admin
+    )
+
+    assert orphan.status_code == 422
+    assert skipping.status_code == 422
+    problem(orphan)
+    problem(skipping)
+    assert unknown_parent.status_code == 404
+    assert bad_level.status_code == 400
+    assert problem(bad_level)["code"] == "invalid-request"
+
+
+def test_only_administrators_change_the_organisation(server: Server) -> None:
+    client = server.client
+    world = build_world(server.app)
+    server.account("13800000001", Grant(Role.SUPERVISOR, world.region))
+    supervisor = server.log_in("13800000001")
+    unit = {"name": "某市", "level": "city", "parent_id": str(world.region)}
+    center = {
+        "name": "青年之家",
+        "org_unit_id": str(world.village),
+        "address": "东风路 2 号",
+        "location": PLACE,
+    }
+
+    for path, body in (
+        ("/api/v1/org-units", unit),
+        ("/api/v1/centers", center),
+        ("/api/v1/grassroots-points", {"name": "点", "org_unit_id": str(world.village)}),
+        (
+            "/api/v1/cadres",
+            {"name": "李书记", "kind": "full_time", "org_unit_id": str(world.county)},
+        ),
+    ):
+        assert client.post(path, json=body).status_code == 401
+        refused = client.post(path, json=body, headers=supervisor)
+        assert refused.status_code == 403
+        assert problem(refused)["code"] == "forbidden"
+    admin = server.administrator()
+    _settle(server, admin)
+    assert [
+        u["name"] for u in client.get(f"/api/v1/org-units?parent_id={world.region}").json()["items"]
+    ] == ["呼和浩特市"]
+
+
+def test_centers_are_registered_by_administrators_and_listed_to_any_role(server: Server) -> None:
+    admin = server.administrator()
+    client = server.client
+    world = build_world(server.app)
+    volunteer_id = register_volunteer(server.app, world)
+    server.account("13800138000", Grant(Role.VOLUNTEER, volunteer_id))
+    volunteer = server.log_in("13800138000")
+    center = _created(
+        client.post(
+            "/api/v1/centers",
+            json={
+                "name": "海拉尔东路街道青年之家",
+                "org_unit_id": str(world.township),
+                "address": "海拉尔东路 8 号",
+                "location": PLACE,
+                "geofence_radius_m": 200,
+            },
+            headers=admin,
+        )
+    )
+    _settle(server, admin)
+
+    everything = client.get("/api/v1/centers", headers=volunteer).json()["items"]
+    in_village = client.get(
+        "/api/v1/centers", params={"org_unit_id": str(world.village)}, headers=volunteer
+    ).json()["items"]
+    in_county = client.get(
+        "/api/v1/centers", params={"org_unit_id": str(world.county)}, headers=volunteer
+    ).json()["items"]
+    one = client.get(f"/api/v1/centers/{center}", headers=volunteer)
+
+    assert {c["center_id"] for c in everything} == {center, str(world.center)}
+    assert [c["center_id"] for c in in_village] == [str(world.center)]
+    assert {c["center_id"] for c in in_county} == {center, str(world.center)}
+    assert one.status_code == 200
+    assert one.json() == {
+        "center_id": center,
+        "name": "海拉尔东路街道青年之家",
+        "org_unit_id": str(world.township),
+        "address": "海拉尔东路 8 号",
+        "location": PLACE,
+        "geofence_radius_m": 200.0,
+        "closed": False,
+    }
+    assert client.get("/api/v1/centers").status_code == 401
+    missing = client.get(f"/api/v1/centers/{UUID(int=3)}", headers=volunteer)
+    assert missing.status_code == 404
+    problem(missing)
+
+
+def test_bad_centers_are_refused(server: Server) -> None:
+    admin = server.administrator()
+    client = server.client
+    world = build_world(server.app)
+    good = {
+        "name": "青年之家",
+        "org_unit_id": str(world.village),
+        "address": "东风路 2 号",
+        "location": PLACE,
+    }
+
+    for changed, status in (
+        ({"location": {"lat": 91, "lon": 0}}, 400),
+        ({"geofence_radius_m": 1}, 400),
+        ({"name": ""}, 400),
+        ({"org_unit_id": str(UUID(int=9))}, 404),
+    ):
+        response = client.post("/api/v1/centers", json={**good, **changed}, headers=admin)
+        assert response.status_code == status, (changed, response.text)
+        problem(response)
+    _settle(server, admin)
+    assert len(client.get("/api/v1/centers", headers=admin).json()["items"]) == 1
+
+
+def test_points_and_cadres_are_set_up_by_administrators(server: Server) -> None:
+    admin = server.administrator()
+    client = server.client
+    world = build_world(server.app)
+
+    at_center = _created(
+        client.post(
+            "/api/v1/grassroots-points",
+            json={
+                "name": "青年之家联系点",
+                "org_unit_id": str(world.village),
+                "center_id": str(world.center),
+            },
+            headers=admin,
+        )
+    )
+    standalone = _created(
+        client.post(
+            "/api/v1/grassroots-points",
+            json={
+                "name": "东风社区广场",
+                "org_unit_id": str(world.village),
+                "location": PLACE,
+                "geofence_radius_m": 300,
+            },
+            headers=admin,
+        )
+    )
+    nowhere = client.post(
+        "/api/v1/grassroots-points",
+        json={"name": "无处", "org_unit_id": str(world.village)},
+        headers=admin,
+    )
+    cadre = _created(
+        client.post(
+            "/api/v1/cadres",
+            json={
+                "name": "李书记",
+                "kind": "seconded",
+                "org_unit_id": str(world.county),
+                "point_ids": [at_center, standalone],
+            },
+            headers=admin,
+        )
+    )
+    unknown_point = client.post(
+        "/api/v1/cadres",
+        json={
+            "name": "王书记",
+            "kind": "full_time",
+            "org_unit_id": str(world.county),
+            "point_ids": [str(UUID(int=4))],
+        },
+        headers=admin,
+    )
+    bad_kind = client.post(
+        "/api/v1/cadres",
+        json={"name": "赵书记", "kind": "volunteer", "org_unit_id": str(world.county)},
+        headers=admin,
+    )
+
+    assert nowhere.status_code == 422
+    assert problem(nowhere)["code"] == "location-required"
+    from grassroots.domain.cadre import Cadre, CadreKind
+
+    registered = server.app.get(Cadre, UUID(cadre))
+    assert registered.kind is CadreKind.SECONDED
+    assert set(registered.point_ids) == {UUID(at_center), UUID(standalone)}
+    assert unknown_point.status_code == 404
+    assert bad_kind.status_code == 400
+    problem(unknown_point)
+    problem(bad_kind)
