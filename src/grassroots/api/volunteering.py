@@ -1,9 +1,486 @@
-"""(Filled in by its issue work.)"""
+"""What volunteers do: sign up, scan in and out at the venue, read their ledger.
+
+The volunteer acting is always the caller's own volunteer record, never an id
+from the request, so nobody can sign up, scan or read for someone else here.
+Supervisors read a volunteer of their subtree through ``/volunteers/{id}/ledger``.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+from litestar.security.jwt import Token
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from litestar.types import ControllerRouterHandler
+from msgspec import Meta
+
+from grassroots.api import live
+from grassroots.api.auth import Caller, requires
+from grassroots.api.context import Api, ApiDep
+from grassroots.api.pagination import Page, PageRequest, page_request
+from grassroots.api.problems import ApiProblem, problem_responses
+from grassroots.api.scope import require_volunteer
+from grassroots.application.activities import ScanContext
+from grassroots.domain.account import Role
+from grassroots.domain.activity import Activity, SignUpStatus
+from grassroots.domain.attendance import Attendance
+from grassroots.domain.center import Center
+from grassroots.domain.values import GeoPoint
+from grassroots.domain.volunteer import Volunteer
+from grassroots.projections.ledger import LedgerLine, explain_line, read_ledger, read_totals
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[ControllerRouterHandler] = []
+
+# --- bodies -------------------------------------------------------------------
+
+
+class SignUpView(msgspec.Struct, kw_only=True):
+    activity_id: UUID
+    volunteer_id: UUID
+    status: SignUpStatus
+    waiting_position: Annotated[
+        int | None,
+        Meta(description="Place on the waiting list (1 = next to get a place); null with a place."),
+    ] = None
+
+
+class Location(msgspec.Struct, kw_only=True):
+    lat: Annotated[float, Meta(ge=-90, le=90, examples=[40.8426])]
+    lon: Annotated[float, Meta(ge=-180, le=180, examples=[111.7492])]
+
+
+class Scan(msgspec.Struct, kw_only=True):
+    token: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=100,
+            description="The text of the venue's QR code, as scanned.",
+            examples=["AEBQG2YDPZRA6NTUOPGRQ3KF6ITLBK4HIEAAAAAAFRUL4RDWDYYQQ6BH"],
+        ),
+    ]
+    device_id: Annotated[str, Meta(max_length=200, examples=["a1b2c3d4-phone"])] | None = None
+    client_time: (
+        Annotated[
+            datetime,
+            Meta(
+                tz=True,
+                description="The phone's own clock: kept as evidence, never trusted.",
+                examples=["2026-03-07T08:55:12+08:00"],
+            ),
+        ]
+        | None
+    ) = None
+    location: Location | None = None
+    accuracy_m: (
+        Annotated[float, Meta(ge=0, le=100_000, description="Accuracy of the location, metres.")]
+        | None
+    ) = None
+
+
+class AttendanceView(msgspec.Struct, kw_only=True):
+    attendance_id: UUID
+    activity_id: UUID
+    center_id: UUID
+    volunteer_id: UUID
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    auto_closed: bool
+    credited_minutes: Annotated[
+        int, Meta(description="Minutes credited so far, staff corrections included.")
+    ]
+
+
+class LedgerLineView(msgspec.Struct, kw_only=True):
+    position: Annotated[int, Meta(description="The line's key: use it to ask for its events.")]
+    line_no: int
+    kind: Annotated[
+        str,
+        Meta(examples=["credit"], description="credit, auto_closed, added_by_staff, adjustment"),
+    ]
+    minutes: int
+    balance_after: Annotated[int, Meta(description="The running balance in minutes.")]
+    attendance_id: UUID
+    activity_id: UUID
+    center_id: UUID
+    reason: str | None
+    staff_id: UUID | None
+    service_date: date
+    recorded_at: datetime
+
+
+class PeriodTotal(msgspec.Struct, kw_only=True):
+    period: Annotated[str, Meta(examples=["2026-W10"])]
+    minutes: int
+
+
+class LedgerTotals(msgspec.Struct, kw_only=True):
+    volunteer_id: UUID
+    balance_minutes: int
+    weeks: list[PeriodTotal]
+    months: list[PeriodTotal]
+    years: list[PeriodTotal]
+
+
+class ExplainedEvent(msgspec.Struct, kw_only=True):
+    type: Annotated[str, Meta(examples=["Attendance.CheckedIn"])]
+    aggregate_id: UUID
+    version: int
+    at: datetime
+    fields: dict[str, Any]
+
+
+class LineExplanation(msgspec.Struct, kw_only=True):
+    position: int
+    events: list[ExplainedEvent]
+
+
+AsOf = Annotated[
+    datetime | None,
+    QueryParameter(
+        description="Read the ledger as it stood at this instant (RFC 3339 with an offset)."
+    ),
+]
+
+
+# --- sign-ups and scans ---------------------------------------------------------
+
+
+def _attendance_view(attendance: Attendance) -> AttendanceView:
+    return AttendanceView(
+        attendance_id=attendance.id,
+        activity_id=attendance.activity_id,
+        center_id=attendance.center_id,
+        volunteer_id=attendance.volunteer_id,
+        checked_in_at=attendance.checked_in_at,
+        checked_out_at=attendance.checked_out_at,
+        auto_closed=attendance.auto_closed,
+        credited_minutes=attendance.total_minutes,
+    )
+
+
+def _scan_context(data: Scan) -> ScanContext:
+    return ScanContext(
+        device_id=data.device_id,
+        client_time=data.client_time,
+        location=None if data.location is None else GeoPoint(data.location.lat, data.location.lon),
+        accuracy_m=data.accuracy_m,
+    )
+
+
+def _live_update(api: Api, kind: str, attendance: Attendance) -> tuple[dict[str, Any], list[str]]:
+    """The message for screens and supervisors' pages, and every channel it goes to.
+
+    Blocks (reads aggregates): call it in the thread that did the scan.
+    """
+    center = api.app.get(Center, attendance.center_id)
+    volunteer = api.app.get(Volunteer, attendance.volunteer_id)
+    at = attendance.checked_in_at if kind == "check-in" else attendance.checked_out_at
+    units = [center.org_unit_id, *api.app.ancestry(center.org_unit_id)]
+    channels = [
+        api.live_channel("center", center.id),
+        api.live_channel("activity", attendance.activity_id),
+        *(api.live_channel("org-unit", unit) for unit in units),
+    ]
+    message = {
+        "kind": kind,
+        "activity_id": str(attendance.activity_id),
+        "center_id": str(center.id),
+        "volunteer_name": volunteer.name,
+        "at": None if at is None else at.isoformat(),
+    }
+    return message, channels
+
+
+async def _scan(api: Api, caller: Caller, kind: str, activity_id: UUID, data: Scan) -> Attendance:
+    volunteer_id = caller.volunteer_id
+    scan = _scan_context(data)
+    command = api.app.check_in if kind == "check-in" else api.app.check_out
+
+    def run() -> tuple[Attendance, tuple[dict[str, Any], list[str]] | None]:
+        # A repeated scan answers without writing: the thread's last write position
+        # moves only when this scan recorded something, and only then is it news.
+        before = api.app.last_write_position()
+        attendance = command(activity_id, volunteer_id, token=data.token, scan=scan)
+        if api.app.last_write_position() == before:
+            return attendance, None
+        return attendance, _live_update(api, kind, attendance)
+
+    attendance, update = await api.write(caller.account_id, run)
+    if update is not None:
+        api.publish(*update)
+    return attendance
+
+
+SCAN_FAILURES = problem_responses(400, 401, 403, 404, 409, 422, 429)
+
+
+class VolunteeringController(Controller):
+    path = "/api/v1/activities/{activity_id:uuid}"
+    tags = ["volunteering"]  # noqa: RUF012
+    guards = [requires(Role.VOLUNTEER)]  # noqa: RUF012
+
+    @post(
+        "/sign-ups",
+        operation_id="signUp",
+        summary="Sign up for an activity (volunteer)",
+        description="Takes a place, or a place on the waiting list when the activity is "
+        "full. Signing up again changes nothing and answers where the caller stands.",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 404, 409, 422, 429),
+    )
+    async def sign_up(
+        self, activity_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> SignUpView:
+        caller = request.user
+        volunteer_id = caller.volunteer_id
+
+        def run() -> SignUpView:
+            status = api.app.sign_up(activity_id, volunteer_id)
+            waiting = api.app.get(Activity, activity_id).waiting
+            position = waiting.index(volunteer_id) + 1 if volunteer_id in waiting else None
+            return SignUpView(
+                activity_id=activity_id,
+                volunteer_id=volunteer_id,
+                status=status,
+                waiting_position=position if status is SignUpStatus.WAIT_LISTED else None,
+            )
+
+        return await api.write(caller.account_id, run)
+
+    @delete(
+        "/sign-ups/me",
+        operation_id="withdrawSignUp",
+        summary="Withdraw from an activity, until it starts (volunteer)",
+        description="Gives up the caller's place or waiting-list spot; the first one waiting "
+        "gets a freed place.",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 403, 404, 409, 422, 429),
+    )
+    async def withdraw(
+        self, activity_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
+    ) -> None:
+        caller = request.user
+        volunteer_id = caller.volunteer_id
+        await api.write(caller.account_id, api.app.withdraw, activity_id, volunteer_id)
+
+    @post(
+        "/check-in",
+        operation_id="checkIn",
+        summary="Check in by scanning the venue's code (volunteer)",
+        description="The code must be the activity's current or previous one, the check-in "
+        "window open, the caller signed up (where the activity asks for it), inside the "
+        "geofence (where it asks for a location) and not checked in elsewhere. Scanning "
+        "again answers the same attendance and records nothing.",
+        opt={"rate": "scan"},
+        status_code=HTTP_200_OK,
+        responses=SCAN_FAILURES,
+    )
+    async def check_in(
+        self,
+        activity_id: FromPath[UUID],
+        data: JSONBody[Scan],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> AttendanceView:
+        return _attendance_view(await _scan(api, request.user, "check-in", activity_id, data))
+
+    @post(
+        "/check-out",
+        operation_id="checkOut",
+        summary="Check out by scanning the venue's code again (volunteer)",
+        description="Credits the time on site within the schedule (with the grace). "
+        "Scanning again answers the same credit and records nothing.",
+        opt={"rate": "scan"},
+        status_code=HTTP_200_OK,
+        responses=SCAN_FAILURES,
+    )
+    async def check_out(
+        self,
+        activity_id: FromPath[UUID],
+        data: JSONBody[Scan],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> AttendanceView:
+        return _attendance_view(await _scan(api, request.user, "check-out", activity_id, data))
+
+
+# --- the ledger -------------------------------------------------------------------
+
+
+def _require_instant(as_of: datetime | None) -> datetime | None:
+    if as_of is not None and as_of.tzinfo is None:
+        raise ApiProblem(400, "invalid-request", "as_of needs an offset, e.g. +08:00")
+    return as_of
+
+
+def _line_view(line: LedgerLine) -> LedgerLineView:
+    return LedgerLineView(
+        position=line.position,
+        line_no=line.line_no,
+        kind=line.kind,
+        minutes=line.minutes,
+        balance_after=line.balance_after,
+        attendance_id=line.attendance_id,
+        activity_id=line.activity_id,
+        center_id=line.center_id,
+        reason=line.reason,
+        staff_id=line.staff_id,
+        service_date=line.service_date,
+        recorded_at=line.recorded_at,
+    )
+
+
+async def _ledger_page(
+    api: Api, caller: Caller, volunteer_id: UUID, page: PageRequest, as_of: datetime | None
+) -> Page[LedgerLineView]:
+    as_of = _require_instant(as_of)
+
+    def query() -> list[LedgerLine]:
+        with api.engine.connect() as conn:
+            lines = read_ledger(conn, volunteer_id, as_of=as_of)
+        return lines[page.offset : page.offset + page.limit + 1]
+
+    # Read after the caller's own writes: a check-out shows here at once.
+    lines = await api.read(caller.account_id, query)
+    return page.page([_line_view(line) for line in lines])
+
+
+def _totals(rows: dict[str, int]) -> list[PeriodTotal]:
+    return [PeriodTotal(period=name, minutes=minutes) for name, minutes in rows.items()]
+
+
+def _fields_of(event: Any) -> dict[str, Any]:
+    skipped = {"originator_id", "originator_version", "timestamp"}
+    found = {k: v for k, v in vars(event).items() if k not in skipped and not k.startswith("_")}
+    return dict(msgspec.to_builtins(found))
+
+
+def _explained(event: Any) -> ExplainedEvent:
+    at = getattr(event, "at", None)
+    return ExplainedEvent(
+        type=type(event).__qualname__,
+        aggregate_id=event.originator_id,
+        version=event.originator_version,
+        at=at if isinstance(at, datetime) else event.timestamp,
+        fields=_fields_of(event),
+    )
+
+
+class LedgerController(Controller):
+    path = "/api/v1"
+    tags = ["ledger"]  # noqa: RUF012
+    dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
+
+    @get(
+        "/me/ledger",
+        operation_id="getMyLedger",
+        summary="The caller's service-hour ledger, line by line (volunteer)",
+        description="Each credit or correction with the running balance, oldest first. "
+        "Includes the caller's own scans at once. `as_of` shows the ledger as it stood "
+        "then.",
+        guards=[requires(Role.VOLUNTEER)],
+        responses=problem_responses(400, 401, 403, 429),
+    )
+    async def my_ledger(
+        self,
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+        as_of: AsOf = None,
+    ) -> Page[LedgerLineView]:
+        caller = request.user
+        return await _ledger_page(api, caller, caller.volunteer_id, page, as_of)
+
+    @get(
+        "/me/ledger/totals",
+        operation_id="getMyLedgerTotals",
+        summary="The caller's credited minutes per week, month and year (volunteer)",
+        description="A line counts toward the day its activity was scheduled to start, in "
+        "the volunteer's local time; `as_of` shows the totals as they stood then.",
+        guards=[requires(Role.VOLUNTEER)],
+        responses=problem_responses(400, 401, 403, 429),
+    )
+    async def my_totals(
+        self,
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        as_of: AsOf = None,
+    ) -> LedgerTotals:
+        caller = request.user
+        volunteer_id = caller.volunteer_id
+        instant = _require_instant(as_of)
+
+        def query() -> LedgerTotals:
+            with api.engine.connect() as conn:
+                years = read_totals(conn, volunteer_id, "year", as_of=instant)
+                return LedgerTotals(
+                    volunteer_id=volunteer_id,
+                    balance_minutes=sum(years.values()),
+                    weeks=_totals(read_totals(conn, volunteer_id, "week", as_of=instant)),
+                    months=_totals(read_totals(conn, volunteer_id, "month", as_of=instant)),
+                    years=_totals(years),
+                )
+
+        return await api.read(caller.account_id, query)
+
+    @get(
+        "/me/ledger/lines/{position:int}/explanation",
+        operation_id="explainMyLedgerLine",
+        summary="The events behind one line of the caller's ledger (volunteer)",
+        description="The recorded events the line was computed from, in order: for a "
+        "credit the check-in and the check-out, for a correction the correction itself.",
+        guards=[requires(Role.VOLUNTEER)],
+        responses=problem_responses(400, 401, 403, 404, 429),
+    )
+    async def explain(
+        self,
+        position: Annotated[int, PathParameter(ge=0, le=2**62)],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> LineExplanation:
+        caller = request.user
+        volunteer_id = caller.volunteer_id
+
+        def query() -> LineExplanation:
+            with api.engine.connect() as conn:
+                refs = explain_line(conn, volunteer_id, position)
+            if refs is None:
+                raise ApiProblem(404, "not-found", f"no line {position} in this ledger")
+            events = api.app.recorded_events(refs)
+            return LineExplanation(position=position, events=[_explained(e) for e in events])
+
+        return await api.read(caller.account_id, query)
+
+    @get(
+        "/volunteers/{volunteer_id:uuid}/ledger",
+        operation_id="getVolunteerLedger",
+        summary="A volunteer's ledger (supervisor of their unit; a volunteer: their own)",
+        guards=[requires(Role.SUPERVISOR, Role.VOLUNTEER)],
+        responses=problem_responses(400, 401, 403, 404, 429),
+    )
+    async def volunteer_ledger(
+        self,
+        volunteer_id: FromPath[UUID],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+        as_of: AsOf = None,
+    ) -> Page[LedgerLineView]:
+        caller = request.user
+        await api.read(None, require_volunteer, api.app, caller, volunteer_id)
+        return await _ledger_page(api, caller, volunteer_id, page, as_of)
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    VolunteeringController,
+    LedgerController,
+    *live.ROUTES,
+]
