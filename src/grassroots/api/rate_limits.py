@@ -123,7 +123,7 @@ class RateLimits:
             return
         rate = self.rates.get(name, self.rates["default"])
         who = _who(connection)
-        count = await self.counter.hit(f"{name}:{handler.handler_id}:{who}", rate.per_seconds)
+        count = await self.counter.hit(f"{name}:{_route_of(handler)}:{who}", rate.per_seconds)
         if count > rate.limit:
             retry_after = _seconds_left(rate.per_seconds)
             raise ApiProblem(
@@ -134,6 +134,13 @@ class RateLimits:
                 headers={"Retry-After": str(retry_after)},
                 retry_after_seconds=retry_after,
             )
+
+
+def _route_of(handler: BaseRouteHandler) -> str:
+    # A name that stays the same across requests and processes: the framework's
+    # own handler ids include per-request controller instances, so they don't.
+    methods = ",".join(sorted(getattr(handler, "http_methods", ()) or ()))
+    return f"{methods}:{'|'.join(sorted(handler.paths))}:{handler.handler_name}"
 
 
 def _who(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -23,6 +23,7 @@ from grassroots.domain.activity import Activity
 from grassroots.domain.cadre import Cadre
 from grassroots.domain.center import Center
 from grassroots.domain.grassroots_point import GrassrootsPoint
+from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem
 from grassroots.domain.volunteer import Volunteer
 
@@ -57,9 +58,10 @@ def in_unit_scope(app: Grassroots, caller: Caller, org_unit_id: UUID) -> bool:
 
 
 def require_unit(app: Grassroots, caller: Caller, org_unit_id: UUID) -> None:
-    """An org unit the caller supervises (administrators: any)."""
+    """An org unit the caller supervises (administrators: any that exists)."""
     if not in_unit_scope(app, caller, org_unit_id):
         raise NotFound("org_unit", org_unit_id)
+    app.get(OrgUnit, org_unit_id)
 
 
 def require_center(app: Grassroots, caller: Caller, center_id: UUID) -> Center:

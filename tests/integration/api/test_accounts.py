@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from grassroots.api.rate_limits import Rate
 from tests.integration.api.conftest import PASSWORD, Server, problem
 from tests.integration.builders import build_world
 
@@ -116,3 +119,23 @@ def test_malformed_bodies_are_problem_details_and_change_nothing(server: Server)
     assert response.status_code == 400
     assert problem(response)["code"] == "invalid-request"
     assert server.app.recorder.max_notification_id() == before
+
+
+def test_log_in_attempts_are_rate_limited_per_client_address(
+    server_factory: Callable[..., Server],
+) -> None:
+    server = server_factory(rates={"log-in": Rate(2, 60)})
+    _register(server)
+    wrong = {"phone": "13800138000", "password": "wrong password"}
+
+    answers = [server.client.post("/api/v1/sessions", json=wrong) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    body = problem(answers[2])
+    assert body["code"] == "rate-limited"
+    assert int(answers[2].headers["retry-after"]) >= 1
+    # Even the right password waits out the window: guessing is what is limited.
+    right = server.client.post(
+        "/api/v1/sessions", json={"phone": "13800138000", "password": PASSWORD}
+    )
+    assert right.status_code == 429

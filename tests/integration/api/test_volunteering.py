@@ -348,12 +348,6 @@ def test_scans_at_once_on_two_servers_give_one_attendance_and_one_event(
     assert [type(e).__name__ for e in events] == ["CheckedIn"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the rate-limit key uses handler.handler_id, which sums the ids of the "
-    "handler's layers, a fresh controller instance among them, so the key changes "
-    "from request to request; keyed on str(handler) it passes every time",
-)
 def test_scans_beyond_the_rate_limit_answer_429_with_retry_after(
     server_factory: Callable[..., Server],
 ) -> None:
