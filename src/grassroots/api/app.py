@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Reference
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
@@ -29,7 +30,12 @@ from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
-from grassroots.api.problems import describe_problem, exception_handlers
+from grassroots.api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    ApiProblem,
+    describe_problem,
+    exception_handlers,
+)
 from grassroots.api.rate_limits import MemoryCounter, RateLimits, RedisCounter, WindowCounter
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
@@ -64,8 +70,34 @@ def _public_operations_need_no_token(app: Litestar) -> None:
     for item in (app.openapi_schema.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)
-            if operation is not None and operation.operation_id in public:
+            if operation is None:
+                continue
+            if operation.operation_id in public:
                 operation.security = []
+            _failures_are_problem_details(operation)
+
+
+def _failures_are_problem_details(operation: Operation) -> None:
+    """The framework documents its own 400 with its default body; ours is a problem."""
+    for status, response in (operation.responses or {}).items():
+        if not status.isdigit() or int(status) < 400 or not isinstance(response, OpenAPIResponse):
+            continue
+        if response.content is None or PROBLEM_MEDIA_TYPE not in response.content:
+            response.content = {
+                PROBLEM_MEDIA_TYPE: OpenAPIMediaType(
+                    schema=Reference(ref="#/components/schemas/Problem")
+                )
+            }
+
+
+async def _refuse_control_characters(request: Request[Any, Any, Any]) -> None:
+    """Query strings reach database filters; a NUL there is nothing a person typed
+    and PostgreSQL refuses it in text, so refuse it here as bad input."""
+    for _key, value in request.query_params.multi_items():
+        if "\x00" in value or any(ord(c) < 0x20 and c not in "\t\n\r" for c in value):
+            raise ApiProblem(
+                400, "invalid-request", "a query parameter contains control characters"
+            )
 
 
 def create_app(
@@ -150,6 +182,7 @@ def create_app(
         ),
         dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
         guards=[rate_limits.guard],
+        before_request=_refuse_control_characters,
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         on_startup=[_public_operations_need_no_token],

@@ -63,6 +63,9 @@ MESSAGES: dict[str, Message] = {
     "unsupported-media-type": M("不支持的内容类型", "Unsupported media type", status=415),
     "rate-limited": M("操作过于频繁，请稍后再试", "Too many requests; try again later", status=429),
     "internal-error": M("服务器内部错误", "Something went wrong on our side", status=500),
+    "text-control-character": M(
+        "文字中含有无法识别的控制字符", "The text contains control characters"
+    ),
     "problem-type-unknown": M("没有这种问题类型", "There is no such problem type", status=404),
     "access-token-invalid": M("登录已失效，请重新登录", "Your log-in has expired", status=401),
     # The QR code's failures, in the words of the volunteer holding the phone.

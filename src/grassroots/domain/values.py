@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid5
@@ -24,6 +25,7 @@ __all__ = [
     "iso_week_of",
     "local_date",
     "require_aware",
+    "require_printable",
     "require_reason",
     "require_text",
     "time_zone",
@@ -52,8 +54,20 @@ def require_aware(at: datetime, name: str = "at") -> datetime:
     return at
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def require_printable(text: str, name: str) -> str:
+    """Refuse control characters (tabs and line breaks aside): nobody types them,
+    and a NUL cannot even be stored in a PostgreSQL text column, so a read model
+    fed such an event could never apply it."""
+    if _CONTROL.search(text):
+        raise InvalidValue(f"{name} contains control characters", code="text-control-character")
+    return text
+
+
 def require_text(value: str, name: str, *, max_length: int = 200) -> str:
-    text = value.strip()
+    text = require_printable(value.strip(), name)
     if not text:
         raise InvalidValue(f"{name} must not be empty", code=f"{name}-empty")
     if len(text) > max_length:
@@ -64,7 +78,7 @@ def require_text(value: str, name: str, *, max_length: int = 200) -> str:
 
 
 def require_reason(reason: str, *, max_length: int = 500) -> str:
-    text = reason.strip()
+    text = require_printable(reason.strip(), "reason")
     if not text:
         raise ReasonRequired("a reason is required")
     if len(text) > max_length:

@@ -139,3 +139,26 @@ def test_log_in_attempts_are_rate_limited_per_client_address(
         "/api/v1/sessions", json={"phone": "13800138000", "password": PASSWORD}
     )
     assert right.status_code == 429
+
+
+def test_control_characters_in_a_query_are_bad_input_not_a_server_error(server: Server) -> None:
+    headers = server.administrator()
+
+    response = server.client.get("/api/v1/activities?category=a%00b", headers=headers)
+
+    assert response.status_code == 400
+    assert problem(response)["code"] == "invalid-request"
+
+
+def test_every_documented_failure_is_a_problem_document(server: Server) -> None:
+    document = server.client.get("/schema/openapi.json").json()
+
+    wrong = [
+        (path, method, status)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for status, response in operation.get("responses", {}).items()
+        if int(status) >= 400 and "application/problem+json" not in response.get("content", {})
+    ]
+
+    assert wrong == []

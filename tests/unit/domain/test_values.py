@@ -298,3 +298,14 @@ def test_a_geofence_radius_outside_10_to_5000_metres_is_refused(radius: float) -
 @pytest.mark.parametrize("radius", [10.0, 5_000.0])
 def test_a_geofence_radius_at_the_limits_is_accepted(radius: float) -> None:
     assert Geofence(HOHHOT, radius).radius_m == radius
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "title\x07", "\x1bname", "x\x7f"])
+def test_text_with_control_characters_is_refused(text: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        require_text(text, "title")
+    assert refused.value.code == "text-control-character"
+
+
+def test_tabs_and_line_breaks_are_kept_in_text() -> None:
+    assert require_text("第一行\n第二行\tend", "title") == "第一行\n第二行\tend"
