@@ -39,6 +39,7 @@ from grassroots.api.problems import (
 from grassroots.api.rate_limits import MemoryCounter, RateLimits, RedisCounter, WindowCounter
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
+from grassroots.domain.values import has_control_characters
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["API_ROUTES", "create_app"]
@@ -94,7 +95,7 @@ async def _refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     """Query strings reach database filters; a NUL there is nothing a person typed
     and PostgreSQL refuses it in text, so refuse it here as bad input."""
     for _key, value in request.query_params.multi_items():
-        if "\x00" in value or any(ord(c) < 0x20 and c not in "\t\n\r" for c in value):
+        if has_control_characters(value):
             raise ApiProblem(
                 400, "invalid-request", "a query parameter contains control characters"
             )

@@ -41,7 +41,7 @@ from grassroots.domain.compliance import Judgement, Month, Period, Year
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem, ProblemState
-from grassroots.domain.qr_token import QrSubject, SubjectKind, current_token, next_rotation_at
+from grassroots.domain.qr_token import QrSubject, SubjectKind
 from grassroots.domain.values import GeoPoint, iso_week_of, local_date, time_zone
 from grassroots.domain.visit import Visit
 from grassroots.projections.compliance import (
@@ -640,20 +640,13 @@ def _point_code(api: Api, caller: Caller, point_id: UUID) -> PointCode:
     if not in_unit_scope(app, caller, point.org_unit_id):
         raise NotFound("grassroots_point", point_id)
     point.require_active()
-    now = app.now()
-    rotation = app.config.qr_rotation_seconds
-    token, expires_at = current_token(
-        secret=app.config.secret_key,
-        subject=QrSubject(SubjectKind.POINT, point_id),
-        at=now,
-        rotation_seconds=rotation,
-    )
+    code = app.rotating_code(QrSubject(SubjectKind.POINT, point_id))
     return PointCode(
         point_id=point_id,
-        token=token,
-        expires_at=expires_at,
-        next_rotation_at=next_rotation_at(now, rotation),
-        rotation_seconds=rotation,
+        token=code.token,
+        expires_at=code.expires_at,
+        next_rotation_at=code.replaced_at,
+        rotation_seconds=app.config.qr_rotation_seconds,
     )
 
 

@@ -29,7 +29,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Instant, Reason, Text
+from grassroots.api.fields import Instant, Reason, Text, require_offset
 from grassroots.api.organisation import Place, Radius
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
@@ -270,12 +270,6 @@ def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Act
     raise NotFound("activity", activity_id)
 
 
-def _utc_query(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and value.utcoffset() is None:
-        raise ApiProblem(400, "invalid-request", f"{name} needs an offset, e.g. +08:00")
-    return value
-
-
 async def _venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeView:
     def mint() -> VenueCodeView:
         activity = _staffed_activity(api.app, caller, activity_id)
@@ -360,8 +354,8 @@ class ActivityController(Controller):
         starts_to: Annotated[datetime | None, QueryParameter(name="to")] = None,
     ) -> Page[ActivityView]:
         caller = request.user
-        _utc_query(starts_from, "from")
-        _utc_query(starts_to, "to")
+        require_offset(starts_from, "from")
+        require_offset(starts_to, "to")
 
         def query() -> list[ActivityView]:
             require_center(api.app, caller, center_id)
@@ -598,8 +592,8 @@ class ActivityController(Controller):
         near_lon: Annotated[float | None, Parameter(ge=-180, le=180)] = None,
         radius_m: Annotated[float | None, Parameter(gt=0, le=MAX_RADIUS_M)] = None,
     ) -> Page[ActivityView]:
-        _utc_query(starts_from, "from")
-        _utc_query(starts_to, "to")
+        require_offset(starts_from, "from")
+        require_offset(starts_to, "to")
         if (near_lat is None) != (near_lon is None):
             raise ApiProblem(400, "invalid-request", "give both near_lat and near_lon, or neither")
         if radius_m is not None and near_lat is None:

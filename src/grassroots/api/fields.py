@@ -8,6 +8,8 @@ from uuid import UUID
 
 from msgspec import Meta
 
+from grassroots.api.problems import ApiProblem
+
 __all__ = [
     "Day",
     "GivenPassword",
@@ -18,6 +20,7 @@ __all__ = [
     "Phone",
     "Reason",
     "Text",
+    "require_offset",
 ]
 
 Id = Annotated[UUID, Meta(examples=["6f1c2a8e-4b7d-4e0f-9a51-2d3c4b5a6e7f"])]
@@ -55,3 +58,10 @@ Instant = Annotated[
         examples=["2026-03-07T09:00:00+08:00"],
     ),
 ]
+
+
+def require_offset(value: datetime | None, name: str) -> datetime | None:
+    """A query instant must say its offset: a bare local time is ambiguous."""
+    if value is not None and value.utcoffset() is None:
+        raise ApiProblem(400, "invalid-request", f"{name} needs an offset, e.g. +08:00")
+    return value

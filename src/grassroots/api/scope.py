@@ -57,11 +57,11 @@ def in_unit_scope(app: Grassroots, caller: Caller, org_unit_id: UUID) -> bool:
     return caller.is_administrator or supervises(app, caller, org_unit_id)
 
 
-def require_unit(app: Grassroots, caller: Caller, org_unit_id: UUID) -> None:
+def require_unit(app: Grassroots, caller: Caller, org_unit_id: UUID) -> OrgUnit:
     """An org unit the caller supervises (administrators: any that exists)."""
     if not in_unit_scope(app, caller, org_unit_id):
         raise NotFound("org_unit", org_unit_id)
-    app.get(OrgUnit, org_unit_id)
+    return app.get(OrgUnit, org_unit_id)
 
 
 def require_center(app: Grassroots, caller: Caller, center_id: UUID) -> Center:

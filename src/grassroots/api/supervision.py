@@ -402,12 +402,6 @@ def _span(kind: PeriodKind, day: date | None, unit: OrgUnit, now: datetime) -> _
     return _Span(kind, Month.of(day))
 
 
-def _unit_in_scope(app: Grassroots, caller: Caller, org_unit_id: UUID) -> OrgUnit:
-    unit = app.get(OrgUnit, org_unit_id)
-    require_unit(app, caller, org_unit_id)
-    return unit
-
-
 def _rule_set_visible(app: Grassroots, caller: Caller, rule_set: RuleSet, unit_id: UUID) -> bool:
     """A rule set the caller may judge by: in their subtree, or governing the unit asked about."""
     if in_unit_scope(app, caller, rule_set.org_unit_id):
@@ -578,7 +572,7 @@ def _aware(value: datetime) -> datetime:
 def _compliance(
     api: Api, caller: Caller, org_unit_id: UUID, kind: PeriodKind, day: date | None
 ) -> tuple[OrgUnit, _Span, UnitCompliance]:
-    unit = _unit_in_scope(api.app, caller, org_unit_id)
+    unit = require_unit(api.app, caller, org_unit_id)
     now = api.app.now()
     span = _span(kind, day, unit, now)
     with api.engine.connect() as conn:
@@ -589,7 +583,7 @@ def _what_if(
     api: Api, caller: Caller, org_unit_id: UUID, body: WhatIfRequest, page: PageRequest
 ) -> ComplianceView:
     app = api.app
-    unit = _unit_in_scope(app, caller, org_unit_id)
+    unit = require_unit(app, caller, org_unit_id)
     what_if_terms: RuleTerms | None = None
     if isinstance(body.rules, RuleSetRules):
         rules = _rule_set_rules(
@@ -635,7 +629,7 @@ def _rule_set_rules(
 
 
 def _rule_sets(api: Api, caller: Caller, org_unit_id: UUID, day: date | None) -> RuleSetsView:
-    unit = _unit_in_scope(api.app, caller, org_unit_id)
+    unit = require_unit(api.app, caller, org_unit_id)
     on = day if day is not None else local_date(api.app.now(), ZoneInfo(unit.time_zone))
     sets, versions = compliance_rule_sets.c, compliance_rule_versions.c
     query = (
@@ -711,7 +705,7 @@ def _governing(candidates: Iterable[RuleSetView], day: date) -> RuleSetView | No
 
 
 def _define(app: Grassroots, caller: Caller, org_unit_id: UUID, body: RuleSetDefinition) -> UUID:
-    _unit_in_scope(app, caller, org_unit_id)
+    require_unit(app, caller, org_unit_id)
     return app.define_rule_set(
         name=body.name,
         org_unit_id=org_unit_id,
@@ -743,7 +737,7 @@ def _counts_view(counts: Any) -> CountsView:
 def _activity_counts(
     api: Api, caller: Caller, org_unit_id: UUID, kind: PeriodKind, day: date | None
 ) -> tuple[OrgUnit, _Span, OrgUnitCounts]:
-    unit = _unit_in_scope(api.app, caller, org_unit_id)
+    unit = require_unit(api.app, caller, org_unit_id)
     span = _span(kind, day, unit, api.app.now())
     with api.engine.connect() as conn:
         return unit, span, org_unit_counts(conn, org_unit_id, kind, span.label)
@@ -774,7 +768,7 @@ def _activity_counts_view(found: OrgUnitCounts, page: PageRequest) -> ActivityCo
 def _problem_figures(
     api: Api, caller: Caller, org_unit_id: UUID, kind: PeriodKind, day: date | None
 ) -> ProblemFigures:
-    unit = _unit_in_scope(api.app, caller, org_unit_id)
+    unit = require_unit(api.app, caller, org_unit_id)
     now = api.app.now()
     span = _span(kind, day, unit, now)
     with api.engine.connect() as conn:

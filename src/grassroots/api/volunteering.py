@@ -23,6 +23,7 @@ from msgspec import Meta
 from grassroots.api import live
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
+from grassroots.api.fields import require_offset
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_volunteer
@@ -315,12 +316,6 @@ class VolunteeringController(Controller):
 # --- the ledger -------------------------------------------------------------------
 
 
-def _require_instant(as_of: datetime | None) -> datetime | None:
-    if as_of is not None and as_of.tzinfo is None:
-        raise ApiProblem(400, "invalid-request", "as_of needs an offset, e.g. +08:00")
-    return as_of
-
-
 def _line_view(line: LedgerLine) -> LedgerLineView:
     return LedgerLineView(
         position=line.position,
@@ -341,7 +336,7 @@ def _line_view(line: LedgerLine) -> LedgerLineView:
 async def _ledger_page(
     api: Api, caller: Caller, volunteer_id: UUID, page: PageRequest, as_of: datetime | None
 ) -> Page[LedgerLineView]:
-    as_of = _require_instant(as_of)
+    as_of = require_offset(as_of, "as_of")
 
     def query() -> list[LedgerLine]:
         with api.engine.connect() as conn:
@@ -416,7 +411,7 @@ class LedgerController(Controller):
     ) -> LedgerTotals:
         caller = request.user
         volunteer_id = caller.volunteer_id
-        instant = _require_instant(as_of)
+        instant = require_offset(as_of, "as_of")
 
         def query() -> LedgerTotals:
             with api.engine.connect() as conn:

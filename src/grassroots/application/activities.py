@@ -142,10 +142,14 @@ class ActivityCommands(Core):
     def venue_code(self, activity_id: UUID) -> VenueCode:
         """The code the venue screen shows now, and when the next one replaces it."""
         self.get(Activity, activity_id)
+        return self.rotating_code(QrSubject(SubjectKind.ACTIVITY, activity_id))
+
+    def rotating_code(self, subject: QrSubject) -> VenueCode:
+        """The current code of an activity or a grassroots point (no existence check)."""
         now = self.now()
         token, expires_at = current_token(
             secret=self.config.secret_key,
-            subject=QrSubject(SubjectKind.ACTIVITY, activity_id),
+            subject=subject,
             at=now,
             rotation_seconds=self.config.qr_rotation_seconds,
         )

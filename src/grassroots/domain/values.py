@@ -22,6 +22,7 @@ __all__ = [
     "Geofence",
     "IsoWeek",
     "derived_id",
+    "has_control_characters",
     "iso_week_of",
     "local_date",
     "require_aware",
@@ -57,11 +58,15 @@ def require_aware(at: datetime, name: str = "at") -> datetime:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def has_control_characters(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
 def require_printable(text: str, name: str) -> str:
     """Refuse control characters (tabs and line breaks aside): nobody types them,
     and a NUL cannot even be stored in a PostgreSQL text column, so a read model
     fed such an event could never apply it."""
-    if _CONTROL.search(text):
+    if has_control_characters(text):
         raise InvalidValue(f"{name} contains control characters", code="text-control-character")
     return text
 
