@@ -14,7 +14,7 @@ GRASSROOTS_CHECK_IN_MARGIN_MINUTES  how early check-in opens before the start (3
 GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
 GRASSROOTS_EMBEDDED_PROJECTIONS   yes (default): the server runs the read models' runners;
                                   no: separate workers do (grassroots projections run)
-GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction (500)
+GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction, at most (5000)
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Settings:
     port: int
     embedded_projections: bool = True
     database_schema: str | None = None
-    projection_batch_size: int = 500
+    projection_batch_size: int = 5000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,7 +88,7 @@ class Settings:
             port=env.integer("PORT", 8000, low=1, high=65535),
             embedded_projections=env.flag("EMBEDDED_PROJECTIONS", default=True),
             database_schema=_schema(env.optional("DATABASE_SCHEMA")),
-            projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 500, low=1, high=100_000),
+            projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 5000, low=1, high=100_000),
         )
 
 

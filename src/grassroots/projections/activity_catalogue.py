@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +39,7 @@ from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
+from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
 from grassroots.projections.org_tree import subtree_of
@@ -163,7 +165,7 @@ class _Rows:
     changed: set[UUID] = field(default_factory=set)
 
     def load(self, conn: sa.Connection, ids: Iterable[UUID]) -> None:
-        wanted = sorted(set(ids) - set(self.rows))
+        wanted = list(set(ids) - self.rows.keys())
         column = self.table.c[self.key]
         for i in range(0, len(wanted), _CHUNK):
             for found in conn.execute(
@@ -186,22 +188,26 @@ class _Rows:
         return row
 
     def flush(self, conn: sa.Connection) -> None:
-        if self.new:
-            conn.execute(self.table.insert(), [self.rows[k] for k in sorted(self.new)])
-        if self.changed:
-            names = [c.name for c in self.table.columns if c.name != self.key]
-            update = (
-                self.table.update()
-                .where(self.table.c[self.key] == sa.bindparam(f"b_{self.key}"))
-                .values({name: sa.bindparam(f"b_{name}") for name in names})
-            )
-            conn.execute(
-                update,
-                [
-                    {f"b_{name}": self.rows[k][name] for name in (self.key, *names)}
-                    for k in sorted(self.changed)
-                ],
-            )
+        insert, update = _statements(self.table, self.key)
+        insert.execute(conn, [self.rows[k] for k in self.new])
+        # The update's parameters are named apart from the columns (``b_``): a
+        # parameter may not share a column's name in an UPDATE's WHERE.
+        update.execute(
+            conn,
+            [{f"b_{name}": value for name, value in self.rows[k].items()} for k in self.changed],
+        )
+
+
+@cache
+def _statements(table: sa.Table, key: str) -> tuple[Bulk, Bulk]:
+    """The insert of whole rows and the update of every column but the key, compiled once."""
+    names = [c.name for c in table.columns if c.name != key]
+    update = (
+        table.update()
+        .where(table.c[key] == sa.bindparam(f"b_{key}"))
+        .values({name: sa.bindparam(f"b_{name}") for name in names})
+    )
+    return Bulk.insert_into(table, sort_by=[key]), Bulk(update, sort_by=[f"b_{key}"])
 
 
 @dataclass
@@ -216,6 +222,7 @@ class _Batch:
 
 
 _SIGN_UPS = (Activity.SignedUp, Activity.WaitListed, Activity.Withdrawn, Activity.Promoted)
+_OPENING = (Attendance.CheckedIn, Attendance.AddedByStaff)
 _ATTENDANCE = (
     Attendance.CheckedIn,
     Attendance.AddedByStaff,
@@ -242,18 +249,30 @@ class ActivityCatalogue(Projection):
         center_ids: set[UUID] = set()
         activity_ids: set[UUID] = set()
         attendance_ids: set[UUID] = set()
+        # An activity posted in this batch has no stored rows, nor have its
+        # attendances, nor has an attendance opened in it: only rows made before
+        # the batch are looked for.
+        posted: set[UUID] = set()
+        opened: set[UUID] = set()
         for ctx, e in batch:
             if isinstance(e, Activity.Posted):
                 center_ids.add(e.center_id)
+                posted.add(ctx.originator_id)
             elif isinstance(e, Center.Registered | Center.DetailsChanged | Center.Closed):
                 center_ids.add(ctx.originator_id)
             elif isinstance(e, _SIGN_UPS):
-                activity_ids.add(ctx.originator_id)
-                attendance_ids.add(Attendance.id_for(e.volunteer_id, ctx.originator_id))
+                if ctx.originator_id not in posted:
+                    activity_ids.add(ctx.originator_id)
+                    attendance_ids.add(_attendance_id(e.volunteer_id, ctx.originator_id))
             elif isinstance(e, Activity.DetailsChanged | Activity.Cancelled):
-                activity_ids.add(ctx.originator_id)
-            elif isinstance(e, _ATTENDANCE):
-                # An attendance's id is derived from its volunteer and activity.
+                if ctx.originator_id not in posted:
+                    activity_ids.add(ctx.originator_id)
+            elif isinstance(e, _OPENING):
+                # Signed up for before the batch, the volunteer has a row already.
+                opened.add(ctx.originator_id)
+                if e.activity_id not in posted:
+                    attendance_ids.add(ctx.originator_id)
+            elif isinstance(e, _ATTENDANCE) and ctx.originator_id not in opened:
                 attendance_ids.add(ctx.originator_id)
         state.centers.load(conn, center_ids)
         state.activities.load(conn, activity_ids)
@@ -423,7 +442,7 @@ class ActivityCatalogue(Projection):
         state: _Batch, activity_id: UUID, volunteer_id: UUID, ctx: EventContext
     ) -> dict[str, Any]:
         """The volunteer's row at the activity, made empty on their first event there."""
-        key = Attendance.id_for(volunteer_id, activity_id)
+        key = _attendance_id(volunteer_id, activity_id)
         row = state.attendance.rows.get(key)
         if row is None:
             row = {
@@ -444,6 +463,13 @@ class ActivityCatalogue(Projection):
             }
             state.attendance.add(row)
         return row
+
+
+@lru_cache(maxsize=1 << 16)
+def _attendance_id(volunteer_id: UUID, activity_id: UUID) -> UUID:
+    # A name-based id costs a hash and some JSON; each pair comes up several times
+    # (sign-up, check-in, the batch's lookups), so the recent ones are kept.
+    return Attendance.id_for(volunteer_id, activity_id)
 
 
 def _details(e: Activity.Posted | Activity.DetailsChanged) -> dict[str, Any]:

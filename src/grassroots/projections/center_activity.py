@@ -23,7 +23,8 @@ How a batch is written
     events need, the handlers work on those in memory, and ``flush_batch``
     writes the outcome with a handful of bulk statements. Figures are written
     as ``figure + delta`` and never read; the membership rows of the batch's
-    attendances are found by the database itself, from the rows just written.
+    attendances are written if absent, for the periods their activities are in
+    once the batch's reschedules are applied.
 
 Periods
     An activity belongs to the period of its scheduled start's local date in
@@ -89,12 +90,15 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE, iso_week_of
+from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
 from grassroots.projections.org_tree import subtree_of
@@ -427,10 +431,8 @@ class CenterActivity(Projection):
                 [{"b_activity_id": a, "b_volunteer_id": v} for a, v in left],
             )
         taken = state.places - state.stored_places
-        if taken:
-            conn.execute(places.insert(), [{"activity_id": a, "volunteer_id": v} for a, v in taken])
-        if state.new_attendances:
-            conn.execute(center_activity_attendances.insert(), state.new_attendances)
+        _INSERT_PLACES.execute(conn, [{"activity_id": a, "volunteer_id": v} for a, v in taken])
+        _INSERT_ATTENDANCES.execute(conn, state.new_attendances)
         # Last: membership is read off the activities and attendances just written.
         self._flush_members(conn, state)
 
@@ -438,24 +440,21 @@ class CenterActivity(Projection):
     def _flush_activities(conn: sa.Connection, state: _Batch) -> None:
         if state.new_activities:
             zeros = dict.fromkeys(_COUNTERS, 0)
-            conn.execute(
-                _activities.insert(),
+            _INSERT_ACTIVITIES.execute(
+                conn,
                 [
                     {**state.activities[a], **state.deltas.pop(a, zeros)}
                     for a in state.new_activities
                 ],
             )
         by_id = _activities.c.activity_id == sa.bindparam("b_activity_id")
-        if state.deltas:
-            conn.execute(
-                _activities.update()
-                .where(by_id)
-                .values({n: _activities.c[n] + sa.bindparam(f"b_{n}") for n in _COUNTERS}),
-                [
-                    {"b_activity_id": a, **{f"b_{n}": d for n, d in delta.items()}}
-                    for a, delta in state.deltas.items()
-                ],
-            )
+        _ADD_TO_FIGURES.execute(
+            conn,
+            [
+                {"b_activity_id": a, **{f"b_{n}": d for n, d in delta.items()}}
+                for a, delta in state.deltas.items()
+            ],
+        )
         if state.cancelled:
             conn.execute(
                 _activities.update().where(by_id).values(cancelled=True),
@@ -484,29 +483,19 @@ class CenterActivity(Projection):
                 ),
                 [dict(zip(_BOUND_MEMBER_COLUMNS, key, strict=True)) for key in gone],
             )
-        kept = {key for key, present in state.members.items() if present}
-        if kept:
-            stored = _rows_in(
-                conn,
-                sa.select(_volunteers),
-                *(
-                    (_volunteers.c[n], {key[i] for key in kept})
-                    for i, n in enumerate(_MEMBER_COLUMNS)
-                ),
-            )
-            kept.difference_update(tuple(row) for row in stored)
-            if kept:
-                conn.execute(
-                    _volunteers.insert(),
-                    [dict(zip(_MEMBER_COLUMNS, key, strict=True)) for key in kept],
-                )
+        members = {key for key, present in state.members.items() if present}
         # Then every volunteer who attended in the batch belongs to the periods their
-        # activities are in now. The database finds which of these rows are new: one
-        # statement per chunk of attendances, instead of a row sent and checked each.
-        opened = [row["attendance_id"] for row in state.new_attendances]
-        for chunk in _chunks(opened):
-            for insert in _INSERT_MEMBERS:
-                conn.execute(insert, {"attendance_ids": chunk})
+        # activities are in now (after the batch's reschedules, written above).
+        _load_activities(conn, state, {row["activity_id"] for row in state.new_attendances})
+        for row in state.new_attendances:
+            activity = state.activities.get(row["activity_id"])  # None: never posted
+            if activity is not None:
+                center, volunteer = activity["center_id"], row["volunteer_id"]
+                members.add((center, "week", activity["iso_week"], volunteer))
+                members.add((center, "month", activity["month"], volunteer))
+        # Written if absent: the row may be there from an earlier batch.
+        bulk = _ADD_MEMBERS_POSTGRES if conn.dialect.name == "postgresql" else _ADD_MEMBERS
+        bulk.execute(conn, [dict(zip(_MEMBER_COLUMNS, key, strict=True)) for key in members])
 
     # --- where centers are and which zone they count days in -----------------
 
@@ -674,33 +663,21 @@ def _load_activities(conn: sa.Connection, state: _Batch, ids: set[UUID]) -> None
         state.activities[row.activity_id] = row._asdict()
 
 
-def _insert_members(kind: PeriodKind) -> sa.Insert:
-    """The membership rows of some attendances (``:attendance_ids``) not yet stored."""
-    attendances = center_activity_attendances
-    period = _period_column(kind)
-    attended = (
-        sa.select(
-            _activities.c.center_id,
-            sa.literal(kind, sa.String),
-            period,
-            attendances.c.volunteer_id,
-        )
-        .distinct()
-        .join_from(attendances, _activities, _activities.c.activity_id == attendances.c.activity_id)
-        .where(
-            attendances.c.attendance_id.in_(sa.bindparam("attendance_ids", expanding=True)),
-            ~sa.exists().where(
-                _volunteers.c.center_id == _activities.c.center_id,
-                _volunteers.c.period_kind == kind,
-                _volunteers.c.period == period,
-                _volunteers.c.volunteer_id == attendances.c.volunteer_id,
-            ),
-        )
-    )
-    return _volunteers.insert().from_select(list(_MEMBER_COLUMNS), attended)
-
-
-_INSERT_MEMBERS = (_insert_members("week"), _insert_members("month"))
+# The statements a catch-up runs most, compiled once (see ``bulk.py``); rows go in
+# key order, so neighbouring rows land on the same pages.
+_INSERT_ACTIVITIES = Bulk.insert_into(_activities, sort_by=["activity_id"])
+_ADD_TO_FIGURES = Bulk(
+    _activities.update()
+    .where(_activities.c.activity_id == sa.bindparam("b_activity_id"))
+    .values({n: _activities.c[n] + sa.bindparam(f"b_{n}") for n in _COUNTERS}),
+    sort_by=["b_activity_id"],
+)
+_INSERT_PLACES = Bulk.insert_into(center_activity_places, sort_by=["activity_id", "volunteer_id"])
+_INSERT_ATTENDANCES = Bulk.insert_into(center_activity_attendances, sort_by=["attendance_id"])
+_ADD_MEMBERS = Bulk(
+    sqlite_insert(_volunteers).on_conflict_do_nothing(), sort_by=list(_MEMBER_COLUMNS)
+)
+_ADD_MEMBERS_POSTGRES = Bulk(postgresql_insert(_volunteers).on_conflict_do_nothing())
 
 
 def _chunks(keys: Iterable[Any]) -> list[list[Any]]:

@@ -28,6 +28,7 @@ from grassroots.domain.attendance import Attendance
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.domain.volunteer import Volunteer
+from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
 
@@ -88,6 +89,10 @@ ledger_lines = sa.Table(
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_ledger_lines_volunteer_recorded", "volunteer_id", "recorded_at"),
 )
+
+
+_INSERT_ATTENDANCES = Bulk.insert_into(ledger_attendances, sort_by=["attendance_id"])
+_INSERT_LINES = Bulk.insert_into(ledger_lines, sort_by=["volunteer_id", "position"])
 
 
 class LineKind:
@@ -156,10 +161,8 @@ class ServiceLedger(Projection):
                 ledger_volunteers.insert(),
                 [{"volunteer_id": v, "org_unit_id": u} for v, u in state.placed.items()],
             )
-        if state.new_attendances:
-            conn.execute(ledger_attendances.insert(), state.new_attendances)
-        if state.new_lines:
-            conn.execute(ledger_lines.insert(), state.new_lines)
+        _INSERT_ATTENDANCES.execute(conn, state.new_attendances)
+        _INSERT_LINES.execute(conn, state.new_lines)
 
     @handles(OrgUnit.Created)
     def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
@@ -255,7 +258,7 @@ def _rows_in(
     conn: sa.Connection, table: sa.Table, column: sa.Column[Any], keys: set[UUID]
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    ordered = sorted(keys)
+    ordered = list(keys)
     for i in range(0, len(ordered), 500):
         chunk = ordered[i : i + 500]
         rows.extend(
@@ -267,7 +270,7 @@ def _rows_in(
 def _last_balances(conn: sa.Connection, volunteers: set[UUID]) -> dict[UUID, tuple[int, int]]:
     """Each volunteer's last line number and balance, in one query per 500 volunteers."""
     balances: dict[UUID, tuple[int, int]] = {}
-    ordered = sorted(volunteers)
+    ordered = list(volunteers)
     for i in range(0, len(ordered), 500):
         chunk = ordered[i : i + 500]
         last = (

@@ -22,20 +22,20 @@ on PostgreSQL a LISTEN on the event table's channel wakes it on every write.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.compliance import CadreCompliance
-from grassroots.projections.engine import Projection
+from grassroots.projections.engine import EventContext, Projection
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import Problems
@@ -81,61 +81,52 @@ class Round:
     failed: dict[str, Exception] = field(default_factory=dict)
 
 
-class _Read(NamedTuple):
-    """One read of the log: what ``EventLog.read_topics`` is asked for."""
+def _shares(
+    members: Sequence[ProjectionRunner], batch: list[LoggedEvent]
+) -> list[list[tuple[EventContext, Any]]]:
+    """Each runner's events of ``batch``, in log order: one pass over the batch for all."""
+    shares: list[list[tuple[EventContext, Any]]] = [[] for _ in members]
+    followers: dict[str, list[list[tuple[EventContext, Any]]]] = {}
+    for topic, context, event in batch:
+        found = followers.get(topic)
+        if found is None:
+            pairs = zip(members, shares, strict=True)
+            found = followers[topic] = [share for runner, share in pairs if runner.follows(topic)]
+        for share in found:
+            share.append((context, event))
+    return shares
 
-    after: int
-    limit: int
-    stop: int
-    topics: tuple[str, ...]
 
-    def args(self) -> dict[str, Any]:
-        return {
-            "after": self.after,
-            "limit": self.limit,
-            "stop": self.stop,
-            "topics": list(self.topics),
-        }
+_collections_lock = threading.Lock()
+_catching_up = 0
+_usual_thresholds = gc.get_threshold()
 
 
-class _ReadAhead:
-    """Reads and decodes the next batch in a thread while a catch-up applies this one.
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the garbage collector less often while any catch-up is under way.
 
-    Decoding is Python work and applying is mostly the database's, so the two
-    overlap. A read that turns out not to be the one wanted (a runner lost a
-    race or failed) is finished and dropped, never used; at most one is under
-    way, so the decoder is never used by two threads at once.
+    A batch makes hundreds of thousands of short-lived objects (events, rows)
+    that live long enough to be promoted to the older generations, so at the
+    usual thresholds full collections ran over and over and took a fifth of a
+    catch-up's time. Almost none of these objects are in reference cycles;
+    reference counting frees them. The last catch-up to end puts the
+    thresholds back.
     """
-
-    def __init__(self, log: EventLog) -> None:
-        self._log = log
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projections-read")
-        self._pending: tuple[_Read, Future[list[LoggedEvent]]] | None = None
-
-    def start(self, read: _Read) -> None:
-        self._drop()
-        self._pending = (read, self._pool.submit(self._log.read_topics, **read.args()))
-
-    def take(self, read: _Read) -> list[LoggedEvent]:
-        if self._pending is not None and self._pending[0] == read:
-            future = self._pending[1]
-            self._pending = None
-            return future.result()
-        self._drop()
-        return self._log.read_topics(**read.args())
-
-    def _drop(self) -> None:
-        if self._pending is not None:
-            # Finished before anything else reads: a failure here is the next read's to see.
-            wait([self._pending[1]])
-            self._pending = None
-
-    def __enter__(self) -> _ReadAhead:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._drop()
-        self._pool.shutdown(wait=True)
+    global _catching_up, _usual_thresholds
+    with _collections_lock:
+        if _catching_up == 0:
+            _usual_thresholds = gc.get_threshold()
+            young, middle, old = _usual_thresholds
+            gc.set_threshold(max(young, 100_000), max(middle, 50), max(old, 100))
+        _catching_up += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _catching_up -= 1
+            if _catching_up == 0:
+                gc.set_threshold(*_usual_thresholds)
 
 
 class ReadSide:
@@ -182,13 +173,12 @@ class ReadSide:
         whose batch fails is reported in the result, not raised: the others'
         batches are applied all the same.
         """
-        return self._round(runners, stop, None)
+        return self._round(runners, stop)
 
     def _round(
         self,
         runners: Sequence[ProjectionRunner] | None,
         stop: int | None,
-        ahead: _ReadAhead | None,
     ) -> Round:
         chosen = list(self.runners.values()) if runners is None else list(runners)
         done = Round()
@@ -213,7 +203,7 @@ class ReadSide:
                 continue
             # A group behind stops at the next group's position, so it can land on it.
             bound = min(starts[i + 1], stop) if i + 1 < len(starts) else stop
-            end = self._apply_group(members, start, bound, done, ahead)
+            end = self._apply_group(members, start, bound, done)
             if end == bound:
                 landed.add(end)
         return done
@@ -224,25 +214,21 @@ class ReadSide:
         start: int,
         stop: int,
         done: Round,
-        ahead: _ReadAhead | None,
     ) -> int:
         """One read from ``start`` for runners all at ``start``; where the batch ended."""
-        read = _Read(
-            start, self.batch_size, stop, tuple(sorted({t for r in members for t in r.topics}))
-        )
+        topics = sorted({t for r in members for t in r.topics})
         try:
-            batch = ahead.take(read) if ahead is not None else self.log.read_topics(**read.args())
+            batch = self.log.read_topics(
+                after=start, limit=self.batch_size, stop=stop, topics=topics
+            )
         except Exception as error:
             for runner in members:
                 done.failed[runner.name] = error
             return start
         # With fewer events than asked for, everything up to ``stop`` was read.
         end = batch[-1][1].position if len(batch) == self.batch_size else stop
-        if ahead is not None and end < stop:
-            # Most likely every runner applies this batch: read the next one meanwhile.
-            ahead.start(read._replace(after=end))
-        for runner in members:
-            own = [(context, event) for topic, context, event in batch if runner.follows(topic)]
+        shares = _shares(members, batch)
+        for runner, own in zip(members, shares, strict=True):
             try:
                 if runner.apply(start, end, own):
                     done.applied += 1
@@ -255,21 +241,24 @@ class ReadSide:
         """Bring every projection up to the log's current end, sharing each read.
 
         If a projection's batch fails, the others are still brought up to date;
-        then the first failure is raised.
+        then the first failure is raised. ``stop()`` ends it after the current round.
         """
         runners = list(self.runners.values())
         for runner in runners:
             runner.ensure_tracking()
         target = self.log.last_position()
         failed: dict[str, Exception] = {}
-        with _ReadAhead(self.log) as ahead:
+        with _fewer_collections():
             while True:
+                if self._stop.is_set():
+                    # Stopped from outside: whatever was applied stays; nobody is told more.
+                    return
                 healthy = [r for r in runners if r.name not in failed]
                 at = positions(self.engine, [r.name for r in healthy])
                 behind = [r for r in healthy if at[r.name] < target]
                 if not behind:
                     break
-                done = self._round(behind, target, ahead)
+                done = self._round(behind, target)
                 for name, error in done.failed.items():
                     log.error("projection %s failed while catching up", name, exc_info=error)
                     failed.setdefault(name, error)
@@ -296,6 +285,13 @@ class ReadSide:
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            # Far behind (a rebuild, a restart after downtime), catch up first: the
+            # same rounds, with the collector held back (see ``catch_up``).
+            self.catch_up()
+        except Exception:
+            # Logged per projection; the rounds below retry the ones that failed.
+            log.exception("projections could not catch up; following the log anyway")
         while not self._stop.is_set():
             # Cleared before the round: a write during it wakes the next wait at once.
             self._wake.clear()

@@ -42,7 +42,12 @@ __all__ = [
     "tracking",
 ]
 
-DEFAULT_BATCH_SIZE = 500
+# At most this many events per transaction. Live rounds carry a few; after a
+# rebuild or downtime a catch-up carries full ones, and fewer, bigger
+# transactions write each touched page fewer times. On SQLite a batch holds the
+# file's write lock while it is written (about half a second for 5000 events
+# here), so the event store's writes wait that long at most.
+DEFAULT_BATCH_SIZE = 5000
 
 # (topic, where it stands in the log, the domain event).
 LoggedEvent = tuple[str, EventContext, Any]

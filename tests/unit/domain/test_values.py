@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import random
 from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -47,6 +49,20 @@ def test_a_derived_id_is_the_same_for_the_same_kind_and_parts() -> None:
     assert first == second
     assert first == uuid5(ID_NAMESPACE, f'["contact", "{CADRE}", "13800138000"]')
     assert first.version == 5
+
+
+def test_ids_named_by_ids_are_those_the_json_name_gives() -> None:
+    # Ids already stored were derived from the JSON text; the shortcut for
+    # names made only of ids must give the very same ids.
+    rng = random.Random(7)
+    for _ in range(200):
+        parts = [UUID(int=rng.getrandbits(128), version=4) for _ in range(rng.randint(0, 3))]
+        name = json.dumps(["attendance", *(str(p) for p in parts)], ensure_ascii=False)
+        assert derived_id("attendance", *parts) == uuid5(ID_NAMESPACE, name)
+    # A kind the shortcut does not take is still named through JSON.
+    assert derived_id('we"ird', CADRE) == uuid5(
+        ID_NAMESPACE, json.dumps(['we"ird', str(CADRE)], ensure_ascii=False)
+    )
 
 
 def test_parts_that_contain_the_separator_do_not_collide_with_split_parts() -> None:
