@@ -41,7 +41,7 @@ from grassroots.domain.center import Center
 from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import EventContext, Projection, handles, rows_where_in
 from grassroots.projections.org_tree import subtree_of
 
 __all__ = [
@@ -150,8 +150,6 @@ _INSTANTS = {
     "checked_out_at",
     "auto_closed_at",
 }
-# Keys per ``IN (...)``: well under every backend's limit on bound parameters.
-_CHUNK = 500
 
 
 @dataclass
@@ -165,13 +163,9 @@ class _Rows:
     changed: set[UUID] = field(default_factory=set)
 
     def load(self, conn: sa.Connection, ids: Iterable[UUID]) -> None:
-        wanted = list(set(ids) - self.rows.keys())
-        column = self.table.c[self.key]
-        for i in range(0, len(wanted), _CHUNK):
-            for found in conn.execute(
-                sa.select(self.table).where(column.in_(wanted[i : i + _CHUNK]))
-            ):
-                self.rows[getattr(found, self.key)] = _aware(dict(found._mapping))
+        wanted = set(ids) - self.rows.keys()
+        for found in rows_where_in(conn, sa.select(self.table), self.table.c[self.key], wanted):
+            self.rows[getattr(found, self.key)] = _aware(dict(found._mapping))
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows[row[self.key]] = row

@@ -31,10 +31,10 @@ __all__ = ["Bulk"]
 class Bulk:
     """A statement run for many rows at once; build one per statement, at import.
 
-    With ``sort_by`` (parameter names, usually the key's columns) the rows go to
-    the database in that order: neighbouring keys land on the same pages, so a
-    batch dirties fewer of them. Sorting the converted values (text, numbers)
-    costs far less than sorting ids.
+    With ``sort_by`` (parameter names, usually the key's columns) SQLite gets the
+    rows in that order: neighbouring keys land on the same pages, so a batch
+    dirties fewer of them. Sorting the converted values (text, numbers) costs far
+    less than sorting ids. ``COPY`` on PostgreSQL takes them as they come.
     """
 
     def __init__(self, statement: Executable, *, sort_by: Sequence[str] = ()) -> None:

@@ -18,7 +18,10 @@ from uuid import UUID
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
-__all__ = ["EventContext", "Projection", "handles"]
+__all__ = ["EventContext", "Projection", "handles", "rows_where_in"]
+
+# Keys per ``IN (...)`` list: well under every backend's limit on bound parameters.
+_IN_CHUNK = 500
 
 E = TypeVar("E")
 Handler = Callable[[Any, sa.Connection, Any, "EventContext"], None]
@@ -107,3 +110,17 @@ class Projection:
         conn: sa.Connection, table: sa.Table, order_by: Iterable[Any]
     ) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in conn.execute(sa.select(table).order_by(*order_by))]
+
+
+def rows_where_in(
+    conn: sa.Connection, query: sa.Select[Any], column: sa.ColumnElement[Any], keys: Iterable[Any]
+) -> list[sa.Row[Any]]:
+    """The rows of ``query`` whose ``column`` holds one of ``keys``: one query per chunk of keys.
+
+    How a batch loads the stored rows its events need.
+    """
+    wanted = list(keys)
+    rows: list[sa.Row[Any]] = []
+    for i in range(0, len(wanted), _IN_CHUNK):
+        rows.extend(conn.execute(query.where(column.in_(wanted[i : i + _IN_CHUNK]))))
+    return rows

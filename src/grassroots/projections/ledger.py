@@ -30,7 +30,7 @@ from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import EventContext, Projection, handles, rows_where_in
 
 __all__ = [
     "LedgerLine",
@@ -257,14 +257,7 @@ class ServiceLedger(Projection):
 def _rows_in(
     conn: sa.Connection, table: sa.Table, column: sa.Column[Any], keys: set[UUID]
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    ordered = list(keys)
-    for i in range(0, len(ordered), 500):
-        chunk = ordered[i : i + 500]
-        rows.extend(
-            dict(r._mapping) for r in conn.execute(sa.select(table).where(column.in_(chunk)))
-        )
-    return rows
+    return [dict(r._mapping) for r in rows_where_in(conn, sa.select(table), column, keys)]
 
 
 def _last_balances(conn: sa.Connection, volunteers: set[UUID]) -> dict[UUID, tuple[int, int]]:
