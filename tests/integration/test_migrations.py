@@ -25,7 +25,7 @@ def test_sqlite_upgrades_to_head_and_downgrades_to_base(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
 
     upgrade(url)
-    assert _version(url) == ["0007"]
+    assert _version(url) == ["0008"]
     downgrade(url)
     assert _version(url) == []
 
@@ -36,7 +36,7 @@ def test_postgresql_upgrades_to_head_and_downgrades_to_base(
     url, schema = postgres_schema
 
     upgrade(url, schema=schema)
-    assert _version(url, schema) == ["0007"]
+    assert _version(url, schema) == ["0008"]
     downgrade(url, schema=schema)
     assert _version(url, schema) == []
 
@@ -59,3 +59,40 @@ def test_the_migrated_schema_matches_every_read_models_tables(tmp_path: Path) ->
 
     assert diff == []
     assert {t.name for p in ALL_PROJECTIONS for t in p.tables} <= set(metadata.tables)
+
+
+def test_the_catalogue_attendance_rekeying_sends_the_catalogue_back_to_be_rebuilt(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
+    upgrade(url, revision="0007")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO projection_tracking (name, position) VALUES"
+                    " ('activity_catalogue', 99), ('service_ledger', 99)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO activity_catalogue_centers (center_id, name, org_unit_id,"
+                    " address, location_lat, location_lon, geofence_radius_m, closed)"
+                    " VALUES ('c1', '青年之家', 'u1', '某路1号', 30.0, 120.0, 200.0, 0)"
+                )
+            )
+        upgrade(url)
+        with engine.connect() as conn:
+            positions = dict(
+                conn.execute(sa.text("SELECT name, position FROM projection_tracking")).all()
+            )
+            centers = conn.execute(sa.text("SELECT count(*) FROM activity_catalogue_centers"))
+            key = sa.inspect(conn).get_pk_constraint("activity_catalogue_attendance")
+            assert centers.scalar() == 0
+    finally:
+        engine.dispose()
+
+    # Replayed from the start on the read side's next start; the others keep their place.
+    assert positions == {"activity_catalogue": 0, "service_ledger": 99}
+    assert key["constrained_columns"] == ["activity_id", "volunteer_id"]

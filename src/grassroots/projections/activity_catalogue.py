@@ -9,13 +9,15 @@ Three tables, kept by one batched projection (see ``engine.py`` and ``runner.py`
   they are now, ``posted`` or ``cancelled``, and the number of volunteers
   holding a place and waiting for one.
 * ``activity_catalogue_attendance``: one row per volunteer who ever signed up
-  for an activity or has an attendance there, keyed by the attendance's own id
-  (``Attendance.id_for``, derived from the volunteer and the activity), because
-  the later attendance events (check-out, automatic close, adjustment) carry
-  only that id. It says where the volunteer stands on the lists (signed up,
-  wait-listed, withdrawn, or none for a walk-in), the scans, and the minutes
-  credited: scan credit plus every staff line (补录 and adjustments), each
-  line counted, never overwritten.
+  for an activity or has an attendance there, keyed by the activity and the
+  volunteer. Once the attendance opens (a scan or 补录) the row also holds the
+  attendance's own id, which is all the later attendance events (check-out,
+  automatic close, adjustment) carry. The opening event names it, so the model
+  never derives it (a name-based id costs a hash, and most rows are sign-ups
+  that need none). The row says where the volunteer stands on the lists
+  (signed up, wait-listed, withdrawn, or none for a walk-in), the scans, and
+  the minutes credited: scan credit plus every staff line (补录 and
+  adjustments), each line counted, never overwritten.
 
 How a batch is written: the handlers never touch the database. ``begin_batch``
 loads the stored rows the batch's events need, the handlers change them in
@@ -29,7 +31,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -110,9 +112,10 @@ activity_catalogue_activities = sa.Table(
 activity_catalogue_attendance = sa.Table(
     "activity_catalogue_attendance",
     metadata,
-    sa.Column("attendance_id", sa.Uuid, primary_key=True),
-    sa.Column("activity_id", sa.Uuid, nullable=False),
-    sa.Column("volunteer_id", sa.Uuid, nullable=False),
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("volunteer_id", sa.Uuid, primary_key=True),
+    # Null until the attendance opens: only then does an event name it.
+    sa.Column("attendance_id", sa.Uuid, nullable=True),
     # The log position of the row's first event: lists keep the order volunteers came in.
     sa.Column("first_position", sa.BigInteger, nullable=False),
     sa.Column("sign_up", sa.String(16), nullable=True),
@@ -126,6 +129,7 @@ activity_catalogue_attendance = sa.Table(
     sa.Column("adjustments", sa.Integer, nullable=False),
     sa.Column("credited_minutes", sa.Integer, nullable=False),
     sa.Index("ix_activity_catalogue_attendance_activity", "activity_id", "first_position"),
+    sa.Index("ix_activity_catalogue_attendance_attendance", "attendance_id", unique=True),
 )
 
 
@@ -154,24 +158,51 @@ _INSTANTS = {
 
 @dataclass
 class _Rows:
-    """One table's rows as the batch leaves them: loaded or made here, and which to write."""
+    """One table's rows as the batch leaves them: loaded or made here, and which to write.
+
+    Rows are found by their key's value: the id itself for a one-column key, the
+    tuple of the columns' values for a longer one.
+    """
 
     table: sa.Table
-    key: str
-    rows: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    new: set[UUID] = field(default_factory=set)
-    changed: set[UUID] = field(default_factory=set)
+    key: tuple[str, ...]
+    rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    new: set[Any] = field(default_factory=set)
+    changed: set[Any] = field(default_factory=set)
 
-    def load(self, conn: sa.Connection, ids: Iterable[UUID]) -> None:
-        wanted = set(ids) - self.rows.keys()
-        for found in rows_where_in(conn, sa.select(self.table), self.table.c[self.key], wanted):
-            self.rows[getattr(found, self.key)] = _aware(dict(found._mapping))
+    def key_of(self, row: dict[str, Any]) -> Any:
+        if len(self.key) == 1:
+            return row[self.key[0]]
+        return tuple(row[name] for name in self.key)
+
+    def load(self, conn: sa.Connection, keys: Iterable[Any]) -> list[dict[str, Any]]:
+        """Load the stored rows with these keys; those found, as the batch holds them."""
+        wanted = set(keys) - self.rows.keys()
+        columns = [self.table.c[name] for name in self.key]
+        where = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
+        return self._keep(rows_where_in(conn, sa.select(self.table), where, wanted))
+
+    def load_where(
+        self, conn: sa.Connection, column: str, values: Iterable[Any]
+    ) -> list[dict[str, Any]]:
+        """Load the stored rows whose ``column`` holds one of ``values`` (a unique column)."""
+        rows = rows_where_in(conn, sa.select(self.table), self.table.c[column], set(values))
+        return self._keep(rows)
+
+    def _keep(self, found: Iterable[sa.Row[Any]]) -> list[dict[str, Any]]:
+        kept = []
+        for stored in found:
+            row = _aware(dict(stored._mapping))
+            # A row the batch already holds may have changed since: the batch's wins.
+            kept.append(self.rows.setdefault(self.key_of(row), row))
+        return kept
 
     def add(self, row: dict[str, Any]) -> None:
-        self.rows[row[self.key]] = row
-        self.new.add(row[self.key])
+        key = self.key_of(row)
+        self.rows[key] = row
+        self.new.add(key)
 
-    def change(self, key: UUID, **values: Any) -> dict[str, Any] | None:
+    def change(self, key: Any, **values: Any) -> dict[str, Any] | None:
         """Update a row; None (nothing done) for a row this model never saw created."""
         row = self.rows.get(key)
         if row is None:
@@ -193,28 +224,41 @@ class _Rows:
 
 
 @cache
-def _statements(table: sa.Table, key: str) -> tuple[Bulk, Bulk]:
-    """The insert of whole rows and the update of every column but the key, compiled once."""
-    names = [c.name for c in table.columns if c.name != key]
+def _statements(table: sa.Table, key: tuple[str, ...]) -> tuple[Bulk, Bulk]:
+    """The insert of whole rows and the update of every column but the key's, compiled once."""
+    names = [c.name for c in table.columns if c.name not in key]
     update = (
         table.update()
-        .where(table.c[key] == sa.bindparam(f"b_{key}"))
+        .where(*(table.c[k] == sa.bindparam(f"b_{k}") for k in key))
         .values({name: sa.bindparam(f"b_{name}") for name in names})
     )
-    return Bulk.insert_into(table, sort_by=[key]), Bulk(update, sort_by=[f"b_{key}"])
+    return Bulk.insert_into(table, sort_by=key), Bulk(update, sort_by=[f"b_{k}" for k in key])
 
 
 @dataclass
 class _Batch:
-    centers: _Rows = field(default_factory=lambda: _Rows(activity_catalogue_centers, "center_id"))
+    centers: _Rows = field(
+        default_factory=lambda: _Rows(activity_catalogue_centers, ("center_id",))
+    )
     activities: _Rows = field(
-        default_factory=lambda: _Rows(activity_catalogue_activities, "activity_id")
+        default_factory=lambda: _Rows(activity_catalogue_activities, ("activity_id",))
     )
     attendance: _Rows = field(
-        default_factory=lambda: _Rows(activity_catalogue_attendance, "attendance_id")
+        default_factory=lambda: _Rows(
+            activity_catalogue_attendance, ("activity_id", "volunteer_id")
+        )
     )
+    # An open attendance's id → its row's key, for the events that carry only the id.
+    opened: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)
+
+    def attendance_row(self, attendance_id: UUID) -> dict[str, Any] | None:
+        key = self.opened.get(attendance_id)
+        return None if key is None else self.attendance.rows.get(key)
 
 
+# Tuples made once: a union written in the loop would be made anew for every event.
+_CENTER_EVENTS = (Center.Registered, Center.DetailsChanged, Center.Closed)
+_ACTIVITY_CHANGES = (Activity.DetailsChanged, Activity.Cancelled)
 _SIGN_UPS = (Activity.SignedUp, Activity.WaitListed, Activity.Withdrawn, Activity.Promoted)
 _OPENING = (Attendance.CheckedIn, Attendance.AddedByStaff)
 _ATTENDANCE = (
@@ -242,6 +286,7 @@ class ActivityCatalogue(Projection):
         state = _Batch()
         center_ids: set[UUID] = set()
         activity_ids: set[UUID] = set()
+        places: set[tuple[UUID, UUID]] = set()
         attendance_ids: set[UUID] = set()
         # An activity posted in this batch has no stored rows, nor have its
         # attendances, nor has an attendance opened in it: only rows made before
@@ -252,25 +297,29 @@ class ActivityCatalogue(Projection):
             if isinstance(e, Activity.Posted):
                 center_ids.add(e.center_id)
                 posted.add(ctx.originator_id)
-            elif isinstance(e, Center.Registered | Center.DetailsChanged | Center.Closed):
+            elif isinstance(e, _CENTER_EVENTS):
                 center_ids.add(ctx.originator_id)
             elif isinstance(e, _SIGN_UPS):
                 if ctx.originator_id not in posted:
                     activity_ids.add(ctx.originator_id)
-                    attendance_ids.add(_attendance_id(e.volunteer_id, ctx.originator_id))
-            elif isinstance(e, Activity.DetailsChanged | Activity.Cancelled):
+                    places.add((ctx.originator_id, e.volunteer_id))
+            elif isinstance(e, _ACTIVITY_CHANGES):
                 if ctx.originator_id not in posted:
                     activity_ids.add(ctx.originator_id)
             elif isinstance(e, _OPENING):
                 # Signed up for before the batch, the volunteer has a row already.
                 opened.add(ctx.originator_id)
                 if e.activity_id not in posted:
-                    attendance_ids.add(ctx.originator_id)
+                    places.add((e.activity_id, e.volunteer_id))
             elif isinstance(e, _ATTENDANCE) and ctx.originator_id not in opened:
                 attendance_ids.add(ctx.originator_id)
         state.centers.load(conn, center_ids)
         state.activities.load(conn, activity_ids)
-        state.attendance.load(conn, attendance_ids)
+        found = state.attendance.load(conn, places)
+        found += state.attendance.load_where(conn, "attendance_id", attendance_ids)
+        for row in found:
+            if row["attendance_id"] is not None:
+                state.opened[row["attendance_id"]] = (row["activity_id"], row["volunteer_id"])
         return state
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
@@ -368,7 +417,7 @@ class ActivityCatalogue(Projection):
         activity_id = ctx.originator_id
         row = self._attendance(state, activity_id, e.volunteer_id, ctx)
         before = row["sign_up"]
-        state.attendance.change(row["attendance_id"], sign_up=to, **values)
+        state.attendance.change((activity_id, e.volunteer_id), sign_up=to, **values)
         activity = state.activities.rows.get(activity_id)
         if activity is None:
             return
@@ -382,33 +431,43 @@ class ActivityCatalogue(Projection):
 
     @handles(Attendance.CheckedIn)
     def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
-        row = self._attendance(state, e.activity_id, e.volunteer_id, ctx)
-        state.attendance.change(row["attendance_id"], checked_in_at=_utc(e.at))
+        row = self._open(state, e, ctx)
+        state.attendance.change(state.attendance.key_of(row), checked_in_at=_utc(e.at))
 
     @handles(Attendance.AddedByStaff)
     def _added(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
-        row = self._attendance(state, e.activity_id, e.volunteer_id, ctx)
+        row = self._open(state, e, ctx)
         self._credit(state, row, added_by_staff=True, adjustment=e.minutes)
 
     @handles(Attendance.CheckedOut)
     def _checked_out(self, state: _Batch, e: Attendance.CheckedOut, ctx: EventContext) -> None:
-        row = state.attendance.rows.get(ctx.originator_id)
+        row = state.attendance_row(ctx.originator_id)
         if row is not None:
             row["checked_out_at"] = _utc(e.at)
             self._credit(state, row, scan_minutes=e.credited_minutes)
 
     @handles(Attendance.AutoClosed)
     def _auto_closed(self, state: _Batch, e: Attendance.AutoClosed, ctx: EventContext) -> None:
-        row = state.attendance.rows.get(ctx.originator_id)
+        row = state.attendance_row(ctx.originator_id)
         if row is not None:
             row["auto_closed_at"] = _utc(e.closed_at)
             self._credit(state, row, scan_minutes=e.credited_minutes)
 
     @handles(Attendance.Adjusted)
     def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
-        row = state.attendance.rows.get(ctx.originator_id)
+        row = state.attendance_row(ctx.originator_id)
         if row is not None:
             self._credit(state, row, adjustment=e.minutes)
+
+    def _open(
+        self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
+    ) -> dict[str, Any]:
+        """The volunteer's row, now holding the attendance's id (the opening event's own)."""
+        row = self._attendance(state, e.activity_id, e.volunteer_id, ctx)
+        key = state.attendance.key_of(row)
+        state.attendance.change(key, attendance_id=ctx.originator_id)
+        state.opened[ctx.originator_id] = key
+        return row
 
     @staticmethod
     def _credit(
@@ -427,7 +486,7 @@ class ActivityCatalogue(Projection):
         if added_by_staff is not None:
             row["added_by_staff"] = added_by_staff
         state.attendance.change(
-            row["attendance_id"],
+            state.attendance.key_of(row),
             credited_minutes=row["scan_minutes"] + row["adjustment_minutes"],
         )
 
@@ -436,13 +495,12 @@ class ActivityCatalogue(Projection):
         state: _Batch, activity_id: UUID, volunteer_id: UUID, ctx: EventContext
     ) -> dict[str, Any]:
         """The volunteer's row at the activity, made empty on their first event there."""
-        key = _attendance_id(volunteer_id, activity_id)
-        row = state.attendance.rows.get(key)
+        row = state.attendance.rows.get((activity_id, volunteer_id))
         if row is None:
             row = {
-                "attendance_id": key,
                 "activity_id": activity_id,
                 "volunteer_id": volunteer_id,
+                "attendance_id": None,
                 "first_position": ctx.position,
                 "sign_up": None,
                 "signed_up_at": None,
@@ -457,13 +515,6 @@ class ActivityCatalogue(Projection):
             }
             state.attendance.add(row)
         return row
-
-
-@lru_cache(maxsize=1 << 16)
-def _attendance_id(volunteer_id: UUID, activity_id: UUID) -> UUID:
-    # A name-based id costs a hash and some JSON; each pair comes up several times
-    # (sign-up, check-in, the batch's lookups), so the recent ones are kept.
-    return Attendance.id_for(volunteer_id, activity_id)
 
 
 def _details(e: Activity.Posted | Activity.DetailsChanged) -> dict[str, Any]:
@@ -655,7 +706,7 @@ def attendance_of(
     query = sa.select(activity_catalogue_attendance).where(c.activity_id == activity_id)
     if sign_up is not None:
         query = query.where(c.sign_up == sign_up)
-    query = query.order_by(c.first_position, c.attendance_id).limit(limit).offset(offset)
+    query = query.order_by(c.first_position, c.volunteer_id).limit(limit).offset(offset)
     return [
         AttendanceRow(
             activity_id=r.activity_id,

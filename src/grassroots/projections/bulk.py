@@ -18,12 +18,15 @@ run through SQLAlchemy as usual.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.types import TypeEngine
 
 __all__ = ["Bulk"]
 
@@ -77,7 +80,7 @@ class Bulk:
 
         names = [c.name for c in table.columns]
         if self._copy_plan is None:
-            converters = [c.type._cached_bind_processor(conn.dialect) for c in table.columns]
+            converters = [_converter(c.type, conn.dialect) for c in table.columns]
             self._copy_plan = (
                 _row_converter(names, converters),
                 sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -97,11 +100,54 @@ class Bulk:
         if found is None:
             compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
             names = list(compiled.positiontup or ())
-            converters = [compiled.binds[n].type._cached_bind_processor(dialect) for n in names]
+            converters = [_converter(compiled.binds[n].type, dialect) for n in names]
             order = itemgetter(*(names.index(n) for n in self.sort_by)) if self.sort_by else None
             found = (compiled.string, _row_converter(names, converters), order)
             self._compiled[dialect.name] = found
         return found
+
+
+def _converter(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The type's own converter to driver values, or an equal, faster one.
+
+    SQLite keeps instants and days as text. SQLAlchemy's converters fill a
+    format string from a dict of the fields, about 3 µs an instant, and a catch-up
+    writes a few hundred thousand; ``isoformat`` writes the same text in half the
+    time. Only exact ``datetime`` and ``date`` values in the default formats take
+    the short way; anything else goes through the type's own converter.
+    """
+    convert = type_._cached_bind_processor(dialect)
+    if convert is None or dialect.name != "sqlite":
+        return convert
+    impl = type_.dialect_impl(dialect)
+    if isinstance(impl, sqlite.DATETIME) and impl._storage_format == _SQLITE_INSTANT:
+        return _sqlite_instant(convert)
+    if isinstance(impl, sqlite.DATE) and impl._storage_format == _SQLITE_DAY:
+        return _sqlite_day(convert)
+    return convert
+
+
+_SQLITE_INSTANT = sqlite.DATETIME._storage_format
+_SQLITE_DAY = sqlite.DATE._storage_format
+
+
+def _sqlite_instant(default: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if type(value) is datetime:
+            # Always six fraction digits; the zone's offset, which SQLite's text drops, cut off.
+            return value.isoformat(" ", "microseconds")[:26]
+        return default(value)
+
+    return convert
+
+
+def _sqlite_day(default: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if type(value) is date:
+            return value.isoformat()
+        return default(value)
+
+    return convert
 
 
 def _row_converter(

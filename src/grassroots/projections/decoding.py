@@ -58,19 +58,45 @@ class EventDecoder:
         self._classes: dict[tuple[str, type[Any]], tuple[type[Any], int, Callable[[Any], Any]]] = {}
 
     def __call__(self, stored: Notification | StoredEvent) -> Any:
+        return self.decode(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+
+    def decode(
+        self, originator_id: UUID | str, originator_version: int, topic: str, state: bytes
+    ) -> Any:
+        """The domain event stored as these values (a stored event's four fields)."""
         if not self._fast:
-            return self._mapper.to_domain_event(stored)
+            return self._mapper.to_domain_event(
+                _stored(originator_id, originator_version, topic, state)
+            )
         try:
-            state = self._json.decode(stored.state)
-            if type(state) is not dict:
+            values = self._json.decode(state)
+            if type(values) is not dict:
                 raise TypeError("an event's state is a JSON object")
-            self._revive_state(state)
+            self._revive_state(values)
         except Exception:
             # The library's own path either manages (NaN, say) or raises its own error.
-            return self._mapper.to_domain_event(stored)
-        cls, class_version, convert_id = self._class(stored.topic, type(stored.originator_id))
-        state["originator_id"] = convert_id(stored.originator_id)
-        state["originator_version"] = stored.originator_version
+            return self._mapper.to_domain_event(
+                _stored(originator_id, originator_version, topic, state)
+            )
+        return self._event(originator_id, originator_version, topic, values)
+
+    def uuid(self, text: str) -> UUID:
+        """The id written as ``text``; the same object for the same text while it is cached."""
+        found = self._ids.get(text)
+        if found is None:
+            if len(self._ids) >= _MAX_CACHED_IDS:
+                self._ids.clear()
+            found = self._ids[text] = UUID(text)
+        return found
+
+    def _event(
+        self, originator_id: UUID | str, originator_version: int, topic: str, state: dict[str, Any]
+    ) -> Any:
+        cls, class_version, convert_id = self._class(topic, type(originator_id))
+        state["originator_id"] = convert_id(originator_id)
+        state["originator_version"] = originator_version
         from_version = state.pop("class_version", 1)
         while from_version < class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
@@ -125,12 +151,18 @@ class EventDecoder:
         transcoding = self._names[name]  # unknown: the library's path reports it
         kind = type(transcoding)
         if kind is UUIDAsHex and type(data) is str:
-            found = self._ids.get(data)
-            if found is None:
-                if len(self._ids) >= _MAX_CACHED_IDS:
-                    self._ids.clear()
-                found = self._ids[data] = UUID(data)
-            return found
+            return self.uuid(data)
         if kind is DatetimeAsISO and type(data) is str:
             return datetime.fromisoformat(data)
         return transcoding.decode(data)
+
+
+def _stored(
+    originator_id: UUID | str, originator_version: int, topic: str, state: bytes
+) -> StoredEvent:
+    return StoredEvent(
+        originator_id=originator_id,
+        originator_version=originator_version,
+        topic=topic,
+        state=state,
+    )

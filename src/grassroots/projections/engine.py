@@ -10,9 +10,8 @@ events in the same order give the same rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -27,9 +26,12 @@ E = TypeVar("E")
 Handler = Callable[[Any, sa.Connection, Any, "EventContext"], None]
 
 
-@dataclass(frozen=True)
-class EventContext:
-    """Where an event stands in the log, beside the event itself."""
+class EventContext(NamedTuple):
+    """Where an event stands in the log, beside the event itself.
+
+    A named tuple, not a frozen dataclass: one is made for every event read, and
+    a frozen dataclass sets each field through ``object.__setattr__``.
+    """
 
     position: int
     originator_id: UUID

@@ -104,6 +104,7 @@ class LineKind:
 
 _OPENING = (Attendance.CheckedIn, Attendance.AddedByStaff)
 _CLOSING = (Attendance.CheckedOut, Attendance.AutoClosed, Attendance.Adjusted)
+_PLACED = (Volunteer.Registered, Volunteer.ProfileChanged)
 
 
 @dataclass
@@ -140,9 +141,7 @@ class ServiceLedger(Projection):
         for row in _rows_in(conn, ledger_volunteers, ledger_volunteers.c.volunteer_id, volunteers):
             state.placements[row["volunteer_id"]] = row["org_unit_id"]
         units = set(state.placements.values()) | {
-            e.org_unit_id
-            for _, e in batch
-            if isinstance(e, Volunteer.Registered | Volunteer.ProfileChanged)
+            e.org_unit_id for _, e in batch if isinstance(e, _PLACED)
         }
         for row in _rows_in(conn, ledger_zones, ledger_zones.c.org_unit_id, units):
             state.zones[row["org_unit_id"]] = row["time_zone"]
@@ -243,7 +242,8 @@ class ServiceLedger(Projection):
                 "balance_after": balance + minutes,
                 "reason": reason,
                 "staff_id": staff_id,
-                "source_events": json.dumps(sources),
+                # The text ``json.dumps`` makes: event names ("<id>:<version>") need no escapes.
+                "source_events": '["' + '", "'.join(sources) + '"]',
                 "service_date": day,
                 "iso_week": f"{iso.year}-W{iso.week:02d}",
                 "month": f"{day.year}-{day.month:02d}",

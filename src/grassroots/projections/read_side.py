@@ -22,7 +22,6 @@ on PostgreSQL a LISTEN on the event table's channel wakes it on every write.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import threading
 import time
@@ -34,6 +33,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
+from grassroots.projections.collector import collector_paused, sweep_young
 from grassroots.projections.compliance import CadreCompliance
 from grassroots.projections.engine import EventContext, Projection
 from grassroots.projections.ledger import ServiceLedger
@@ -95,38 +95,6 @@ def _shares(
         for share in found:
             share.append((context, event))
     return shares
-
-
-_collections_lock = threading.Lock()
-_catching_up = 0
-_usual_thresholds = gc.get_threshold()
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the garbage collector less often while any catch-up is under way.
-
-    A batch makes hundreds of thousands of short-lived objects (events, rows)
-    that live long enough to be promoted to the older generations, so at the
-    usual thresholds full collections ran over and over and took a fifth of a
-    catch-up's time. Almost none of these objects are in reference cycles;
-    reference counting frees them. The last catch-up to end puts the
-    thresholds back.
-    """
-    global _catching_up, _usual_thresholds
-    with _collections_lock:
-        if _catching_up == 0:
-            _usual_thresholds = gc.get_threshold()
-            young, middle, old = _usual_thresholds
-            gc.set_threshold(max(young, 100_000), max(middle, 50), max(old, 100))
-        _catching_up += 1
-    try:
-        yield
-    finally:
-        with _collections_lock:
-            _catching_up -= 1
-            if _catching_up == 0:
-                gc.set_threshold(*_usual_thresholds)
 
 
 class ReadSide:
@@ -248,7 +216,7 @@ class ReadSide:
             runner.ensure_tracking()
         target = self.log.last_position()
         failed: dict[str, Exception] = {}
-        with _fewer_collections():
+        with collector_paused():
             while True:
                 if self._stop.is_set():
                     # Stopped from outside: whatever was applied stays; nobody is told more.
@@ -259,6 +227,8 @@ class ReadSide:
                 if not behind:
                     break
                 done = self._round(behind, target)
+                # The round's batch is gone: free any cycles it (or anyone) made.
+                sweep_young()
                 for name, error in done.failed.items():
                     log.error("projection %s failed while catching up", name, exc_info=error)
                     failed.setdefault(name, error)
@@ -287,7 +257,7 @@ class ReadSide:
     def _run(self) -> None:
         try:
             # Far behind (a rebuild, a restart after downtime), catch up first: the
-            # same rounds, with the collector held back (see ``catch_up``).
+            # same rounds, with the collector paused (see ``collector.py``).
             self.catch_up()
         except Exception:
             # Logged per projection; the rounds below retry the ones that failed.

@@ -23,15 +23,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
-from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy.engine import Engine
 
+from grassroots.projections.collector import collector_paused, sweep_young
 from grassroots.projections.database import metadata
-from grassroots.projections.decoding import EventDecoder
 from grassroots.projections.engine import EventContext, Projection
+from grassroots.projections.event_log import EventLog, LoggedEvent
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -49,55 +48,12 @@ __all__ = [
 # here), so the event store's writes wait that long at most.
 DEFAULT_BATCH_SIZE = 5000
 
-# (topic, where it stands in the log, the domain event).
-LoggedEvent = tuple[str, EventContext, Any]
-
 tracking = sa.Table(
     "projection_tracking",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("position", sa.BigInteger, nullable=False),
 )
-
-
-class EventLog:
-    """The application's notification log, read as (context, domain event) pairs."""
-
-    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
-        self._recorder = recorder
-        self._decode = EventDecoder(mapper)
-
-    def last_position(self) -> int:
-        return self._recorder.max_notification_id() or 0
-
-    def read(
-        self, *, after: int, limit: int, stop: int, topics: Sequence[str]
-    ) -> list[tuple[EventContext, Any]]:
-        return [
-            (context, event)
-            for _, context, event in self.read_topics(
-                after=after, limit=limit, stop=stop, topics=topics
-            )
-        ]
-
-    def read_topics(
-        self, *, after: int, limit: int, stop: int, topics: Sequence[str]
-    ) -> list[LoggedEvent]:
-        """Like ``read``, each event with its topic, for sharing a batch between projections."""
-        notifications = self._recorder.select_notifications(
-            start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
-        )
-        batch = []
-        for notification in notifications:
-            event = self._decode(notification)
-            context = EventContext(
-                position=notification.id,
-                originator_id=event.originator_id,
-                originator_version=notification.originator_version,
-                recorded_at=event.timestamp,
-            )
-            batch.append((notification.topic, context, event))
-        return batch
 
 
 @dataclass(frozen=True)
@@ -199,15 +155,19 @@ class ProjectionRunner:
         started = time.perf_counter()
         target = self.log.last_position()
         events = 0
-        while self.position() < target:
-            before = self.position()
-            if self.process_batch() == 0:
-                # Lost a race with another runner, who is moving on; look again.
-                time.sleep(0.005)
-                continue
-            events += self.position() - before
-            if progress is not None:
-                progress(Progress(self.position(), target, events, time.perf_counter() - started))
+        with collector_paused():
+            while self.position() < target:
+                before = self.position()
+                moved = self.process_batch()
+                sweep_young()
+                if moved == 0:
+                    # Lost a race with another runner, who is moving on; look again.
+                    time.sleep(0.005)
+                    continue
+                events += self.position() - before
+                if progress is not None:
+                    now = time.perf_counter()
+                    progress(Progress(self.position(), target, events, now - started))
         return events
 
     def rebuild(self, progress: Callable[[Progress], None] | None = None) -> int:

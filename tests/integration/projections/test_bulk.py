@@ -44,10 +44,20 @@ def _rows(n: int) -> list[dict[str, object]]:
         {
             "key": uuid.UUID(int=(i * 7919) << 64 | i, version=4),
             "other": None if i % 3 == 0 else uuid.UUID(int=i + 1, version=4),
+            # Whole seconds too (no fraction in ISO text), and a year before 1000.
             "at": None
             if i % 4 == 0
-            else datetime(2026, 3, 1, 23, 30, i % 60, 1234, tzinfo=UTC if i % 2 else shanghai),
-            "day": None if i % 5 == 0 else date(2026, 3, 1) + timedelta(days=i),
+            else datetime(
+                2026 if i % 9 else 987,
+                3,
+                1,
+                23,
+                30,
+                i % 60,
+                1234 * (i % 3),
+                tzinfo=UTC if i % 2 else shanghai,
+            ),
+            "day": None if i % 5 == 0 else date(2026 if i % 8 else 987, 3, 1) + timedelta(days=i),
             "flag": i % 2 == 0,
             "count": i - 3,
             "share": None if i % 6 == 0 else i / 7,

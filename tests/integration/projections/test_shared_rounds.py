@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
@@ -179,3 +180,31 @@ def test_two_read_sides_sharing_reads_at_once_count_nothing_twice(
     _each_alone(sides[0])
 
     assert snapshot(read_engine) == raced
+
+
+def test_a_catch_up_applies_its_batches_with_the_collector_paused_and_restores_it(
+    app: Grassroots, read_engine: Engine
+) -> None:
+    generate_history(app, seed=24, shape=SHAPE)
+    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=200)
+    seen: list[bool] = []
+    runner = read_side.runner("service_ledger")
+    apply = runner.apply
+
+    def watching(*args: Any) -> bool:
+        seen.append(gc.isenabled())
+        return apply(*args)
+
+    runner.apply = watching  # type: ignore[method-assign]
+    assert gc.isenabled()
+    read_side.catch_up()
+    assert len(seen) > 3
+    assert not any(seen)
+    assert gc.isenabled()
+
+    # A rebuild of one read model on its own does the same.
+    seen.clear()
+    runner.rebuild()
+    assert len(seen) > 1
+    assert not any(seen)
+    assert gc.isenabled()
