@@ -18,9 +18,11 @@ run through SQLAlchemy as usual.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -80,7 +82,7 @@ class Bulk:
 
         names = [c.name for c in table.columns]
         if self._copy_plan is None:
-            converters = [_converter(c.type, conn.dialect) for c in table.columns]
+            converters = [_conversion(c.type, conn.dialect) for c in table.columns]
             self._copy_plan = (
                 _row_converter(names, converters),
                 sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -100,73 +102,82 @@ class Bulk:
         if found is None:
             compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
             names = list(compiled.positiontup or ())
-            converters = [_converter(compiled.binds[n].type, dialect) for n in names]
+            converters = [_conversion(compiled.binds[n].type, dialect) for n in names]
             order = itemgetter(*(names.index(n) for n in self.sort_by)) if self.sort_by else None
             found = (compiled.string, _row_converter(names, converters), order)
             self._compiled[dialect.name] = found
         return found
 
 
-def _converter(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The type's own converter to driver values, or an equal, faster one.
+@dataclass(frozen=True)
+class _Conversion:
+    """How one parameter's value becomes its driver value.
 
-    SQLite keeps instants and days as text. SQLAlchemy's converters fill a
-    format string from a dict of the fields, about 3 µs an instant, and a catch-up
-    writes a few hundred thousand; ``isoformat`` writes the same text in half the
-    time. Only exact ``datetime`` and ``date`` values in the default formats take
-    the short way; anything else goes through the type's own converter.
+    ``convert`` is the type's own converter (None: the value goes as it is).
+    ``inline``, where set, is an expression written into the row converter for
+    the common case, equal to ``convert`` for it, with ``convert`` (``{c}``)
+    still handling the rest: a catch-up converts a few million values, and each
+    call of a small Python function costs about as much as the conversion.
+    """
+
+    convert: Callable[[Any], Any] | None
+    inline: str | None = None
+
+
+def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
+    """The type's own converter, and on SQLite an equal inline form for the common values.
+
+    SQLite keeps ids, instants and days as text. SQLAlchemy's instant converter
+    fills a format string from a dict of the fields (about 3 µs an instant);
+    ``isoformat`` writes the same text in half the time. An id's text is its
+    ``hex``, which is ``'%032x' % int``. Only exact ``UUID``, ``datetime`` and
+    ``date`` values in the default formats take the inline way.
     """
     convert = type_._cached_bind_processor(dialect)
     if convert is None or dialect.name != "sqlite":
-        return convert
+        return _Conversion(convert)
     impl = type_.dialect_impl(dialect)
     if isinstance(impl, sqlite.DATETIME) and impl._storage_format == _SQLITE_INSTANT:
-        return _sqlite_instant(convert)
+        # Six fraction digits always; the zone's offset, which SQLite's text drops, cut off.
+        return _Conversion(
+            convert,
+            "{v}.isoformat(' ', 'microseconds')[:26] if type({v}) is datetime else {c}({v})",
+        )
     if isinstance(impl, sqlite.DATE) and impl._storage_format == _SQLITE_DAY:
-        return _sqlite_day(convert)
-    return convert
+        return _Conversion(convert, "{v}.isoformat() if type({v}) is date else {c}({v})")
+    character_based = not (dialect.supports_native_uuid and getattr(impl, "native_uuid", False))
+    if isinstance(impl, sa.Uuid) and impl.as_uuid and character_based:
+        return _Conversion(convert, "'%032x' % {v}.int if type({v}) is UUID else {c}({v})")
+    return _Conversion(convert)
 
 
 _SQLITE_INSTANT = sqlite.DATETIME._storage_format
 _SQLITE_DAY = sqlite.DATE._storage_format
 
 
-def _sqlite_instant(default: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        if type(value) is datetime:
-            # Always six fraction digits; the zone's offset, which SQLite's text drops, cut off.
-            return value.isoformat(" ", "microseconds")[:26]
-        return default(value)
-
-    return convert
-
-
-def _sqlite_day(default: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        if type(value) is date:
-            return value.isoformat()
-        return default(value)
-
-    return convert
-
-
 def _row_converter(
-    names: Sequence[str], converters: Sequence[Any]
+    names: Sequence[str], conversions: Sequence[_Conversion]
 ) -> Callable[[Any], tuple[Any, ...]]:
     """One function taking a row to the tuple of its parameters' driver values.
 
     Written out per statement, so a row costs one call: a value whose type has
-    no converter is passed as it is, the others go through their type's own.
+    no converter is passed as it is, the others go through their type's own
+    (inline where ``_conversion`` gives a form).
     """
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"UUID": UUID, "date": date, "datetime": datetime}
+    lines = []
     items = []
-    for i, (name, convert) in enumerate(zip(names, converters, strict=True)):
-        if convert is None:
+    for i, (name, conversion) in enumerate(zip(names, conversions, strict=True)):
+        if conversion.convert is None:
             items.append(f"row[{name!r}]")
+            continue
+        namespace[f"c{i}"] = conversion.convert
+        if conversion.inline is None:
+            items.append(f"c{i}(row[{name!r}])")
         else:
-            namespace[f"convert_{i}"] = convert
-            items.append(f"convert_{i}(row[{name!r}])")
-    source = f"def convert(row):\n    return ({', '.join(items)},)\n"
+            lines.append(f"    v{i} = row[{name!r}]\n")
+            items.append("(" + conversion.inline.format(v=f"v{i}", c=f"c{i}") + ")")
+    source = f"def convert(row):\n{''.join(lines)}    return ({', '.join(items)},)\n"
     exec(compile(source, f"<bulk row converter: {', '.join(names)}>", "exec"), namespace)
     converter: Callable[[Any], tuple[Any, ...]] = namespace["convert"]
     return converter
