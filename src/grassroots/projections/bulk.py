@@ -7,7 +7,8 @@ converter; on PostgreSQL, many-row ``INSERT`` statements built as text. A
 ``Bulk`` statement is compiled once per dialect and its column types'
 converters are looked up once, so a row costs one call that makes the tuple of
 its driver values; the values stored are exactly those SQLAlchemy would store,
-since the converters are the types' own.
+since the converters are the types' own (on SQLite, ids, instants and days are
+written inline as the same text theirs make).
 
 On SQLite the tuples go to the driver's ``executemany``. On PostgreSQL the
 inserts of whole rows (``Bulk.insert_into``) go through ``COPY ... FROM STDIN``,
@@ -82,9 +83,9 @@ class Bulk:
 
         names = [c.name for c in table.columns]
         if self._copy_plan is None:
-            converters = [_conversion(c.type, conn.dialect) for c in table.columns]
+            conversions = [_conversion(c.type, conn.dialect) for c in table.columns]
             self._copy_plan = (
-                _row_converter(names, converters),
+                _row_converter(names, conversions),
                 sql.SQL("COPY {} ({}) FROM STDIN").format(
                     sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
                 ),
@@ -102,9 +103,9 @@ class Bulk:
         if found is None:
             compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
             names = list(compiled.positiontup or ())
-            converters = [_conversion(compiled.binds[n].type, dialect) for n in names]
+            conversions = [_conversion(compiled.binds[n].type, dialect) for n in names]
             order = itemgetter(*(names.index(n) for n in self.sort_by)) if self.sort_by else None
-            found = (compiled.string, _row_converter(names, converters), order)
+            found = (compiled.string, _row_converter(names, conversions), order)
             self._compiled[dialect.name] = found
         return found
 

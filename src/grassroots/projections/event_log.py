@@ -39,12 +39,14 @@ class EventLog:
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
         self._recorder = recorder
         self._decode = EventDecoder(mapper)
-        self._rows: _Rows = _recorder_rows(recorder)
+        self._rows: _Rows
         if (
             isinstance(recorder, SQLiteApplicationRecorder)
             and recorder.datastore.originator_id_type == "uuid"
         ):
             self._rows = _SQLiteRows(recorder, self._decode.uuid)
+        else:
+            self._rows = _recorder_rows(recorder)
 
     def last_position(self) -> int:
         return self._recorder.max_notification_id() or 0
