@@ -2,7 +2,9 @@
 
 For each database (SQLite always; PostgreSQL when GRASSROOTS_TEST_DATABASE_URL or
 GRASSROOTS_DATABASE_URL names one) the script writes a generated history of at
-least N events (scans, corrections, visits, problems), then times the read side
+least N events (sign-ups and withdrawals, scans, 补录 and corrections, reschedules,
+visits, problems), written in time order so that lives span batches as they do in
+production (see ``grassroots.simulation``), then times the read side
 catching up from scratch (every projection), counts the view rows that produced,
 and times inserting that many ledger-line-wide rows raw, 500 per transaction with
 SQLAlchemy Core, into the same database through the same engine factory. The ratio

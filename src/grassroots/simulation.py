@@ -8,8 +8,9 @@ explicit instants, and is saved in batches of aggregates per transaction.
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
@@ -146,16 +147,61 @@ def generate_history(
         cadres.append(cadre)
         out.add(cadre)
 
+    timeline = _Timeline()
     for week in range(shape.weeks):
         monday = FIRST_MONDAY + timedelta(days=7 * week)
         for center in centers:
             for _ in range(shape.activities_per_center_week):
-                _run_activity(out, rng, center, volunteers, monday, shape)
+                starts = monday + timedelta(
+                    days=rng.randint(0, 6), hours=rng.choice([1, 2, 6, 7, 14, 15])
+                )
+                timeline.tell(_activity(timeline, out, rng, center, volunteers, starts, shape))
         for cadre in cadres:
             for _ in range(rng.randint(0, 2)):
-                _visit(out, rng, cadre, points, monday)
+                starts = monday + timedelta(days=rng.randint(0, 4), hours=rng.randint(0, 8))
+                timeline.tell(_visit(out, rng, cadre, points, starts))
+    timeline.play()
     out.flush()
     return out.saved_events
+
+
+# A story is one aggregate's life (an activity, an attendance, a visit), written as
+# a generator: it yields the instant of its next step and takes that step when the
+# timeline resumes it.
+Story = Iterator[datetime]
+
+
+class _Timeline:
+    """Plays stories step by step in time order, so the log is in time order too.
+
+    A real log interleaves lives: next week's sign-ups fall between this week's
+    check-ins, and a correction comes a day after its check-out. A history saved
+    one aggregate's life at a time would let a read model meet every life whole
+    in one batch, which it never does in production. Saving stays batched (see
+    ``_Writer``): a save holds every pending event of up to ``batch`` aggregates,
+    so within one save an aggregate's few events sit together, as in a group
+    commit.
+    """
+
+    def __init__(self) -> None:
+        self._queue: list[tuple[datetime, int, Story]] = []
+        self._told = 0
+
+    def tell(self, story: Story) -> None:
+        """Add a story; its first step runs when the timeline reaches it."""
+        self._resume(story)
+
+    def _resume(self, story: Story) -> None:
+        at = next(story, None)
+        if at is not None:
+            # The count breaks ties: equal instants run in the order they were told.
+            self._told += 1
+            heapq.heappush(self._queue, (at, self._told, story))
+
+    def play(self) -> None:
+        while self._queue:
+            _, _, story = heapq.heappop(self._queue)
+            self._resume(story)
 
 
 def _child(parent: OrgUnit, name: str, level: OrgLevel, at: datetime) -> OrgUnit:
@@ -164,66 +210,135 @@ def _child(parent: OrgUnit, name: str, level: OrgLevel, at: datetime) -> OrgUnit
     )
 
 
-def _run_activity(
+def _activity(
+    timeline: _Timeline,
     out: _Writer,
     rng: random.Random,
     center: Center,
     volunteers: list[Volunteer],
-    monday: datetime,
+    starts: datetime,
     shape: HistoryShape,
-) -> None:
-    # Day and hour in local time; some start late on Sunday evening, across the week's edge.
-    starts = monday + timedelta(days=rng.randint(0, 6), hours=rng.choice([1, 2, 6, 7, 14, 15]))
+) -> Story:
+    """Posted three days ahead; sign-ups, a few withdrawals, maybe a reschedule or a
+    cancellation; at the start, an attendance story for each volunteer who comes."""
+    posted_at = starts - timedelta(days=3)
+    yield posted_at
+    length = timedelta(minutes=rng.choice([60, 90, 120, 180]))
     activity = Activity.post(
         center_id=center.id,
         title=rng.choice(["社区环境清洁", "敬老院陪伴", "图书整理", "文明交通引导"]),
         description="志愿服务活动",
         category=rng.choice(["environment", "elderly", "culture", "traffic"]),
         starts_at=starts,
-        ends_at=starts + timedelta(minutes=rng.choice([60, 90, 120, 180])),
+        ends_at=starts + length,
         capacity=rng.choice([None, 10, 20]),
         location=center.location,
         geofence_radius_m=center.geofence_radius_m,
         location_required=False,
         sign_up_required=True,
-        at=starts - timedelta(days=3),
+        at=posted_at,
     )
-    if rng.random() < 0.05:
-        activity.cancel("天气原因取消", at=starts - timedelta(days=1))
+    out.add(activity)
+    cancel_at = starts - timedelta(days=1) if rng.random() < 0.05 else None
+    # Sign-ups spread over the two days after posting; some give their place back.
+    chosen = rng.sample(volunteers, k=min(len(volunteers), rng.randint(3, 15)))
+    steps: list[tuple[datetime, str, UUID]] = []
+    for volunteer in chosen:
+        signs_up = posted_at + timedelta(minutes=rng.randint(30, 60 * 48))
+        steps.append((signs_up, "sign_up", volunteer.id))
+        if rng.random() < 0.1:
+            steps.append((signs_up + timedelta(hours=rng.randint(1, 20)), "withdraw", volunteer.id))
+    if rng.random() < 0.1:
+        # Moved a day later before anyone comes: across a week's or a month's edge
+        # at times, which moves the activity's figures with it. (A day later keeps
+        # every other step of the story before the new start.)
+        steps.append((posted_at + timedelta(hours=rng.randint(1, 40)), "reschedule", activity.id))
+    for at, step, volunteer_id in sorted(steps, key=lambda s: s[0]):
+        if cancel_at is not None and at >= cancel_at:
+            break
+        yield at
+        if step == "sign_up":
+            activity.sign_up(volunteer_id, at=at)
+        elif step == "withdraw":
+            activity.withdraw(volunteer_id, at=at)
+        else:
+            moved = starts + timedelta(days=1)
+            activity.change_details(starts_at=moved, ends_at=moved + length, at=at, policy=POLICY)
+        out.add(activity)
+    if cancel_at is not None:
+        yield cancel_at
+        activity.cancel("天气原因取消", at=cancel_at)
         out.add(activity)
         return
-    chosen = rng.sample(volunteers, k=min(len(volunteers), rng.randint(3, 15)))
-    for volunteer in chosen:
-        activity.sign_up(volunteer.id, at=starts - timedelta(days=2))
-    out.add(activity)
+    yield activity.starts_at - timedelta(minutes=30)
     for volunteer_id in activity.signed_up:
-        if rng.random() > shape.attendance_share:
-            continue
-        arrive = starts + timedelta(minutes=rng.randint(-25, 30))
-        attendance = Attendance.check_in(
-            volunteer_id=volunteer_id,
-            activity_id=activity.id,
-            center_id=center.id,
-            scheduled_start=activity.starts_at,
-            scheduled_end=activity.ends_at,
-            policy=POLICY,
-            at=arrive,
-            token_step=int(arrive.timestamp()) // 15,
-            device_id=f"device-{volunteer_id.hex[:8]}",
+        if rng.random() <= shape.attendance_share:
+            timeline.tell(_attendance(out, rng, center, activity, volunteer_id))
+        elif rng.random() < 0.05:
+            timeline.tell(_added_by_staff(out, rng, center, activity, volunteer_id))
+
+
+def _attendance(
+    out: _Writer, rng: random.Random, center: Center, activity: Activity, volunteer_id: UUID
+) -> Story:
+    """A scan in, a scan out (or none, and an automatic close), now and then a correction."""
+    arrive = activity.starts_at + timedelta(minutes=rng.randint(-25, 30))
+    yield arrive
+    attendance = Attendance.check_in(
+        volunteer_id=volunteer_id,
+        activity_id=activity.id,
+        center_id=center.id,
+        scheduled_start=activity.starts_at,
+        scheduled_end=activity.ends_at,
+        policy=POLICY,
+        at=arrive,
+        token_step=int(arrive.timestamp()) // 15,
+        device_id=f"device-{volunteer_id.hex[:8]}",
+    )
+    out.add(attendance)
+    if rng.random() < 0.85:
+        leave = max(
+            activity.ends_at + timedelta(minutes=rng.randint(-60, 40)),
+            arrive + timedelta(minutes=1),
         )
-        if rng.random() < 0.85:
-            leave = activity.ends_at + timedelta(minutes=rng.randint(-60, 40))
-            attendance.check_out(at=max(leave, arrive + timedelta(minutes=1)), policy=POLICY)
-        else:
-            attendance.close_automatically(at=activity.ends_at + timedelta(hours=1), policy=POLICY)
-        if rng.random() < 0.1 and attendance.total_minutes >= 15:
-            attendance.adjust(
-                minutes=-min(15, attendance.total_minutes),
-                reason="提前离场，按签到表扣减",
-                staff_id=center.id,
-                at=activity.ends_at + timedelta(days=1),
-            )
+        yield leave
+        attendance.check_out(at=leave, policy=POLICY)
+    else:
+        closes = activity.ends_at + timedelta(hours=1)
+        yield closes
+        attendance.close_automatically(at=closes, policy=POLICY)
+    out.add(attendance)
+    if rng.random() < 0.1 and attendance.total_minutes >= 15:
+        corrected = activity.ends_at + timedelta(days=1)
+        yield corrected
+        attendance.adjust(
+            minutes=-min(15, attendance.total_minutes),
+            reason="提前离场，按签到表扣减",
+            staff_id=center.id,
+            at=corrected,
+        )
         out.add(attendance)
+
+
+def _added_by_staff(
+    out: _Writer, rng: random.Random, center: Center, activity: Activity, volunteer_id: UUID
+) -> Story:
+    """Came but never scanned: entered by the center's staff the day after (补录)."""
+    entered = activity.ends_at + timedelta(hours=rng.randint(2, 24))
+    yield entered
+    scheduled = (activity.ends_at - activity.starts_at) // timedelta(minutes=1)
+    attendance = Attendance.add_by_staff(
+        volunteer_id=volunteer_id,
+        activity_id=activity.id,
+        center_id=center.id,
+        scheduled_start=activity.starts_at,
+        scheduled_end=activity.ends_at,
+        minutes=rng.randint(scheduled // 2, scheduled),
+        reason="忘记扫码，按签到表补录",
+        staff_id=center.id,
+        at=entered,
+    )
+    out.add(attendance)
 
 
 def _visit(
@@ -231,11 +346,12 @@ def _visit(
     rng: random.Random,
     cadre: Cadre,
     points: list[GrassrootsPoint],
-    monday: datetime,
-) -> None:
+    starts: datetime,
+) -> Story:
+    """A downtime visit: logged as it goes, sometimes raising a problem answered later."""
+    yield starts
     assigned = rng.random() < 0.9
     point = next(p for p in points if p.id in cadre.point_ids) if assigned else rng.choice(points)
-    starts = monday + timedelta(days=rng.randint(0, 4), hours=rng.randint(0, 8))
     visit = Visit.start(
         cadre_id=cadre.id,
         point_id=point.id,
@@ -244,9 +360,13 @@ def _visit(
         proof=QrProof(token_step=int(starts.timestamp()) // 15),
         at=starts,
     )
+    out.add(visit)
+    yield starts + timedelta(minutes=10)
     visit.write_log("走访青年，了解需求", at=starts + timedelta(minutes=10))
-    touched: list[Aggregate] = [visit]
+    out.add(visit)
+    problem: Problem | None = None
     if rng.random() < 0.2:
+        yield starts + timedelta(minutes=20)
         problem = Problem.raise_problem(
             cadre_id=cadre.id,
             title="活动场地不足",
@@ -256,9 +376,15 @@ def _visit(
             at=starts + timedelta(minutes=20),
         )
         visit.note_problem(problem_id=problem.id, title=problem.title, at=problem.raised_at)
-        if rng.random() < 0.6:
-            problem.answer("已协调", answered_by=cadre.id, at=starts + timedelta(days=2))
-            problem.close(closed_by=cadre.id, at=starts + timedelta(days=3))
-        touched.append(problem)
-    visit.end(at=starts + timedelta(minutes=rng.choice([30, 59, 60, 90, 180, 240])))
-    out.add(*touched)
+        out.add(visit, problem)
+    ends = starts + timedelta(minutes=rng.choice([30, 59, 60, 90, 180, 240]))
+    yield ends
+    visit.end(at=ends)
+    out.add(visit)
+    if problem is not None and rng.random() < 0.6:
+        yield starts + timedelta(days=2)
+        problem.answer("已协调", answered_by=cadre.id, at=starts + timedelta(days=2))
+        out.add(problem)
+        yield starts + timedelta(days=3)
+        problem.close(closed_by=cadre.id, at=starts + timedelta(days=3))
+        out.add(problem)
