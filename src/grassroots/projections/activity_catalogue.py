@@ -28,10 +28,11 @@ and kind of write.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -43,7 +44,13 @@ from grassroots.domain.center import Center
 from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles, rows_where_in
+from grassroots.projections.engine import (
+    EventContext,
+    Projection,
+    handles,
+    missing,
+    rows_where_in,
+)
 from grassroots.projections.org_tree import subtree_of
 
 __all__ = [
@@ -128,9 +135,21 @@ activity_catalogue_attendance = sa.Table(
     sa.Column("adjustment_minutes", sa.Integer, nullable=False),
     sa.Column("adjustments", sa.Integer, nullable=False),
     sa.Column("credited_minutes", sa.Integer, nullable=False),
-    sa.Index("ix_activity_catalogue_attendance_activity", "activity_id", "first_position"),
-    sa.Index("ix_activity_catalogue_attendance_attendance", "attendance_id", unique=True),
+    # An activity's lists are its rows by the key's first column, sorted among
+    # themselves: no index by (activity, first position) to write (0009).
+    sa.Index(
+        "ix_activity_catalogue_attendance_attendance",
+        "attendance_id",
+        unique=True,
+        sqlite_where=sa.text("attendance_id IS NOT NULL"),
+        postgresql_where=sa.text("attendance_id IS NOT NULL"),
+    ),
 )
+
+
+# Past this many remembered rows of one table, a batch starts from nothing and
+# loads what it needs: memory stays bounded, and forgetting is always correct.
+_MAX_REMEMBERED = 100_000
 
 
 class ActivityStatus:
@@ -162,6 +181,17 @@ class _Rows:
 
     Rows are found by their key's value: the id itself for a one-column key, the
     tuple of the columns' values for a longer one.
+
+    A stored row is written back with an update of the columns no index holds,
+    unless the batch changed an indexed one: SQLite rewrites an index's entry
+    for every indexed column an UPDATE sets, changed or not, which doubled the
+    pages a batch of sign-up moves dirtied. What the row's indexed columns held
+    when loaded is kept to tell the two apart at the flush, so a handler may
+    change a row any way it likes.
+
+    ``rows`` and ``indexed_as_stored`` are also what the catalogue remembers for
+    its next batch (see ``Projection.remembers``): after the flush they hold what
+    the table holds for those keys. ``new`` and ``changed`` are the batch's own.
     """
 
     table: sa.Table
@@ -169,6 +199,12 @@ class _Rows:
     rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
     new: set[Any] = field(default_factory=set)
     changed: set[Any] = field(default_factory=set)
+    # A loaded row's indexed values as stored (see ``_statements``).
+    indexed_as_stored: dict[Any, Any] = field(default_factory=dict)
+
+    def next_batch(self) -> _Rows:
+        """The same rows, for a next batch that starts with nothing to write."""
+        return _Rows(self.table, self.key, self.rows, indexed_as_stored=self.indexed_as_stored)
 
     def key_of(self, row: dict[str, Any]) -> Any:
         if len(self.key) == 1:
@@ -177,7 +213,7 @@ class _Rows:
 
     def load(self, conn: sa.Connection, keys: Iterable[Any]) -> list[dict[str, Any]]:
         """Load the stored rows with these keys; those found, as the batch holds them."""
-        wanted = set(keys) - self.rows.keys()
+        wanted = missing(keys, self.rows)
         columns = [self.table.c[name] for name in self.key]
         where = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
         return self._keep(rows_where_in(conn, sa.select(self.table), where, wanted))
@@ -191,10 +227,15 @@ class _Rows:
 
     def _keep(self, found: Iterable[sa.Row[Any]]) -> list[dict[str, Any]]:
         kept = []
+        indexed_values = _statements(self.table, self.key).indexed_values
         for stored in found:
             row = _aware(dict(stored._mapping))
+            key = self.key_of(row)
             # A row the batch already holds may have changed since: the batch's wins.
-            kept.append(self.rows.setdefault(self.key_of(row), row))
+            if key not in self.rows:
+                self.rows[key] = row
+                self.indexed_as_stored[key] = indexed_values(row)
+            kept.append(self.rows[key])
         return kept
 
     def add(self, row: dict[str, Any]) -> None:
@@ -213,26 +254,60 @@ class _Rows:
         return row
 
     def flush(self, conn: sa.Connection) -> None:
-        insert, update = _statements(self.table, self.key)
-        insert.execute(conn, [self.rows[k] for k in self.new])
-        # The update's parameters are named apart from the columns (``b_``): a
-        # parameter may not share a column's name in an UPDATE's WHERE.
-        update.execute(
-            conn,
-            [{f"b_{name}": value for name, value in self.rows[k].items()} for k in self.changed],
-        )
+        statements = _statements(self.table, self.key)
+        statements.insert.execute(conn, [self.rows[k] for k in self.new])
+        indexed_values = statements.indexed_values
+        whole: list[dict[str, Any]] = []
+        unindexed: list[dict[str, Any]] = []
+        for key in self.changed:
+            row = self.rows[key]
+            # The update's parameters are named apart from the columns (``b_``): a
+            # parameter may not share a column's name in an UPDATE's WHERE.
+            bound = {f"b_{name}": value for name, value in row.items()}
+            as_stored = self.indexed_as_stored.get(key)
+            if as_stored is None or as_stored != indexed_values(row):
+                whole.append(bound)
+            else:
+                unindexed.append(bound)
+        statements.update_unindexed.execute(conn, unindexed)
+        statements.update_whole.execute(conn, whole)
+        for written in (self.new, self.changed):
+            for key in written:
+                self.indexed_as_stored[key] = indexed_values(self.rows[key])
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """A table's writes, compiled once: whole rows inserted, stored rows updated."""
+
+    insert: Bulk
+    # Every column but the key's.
+    update_whole: Bulk
+    # Only the columns no index holds (nor the key).
+    update_unindexed: Bulk
+    # The values a row holds in the columns some index other than the key's holds.
+    indexed_values: Callable[[dict[str, Any]], Any]
 
 
 @cache
-def _statements(table: sa.Table, key: tuple[str, ...]) -> tuple[Bulk, Bulk]:
-    """The insert of whole rows and the update of every column but the key's, compiled once."""
-    names = [c.name for c in table.columns if c.name not in key]
-    update = (
-        table.update()
-        .where(*(table.c[k] == sa.bindparam(f"b_{k}") for k in key))
-        .values({name: sa.bindparam(f"b_{name}") for name in names})
+def _statements(table: sa.Table, key: tuple[str, ...]) -> _Statements:
+    indexed = tuple(sorted({c.name for index in table.indexes for c in index.columns} - set(key)))
+
+    def update(names: list[str]) -> Bulk:
+        statement = (
+            table.update()
+            .where(*(table.c[k] == sa.bindparam(f"b_{k}") for k in key))
+            .values({name: sa.bindparam(f"b_{name}") for name in names})
+        )
+        return Bulk(statement, sort_by=[f"b_{k}" for k in key])
+
+    columns = [c.name for c in table.columns if c.name not in key]
+    return _Statements(
+        insert=Bulk.insert_into(table, sort_by=key),
+        update_whole=update(columns),
+        update_unindexed=update([name for name in columns if name not in indexed]),
+        indexed_values=itemgetter(*indexed) if indexed else lambda row: (),
     )
-    return Bulk.insert_into(table, sort_by=key), Bulk(update, sort_by=[f"b_{k}" for k in key])
 
 
 @dataclass
@@ -250,6 +325,22 @@ class _Batch:
     )
     # An open attendance's id → its row's key, for the events that carry only the id.
     opened: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)
+    # The activities whose every row (its own, its attendance) is in ``activities``
+    # and ``attendance``: those posted in this batch or while it was remembered.
+    whole: set[UUID] = field(default_factory=set)
+
+    def next_batch(self) -> _Batch:
+        """What this batch leaves remembered, for the next one (see ``_Rows``)."""
+        return _Batch(
+            self.centers.next_batch(),
+            self.activities.next_batch(),
+            self.attendance.next_batch(),
+            self.opened,
+            self.whole,
+        )
+
+    def remembered(self) -> int:
+        return max(len(self.activities.rows), len(self.attendance.rows))
 
     def attendance_row(self, attendance_id: UUID) -> dict[str, Any] | None:
         key = self.opened.get(attendance_id)
@@ -278,24 +369,34 @@ class ActivityCatalogue(Projection):
         activity_catalogue_attendance,
     )
 
+    def __init__(self) -> None:
+        self._remembered = _Batch()
+
     def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
         # The handlers work on a ``_Batch``: one event on its own is a batch of one.
         self.apply_batch(conn, [(context, event)])
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
-        state = _Batch()
+        kept = self._remembered
+        if self.remembers and kept.remembered() < _MAX_REMEMBERED:
+            state = kept.next_batch()
+        else:
+            state = _Batch()
+        self._remembered = state
         center_ids: set[UUID] = set()
         activity_ids: set[UUID] = set()
         places: set[tuple[UUID, UUID]] = set()
         attendance_ids: set[UUID] = set()
         # An activity posted in this batch has no stored rows, nor have its
         # attendances, nor has an attendance opened in it: only rows made before
-        # the batch are looked for.
-        posted: set[UUID] = set()
+        # the batch are looked for. Nor are those of an activity posted while the
+        # catalogue remembered: every row it has is in memory.
+        posted = state.whole
         opened: set[UUID] = set()
         for ctx, e in batch:
             if isinstance(e, Activity.Posted):
                 center_ids.add(e.center_id)
+                # Added before the handler makes the row: a failed batch forgets it all.
                 posted.add(ctx.originator_id)
             elif isinstance(e, _CENTER_EVENTS):
                 center_ids.add(ctx.originator_id)
@@ -316,7 +417,9 @@ class ActivityCatalogue(Projection):
         state.centers.load(conn, center_ids)
         state.activities.load(conn, activity_ids)
         found = state.attendance.load(conn, places)
-        found += state.attendance.load_where(conn, "attendance_id", attendance_ids)
+        found += state.attendance.load_where(
+            conn, "attendance_id", missing(attendance_ids, state.opened)
+        )
         for row in found:
             if row["attendance_id"] is not None:
                 state.opened[row["attendance_id"]] = (row["activity_id"], row["volunteer_id"])

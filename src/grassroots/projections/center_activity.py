@@ -100,7 +100,7 @@ from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE, iso_week_of
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import EventContext, Projection, handles, missing
 from grassroots.projections.org_tree import subtree_of
 
 __all__ = [
@@ -188,7 +188,7 @@ center_activity_volunteers = sa.Table(
     sa.Column("period_kind", sa.String(5), primary_key=True),
     sa.Column("period", sa.String(8), primary_key=True),
     sa.Column("volunteer_id", sa.Uuid, primary_key=True),
-    sa.Index("ix_center_activity_volunteers_period", "period_kind", "period"),
+    # Every count names the center, which leads the key: no index by period (0009).
 )
 
 _activities = center_activity_activities
@@ -221,6 +221,9 @@ _SCHEDULE = ("starts_at", "local_date", "iso_week", "month")
 _MEMBER_COLUMNS = ("center_id", "period_kind", "period", "volunteer_id")
 # Keys per IN (...) list: far below any driver's limit on bound parameters.
 _CHUNK = 500
+# Past this many remembered activities or attendances, a batch starts from nothing
+# and loads what it needs: memory stays bounded, and forgetting is always correct.
+_MAX_REMEMBERED = 100_000
 
 # (center, period kind, period, volunteer): one row of the membership table.
 _Member = tuple[UUID, str, str, UUID]
@@ -233,6 +236,11 @@ class _Batch:
     Rows loaded from the database and rows made by the batch's own events sit in
     the same dicts, so each event sees what the events before it in the batch
     did, exactly as if every event had been written on its own.
+
+    ``zones``, ``centers``, ``activities`` and ``attendances`` are also what this
+    read model remembers for its next batch (see ``Projection.remembers``):
+    after the flush they hold what the tables hold for those keys (of a stored
+    activity, where it counts; an inserted one's other values are not read again).
     """
 
     zones: dict[UUID, str] = field(default_factory=dict)
@@ -265,6 +273,18 @@ class _Batch:
     # Whether each membership row a reschedule decided on exists after it. The rows
     # of the batch's own attendances are written from the tables at the end.
     members: dict[_Member, bool] = field(default_factory=dict)
+
+    def next_batch(self) -> _Batch:
+        """A batch that starts from what this one leaves remembered."""
+        return _Batch(
+            zones=self.zones,
+            centers=self.centers,
+            activities=self.activities,
+            attendances=self.attendances,
+        )
+
+    def remembered(self) -> int:
+        return max(len(self.activities), len(self.attendances))
 
 
 @dataclass
@@ -316,6 +336,9 @@ class CenterActivity(Projection):
         center_activity_volunteers,
     )
 
+    def __init__(self) -> None:
+        self._remembered = _Batch()
+
     def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
         # The handlers work on a batch's state, never on the connection: one event
         # on its own is a batch of one.
@@ -324,16 +347,23 @@ class CenterActivity(Projection):
     # --- reading what a batch needs, writing what it did ----------------------
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
-        """Read, in a few queries, every stored row the batch's events will need."""
-        state = _Batch()
+        """Read, in a few queries, every stored row the batch's events need and memory lacks."""
+        kept = self._remembered
+        if self.remembers and kept.remembered() < _MAX_REMEMBERED:
+            state = kept.next_batch()
+        else:
+            state = _Batch()
+        self._remembered = state
         needs = _Needs.of(batch)
         zones = center_activity_zones
-        for row in _rows_in(conn, sa.select(zones), (zones.c.org_unit_id, needs.units)):
+        units = missing(needs.units, state.zones)
+        for row in _rows_in(conn, sa.select(zones), (zones.c.org_unit_id, units)):
             state.zones[row.org_unit_id] = row.time_zone
 
         attendances = center_activity_attendances
         query = sa.select(attendances.c.attendance_id, attendances.c.activity_id)
-        for row in _rows_in(conn, query, (attendances.c.attendance_id, needs.closed)):
+        closed = missing(needs.closed, state.attendances)
+        for row in _rows_in(conn, query, (attendances.c.attendance_id, closed)):
             state.attendances[row.attendance_id] = row.activity_id
 
         if needs.rescheduled:
@@ -344,7 +374,8 @@ class CenterActivity(Projection):
         }
         table = center_activity_centers
         query = sa.select(table.c.center_id, table.c.time_zone)
-        for row in _rows_in(conn, query, (table.c.center_id, centers - needs.registered)):
+        centers = missing(centers - needs.registered, state.centers)
+        for row in _rows_in(conn, query, (table.c.center_id, centers)):
             state.centers[row.center_id] = row.time_zone
 
         places = center_activity_places
@@ -659,7 +690,7 @@ _BOUND_MEMBER_COLUMNS = tuple(f"b_{n}" for n in _MEMBER_COLUMNS)
 def _load_activities(conn: sa.Connection, state: _Batch, ids: set[UUID]) -> None:
     """Where these stored activities count, unless the batch has them already."""
     query = sa.select(*_WHERE_IT_COUNTS)
-    for row in _rows_in(conn, query, (_activities.c.activity_id, ids - state.activities.keys())):
+    for row in _rows_in(conn, query, (_activities.c.activity_id, missing(ids, state.activities))):
         state.activities[row.activity_id] = row._asdict()
 
 

@@ -9,7 +9,7 @@ events in the same order give the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple, TypeVar
 from uuid import UUID
@@ -17,12 +17,13 @@ from uuid import UUID
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
-__all__ = ["EventContext", "Projection", "handles", "rows_where_in"]
+__all__ = ["EventContext", "Projection", "handles", "missing", "rows_where_in"]
 
 # Keys per ``IN (...)`` list: well under every backend's limit on bound parameters.
 _IN_CHUNK = 500
 
 E = TypeVar("E")
+K = TypeVar("K")
 Handler = Callable[[Any, sa.Connection, Any, "EventContext"], None]
 
 
@@ -60,6 +61,13 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[Sequence[sa.Table]]
     _handlers: ClassVar[dict[type, Handler]]
+
+    # Set by the runner before each batch (see ``ProjectionRunner.apply``): whether
+    # the rows this projection kept in memory from its previous batch are still
+    # its tables' rows. Then ``begin_batch`` may take them from memory instead of
+    # loading them again; otherwise it must forget them. A projection applied
+    # without a runner (a test feeding batches) never remembers.
+    remembers: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -126,3 +134,12 @@ def rows_where_in(
     for i in range(0, len(wanted), _IN_CHUNK):
         rows.extend(conn.execute(query.where(column.in_(wanted[i : i + _IN_CHUNK]))))
     return rows
+
+
+def missing(keys: Iterable[K], known: Mapping[K, Any]) -> set[K]:
+    """The keys ``known`` lacks, at the cost of one lookup per key.
+
+    ``set(keys) - known.keys()`` would build a set of every key ``known`` holds:
+    fine for one batch's rows, too slow for all that a projection remembers.
+    """
+    return {key for key in keys if key not in known}

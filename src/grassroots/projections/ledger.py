@@ -30,7 +30,13 @@ from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles, rows_where_in
+from grassroots.projections.engine import (
+    EventContext,
+    Projection,
+    handles,
+    missing,
+    rows_where_in,
+)
 
 __all__ = [
     "LedgerLine",
@@ -86,8 +92,9 @@ ledger_lines = sa.Table(
     sa.Column("month", sa.String(7), nullable=False),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    # No index on (volunteer, recorded_at): an "as of" read takes the volunteer's
+    # lines by the key and keeps those recorded by then (see migration 0009).
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Index("ix_ledger_lines_volunteer_recorded", "volunteer_id", "recorded_at"),
 )
 
 
@@ -107,9 +114,20 @@ _CLOSING = (Attendance.CheckedOut, Attendance.AutoClosed, Attendance.Adjusted)
 _PLACED = (Volunteer.Registered, Volunteer.ProfileChanged)
 
 
+# Past this many remembered rows of any one kind, a batch starts from nothing and
+# loads what it needs: memory stays bounded, and forgetting is always correct.
+_MAX_REMEMBERED = 100_000
+
+
 @dataclass
 class _Batch:
-    """What one batch reads and writes, kept in memory and flushed in bulk."""
+    """What one batch reads and writes, kept in memory and flushed in bulk.
+
+    The first four hold stored rows, loaded or made by the batch. They are also
+    what the ledger remembers for its next batch (see ``Projection.remembers``):
+    after the flush they hold exactly what the tables hold for those keys. A
+    balance of ``(0, 0)`` stands for a volunteer known to have no lines yet.
+    """
 
     zones: dict[UUID, str] = field(default_factory=dict)
     placements: dict[UUID, UUID] = field(default_factory=dict)
@@ -125,27 +143,48 @@ class ServiceLedger(Projection):
     name = "service_ledger"
     tables = (ledger_zones, ledger_volunteers, ledger_attendances, ledger_lines)
 
+    def __init__(self) -> None:
+        self._remembered = _Batch()
+
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
-        """Read, in a few queries, every row the batch's events will need."""
-        state = _Batch()
-        opened = {ctx.originator_id for ctx, e in batch if isinstance(e, _OPENING)}
-        needed = {
-            ctx.originator_id
-            for ctx, e in batch
-            if isinstance(e, _CLOSING) and ctx.originator_id not in opened
-        }
-        for row in _rows_in(conn, ledger_attendances, ledger_attendances.c.attendance_id, needed):
+        """Read, in a few queries, every stored row the batch's events need and memory lacks."""
+        kept = self._remembered
+        if self.remembers and max(len(kept.placements), len(kept.attendances)) < _MAX_REMEMBERED:
+            state = _Batch(kept.zones, kept.placements, kept.attendances, kept.balances)
+        else:
+            state = _Batch()
+        self._remembered = state
+        volunteers: set[UUID] = set()
+        closed: set[UUID] = set()
+        units: set[UUID] = set()
+        for ctx, e in batch:
+            if isinstance(e, _OPENING):
+                volunteers.add(e.volunteer_id)
+            elif isinstance(e, _CLOSING):
+                closed.add(ctx.originator_id)
+            elif isinstance(e, _PLACED):
+                units.add(e.org_unit_id)
+        # An attendance opened in the batch is made by it; only earlier ones are looked for.
+        closed -= {ctx.originator_id for ctx, e in batch if isinstance(e, _OPENING)}
+        table = ledger_attendances
+        for row in _rows_in(conn, table, table.c.attendance_id, missing(closed, state.attendances)):
             state.attendances[row["attendance_id"]] = row
-        volunteers = {e.volunteer_id for _, e in batch if isinstance(e, _OPENING)}
-        volunteers |= {row["volunteer_id"] for row in state.attendances.values()}
-        for row in _rows_in(conn, ledger_volunteers, ledger_volunteers.c.volunteer_id, volunteers):
-            state.placements[row["volunteer_id"]] = row["org_unit_id"]
-        units = set(state.placements.values()) | {
-            e.org_unit_id for _, e in batch if isinstance(e, _PLACED)
+        volunteers |= {
+            state.attendances[a]["volunteer_id"] for a in closed if a in state.attendances
         }
-        for row in _rows_in(conn, ledger_zones, ledger_zones.c.org_unit_id, units):
+        table = ledger_volunteers
+        for row in _rows_in(
+            conn, table, table.c.volunteer_id, missing(volunteers, state.placements)
+        ):
+            state.placements[row["volunteer_id"]] = row["org_unit_id"]
+        units |= {state.placements[v] for v in volunteers if v in state.placements}
+        table = ledger_zones
+        for row in _rows_in(conn, table, table.c.org_unit_id, missing(units, state.zones)):
             state.zones[row["org_unit_id"]] = row["time_zone"]
-        state.balances = _last_balances(conn, volunteers)
+        unknown = missing(volunteers, state.balances)
+        state.balances.update(_last_balances(conn, unknown))
+        for volunteer in missing(unknown, state.balances):
+            state.balances[volunteer] = (0, 0)
         return state
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:

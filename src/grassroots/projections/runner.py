@@ -83,6 +83,10 @@ class ProjectionRunner:
         self._topic_set = frozenset(self._topics)
         self._advanced = threading.Condition()
         self._known_position = 0
+        # One batch at a time per runner, and where the last one this runner
+        # committed left the projection (None: unknown, after a failure).
+        self._applying = threading.Lock()
+        self._remembered_at: int | None = None
 
     @property
     def name(self) -> str:
@@ -126,19 +130,27 @@ class ProjectionRunner:
         the batch's rows; False, with nothing written, if the position was not
         ``start`` (another runner got there first).
         """
-        try:
-            with self.engine.begin() as conn:
-                moved = conn.execute(
-                    tracking.update()
-                    .where(tracking.c.name == self.name, tracking.c.position == start)
-                    .values(position=end)
-                ).rowcount
-                if moved != 1:
-                    raise _LostRace
-                self.projection.apply_batch(conn, batch)
-        except _LostRace:
-            # Another runner got there first and applied this range; nothing was written.
-            return False
+        with self._applying:
+            # What the projection kept from this runner's last batch is what its
+            # tables hold only if that batch committed and ended where this one
+            # starts: nothing else (another runner, a rebuild) has moved it since.
+            # Should this one fail, nothing is known until a batch commits again.
+            self.projection.remembers = self._remembered_at == start
+            self._remembered_at = None
+            try:
+                with self.engine.begin() as conn:
+                    moved = conn.execute(
+                        tracking.update()
+                        .where(tracking.c.name == self.name, tracking.c.position == start)
+                        .values(position=end)
+                    ).rowcount
+                    if moved != 1:
+                        raise _LostRace
+                    self.projection.apply_batch(conn, batch)
+            except _LostRace:
+                # Another runner got there first and applied this range; nothing was written.
+                return False
+            self._remembered_at = end
         self.announce(end)
         return True
 

@@ -1,0 +1,144 @@
+"""What a projection remembers between its batches is only ever what its tables hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from grassroots.application.service import Grassroots
+from grassroots.projections.engine import Projection
+from grassroots.projections.ledger import ServiceLedger
+from grassroots.projections.read_side import ReadSide
+from grassroots.projections.runner import EventLog, ProjectionRunner, tracking
+from grassroots.simulation import HistoryShape, generate_history
+from tests.integration.projections.conftest import snapshot
+
+SHAPE = HistoryShape(weeks=4, volunteers=40, cadres=6)
+# The read models that keep rows in memory from one batch to the next.
+REMEMBERING = ("service_ledger", "activity_catalogue", "center_activity")
+
+
+def _reset(read_side: ReadSide) -> None:
+    with read_side.engine.begin() as conn:
+        for runner in read_side.runners.values():
+            conn.execute(tracking.update().where(tracking.c.name == runner.name).values(position=0))
+            runner.projection.clear(conn)
+
+
+def _never_remembering(monkeypatch: pytest.MonkeyPatch, read_side: ReadSide) -> None:
+    # A class property wins over the runner's assignment: every batch loads all it needs.
+    for runner in read_side.runners.values():
+        monkeypatch.setattr(
+            type(runner.projection), "remembers", property(lambda _: False, lambda _, __: None)
+        )
+
+
+def test_remembering_gives_the_rows_of_loading_everything_each_batch(
+    app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_history(app, seed=51, shape=SHAPE)
+    remembering = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    remembering.catch_up()
+    remembered = snapshot(read_engine)
+    assert all(remembering.runner(name).projection.remembers for name in REMEMBERING)
+
+    _reset(remembering)
+    loading = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    _never_remembering(monkeypatch, loading)
+    loading.catch_up()
+
+    assert sum(len(rows) for rows in remembered.values()) > 1000
+    assert snapshot(read_engine) == remembered
+
+
+@pytest.mark.parametrize("name", REMEMBERING)
+def test_a_batch_that_fails_after_its_handlers_ran_leaves_nothing_remembered(
+    app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    generate_history(app, seed=52, shape=SHAPE)
+    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=41)
+    read_side.catch_up()
+    expected = snapshot(read_engine)
+    _reset(read_side)
+
+    # The fifth batch's handlers change the remembered rows and its rows are
+    # written; then its transaction rolls back. Were those rows remembered, the
+    # retry would count its hours and places on top of them.
+    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=41)
+    projection = read_side.runner(name).projection
+    flush = projection.flush_batch
+    flushes = 0
+
+    def failing_once(conn: sa.Connection, state: Any) -> None:
+        nonlocal flushes
+        flushes += 1
+        flush(conn, state)
+        if flushes == 5:
+            raise RuntimeError("the database went away mid-batch")
+
+    monkeypatch.setattr(projection, "flush_batch", failing_once)
+    with pytest.raises(RuntimeError, match=f"projection {name} failed"):
+        read_side.catch_up()
+    read_side.catch_up()
+
+    assert flushes > 5
+    assert snapshot(read_engine) == expected
+
+
+class _Recording(ServiceLedger):
+    """The service-hour ledger, noting whether each batch began remembering."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.began: list[bool] = []
+        self.fail_next = False
+
+    def begin_batch(self, conn: sa.Connection, batch: Any) -> Any:
+        self.began.append(self.remembers)
+        if self.fail_next:
+            self.fail_next = False
+            raise RuntimeError("failed")
+        return super().begin_batch(conn, batch)
+
+
+def _runner(app: Grassroots, engine: Engine, projection: Projection) -> ProjectionRunner:
+    runner = ProjectionRunner(projection, engine, EventLog(app.recorder, app.mapper), batch_size=5)
+    runner.ensure_tracking()
+    return runner
+
+
+def test_a_runner_lets_its_projection_remember_only_after_its_own_committed_batch(
+    app: Grassroots, read_engine: Engine
+) -> None:
+    generate_history(app, seed=53, shape=SHAPE)
+    recording = _Recording()
+    runner = _runner(app, read_engine, recording)
+    other = _runner(app, read_engine, ServiceLedger())
+
+    for _ in range(3):
+        assert runner.process_batch() > 0
+    assert recording.began == [False, True, True]
+
+    # Another runner moves the projection on: what this one remembers is behind.
+    assert other.process_batch() > 0
+    runner.process_batch()
+    runner.process_batch()
+    assert recording.began[3:] == [False, True]
+
+    # A batch that fails leaves nothing known until one commits again.
+    recording.fail_next = True
+    with pytest.raises(RuntimeError):
+        runner.process_batch()
+    runner.process_batch()
+    runner.process_batch()
+    assert recording.began[5:] == [True, False, True]
+
+    # Moved back to the start (a rebuild elsewhere): it starts from nothing.
+    with read_engine.begin() as conn:
+        conn.execute(tracking.update().where(tracking.c.name == runner.name).values(position=0))
+        recording.clear(conn)
+    runner.process_batch()
+    assert recording.began[-1] is False
