@@ -147,11 +147,6 @@ activity_catalogue_attendance = sa.Table(
 )
 
 
-# Past this many remembered rows of one table, a batch starts from nothing and
-# loads what it needs: memory stays bounded, and forgetting is always correct.
-_MAX_REMEMBERED = 100_000
-
-
 class ActivityStatus:
     POSTED = "posted"
     CANCELLED = "cancelled"
@@ -377,12 +372,7 @@ class ActivityCatalogue(Projection):
         self.apply_batch(conn, [(context, event)])
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
-        kept = self._remembered
-        if self.remembers and kept.remembered() < _MAX_REMEMBERED:
-            state = kept.next_batch()
-        else:
-            state = _Batch()
-        self._remembered = state
+        state = self._remembered = self.carried_over(self._remembered, _Batch)
         center_ids: set[UUID] = set()
         activity_ids: set[UUID] = set()
         places: set[tuple[UUID, UUID]] = set()

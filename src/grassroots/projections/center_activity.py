@@ -221,9 +221,6 @@ _SCHEDULE = ("starts_at", "local_date", "iso_week", "month")
 _MEMBER_COLUMNS = ("center_id", "period_kind", "period", "volunteer_id")
 # Keys per IN (...) list: far below any driver's limit on bound parameters.
 _CHUNK = 500
-# Past this many remembered activities or attendances, a batch starts from nothing
-# and loads what it needs: memory stays bounded, and forgetting is always correct.
-_MAX_REMEMBERED = 100_000
 
 # (center, period kind, period, volunteer): one row of the membership table.
 _Member = tuple[UUID, str, str, UUID]
@@ -348,12 +345,7 @@ class CenterActivity(Projection):
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
-        kept = self._remembered
-        if self.remembers and kept.remembered() < _MAX_REMEMBERED:
-            state = kept.next_batch()
-        else:
-            state = _Batch()
-        self._remembered = state
+        state = self._remembered = self.carried_over(self._remembered, _Batch)
         needs = _Needs.of(batch)
         zones = center_activity_zones
         units = missing(needs.units, state.zones)

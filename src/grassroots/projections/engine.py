@@ -11,19 +11,38 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
-__all__ = ["EventContext", "Projection", "handles", "missing", "rows_where_in"]
+__all__ = ["BatchState", "EventContext", "Projection", "handles", "missing", "rows_where_in"]
 
 # Keys per ``IN (...)`` list: well under every backend's limit on bound parameters.
 _IN_CHUNK = 500
 
 E = TypeVar("E")
 K = TypeVar("K")
+S = TypeVar("S", bound="BatchState")
+
+# Past this many remembered rows of one kind, a batch starts from nothing and
+# loads what it needs: memory stays bounded, and forgetting is always correct.
+MAX_REMEMBERED = 100_000
+
+
+class BatchState(Protocol):
+    """A batch's state that can start the next batch with the rows it holds."""
+
+    def next_batch(self: S) -> S:
+        """A state holding the same stored rows, with nothing yet to write."""
+        ...
+
+    def remembered(self) -> int:
+        """The most rows it holds of any one kind."""
+        ...
+
+
 Handler = Callable[[Any, sa.Connection, Any, "EventContext"], None]
 
 
@@ -68,6 +87,13 @@ class Projection:
     # loading them again; otherwise it must forget them. A projection applied
     # without a runner (a test feeding batches) never remembers.
     remembers: bool = False
+
+    def carried_over(self, kept: S, fresh: Callable[[], S]) -> S:
+        """The state a batch starts from: what the previous batch left, if that still
+        holds (``remembers``) and is not too big; otherwise a fresh one."""
+        if self.remembers and kept.remembered() < MAX_REMEMBERED:
+            return kept.next_batch()
+        return fresh()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -114,11 +114,6 @@ _CLOSING = (Attendance.CheckedOut, Attendance.AutoClosed, Attendance.Adjusted)
 _PLACED = (Volunteer.Registered, Volunteer.ProfileChanged)
 
 
-# Past this many remembered rows of any one kind, a batch starts from nothing and
-# loads what it needs: memory stays bounded, and forgetting is always correct.
-_MAX_REMEMBERED = 100_000
-
-
 @dataclass
 class _Batch:
     """What one batch reads and writes, kept in memory and flushed in bulk.
@@ -138,6 +133,12 @@ class _Batch:
     new_attendances: list[dict[str, Any]] = field(default_factory=list)
     new_lines: list[dict[str, Any]] = field(default_factory=list)
 
+    def next_batch(self) -> _Batch:
+        return _Batch(self.zones, self.placements, self.attendances, self.balances)
+
+    def remembered(self) -> int:
+        return max(len(self.placements), len(self.attendances))
+
 
 class ServiceLedger(Projection):
     name = "service_ledger"
@@ -148,12 +149,7 @@ class ServiceLedger(Projection):
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
-        kept = self._remembered
-        if self.remembers and max(len(kept.placements), len(kept.attendances)) < _MAX_REMEMBERED:
-            state = _Batch(kept.zones, kept.placements, kept.attendances, kept.balances)
-        else:
-            state = _Batch()
-        self._remembered = state
+        state = self._remembered = self.carried_over(self._remembered, _Batch)
         volunteers: set[UUID] = set()
         closed: set[UUID] = set()
         units: set[UUID] = set()
