@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -51,6 +51,7 @@ from grassroots.projections.engine import (
     missing,
     rows_where_in,
 )
+from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import subtree_of
 
 __all__ = [
@@ -238,6 +239,11 @@ class _Rows:
         self.rows[key] = row
         self.new.add(key)
 
+    def touch(self, key: Any) -> None:
+        """Note that the row with this key was changed in place (it is written back)."""
+        if key not in self.new:
+            self.changed.add(key)
+
     def change(self, key: Any, **values: Any) -> dict[str, Any] | None:
         """Update a row; None (nothing done) for a row this model never saw created."""
         row = self.rows.get(key)
@@ -337,9 +343,13 @@ class _Batch:
     def remembered(self) -> int:
         return max(len(self.activities.rows), len(self.attendance.rows))
 
-    def attendance_row(self, attendance_id: UUID) -> dict[str, Any] | None:
+    def opened_row(self, attendance_id: UUID) -> tuple[tuple[UUID, UUID], dict[str, Any]] | None:
+        """The key and row of an open attendance, noted as changed; None if never seen open."""
         key = self.opened.get(attendance_id)
-        return None if key is None else self.attendance.rows.get(key)
+        if key is None or (row := self.attendance.rows.get(key)) is None:
+            return None
+        self.attendance.touch(key)
+        return key, row
 
 
 # Tuples made once: a union written in the loop would be made anew for every event.
@@ -347,13 +357,7 @@ _CENTER_EVENTS = (Center.Registered, Center.DetailsChanged, Center.Closed)
 _ACTIVITY_CHANGES = (Activity.DetailsChanged, Activity.Cancelled)
 _SIGN_UPS = (Activity.SignedUp, Activity.WaitListed, Activity.Withdrawn, Activity.Promoted)
 _OPENING = (Attendance.CheckedIn, Attendance.AddedByStaff)
-_ATTENDANCE = (
-    Attendance.CheckedIn,
-    Attendance.AddedByStaff,
-    Attendance.CheckedOut,
-    Attendance.AutoClosed,
-    Attendance.Adjusted,
-)
+_CLOSING = (Attendance.CheckedOut, Attendance.AutoClosed, Attendance.Adjusted)
 
 
 class ActivityCatalogue(Projection):
@@ -383,27 +387,29 @@ class ActivityCatalogue(Projection):
         # catalogue remembered: every row it has is in memory.
         posted = state.whole
         opened: set[UUID] = set()
+        # By exact type, as ``apply_batch`` picks handlers; the commonest kinds first.
         for ctx, e in batch:
-            if isinstance(e, Activity.Posted):
-                center_ids.add(e.center_id)
-                # Added before the handler makes the row: a failed batch forgets it all.
-                posted.add(ctx.originator_id)
-            elif isinstance(e, _CENTER_EVENTS):
-                center_ids.add(ctx.originator_id)
-            elif isinstance(e, _SIGN_UPS):
+            kind = type(e)
+            if kind in _SIGN_UPS:
                 if ctx.originator_id not in posted:
                     activity_ids.add(ctx.originator_id)
                     places.add((ctx.originator_id, e.volunteer_id))
-            elif isinstance(e, _ACTIVITY_CHANGES):
-                if ctx.originator_id not in posted:
-                    activity_ids.add(ctx.originator_id)
-            elif isinstance(e, _OPENING):
+            elif kind in _OPENING:
                 # Signed up for before the batch, the volunteer has a row already.
                 opened.add(ctx.originator_id)
                 if e.activity_id not in posted:
                     places.add((e.activity_id, e.volunteer_id))
-            elif isinstance(e, _ATTENDANCE) and ctx.originator_id not in opened:
-                attendance_ids.add(ctx.originator_id)
+            elif kind in _CLOSING:
+                if ctx.originator_id not in opened:
+                    attendance_ids.add(ctx.originator_id)
+            elif kind is Activity.Posted:
+                center_ids.add(e.center_id)
+                # Added before the handler makes the row: a failed batch forgets it all.
+                posted.add(ctx.originator_id)
+            elif kind in _CENTER_EVENTS:
+                center_ids.add(ctx.originator_id)
+            elif kind in _ACTIVITY_CHANGES and ctx.originator_id not in posted:
+                activity_ids.add(ctx.originator_id)
         state.centers.load(conn, center_ids)
         state.activities.load(conn, activity_ids)
         found = state.attendance.load(conn, places)
@@ -468,7 +474,7 @@ class ActivityCatalogue(Projection):
                 "cancelled_at": None,
                 "signed_up": 0,
                 "waiting": 0,
-                "posted_at": _utc(e.at),
+                "posted_at": as_utc(e.at),
                 "version": ctx.originator_version,
             }
         )
@@ -485,17 +491,17 @@ class ActivityCatalogue(Projection):
             ctx.originator_id,
             status=ActivityStatus.CANCELLED,
             cancel_reason=e.reason,
-            cancelled_at=_utc(e.at),
+            cancelled_at=as_utc(e.at),
             version=ctx.originator_version,
         )
 
     @handles(Activity.SignedUp)
     def _signed_up(self, state: _Batch, e: Activity.SignedUp, ctx: EventContext) -> None:
-        self._move(state, e, ctx, SignUpState.SIGNED_UP, signed_up_at=_utc(e.at))
+        self._move(state, e, ctx, SignUpState.SIGNED_UP, as_utc(e.at))
 
     @handles(Activity.WaitListed)
     def _wait_listed(self, state: _Batch, e: Activity.WaitListed, ctx: EventContext) -> None:
-        self._move(state, e, ctx, SignUpState.WAIT_LISTED, signed_up_at=_utc(e.at))
+        self._move(state, e, ctx, SignUpState.WAIT_LISTED, as_utc(e.at))
 
     @handles(Activity.Promoted)
     def _promoted(self, state: _Batch, e: Activity.Promoted, ctx: EventContext) -> None:
@@ -505,108 +511,121 @@ class ActivityCatalogue(Projection):
     def _withdrawn(self, state: _Batch, e: Activity.Withdrawn, ctx: EventContext) -> None:
         self._move(state, e, ctx, SignUpState.WITHDRAWN)
 
-    def _move(self, state: _Batch, e: Any, ctx: EventContext, to: str, **values: Any) -> None:
+    # The handlers below run for most of a catch-up's events: they change the
+    # rows in place and note them as changed (``touch``), rather than through
+    # ``change``, which builds a dict of keyword arguments per call.
+
+    def _move(
+        self,
+        state: _Batch,
+        e: Any,
+        ctx: EventContext,
+        to: str,
+        signed_up_at: datetime | None = None,
+    ) -> None:
         """Move a volunteer between the lists, keeping the activity's two counts."""
         activity_id = ctx.originator_id
         row = self._attendance(state, activity_id, e.volunteer_id, ctx)
         before = row["sign_up"]
-        state.attendance.change((activity_id, e.volunteer_id), sign_up=to, **values)
+        row["sign_up"] = to
+        if signed_up_at is not None:
+            row["signed_up_at"] = signed_up_at
         activity = state.activities.rows.get(activity_id)
         if activity is None:
             return
-        counts = {"signed_up": activity["signed_up"], "waiting": activity["waiting"]}
-        for name, delta in ((_count_of(before), -1), (_count_of(to), 1)):
-            if name is not None:
-                counts[name] += delta
-        state.activities.change(activity_id, version=ctx.originator_version, **counts)
+        left, joined = _COUNTED_IN.get(before), _COUNTED_IN.get(to)
+        if left is not None:
+            activity[left] -= 1
+        if joined is not None:
+            activity[joined] += 1
+        activity["version"] = ctx.originator_version
+        state.activities.touch(activity_id)
 
     # --- attendance ---------------------------------------------------------------------
 
     @handles(Attendance.CheckedIn)
     def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
-        row = self._open(state, e, ctx)
-        state.attendance.change(state.attendance.key_of(row), checked_in_at=_utc(e.at))
+        self._open(state, e, ctx)["checked_in_at"] = as_utc(e.at)
 
     @handles(Attendance.AddedByStaff)
     def _added(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
         row = self._open(state, e, ctx)
-        self._credit(state, row, added_by_staff=True, adjustment=e.minutes)
+        row["added_by_staff"] = True
+        self._adjust(row, e.minutes)
 
     @handles(Attendance.CheckedOut)
     def _checked_out(self, state: _Batch, e: Attendance.CheckedOut, ctx: EventContext) -> None:
-        row = state.attendance_row(ctx.originator_id)
-        if row is not None:
-            row["checked_out_at"] = _utc(e.at)
-            self._credit(state, row, scan_minutes=e.credited_minutes)
+        found = state.opened_row(ctx.originator_id)
+        if found is not None:
+            _, row = found
+            row["checked_out_at"] = as_utc(e.at)
+            self._scanned(row, e.credited_minutes)
 
     @handles(Attendance.AutoClosed)
     def _auto_closed(self, state: _Batch, e: Attendance.AutoClosed, ctx: EventContext) -> None:
-        row = state.attendance_row(ctx.originator_id)
-        if row is not None:
-            row["auto_closed_at"] = _utc(e.closed_at)
-            self._credit(state, row, scan_minutes=e.credited_minutes)
+        found = state.opened_row(ctx.originator_id)
+        if found is not None:
+            _, row = found
+            row["auto_closed_at"] = as_utc(e.closed_at)
+            self._scanned(row, e.credited_minutes)
 
     @handles(Attendance.Adjusted)
     def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
-        row = state.attendance_row(ctx.originator_id)
-        if row is not None:
-            self._credit(state, row, adjustment=e.minutes)
+        found = state.opened_row(ctx.originator_id)
+        if found is not None:
+            self._adjust(found[1], e.minutes)
 
     def _open(
         self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
     ) -> dict[str, Any]:
         """The volunteer's row, now holding the attendance's id (the opening event's own)."""
         row = self._attendance(state, e.activity_id, e.volunteer_id, ctx)
-        key = state.attendance.key_of(row)
-        state.attendance.change(key, attendance_id=ctx.originator_id)
-        state.opened[ctx.originator_id] = key
+        row["attendance_id"] = ctx.originator_id
+        state.opened[ctx.originator_id] = (e.activity_id, e.volunteer_id)
         return row
 
     @staticmethod
-    def _credit(
-        state: _Batch,
-        row: dict[str, Any],
-        *,
-        scan_minutes: int | None = None,
-        adjustment: int | None = None,
-        added_by_staff: bool | None = None,
-    ) -> None:
-        if scan_minutes is not None:
-            row["scan_minutes"] = scan_minutes
-        if adjustment is not None:
-            row["adjustment_minutes"] += adjustment
-            row["adjustments"] += 1
-        if added_by_staff is not None:
-            row["added_by_staff"] = added_by_staff
-        state.attendance.change(
-            state.attendance.key_of(row),
-            credited_minutes=row["scan_minutes"] + row["adjustment_minutes"],
-        )
+    def _scanned(row: dict[str, Any], minutes: int) -> None:
+        """The scans' credit, replacing any before (a close after a close)."""
+        row["scan_minutes"] = minutes
+        row["credited_minutes"] = minutes + row["adjustment_minutes"]
+
+    @staticmethod
+    def _adjust(row: dict[str, Any], minutes: int) -> None:
+        """One more staff line (补录 or adjustment), counted on top of the others."""
+        row["adjustment_minutes"] += minutes
+        row["adjustments"] += 1
+        row["credited_minutes"] = row["scan_minutes"] + row["adjustment_minutes"]
 
     @staticmethod
     def _attendance(
         state: _Batch, activity_id: UUID, volunteer_id: UUID, ctx: EventContext
     ) -> dict[str, Any]:
-        """The volunteer's row at the activity, made empty on their first event there."""
-        row = state.attendance.rows.get((activity_id, volunteer_id))
-        if row is None:
-            row = {
-                "activity_id": activity_id,
-                "volunteer_id": volunteer_id,
-                "attendance_id": None,
-                "first_position": ctx.position,
-                "sign_up": None,
-                "signed_up_at": None,
-                "checked_in_at": None,
-                "checked_out_at": None,
-                "auto_closed_at": None,
-                "added_by_staff": False,
-                "scan_minutes": 0,
-                "adjustment_minutes": 0,
-                "adjustments": 0,
-                "credited_minutes": 0,
-            }
-            state.attendance.add(row)
+        """The volunteer's row at the activity, noted as changed; made empty on their
+        first event there."""
+        key = (activity_id, volunteer_id)
+        rows = state.attendance
+        row = rows.rows.get(key)
+        if row is not None:
+            rows.touch(key)
+            return row
+        row = {
+            "activity_id": activity_id,
+            "volunteer_id": volunteer_id,
+            "attendance_id": None,
+            "first_position": ctx.position,
+            "sign_up": None,
+            "signed_up_at": None,
+            "checked_in_at": None,
+            "checked_out_at": None,
+            "auto_closed_at": None,
+            "added_by_staff": False,
+            "scan_minutes": 0,
+            "adjustment_minutes": 0,
+            "adjustments": 0,
+            "credited_minutes": 0,
+        }
+        rows.add(row)
         return row
 
 
@@ -615,8 +634,8 @@ def _details(e: Activity.Posted | Activity.DetailsChanged) -> dict[str, Any]:
         "title": e.title,
         "description": e.description,
         "category": e.category,
-        "starts_at": _utc(e.starts_at),
-        "ends_at": _utc(e.ends_at),
+        "starts_at": as_utc(e.starts_at),
+        "ends_at": as_utc(e.ends_at),
         "capacity": e.capacity,
         "sign_up_required": e.sign_up_required,
         "location_required": e.location_required,
@@ -626,12 +645,11 @@ def _details(e: Activity.Posted | Activity.DetailsChanged) -> dict[str, Any]:
     }
 
 
-def _count_of(sign_up: str | None) -> str | None:
-    if sign_up == SignUpState.SIGNED_UP:
-        return "signed_up"
-    if sign_up == SignUpState.WAIT_LISTED:
-        return "waiting"
-    return None
+# The activity's count each place on the lists is counted in (none for withdrawn).
+_COUNTED_IN: dict[str | None, str] = {
+    SignUpState.SIGNED_UP: "signed_up",
+    SignUpState.WAIT_LISTED: "waiting",
+}
 
 
 # --- Reading -----------------------------------------------------------------------------
@@ -720,7 +738,7 @@ def discover(
     """
     c = activity_catalogue_activities.c
     query = sa.select(activity_catalogue_activities).where(
-        c.starts_at >= _utc(starts_from), c.starts_at < _utc(starts_to)
+        c.starts_at >= as_utc(starts_from), c.starts_at < as_utc(starts_to)
     )
     if not include_cancelled:
         query = query.where(c.status == ActivityStatus.POSTED)
@@ -774,9 +792,9 @@ def activities_of_center(
     c = activity_catalogue_activities.c
     query = sa.select(activity_catalogue_activities).where(c.center_id == center_id)
     if starts_from is not None:
-        query = query.where(c.starts_at >= _utc(starts_from))
+        query = query.where(c.starts_at >= as_utc(starts_from))
     if starts_to is not None:
-        query = query.where(c.starts_at < _utc(starts_to))
+        query = query.where(c.starts_at < as_utc(starts_to))
     if not include_cancelled:
         query = query.where(c.status == ActivityStatus.POSTED)
     query = query.order_by(c.starts_at, c.activity_id).limit(limit).offset(offset)
@@ -860,8 +878,8 @@ def _activity(r: Any) -> ActivityRow:
         title=r.title,
         description=r.description,
         category=r.category,
-        starts_at=_utc(r.starts_at),
-        ends_at=_utc(r.ends_at),
+        starts_at=as_utc(r.starts_at),
+        ends_at=as_utc(r.ends_at),
         capacity=r.capacity,
         sign_up_required=r.sign_up_required,
         location_required=r.location_required,
@@ -872,7 +890,7 @@ def _activity(r: Any) -> ActivityRow:
         cancelled_at=_maybe_utc(r.cancelled_at),
         signed_up=r.signed_up,
         waiting=r.waiting,
-        posted_at=_utc(r.posted_at),
+        posted_at=as_utc(r.posted_at),
     )
 
 
@@ -901,16 +919,9 @@ def _aware(row: dict[str, Any]) -> dict[str, Any]:
     # SQLite hands instants back naive; handlers compare and write aware UTC ones.
     for name in _INSTANTS & row.keys():
         if row[name] is not None:
-            row[name] = _utc(row[name])
+            row[name] = as_utc(row[name])
     return row
 
 
-def _utc(at: datetime) -> datetime:
-    """An aware UTC instant; SQLite hands back naive datetimes, which were stored as UTC."""
-    if at.tzinfo is None:
-        return at.replace(tzinfo=UTC)
-    return at.astimezone(UTC)
-
-
 def _maybe_utc(at: datetime | None) -> datetime | None:
-    return None if at is None else _utc(at)
+    return None if at is None else as_utc(at)

@@ -177,7 +177,9 @@ def _row_converter(
             items.append(f"c{i}(row[{name!r}])")
         else:
             lines.append(f"    v{i} = row[{name!r}]\n")
-            items.append("(" + conversion.inline.format(v=f"v{i}", c=f"c{i}") + ")")
+            # NULL goes as None, as the type's converter would pass it: no call for it.
+            inline = conversion.inline.format(v=f"v{i}", c=f"c{i}")
+            items.append(f"(None if v{i} is None else {inline})")
     source = f"def convert(row):\n{''.join(lines)}    return ({', '.join(items)},)\n"
     exec(compile(source, f"<bulk row converter: {', '.join(names)}>", "exec"), namespace)
     converter: Callable[[Any], tuple[Any, ...]] = namespace["convert"]

@@ -295,15 +295,20 @@ class _Needs:
     withdrawn: set[tuple[UUID, UUID]] = field(default_factory=set)
     opened: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)  # → activity, volunteer
     closed: set[UUID] = field(default_factory=set)
+    # Volunteers with an attendance opened in the batch at an activity the batch
+    # reschedules after it: only their other visits matter to the move.
+    opened_before_move: set[UUID] = field(default_factory=set)
 
     @classmethod
     def of(cls, batch: Sequence[tuple[EventContext, Any]]) -> _Needs:
         needs = cls()
         created: set[UUID] = set()
+        openers: dict[UUID, list[UUID]] = {}
         for ctx, e in batch:
             kind = type(e)
             if kind in _OPENING:
                 needs.opened[ctx.originator_id] = (e.activity_id, e.volunteer_id)
+                openers.setdefault(e.activity_id, []).append(e.volunteer_id)
             elif kind in _CLOSING:
                 needs.closed.add(ctx.originator_id)
             elif kind is Activity.Withdrawn:
@@ -312,6 +317,7 @@ class _Needs:
                 needs.posted[ctx.originator_id] = e.center_id
             elif kind is Activity.DetailsChanged:
                 needs.rescheduled.add(ctx.originator_id)
+                needs.opened_before_move.update(openers.get(ctx.originator_id, ()))
             elif kind is Center.Registered:
                 needs.registered.add(ctx.originator_id)
                 needs.units.add(e.org_unit_id)
@@ -400,8 +406,11 @@ class CenterActivity(Projection):
         query = sa.select(attendances.c.activity_id, attendances.c.volunteer_id)
         for row in _rows_in(conn, query, (attendances.c.activity_id, stored)):
             state.attendees[row.activity_id].append(row.volunteer_id)
+        # A move decides the membership of the volunteers who attended before it:
+        # those of earlier batches and those the batch opened before the move.
+        # One who attends after the move counts where the activity then is.
         volunteers = {v for found in state.attendees.values() for v in found}
-        volunteers |= {v for a, v in needs.opened.values() if a in needs.rescheduled}
+        volunteers |= needs.opened_before_move
         if not volunteers:
             return
         for volunteer in volunteers:

@@ -61,8 +61,10 @@ from grassroots.domain.compliance import (
 from grassroots.domain.rules import INNER_MONGOLIA_TERMS, RuleSet, RuleTerms
 from grassroots.domain.values import DEFAULT_TIME_ZONE, local_date, require_aware
 from grassroots.domain.visit import Visit
+from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import org_closure, org_units, subtree_of
 
 __all__ = [
@@ -288,47 +290,32 @@ class CadreCompliance(Projection):
         return state
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
-        if state.new_cadres:
-            conn.execute(compliance_cadres.insert(), state.new_cadres)
+        _INSERT_CADRES.execute(conn, state.new_cadres)
         if state.reassigned:
             key = compliance_cadre_points.c.cadre_id
             for chunk in _chunks(state.reassigned):
                 conn.execute(compliance_cadre_points.delete().where(key.in_(chunk)))
-        point_rows = [
-            {"cadre_id": cadre_id, "point_id": point_id}
-            for cadre_id, point_ids in state.points.items()
-            for point_id in point_ids
-        ]
-        if point_rows:
-            conn.execute(compliance_cadre_points.insert(), point_rows)
+        _INSERT_POINTS.execute(
+            conn,
+            [
+                {"cadre_id": cadre_id, "point_id": point_id}
+                for cadre_id, point_ids in state.points.items()
+                for point_id in point_ids
+            ],
+        )
         # A visit started in this batch went in whole, ended or not, with its
         # last state; only rows of earlier batches are updated.
-        if state.new_visits:
-            conn.execute(compliance_visits.insert(), list(state.new_visits.values()))
-        if state.ended:
-            v = compliance_visits.c
-            conn.execute(
-                compliance_visits.update()
-                .where(v.visit_id == sa.bindparam("b_visit_id"))
-                .values(ended_at=sa.bindparam("b_ended_at")),
-                [{"b_visit_id": k, "b_ended_at": at} for k, at in state.ended.items()],
-            )
-        if state.new_contacts:
-            conn.execute(compliance_contacts.insert(), state.new_contacts)
-        if state.removed:
-            c = compliance_contacts.c
-            conn.execute(
-                compliance_contacts.update()
-                .where(c.position == sa.bindparam("b_position"))
-                .values(removed_at=sa.bindparam("b_removed_at")),
-                [{"b_position": p, "b_removed_at": at} for p, at in state.removed.items()],
-            )
-        if state.new_youths_met:
-            conn.execute(compliance_youths_met.insert(), state.new_youths_met)
-        if state.new_rule_sets:
-            conn.execute(compliance_rule_sets.insert(), state.new_rule_sets)
-        if state.new_versions:
-            conn.execute(compliance_rule_versions.insert(), state.new_versions)
+        _INSERT_VISITS.execute(conn, list(state.new_visits.values()))
+        _END_VISITS.execute(
+            conn, [{"b_visit_id": k, "b_ended_at": at} for k, at in state.ended.items()]
+        )
+        _INSERT_CONTACTS.execute(conn, state.new_contacts)
+        _REMOVE_CONTACTS.execute(
+            conn, [{"b_position": p, "b_removed_at": at} for p, at in state.removed.items()]
+        )
+        _INSERT_YOUTHS_MET.execute(conn, state.new_youths_met)
+        _INSERT_RULE_SETS.execute(conn, state.new_rule_sets)
+        _INSERT_RULE_VERSIONS.execute(conn, state.new_versions)
 
     @handles(Cadre.Registered)
     def _cadre_registered(self, state: _Batch, e: Any, ctx: EventContext) -> None:
@@ -445,6 +432,28 @@ class CadreCompliance(Projection):
                 "terms": json.dumps(terms, sort_keys=True, ensure_ascii=False),
             }
         )
+
+
+# The batch's writes, compiled once (see ``bulk.py``).
+_INSERT_CADRES = Bulk.insert_into(compliance_cadres, sort_by=["cadre_id"])
+_INSERT_POINTS = Bulk.insert_into(compliance_cadre_points, sort_by=["cadre_id", "point_id"])
+_INSERT_VISITS = Bulk.insert_into(compliance_visits, sort_by=["visit_id"])
+_END_VISITS = Bulk(
+    compliance_visits.update()
+    .where(compliance_visits.c.visit_id == sa.bindparam("b_visit_id"))
+    .values(ended_at=sa.bindparam("b_ended_at")),
+    sort_by=["b_visit_id"],
+)
+_INSERT_CONTACTS = Bulk.insert_into(compliance_contacts)
+_REMOVE_CONTACTS = Bulk(
+    compliance_contacts.update()
+    .where(compliance_contacts.c.position == sa.bindparam("b_position"))
+    .values(removed_at=sa.bindparam("b_removed_at")),
+    sort_by=["b_position"],
+)
+_INSERT_YOUTHS_MET = Bulk.insert_into(compliance_youths_met)
+_INSERT_RULE_SETS = Bulk.insert_into(compliance_rule_sets)
+_INSERT_RULE_VERSIONS = Bulk.insert_into(compliance_rule_versions)
 
 
 def _chunks(keys: Iterable[UUID]) -> Iterator[list[UUID]]:
@@ -697,7 +706,7 @@ def contact_coverage(conn: sa.Connection, cadre_id: UUID, year: int, now: dateti
             compliance_youths_met.c.met_at < hi,
         )
     ):
-        at = _from_db(met_at)
+        at = as_utc(met_at)
         if contact_id in listed and at <= as_of and local_date(at, cadre.zone).year == year:
             meetings[contact_id].append(at)
     met = tuple(
@@ -791,7 +800,7 @@ def _cadres(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[_Cadre]:
             name=row.name,
             kind=row.kind,
             org_unit_id=row.org_unit_id,
-            registered_at=_from_db(row.registered_at),
+            registered_at=as_utc(row.registered_at),
             zone=ZoneInfo(row.time_zone or DEFAULT_TIME_ZONE),
             point_ids=frozenset(points[row.cadre_id]),
         )
@@ -829,8 +838,8 @@ def _visits(
             VisitFacts(
                 visit_id=row.visit_id,
                 point_id=row.point_id,
-                started_at=_from_db(row.started_at),
-                ended_at=None if row.ended_at is None else _from_db(row.ended_at),
+                started_at=as_utc(row.started_at),
+                ended_at=None if row.ended_at is None else as_utc(row.ended_at),
                 proof=row.proof,
                 point_was_assigned=row.point_was_assigned,
             )
@@ -947,8 +956,3 @@ def _judge(
 
 def _to_utc(at: datetime) -> datetime:
     return require_aware(at).astimezone(UTC)
-
-
-def _from_db(value: datetime) -> datetime:
-    """SQLite returns the stored UTC instants naive; PostgreSQL aware, in its session zone."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -30,6 +30,7 @@ from eventsourcing.persistence import (
     StoredEvent,
     UUIDAsHex,
     find_id_convertor,
+    str_to_uuid_convertor,
 )
 from eventsourcing.utils import resolve_topic
 
@@ -53,6 +54,9 @@ class EventDecoder:
             and mapper.compressor is None
         )
         self._names = transcoder.names if isinstance(transcoder, JSONTranscoder) else {}
+        # The names the library's own id and instant transcodings go by.
+        self._id_names = {n for n, t in self._names.items() if type(t) is UUIDAsHex}
+        self._instant_names = {n for n, t in self._names.items() if type(t) is DatetimeAsISO}
         self._json = msgspec.json.Decoder()
         self._ids: dict[str, UUID] = {}
         self._classes: dict[tuple[str, type[Any]], tuple[type[Any], int, Callable[[Any], Any]]] = {}
@@ -109,7 +113,10 @@ class EventDecoder:
         found = self._classes.get((topic, id_type))
         if found is None:
             cls = resolve_topic(topic)
-            convert_id = find_id_convertor(cls, cast(Hashable, id_type))
+            convert_id: Callable[[Any], Any] = find_id_convertor(cls, cast(Hashable, id_type))
+            if convert_id is str_to_uuid_convertor:
+                # An id read as text (SQLite's recorder): the same, through the cache.
+                convert_id = self.uuid
             found = self._classes[topic, id_type] = (
                 cls,
                 getattr(cls, "class_version", 1),
@@ -119,15 +126,22 @@ class EventDecoder:
 
     def _revive_state(self, state: dict[str, Any]) -> None:
         # The top level of an event's state is mostly ids and instants, each a
-        # two-key object around a string: handled here without the general walk.
+        # two-key object around a string: handled here without the general walk,
+        # and without a call per value for the two commonest kinds.
+        ids, id_names, instant_names = self._ids, self._id_names, self._instant_names
         for key, value in state.items():
             kind = type(value)
             if kind is dict:
                 data = value.get("_data_")
-                if type(data) is str and len(value) == 2 and "_type_" in value:
-                    state[key] = self._transcode(value["_type_"], data)
-                else:
+                name = value.get("_type_")
+                if type(data) is not str or len(value) != 2 or name is None:
                     state[key] = self._revive(value)
+                elif name in id_names:
+                    state[key] = ids.get(data) or self.uuid(data)
+                elif name in instant_names:
+                    state[key] = datetime.fromisoformat(data)
+                else:
+                    state[key] = self._transcode(name, data)
             elif kind is list:
                 state[key] = self._revive(value)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from grassroots.projections.engine import (
     missing,
     rows_where_in,
 )
+from grassroots.projections.instants import as_utc
 
 __all__ = [
     "LedgerLine",
@@ -153,15 +154,19 @@ class ServiceLedger(Projection):
         volunteers: set[UUID] = set()
         closed: set[UUID] = set()
         units: set[UUID] = set()
+        opened: set[UUID] = set()
+        # By exact type, as ``apply_batch`` picks handlers.
         for ctx, e in batch:
-            if isinstance(e, _OPENING):
-                volunteers.add(e.volunteer_id)
-            elif isinstance(e, _CLOSING):
+            kind = type(e)
+            if kind in _CLOSING:
                 closed.add(ctx.originator_id)
-            elif isinstance(e, _PLACED):
+            elif kind in _OPENING:
+                volunteers.add(e.volunteer_id)
+                opened.add(ctx.originator_id)
+            elif kind in _PLACED:
                 units.add(e.org_unit_id)
         # An attendance opened in the batch is made by it; only earlier ones are looked for.
-        closed -= {ctx.originator_id for ctx, e in batch if isinstance(e, _OPENING)}
+        closed -= opened
         table = ledger_attendances
         for row in _rows_in(conn, table, table.c.attendance_id, missing(closed, state.attendances)):
             state.attendances[row["attendance_id"]] = row
@@ -283,8 +288,8 @@ class ServiceLedger(Projection):
                 "iso_week": f"{iso.year}-W{iso.week:02d}",
                 "month": f"{day.year}-{day.month:02d}",
                 "year": day.year,
-                "occurred_at": occurred_at.astimezone(UTC),
-                "recorded_at": ctx.recorded_at.astimezone(UTC),
+                "occurred_at": as_utc(occurred_at),
+                "recorded_at": as_utc(ctx.recorded_at),
             }
         )
 
@@ -359,7 +364,7 @@ def read_ledger(
             staff_id=row.staff_id,
             source_events=json.loads(row.source_events),
             service_date=row.service_date,
-            recorded_at=_utc(row.recorded_at),
+            recorded_at=as_utc(row.recorded_at),
         )
         for row in conn.execute(query.order_by(ledger_lines.c.position))
     ]
@@ -393,8 +398,3 @@ def read_totals(
     if as_of is not None:
         query = query.where(ledger_lines.c.recorded_at <= as_of)
     return {str(period_name): int(total) for period_name, total in conn.execute(query)}
-
-
-def _utc(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything was stored in UTC.
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -8,12 +8,15 @@ below it" is one join.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from grassroots.domain.org_unit import OrgUnit
+from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
 
@@ -39,45 +42,82 @@ org_closure = sa.Table(
 )
 
 
+@dataclass
+class _Batch:
+    """A batch's new units and closure rows, written together at its end.
+
+    ``ancestors`` holds each unit's closure rows (ancestor, depth; itself at 0)
+    as far as this batch has needed them: those it created, and the parents it
+    read. A move changes ancestors, so it writes what is pending and starts over.
+    """
+
+    conn: sa.Connection
+    units: list[dict[str, Any]] = field(default_factory=list)
+    closure: list[dict[str, Any]] = field(default_factory=list)
+    ancestors: dict[UUID, list[tuple[UUID, int]]] = field(default_factory=dict)
+
+    def ancestors_of(self, unit: UUID) -> list[tuple[UUID, int]]:
+        found = self.ancestors.get(unit)
+        if found is None:
+            query = sa.select(org_closure.c.ancestor_id, org_closure.c.depth).where(
+                org_closure.c.descendant_id == unit
+            )
+            found = self.ancestors[unit] = [(a, d) for a, d in self.conn.execute(query)]
+        return found
+
+    def flush(self) -> None:
+        _INSERT_UNITS.execute(self.conn, self.units)
+        _INSERT_CLOSURE.execute(self.conn, self.closure)
+        self.units.clear()
+        self.closure.clear()
+        self.ancestors.clear()
+
+
 class OrgTree(Projection):
     name = "org_tree"
     tables = (org_units, org_closure)
 
+    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
+        # The handlers work on a ``_Batch``: one event on its own is a batch of one.
+        self.apply_batch(conn, [(context, event)])
+
+    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+        return _Batch(conn)
+
+    def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
+        state.flush()
+
     @handles(OrgUnit.Created)
-    def _created(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+    def _created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
         unit = ctx.originator_id
-        conn.execute(
-            org_units.insert().values(
-                org_unit_id=unit,
-                name=e.name,
-                level=e.level,
-                parent_id=e.parent_id,
-                time_zone=e.time_zone,
-            )
+        state.units.append(
+            {
+                "org_unit_id": unit,
+                "name": e.name,
+                "level": e.level,
+                "parent_id": e.parent_id,
+                "time_zone": e.time_zone,
+            }
         )
-        conn.execute(org_closure.insert().values(ancestor_id=unit, descendant_id=unit, depth=0))
-        if e.parent_id is not None:
-            conn.execute(
-                org_closure.insert().from_select(
-                    ["ancestor_id", "descendant_id", "depth"],
-                    sa.select(
-                        org_closure.c.ancestor_id,
-                        sa.literal(unit, sa.Uuid),
-                        org_closure.c.depth + 1,
-                    ).where(org_closure.c.descendant_id == e.parent_id),
-                )
-            )
+        # Itself at depth 0, then its parent's ancestors one level further up (an
+        # unknown parent has none).
+        above = [] if e.parent_id is None else state.ancestors_of(e.parent_id)
+        mine = state.ancestors[unit] = [(unit, 0), *((a, d + 1) for a, d in above)]
+        state.closure.extend({"ancestor_id": a, "descendant_id": unit, "depth": d} for a, d in mine)
 
     @handles(OrgUnit.Renamed)
-    def _renamed(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
-        conn.execute(
+    def _renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.flush()
+        state.conn.execute(
             org_units.update()
             .where(org_units.c.org_unit_id == ctx.originator_id)
             .values(name=e.name)
         )
 
     @handles(OrgUnit.Moved)
-    def _moved(self, conn: sa.Connection, e: Any, ctx: EventContext) -> None:
+    def _moved(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+        state.flush()
+        conn = state.conn
         unit = ctx.originator_id
         conn.execute(
             org_units.update().where(org_units.c.org_unit_id == unit).values(parent_id=e.parent_id)
@@ -113,6 +153,10 @@ class OrgTree(Projection):
         ]
         if rows:
             conn.execute(org_closure.insert(), rows)
+
+
+_INSERT_UNITS = Bulk.insert_into(org_units, sort_by=["org_unit_id"])
+_INSERT_CLOSURE = Bulk.insert_into(org_closure, sort_by=["ancestor_id", "descendant_id"])
 
 
 def subtree_of(org_unit_id: UUID) -> sa.Select[tuple[UUID]]:

@@ -72,8 +72,10 @@ import sqlalchemy as sa
 
 from grassroots.domain.problem import Problem, ProblemState
 from grassroots.domain.values import DEFAULT_TIME_ZONE
+from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import org_units, subtree_of
 
 __all__ = [
@@ -169,6 +171,16 @@ _INSTANTS = ("raised_at", "answered_at", "closed_at", "changed_at")
 # Keys per ``IN (...)``: well under every backend's limit on bound parameters.
 _CHUNK = 500
 
+# The batch's writes, compiled once (see ``bulk.py``).
+_INSERT_CURRENT = Bulk.insert_into(problems_current, sort_by=["problem_id"])
+_UPDATE_CURRENT = Bulk(
+    problems_current.update()
+    .where(problems_current.c.problem_id == sa.bindparam("b_problem_id"))
+    .values({name: sa.bindparam(f"b_{name}") for name in _MUTABLE}),
+    sort_by=["b_problem_id"],
+)
+_INSERT_CHANGES = Bulk.insert_into(problems_changes)
+
 
 class Problems(Projection):
     """The write side: one handler per event type, working on a batch in memory.
@@ -207,40 +219,29 @@ class Problems(Projection):
                 # write aware UTC ones, as they would have for a fresh row.
                 for name in _INSTANTS:
                     if row[name] is not None:
-                        row[name] = _utc(row[name])
+                        row[name] = as_utc(row[name])
                 state.current[row["problem_id"]] = row
         return state
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
-        if state.raised:
-            conn.execute(
-                problems_current.insert(),
-                [row for p, row in state.current.items() if p in state.raised],
-            )
-        if state.changed:
-            # Only rows of earlier batches are updated; a row raised in this
-            # batch went in whole, with its last state, just above.
-            c = problems_current.c
-            update = (
-                problems_current.update()
-                .where(c.problem_id == sa.bindparam("b_problem_id"))
-                .values({name: sa.bindparam(f"b_{name}") for name in _MUTABLE})
-            )
-            conn.execute(
-                update,
-                [
-                    {f"b_{name}": row[name] for name in ("problem_id", *_MUTABLE)}
-                    # In key order, not a set's arbitrary one: the same batch
-                    # always writes its rows in the same order.
-                    for row in (state.current[p] for p in sorted(state.changed))
-                ],
-            )
-        if state.new_changes:
-            conn.execute(problems_changes.insert(), state.new_changes)
+        _INSERT_CURRENT.execute(
+            conn, [row for p, row in state.current.items() if p in state.raised]
+        )
+        # Only rows of earlier batches are updated; a row raised in this batch
+        # went in whole, with its last state, just above.
+        _UPDATE_CURRENT.execute(
+            conn,
+            [
+                {f"b_{name}": row[name] for name in ("problem_id", *_MUTABLE)}
+                # In key order, not a set's arbitrary one, on every database.
+                for row in (state.current[p] for p in sorted(state.changed))
+            ],
+        )
+        _INSERT_CHANGES.execute(conn, state.new_changes)
 
     @handles(Problem.Raised)
     def _raised(self, state: _Batch, e: Problem.Raised, ctx: EventContext) -> None:
-        at = _utc(e.at)
+        at = as_utc(e.at)
         row = {
             "problem_id": ctx.originator_id,
             "cadre_id": e.cadre_id,
@@ -308,7 +309,7 @@ class Problems(Projection):
         row = state.current[ctx.originator_id]
         # Never before the previous change (see "Instants" above): keeps each
         # problem's history in version order and in time order at once.
-        at = max(_utc(event_at), row["changed_at"])
+        at = max(as_utc(event_at), row["changed_at"])
         if new_state is not None:
             values["state"] = new_state.value
         if stamp is not None:
@@ -331,7 +332,7 @@ class Problems(Projection):
                 "org_unit_id": row["org_unit_id"],
                 "state": row["state"],
                 "raised_at": row["raised_at"],
-                "recorded_at": _utc(ctx.recorded_at),
+                "recorded_at": as_utc(ctx.recorded_at),
             }
         )
 
@@ -389,7 +390,7 @@ def open_problems(
     Ties on ``raised_at`` are broken by id, so pages never overlap or skip.
     An age is never negative, even for a ``now`` earlier than the raising.
     """
-    now = _utc(now)
+    now = as_utc(now)
     c = problems_current.c
     query = (
         sa.select(problems_current)
@@ -400,7 +401,7 @@ def open_problems(
     )
     result = []
     for row in conn.execute(query):
-        raised_at = _utc(row.raised_at)
+        raised_at = as_utc(row.raised_at)
         result.append(
             OpenProblem(
                 problem_id=row.problem_id,
@@ -441,7 +442,7 @@ def problem_figures(
     ``period`` is an ISO week ("2026-W10") or a month ("2026-03") in the unit's
     time zone; the rules are in the module's docstring.
     """
-    now = _utc(now)
+    now = as_utc(now)
     zone = _zone_of(conn, org_unit_id)
     starts_at, ends_at = period_bounds(period_kind, period, zone)
     as_of = min(ends_at, now)
@@ -488,7 +489,7 @@ def problem_figures(
         .where(in_period, c.kind == ChangeKind.CLOSED)
         .group_by(c.problem_id, c.raised_at)
     ).all()
-    times_to_close = [_utc(row.closed_at) - _utc(row.raised_at) for row in closes]
+    times_to_close = [as_utc(row.closed_at) - as_utc(row.raised_at) for row in closes]
 
     # Each problem's last change known at ``as_of`` says its state and unit then.
     latest = (
@@ -516,7 +517,9 @@ def problem_figures(
         closed=len(closes),
         open_at_end=int(open_count or 0),
         oldest_open_age=(
-            None if oldest_raised_at is None else max(as_of - _utc(oldest_raised_at), timedelta(0))
+            None
+            if oldest_raised_at is None
+            else max(as_of - as_utc(oldest_raised_at), timedelta(0))
         ),
         median_time_to_close=_median(times_to_close),
     )
@@ -576,10 +579,3 @@ def _median(values: list[timedelta]) -> timedelta | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def _utc(at: datetime) -> datetime:
-    """An aware UTC instant; SQLite hands back naive datetimes, which were stored as UTC."""
-    if at.tzinfo is None:
-        return at.replace(tzinfo=UTC)
-    return at.astimezone(UTC)
