@@ -8,6 +8,8 @@ is parsed without hooks (msgspec, already installed with the web framework),
 the ``{"_type_": ..., "_data_": ...}`` objects are revived afterwards through
 the same registered transcodings, and ids seen before are reused (a ``UUID``
 is immutable, and the same volunteers and activities recur all through the log).
+At an event's top level, where most of them are, msgspec parses each such
+object straight into a small struct rather than a dict; deeper ones are dicts.
 
 Anything the fast path does not know for certain is handed to the library's
 own mapper: a cipher or compressor, a transcoder other than the library's JSON
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Union, cast
 from uuid import UUID
 
 import msgspec
@@ -41,6 +43,21 @@ __all__ = ["EventDecoder"]
 _MAX_CACHED_IDS = 200_000
 
 
+class _Wrapped(
+    msgspec.Struct, forbid_unknown_fields=True, rename={"name": "_type_", "data": "_data_"}
+):
+    """A transcoded value as stored: ``{"_type_": name, "_data_": data}``, no other key."""
+
+    name: str
+    data: Any
+
+
+# An event's state: each top-level value plain JSON or a transcoded value. A
+# state with any other object there (a rule set's terms, say) is parsed again
+# into plain dicts.
+_State = dict[str, Union[_Wrapped, str, int, float, bool, list[Any], None]]  # noqa: UP007
+
+
 class EventDecoder:
     """Decodes stored events as ``mapper.to_domain_event`` would, reusing repeated ids."""
 
@@ -57,7 +74,8 @@ class EventDecoder:
         # The names the library's own id and instant transcodings go by.
         self._id_names = {n for n, t in self._names.items() if type(t) is UUIDAsHex}
         self._instant_names = {n for n, t in self._names.items() if type(t) is DatetimeAsISO}
-        self._json = msgspec.json.Decoder()
+        self._json = msgspec.json.Decoder(_State)
+        self._plain_json = msgspec.json.Decoder()
         self._ids: dict[str, UUID] = {}
         self._classes: dict[tuple[str, type[Any]], tuple[type[Any], int, Callable[[Any], Any]]] = {}
 
@@ -75,9 +93,12 @@ class EventDecoder:
                 _stored(originator_id, originator_version, topic, state)
             )
         try:
-            values = self._json.decode(state)
-            if type(values) is not dict:
-                raise TypeError("an event's state is a JSON object")
+            try:
+                values = self._json.decode(state)
+            except msgspec.ValidationError:
+                values = self._plain_json.decode(state)
+                if type(values) is not dict:
+                    raise TypeError("an event's state is a JSON object") from None
             self._revive_state(values)
         except Exception:
             # The library's own path either manages (NaN, say) or raises its own error.
@@ -125,24 +146,22 @@ class EventDecoder:
         return found
 
     def _revive_state(self, state: dict[str, Any]) -> None:
-        # The top level of an event's state is mostly ids and instants, each a
-        # two-key object around a string: handled here without the general walk,
-        # and without a call per value for the two commonest kinds.
+        # Ids and instants, the commonest kinds by far, without a call for each.
         ids, id_names, instant_names = self._ids, self._id_names, self._instant_names
         for key, value in state.items():
             kind = type(value)
-            if kind is dict:
-                data = value.get("_data_")
-                name = value.get("_type_")
-                if type(data) is not str or len(value) != 2 or name is None:
-                    state[key] = self._revive(value)
+            if kind is _Wrapped:
+                name, data = value.name, value.data
+                if type(data) is not str:
+                    # Innermost objects first, as the library's hook meets them.
+                    state[key] = self._transcode(name, self._revive(data))
                 elif name in id_names:
                     state[key] = ids.get(data) or self.uuid(data)
                 elif name in instant_names:
                     state[key] = datetime.fromisoformat(data)
                 else:
                     state[key] = self._transcode(name, data)
-            elif kind is list:
+            elif kind is dict or kind is list:
                 state[key] = self._revive(value)
 
     def _revive(self, value: Any) -> Any:

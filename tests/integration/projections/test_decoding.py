@@ -19,6 +19,7 @@ from eventsourcing.persistence import (
     Mapper,
     MapperDeserialisationError,
     StoredEvent,
+    Transcoding,
     UUIDAsHex,
 )
 
@@ -42,12 +43,35 @@ def test_every_event_of_a_history_decodes_as_the_library_decodes_it(app: Grassro
     assert len(notifications) > 500
 
 
+@dataclass(frozen=True)
+class Spot:
+    """A value whose transcoding's data is an object, with an id inside."""
+
+    lat: float
+    by: UUID
+
+
+class SpotAsDict(Transcoding):
+    type = Spot
+    name = "spot"
+
+    def encode(self, obj: Spot) -> dict[str, Any]:
+        return {"lat": obj.lat, "by": obj.by}
+
+    def decode(self, data: dict[str, Any]) -> Spot:
+        return Spot(data["lat"], data["by"])
+
+
 class Thing(Aggregate):
     class Noted(Aggregate.Event):
         ids: list[UUID]
         nested: dict[str, Any]
         amount: Decimal
         ratio: float
+
+    class Placed(Aggregate.Event):
+        where: Spot
+        spots: list[Spot]
 
     class Renamed(Aggregate.Event):
         class_version = 2
@@ -68,7 +92,7 @@ class _Case:
 @pytest.fixture
 def case() -> _Case:
     transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DatetimeAsISO(), DecimalAsStr()):
+    for transcoding in (UUIDAsHex(), DatetimeAsISO(), DecimalAsStr(), SpotAsDict()):
         transcoder.register(transcoding)
     mapper: Mapper[UUID] = Mapper(transcoder)
     return _Case(mapper, EventDecoder(mapper))
@@ -120,3 +144,44 @@ def test_an_unknown_transcoding_fails_as_the_library_fails(case: _Case) -> None:
         case.mapper.to_domain_event(stored)
     with pytest.raises(MapperDeserialisationError):
         case.decode(stored)
+
+
+def test_values_whose_stored_data_is_an_object_decode_as_the_library_decodes_them(
+    case: _Case,
+) -> None:
+    by = uuid4()
+    placed = Thing.Placed(  # type: ignore[call-arg]
+        originator_id=uuid4(),
+        originator_version=2,
+        timestamp=datetime(2026, 3, 7, tzinfo=UTC),
+        where=Spot(40.8, by),
+        spots=[Spot(41.0, by)],
+    )
+    stored = _stored(case.mapper, placed)
+    assert b'"_type_":"spot"' in stored.state
+    decoded = case.decode(stored)
+    _same(decoded, case.mapper.to_domain_event(stored))
+    assert decoded.where == Spot(40.8, by)
+    assert decoded.where.by is decoded.spots[0].by  # the id inside, revived through the cache
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        # A third key: not a transcoded value, whatever else it holds.
+        b'{"_type_":"spot","_data_":{"lat":1.0,"by":"x"},"extra":1}',
+        # One of the two keys alone.
+        b'{"_type_":"spot"}',
+        b'{"_data_":"x"}',
+    ],
+)
+def test_objects_shaped_almost_like_a_transcoded_value_decode_as_the_library_decodes_them(
+    case: _Case, where: bytes
+) -> None:
+    stored = StoredEvent(
+        originator_id=uuid4(),
+        originator_version=1,
+        topic="tests.integration.projections.test_decoding:Thing.Renamed",
+        state=b'{"name":"x","upper":"X","where":' + where + b"}",
+    )
+    _same(case.decode(stored), case.mapper.to_domain_event(stored))
