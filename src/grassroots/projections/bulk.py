@@ -128,24 +128,33 @@ class _Conversion:
 def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
     """The type's own converter, and on SQLite an equal inline form for the common values.
 
-    SQLite keeps ids, instants and days as text. SQLAlchemy's instant converter
-    fills a format string from a dict of the fields (about 3 µs an instant);
-    ``isoformat`` writes the same text in half the time. An id's text is its
-    ``hex``, which is ``'%032x' % int``. Only exact ``UUID``, ``datetime`` and
-    ``date`` values in the default formats take the inline way.
+    SQLite keeps ids, instants and days as text, and flags as 0 or 1.
+    SQLAlchemy's instant converter fills its format string from a dict of the
+    fields (about 3 µs an instant); the same format filled from a tuple of them
+    takes 0.9 µs, less than ``isoformat`` on an aware instant (1.4 µs, most of
+    it writing an offset SQLite's text drops). An id's text is its ``hex``,
+    which is ``'%032x' % int``. Only exact ``UUID``, ``datetime``, ``date`` and
+    ``bool`` values, in the default formats, take the inline way.
     """
     convert = type_._cached_bind_processor(dialect)
     if convert is None or dialect.name != "sqlite":
         return _Conversion(convert)
     impl = type_.dialect_impl(dialect)
     if isinstance(impl, sqlite.DATETIME) and impl._storage_format == _SQLITE_INSTANT:
-        # Six fraction digits always; the zone's offset, which SQLite's text drops, cut off.
+        # SQLAlchemy's own format, fields as they are (the zone is not written).
+        fields = ", ".join(
+            f"{{v}}.{name}"
+            for name in ("year", "month", "day", "hour", "minute", "second", "microsecond")
+        )
         return _Conversion(
             convert,
-            "{v}.isoformat(' ', 'microseconds')[:26] if type({v}) is datetime else {c}({v})",
+            f"'%04d-%02d-%02d %02d:%02d:%02d.%06d' % ({fields}) if type({{v}}) is datetime"
+            " else {c}({v})",
         )
     if isinstance(impl, sqlite.DATE) and impl._storage_format == _SQLITE_DAY:
         return _Conversion(convert, "{v}.isoformat() if type({v}) is date else {c}({v})")
+    if isinstance(impl, sa.Boolean) and not dialect.supports_native_boolean:
+        return _Conversion(convert, "1 if {v} is True else 0 if {v} is False else {c}({v})")
     character_based = not (dialect.supports_native_uuid and getattr(impl, "native_uuid", False))
     if isinstance(impl, sa.Uuid) and impl.as_uuid and character_based:
         return _Conversion(convert, "'%032x' % {v}.int if type({v}) is UUID else {c}({v})")
