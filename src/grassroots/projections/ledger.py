@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -268,7 +269,7 @@ class ServiceLedger(Projection):
         if kind in (LineKind.CREDIT, LineKind.AUTO_CLOSED):
             sources.insert(0, attendance["opened_by"])
         day: date = attendance["service_date"]
-        iso = day.isocalendar()
+        week, month = _periods(day)
         state.new_lines.append(
             {
                 "volunteer_id": volunteer,
@@ -285,13 +286,23 @@ class ServiceLedger(Projection):
                 # The text ``json.dumps`` makes: event names ("<id>:<version>") need no escapes.
                 "source_events": '["' + '", "'.join(sources) + '"]',
                 "service_date": day,
-                "iso_week": f"{iso.year}-W{iso.week:02d}",
-                "month": f"{day.year}-{day.month:02d}",
+                "iso_week": week,
+                "month": month,
                 "year": day.year,
                 "occurred_at": as_utc(occurred_at),
                 "recorded_at": as_utc(ctx.recorded_at),
             }
         )
+
+
+@lru_cache(maxsize=4096)
+def _periods(day: date) -> tuple[str, str]:
+    """The ISO week and the month a service date falls in ("2026-W10", "2026-03").
+
+    Kept for the days in use: a catch-up writes many lines for each day.
+    """
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}", f"{day.year}-{day.month:02d}"
 
 
 def _rows_in(
