@@ -176,7 +176,11 @@ class _Rows:
     """One table's rows as the batch leaves them: loaded or made here, and which to write.
 
     Rows are found by their key's value: the id itself for a one-column key, the
-    tuple of the columns' values for a longer one.
+    tuple of the columns' values for a longer one. What to write, and what a row
+    held as stored, are kept by the row's identity (``id(row)``): a catch-up
+    notes several hundred thousand writes, and hashing an id-valued key costs a
+    Python call per id, an identity none. An identity stays the row's while the
+    row is in ``rows``, which holds it as long as the maps that use it.
 
     A stored row is written back with an update of the columns no index holds,
     unless the batch changed an indexed one: SQLite rewrites an index's entry
@@ -193,10 +197,10 @@ class _Rows:
     table: sa.Table
     key: tuple[str, ...]
     rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
-    new: set[Any] = field(default_factory=set)
-    changed: set[Any] = field(default_factory=set)
-    # A loaded row's indexed values as stored (see ``_statements``).
-    indexed_as_stored: dict[Any, Any] = field(default_factory=dict)
+    new: dict[int, dict[str, Any]] = field(default_factory=dict)
+    changed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # A stored row's indexed values as stored (see ``_statements``).
+    indexed_as_stored: dict[int, Any] = field(default_factory=dict)
 
     def next_batch(self) -> _Rows:
         """The same rows, for a next batch that starts with nothing to write."""
@@ -230,19 +234,24 @@ class _Rows:
             # A row the batch already holds may have changed since: the batch's wins.
             if key not in self.rows:
                 self.rows[key] = row
-                self.indexed_as_stored[key] = indexed_values(row)
+                self.indexed_as_stored[id(row)] = indexed_values(row)
             kept.append(self.rows[key])
         return kept
 
     def add(self, row: dict[str, Any]) -> None:
         key = self.key_of(row)
+        replaced = self.rows.get(key)
+        if replaced is not None:
+            # Its identity may be reused once it is gone: forget everything by it.
+            for noted in (self.new, self.changed, self.indexed_as_stored):
+                noted.pop(id(replaced), None)
         self.rows[key] = row
-        self.new.add(key)
+        self.new[id(row)] = row
 
-    def touch(self, key: Any) -> None:
-        """Note that the row with this key was changed in place (it is written back)."""
-        if key not in self.new:
-            self.changed.add(key)
+    def touch(self, row: dict[str, Any]) -> None:
+        """Note that this row (one of ``rows``) was changed in place: it is written back."""
+        if id(row) not in self.new:
+            self.changed[id(row)] = row
 
     def change(self, key: Any, **values: Any) -> dict[str, Any] | None:
         """Update a row; None (nothing done) for a row this model never saw created."""
@@ -250,22 +259,20 @@ class _Rows:
         if row is None:
             return None
         row.update(values)
-        if key not in self.new:
-            self.changed.add(key)
+        self.touch(row)
         return row
 
     def flush(self, conn: sa.Connection) -> None:
         statements = _statements(self.table, self.key)
-        statements.insert.execute(conn, [self.rows[k] for k in self.new])
+        statements.insert.execute(conn, list(self.new.values()))
         indexed_values = statements.indexed_values
         whole: list[dict[str, Any]] = []
         unindexed: list[dict[str, Any]] = []
-        for key in self.changed:
-            row = self.rows[key]
+        for identity, row in self.changed.items():
             # The update's parameters are named apart from the columns (``b_``): a
             # parameter may not share a column's name in an UPDATE's WHERE.
             bound = {f"b_{name}": value for name, value in row.items()}
-            as_stored = self.indexed_as_stored.get(key)
+            as_stored = self.indexed_as_stored.get(identity)
             if as_stored is None or as_stored != indexed_values(row):
                 whole.append(bound)
             else:
@@ -273,8 +280,8 @@ class _Rows:
         statements.update_unindexed.execute(conn, unindexed)
         statements.update_whole.execute(conn, whole)
         for written in (self.new, self.changed):
-            for key in written:
-                self.indexed_as_stored[key] = indexed_values(self.rows[key])
+            for identity, row in written.items():
+                self.indexed_as_stored[identity] = indexed_values(row)
 
 
 @dataclass(frozen=True)
@@ -343,13 +350,13 @@ class _Batch:
     def remembered(self) -> int:
         return max(len(self.activities.rows), len(self.attendance.rows))
 
-    def opened_row(self, attendance_id: UUID) -> tuple[tuple[UUID, UUID], dict[str, Any]] | None:
-        """The key and row of an open attendance, noted as changed; None if never seen open."""
+    def opened_row(self, attendance_id: UUID) -> dict[str, Any] | None:
+        """The row of an open attendance, noted as changed; None if never seen open."""
         key = self.opened.get(attendance_id)
         if key is None or (row := self.attendance.rows.get(key)) is None:
             return None
-        self.attendance.touch(key)
-        return key, row
+        self.attendance.touch(row)
+        return row
 
 
 # Tuples made once: a union written in the loop would be made anew for every event.
@@ -539,7 +546,7 @@ class ActivityCatalogue(Projection):
         if joined is not None:
             activity[joined] += 1
         activity["version"] = ctx.originator_version
-        state.activities.touch(activity_id)
+        state.activities.touch(activity)
 
     # --- attendance ---------------------------------------------------------------------
 
@@ -555,25 +562,23 @@ class ActivityCatalogue(Projection):
 
     @handles(Attendance.CheckedOut)
     def _checked_out(self, state: _Batch, e: Attendance.CheckedOut, ctx: EventContext) -> None:
-        found = state.opened_row(ctx.originator_id)
-        if found is not None:
-            _, row = found
+        row = state.opened_row(ctx.originator_id)
+        if row is not None:
             row["checked_out_at"] = as_utc(e.at)
             self._scanned(row, e.credited_minutes)
 
     @handles(Attendance.AutoClosed)
     def _auto_closed(self, state: _Batch, e: Attendance.AutoClosed, ctx: EventContext) -> None:
-        found = state.opened_row(ctx.originator_id)
-        if found is not None:
-            _, row = found
+        row = state.opened_row(ctx.originator_id)
+        if row is not None:
             row["auto_closed_at"] = as_utc(e.closed_at)
             self._scanned(row, e.credited_minutes)
 
     @handles(Attendance.Adjusted)
     def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
-        found = state.opened_row(ctx.originator_id)
-        if found is not None:
-            self._adjust(found[1], e.minutes)
+        row = state.opened_row(ctx.originator_id)
+        if row is not None:
+            self._adjust(row, e.minutes)
 
     def _open(
         self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
@@ -607,7 +612,7 @@ class ActivityCatalogue(Projection):
         rows = state.attendance
         row = rows.rows.get(key)
         if row is not None:
-            rows.touch(key)
+            rows.touch(row)
             return row
         row = {
             "activity_id": activity_id,

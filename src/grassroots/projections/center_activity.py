@@ -303,12 +303,12 @@ class _Needs:
     def of(cls, batch: Sequence[tuple[EventContext, Any]]) -> _Needs:
         needs = cls()
         created: set[UUID] = set()
-        openers: dict[UUID, list[UUID]] = {}
+        # Each move, and how many attendances the batch had opened before it.
+        moves: list[tuple[UUID, int]] = []
         for ctx, e in batch:
             kind = type(e)
             if kind in _OPENING:
                 needs.opened[ctx.originator_id] = (e.activity_id, e.volunteer_id)
-                openers.setdefault(e.activity_id, []).append(e.volunteer_id)
             elif kind in _CLOSING:
                 needs.closed.add(ctx.originator_id)
             elif kind is Activity.Withdrawn:
@@ -317,7 +317,7 @@ class _Needs:
                 needs.posted[ctx.originator_id] = e.center_id
             elif kind is Activity.DetailsChanged:
                 needs.rescheduled.add(ctx.originator_id)
-                needs.opened_before_move.update(openers.get(ctx.originator_id, ()))
+                moves.append((ctx.originator_id, len(needs.opened)))
             elif kind is Center.Registered:
                 needs.registered.add(ctx.originator_id)
                 needs.units.add(e.org_unit_id)
@@ -325,6 +325,10 @@ class _Needs:
                 created.add(ctx.originator_id)
         needs.units -= created
         needs.closed -= needs.opened.keys()
+        if moves:
+            openings = list(needs.opened.values())  # in the order they were opened
+            for moved, before in moves:
+                needs.opened_before_move.update(v for a, v in openings[:before] if a == moved)
         return needs
 
 
