@@ -438,19 +438,21 @@ class CadreCompliance(Projection):
 _INSERT_CADRES = Bulk.insert_into(compliance_cadres, sort_by=["cadre_id"])
 _INSERT_POINTS = Bulk.insert_into(compliance_cadre_points, sort_by=["cadre_id", "point_id"])
 _INSERT_VISITS = Bulk.insert_into(compliance_visits, sort_by=["visit_id"])
-_END_VISITS = Bulk(
-    compliance_visits.update()
-    .where(compliance_visits.c.visit_id == sa.bindparam("b_visit_id"))
-    .values(ended_at=sa.bindparam("b_ended_at")),
-    sort_by=["b_visit_id"],
-)
+
+
+def _set_one_column(table: sa.Table, key: str, column: str) -> Bulk:
+    """Set ``column`` of the row whose ``key`` is given; parameters ``b_<key>``, ``b_<column>``."""
+    return Bulk(
+        table.update()
+        .where(table.c[key] == sa.bindparam(f"b_{key}"))
+        .values({column: sa.bindparam(f"b_{column}")}),
+        sort_by=[f"b_{key}"],
+    )
+
+
+_END_VISITS = _set_one_column(compliance_visits, "visit_id", "ended_at")
 _INSERT_CONTACTS = Bulk.insert_into(compliance_contacts)
-_REMOVE_CONTACTS = Bulk(
-    compliance_contacts.update()
-    .where(compliance_contacts.c.position == sa.bindparam("b_position"))
-    .values(removed_at=sa.bindparam("b_removed_at")),
-    sort_by=["b_position"],
-)
+_REMOVE_CONTACTS = _set_one_column(compliance_contacts, "position", "removed_at")
 _INSERT_YOUTHS_MET = Bulk.insert_into(compliance_youths_met)
 _INSERT_RULE_SETS = Bulk.insert_into(compliance_rule_sets)
 _INSERT_RULE_VERSIONS = Bulk.insert_into(compliance_rule_versions)
