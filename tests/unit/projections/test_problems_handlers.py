@@ -213,9 +213,7 @@ def test_a_batch_is_written_with_a_fixed_number_of_statements(engine: sa.Engine)
     with engine.begin() as conn:
         projection.apply_batch(conn, history[:1])  # the first problem's raising
     # At the cursor: bulk writes go to the driver as text, past SQLAlchemy's statements.
-    sa.event.listen(
-        engine, "before_cursor_execute", lambda *args: executed.append(str(args[2]))
-    )
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: executed.append(str(args[2])))
     with engine.begin() as conn:
         projection.apply_batch(conn, history[1:])
     # One read of the problem raised before, then one insert (the second
