@@ -103,8 +103,8 @@ class _SQLiteRows:
                 f"FROM {self._table} WHERE rowid>? AND rowid<=? {among}ORDER BY rowid LIMIT ?"
             )
         with self._datastore.transaction(commit=False) as cursor:
-            # Plain tuples from this cursor: the recorder's connections make a
-            # ``sqlite3.Row`` of every row, which doubled the time of the fetch.
+            # Plain tuples, as ``_Row`` says: the recorder's connections would
+            # make a ``sqlite3.Row`` of each.
             driver_cursor = cursor.sqlite_cursor
             driver_cursor.row_factory = None
             driver_cursor.execute(statement, (after, stop, *topics, limit))
