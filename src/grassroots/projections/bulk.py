@@ -131,10 +131,11 @@ def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
     SQLite keeps ids, instants and days as text, and flags as 0 or 1.
     SQLAlchemy's instant converter fills its format string from a dict of the
     fields (about 3 µs an instant); the same format filled from a tuple of them
-    takes 0.9 µs, less than ``isoformat`` on an aware instant (1.4 µs, most of
-    it writing an offset SQLite's text drops). An id's text is its ``hex``,
-    which is ``'%032x' % int``. Only exact ``UUID``, ``datetime``, ``date`` and
-    ``bool`` values, in the default formats, take the inline way.
+    takes 0.9 µs, less than ``isoformat`` on an aware instant (1.4 µs; 0.8 µs
+    on a naive one, so about half goes to an offset SQLite's text drops). An
+    id's text is its ``hex``, which is ``'%032x' % int``. Only exact ``UUID``,
+    ``datetime``, ``date`` and ``bool`` values, in the default formats, take the
+    inline way.
     """
     convert = type_._cached_bind_processor(dialect)
     if convert is None or dialect.name != "sqlite":
