@@ -238,13 +238,16 @@ class _Rows:
             kept.append(self.rows[key])
         return kept
 
-    def add(self, row: dict[str, Any]) -> None:
-        key = self.key_of(row)
-        replaced = self.rows.get(key)
-        if replaced is not None:
-            # Its identity may be reused once it is gone: forget everything by it.
-            for noted in (self.new, self.changed, self.indexed_as_stored):
-                noted.pop(id(replaced), None)
+    def add(self, row: dict[str, Any], key: Any = None) -> None:
+        """Hold a new row, to be inserted; ``key``, if given, is its key, known to be
+        held by no other row (it saves working the key out and looking for one)."""
+        if key is None:
+            key = self.key_of(row)
+            replaced = self.rows.get(key)
+            if replaced is not None:
+                # Its identity may be reused once it is gone: forget everything by it.
+                for noted in (self.new, self.changed, self.indexed_as_stored):
+                    noted.pop(id(replaced), None)
         self.rows[key] = row
         self.new[id(row)] = row
 
@@ -336,6 +339,9 @@ class _Batch:
     # The activities whose every row (its own, its attendance) is in ``activities``
     # and ``attendance``: those posted in this batch or while it was remembered.
     whole: set[UUID] = field(default_factory=set)
+    # Whether the three tables' every row is in memory (see ``BatchState``), and so
+    # every open attendance in ``opened``: each handler that makes a row keeps it.
+    complete: bool = False
 
     def next_batch(self) -> _Batch:
         """What this batch leaves remembered, for the next one (see ``_Rows``)."""
@@ -345,6 +351,7 @@ class _Batch:
             self.attendance.next_batch(),
             self.opened,
             self.whole,
+            self.complete,
         )
 
     def remembered(self) -> int:
@@ -384,6 +391,9 @@ class ActivityCatalogue(Projection):
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         state = self._remembered = self.carried_over(self._remembered, _Batch)
+        if state.complete:
+            # Memory holds every row there is (and so every activity is whole).
+            return state
         center_ids: set[UUID] = set()
         activity_ids: set[UUID] = set()
         places: set[tuple[UUID, UUID]] = set()
@@ -612,7 +622,9 @@ class ActivityCatalogue(Projection):
         rows = state.attendance
         row = rows.rows.get(key)
         if row is not None:
-            rows.touch(row)
+            # ``rows.touch(row)``, written out: this runs for most events.
+            if id(row) not in rows.new:
+                rows.changed[id(row)] = row
             return row
         row = {
             "activity_id": activity_id,
@@ -630,7 +642,7 @@ class ActivityCatalogue(Projection):
             "adjustments": 0,
             "credited_minutes": 0,
         }
-        rows.add(row)
+        rows.add(row, key)
         return row
 
 

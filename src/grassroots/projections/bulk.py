@@ -43,54 +43,86 @@ class Bulk:
     less than sorting ids. ``COPY`` on PostgreSQL takes them as they come.
     """
 
-    def __init__(self, statement: Executable, *, sort_by: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        statement: Executable,
+        *,
+        sort_by: Sequence[str] = (),
+        rows_of: sa.Table | None = None,
+    ) -> None:
+        """``rows_of``: the table whose whole rows the statement inserts (an insert
+        that skips conflicts, say); its rows may then be given as tuples."""
         self.statement = statement
         self.sort_by = tuple(sort_by)
-        # Set for an insert of whole rows: what PostgreSQL can load with COPY.
+        # The columns of a row given as a tuple, in its order.
+        self.columns = None if rows_of is None else [c.name for c in rows_of.columns]
+        # Set for a plain insert of whole rows: what PostgreSQL can load with COPY.
         self.table: sa.Table | None = None
-        self._copy_plan: tuple[Callable[[Any], tuple[Any, ...]], Any] | None = None
-        # Per dialect: the SQL, the row converter, and the positions to sort by.
-        self._compiled: dict[str, tuple[str, Callable[[Any], tuple[Any, ...]], Any]] = {}
+        # Per kind of row (tuples or mappings): COPY's row converter and statement.
+        self._copy_plans: dict[bool, tuple[Callable[[Any], tuple[Any, ...]], Any]] = {}
+        # Per dialect and kind of row: the SQL, the row converter, the positions to sort by.
+        self._compiled: dict[
+            tuple[str, bool], tuple[str, Callable[[Any], tuple[Any, ...]], Any]
+        ] = {}
 
     @classmethod
     def insert_into(cls, table: sa.Table, *, sort_by: Sequence[str] = ()) -> Bulk:
         """Insert whole rows (every column named) into ``table``."""
-        bulk = cls(table.insert(), sort_by=sort_by)
+        bulk = cls(table.insert(), sort_by=sort_by, rows_of=table)
         bulk.table = table
         return bulk
 
     def execute(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row (each naming every parameter)."""
+        self._run(conn, rows, positional=False)
+
+    def insert_rows(self, conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as tuples of the table's columns, in the table's order.
+
+        For a statement inserting whole rows (``insert_into``, or one given
+        ``rows_of``). A catch-up writes most of its rows once and never looks at
+        them again; made as tuples, they cost no dict to build and no lookup by
+        name to convert.
+        """
+        if self.columns is None:
+            raise TypeError("rows as tuples are for an insert of whole rows (see rows_of)")
+        self._run(conn, rows, positional=True)
+
+    def _run(self, conn: sa.Connection, rows: Sequence[Any], *, positional: bool) -> None:
         if not rows:
             return
         dialect = conn.dialect
         if dialect.name == "postgresql" and self.table is not None:
-            self._copy(conn, self.table, rows)
+            self._copy(conn, self.table, rows, positional)
             return
         if not dialect.positional:
+            if positional:
+                assert self.columns is not None
+                rows = [dict(zip(self.columns, row, strict=True)) for row in rows]
             conn.execute(self.statement, list(rows))
             return
-        sql, convert, order = self._compile(dialect)
+        sql, convert, order = self._compile(dialect, positional)
         values = list(map(convert, rows))
         if order is not None:
             values.sort(key=order)
         conn.exec_driver_sql(sql, values)
 
     def _copy(
-        self, conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+        self, conn: sa.Connection, table: sa.Table, rows: Sequence[Any], positional: bool
     ) -> None:
         from psycopg import sql
 
-        names = [c.name for c in table.columns]
-        if self._copy_plan is None:
+        plan = self._copy_plans.get(positional)
+        if plan is None:
+            names = [c.name for c in table.columns]
             conversions = [_conversion(c.type, conn.dialect) for c in table.columns]
-            self._copy_plan = (
-                _row_converter(names, conversions),
+            plan = self._copy_plans[positional] = (
+                _row_converter(names, conversions, positions=names if positional else None),
                 sql.SQL("COPY {} ({}) FROM STDIN").format(
                     sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
                 ),
             )
-        convert, statement = self._copy_plan
+        convert, statement = plan
         # The transaction's own connection: the rows are part of the batch's transaction.
         driver = conn.connection.driver_connection
         assert driver is not None
@@ -98,15 +130,19 @@ class Bulk:
             for row in rows:
                 copy.write_row(convert(row))
 
-    def _compile(self, dialect: Dialect) -> tuple[str, Callable[[Any], tuple[Any, ...]], Any]:
-        found = self._compiled.get(dialect.name)
+    def _compile(
+        self, dialect: Dialect, positional: bool
+    ) -> tuple[str, Callable[[Any], tuple[Any, ...]], Any]:
+        found = self._compiled.get((dialect.name, positional))
         if found is None:
             compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
             names = list(compiled.positiontup or ())
             conversions = [_conversion(compiled.binds[n].type, dialect) for n in names]
             order = itemgetter(*(names.index(n) for n in self.sort_by)) if self.sort_by else None
-            found = (compiled.string, _row_converter(names, conversions), order)
-            self._compiled[dialect.name] = found
+            columns = self.columns if positional else None
+            convert = _row_converter(names, conversions, positions=columns)
+            found = (compiled.string, convert, order)
+            self._compiled[dialect.name, positional] = found
         return found
 
 
@@ -167,29 +203,42 @@ _SQLITE_DAY = sqlite.DATE._storage_format
 
 
 def _row_converter(
-    names: Sequence[str], conversions: Sequence[_Conversion]
+    names: Sequence[str],
+    conversions: Sequence[_Conversion],
+    *,
+    positions: Sequence[str] | None = None,
 ) -> Callable[[Any], tuple[Any, ...]]:
     """One function taking a row to the tuple of its parameters' driver values.
 
     Written out per statement, so a row costs one call: a value whose type has
     no converter is passed as it is, the others go through their type's own
-    (inline where ``_conversion`` gives a form).
+    (inline where ``_conversion`` gives a form). A row is a mapping by parameter
+    name, or, with ``positions`` (the names in the row's order), a tuple, which
+    is unpacked whole: one of another length is refused.
     """
     namespace: dict[str, Any] = {"UUID": UUID, "date": date, "datetime": datetime}
     lines = []
+    # A tuple row is unpacked into these names, one per position.
+    unpacked = [] if positions is None else [f"r{i}" for i in range(len(positions))]
     items = []
     for i, (name, conversion) in enumerate(zip(names, conversions, strict=True)):
+        value = f"row[{name!r}]" if positions is None else unpacked[positions.index(name)]
         if conversion.convert is None:
-            items.append(f"row[{name!r}]")
+            items.append(value)
             continue
         namespace[f"c{i}"] = conversion.convert
         if conversion.inline is None:
-            items.append(f"c{i}(row[{name!r}])")
+            items.append(f"c{i}({value})")
+            continue
+        if positions is None:
+            lines.append(f"    v{i} = {value}\n")
         else:
-            lines.append(f"    v{i} = row[{name!r}]\n")
-            # NULL goes as None, as the type's converter would pass it: no call for it.
-            inline = conversion.inline.format(v=f"v{i}", c=f"c{i}")
-            items.append(f"(None if v{i} is None else {inline})")
+            unpacked[positions.index(name)] = f"v{i}"
+        # NULL goes as None, as the type's converter would pass it: no call for it.
+        inline = conversion.inline.format(v=f"v{i}", c=f"c{i}")
+        items.append(f"(None if v{i} is None else {inline})")
+    if unpacked:
+        lines.insert(0, f"    {', '.join(unpacked)}, = row\n")
     source = f"def convert(row):\n{''.join(lines)}    return ({', '.join(items)},)\n"
     exec(compile(source, f"<bulk row converter: {', '.join(names)}>", "exec"), namespace)
     converter: Callable[[Any], tuple[Any, ...]] = namespace["convert"]

@@ -81,7 +81,7 @@ The figures
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import product
@@ -261,15 +261,22 @@ class _Batch:
     places: set[tuple[UUID, UUID]] = field(default_factory=set)
     # Attendance → activity.
     attendances: dict[UUID, UUID] = field(default_factory=dict)
-    new_attendances: list[dict[str, Any]] = field(default_factory=list)
-    # Only for what a rescheduled activity needs, and complete for that alone: the
-    # volunteers with an attendance at each activity rescheduled in the batch, and
-    # every activity of those activities' centers each such volunteer attended.
+    # Rows of ``center_activity_attendances``: (attendance, activity, volunteer).
+    new_attendances: list[tuple[UUID, UUID, UUID]] = field(default_factory=list)
+    # For what a rescheduled activity needs: the volunteers with an attendance at
+    # each activity rescheduled in the batch, and every activity of those
+    # activities' centers each such volunteer attended. Complete for that alone,
+    # unless the batch is ``complete``: then every activity's attendees and every
+    # volunteer's visits, kept from batch to batch.
     attendees: dict[UUID, list[UUID]] = field(default_factory=dict)
     visits: dict[UUID, set[UUID]] = field(default_factory=dict)
     # Whether each membership row a reschedule decided on exists after it. The rows
     # of the batch's own attendances are written from the tables at the end.
     members: dict[_Member, bool] = field(default_factory=dict)
+
+    # Whether ``zones``, ``centers``, ``activities`` and ``attendances`` hold every
+    # row of their tables (see ``BatchState``): each handler making one keeps it.
+    complete: bool = False
 
     def next_batch(self) -> _Batch:
         """A batch that starts from what this one leaves remembered."""
@@ -278,6 +285,9 @@ class _Batch:
             centers=self.centers,
             activities=self.activities,
             attendances=self.attendances,
+            attendees=self.attendees if self.complete else {},
+            visits=self.visits if self.complete else {},
+            complete=self.complete,
         )
 
     def remembered(self) -> int:
@@ -356,6 +366,11 @@ class CenterActivity(Projection):
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
         state = self._remembered = self.carried_over(self._remembered, _Batch)
+        if state.complete:
+            # Every zone, center, activity and attendance is in memory, with who
+            # attended what; only the places held are not kept from batch to batch.
+            _load_places(conn, state, _withdrawals(batch), ())
+            return state
         needs = _Needs.of(batch)
         zones = center_activity_zones
         units = missing(needs.units, state.zones)
@@ -380,17 +395,7 @@ class CenterActivity(Projection):
         for row in _rows_in(conn, query, (table.c.center_id, centers)):
             state.centers[row.center_id] = row.time_zone
 
-        places = center_activity_places
-        for row in _rows_in(
-            conn,
-            sa.select(places),
-            (places.c.activity_id, {a for a, _ in needs.withdrawn} - needs.posted.keys()),
-            (places.c.volunteer_id, {v for _, v in needs.withdrawn}),
-        ):
-            pair = (row.activity_id, row.volunteer_id)
-            if pair in needs.withdrawn:
-                state.stored_places.add(pair)
-        state.places = set(state.stored_places)
+        _load_places(conn, state, needs.withdrawn, needs.posted.keys())
         return state
 
     @staticmethod
@@ -467,8 +472,8 @@ class CenterActivity(Projection):
                 [{"b_activity_id": a, "b_volunteer_id": v} for a, v in left],
             )
         taken = state.places - state.stored_places
-        _INSERT_PLACES.execute(conn, [{"activity_id": a, "volunteer_id": v} for a, v in taken])
-        _INSERT_ATTENDANCES.execute(conn, state.new_attendances)
+        _INSERT_PLACES.insert_rows(conn, list(taken))
+        _INSERT_ATTENDANCES.insert_rows(conn, state.new_attendances)
         # Last: membership is read off the activities and attendances just written.
         self._flush_members(conn, state)
 
@@ -522,16 +527,16 @@ class CenterActivity(Projection):
         members = {key for key, present in state.members.items() if present}
         # Then every volunteer who attended in the batch belongs to the periods their
         # activities are in now (after the batch's reschedules, written above).
-        _load_activities(conn, state, {row["activity_id"] for row in state.new_attendances})
-        for row in state.new_attendances:
-            activity = state.activities.get(row["activity_id"])  # None: never posted
+        _load_activities(conn, state, {activity for _, activity, _ in state.new_attendances})
+        for _, activity_id, volunteer in state.new_attendances:
+            activity = state.activities.get(activity_id)  # None: never posted
             if activity is not None:
-                center, volunteer = activity["center_id"], row["volunteer_id"]
+                center = activity["center_id"]
                 members.add((center, "week", activity["iso_week"], volunteer))
                 members.add((center, "month", activity["month"], volunteer))
         # Written if absent: the row may be there from an earlier batch.
         bulk = _ADD_MEMBERS_POSTGRES if conn.dialect.name == "postgresql" else _ADD_MEMBERS
-        bulk.execute(conn, [dict(zip(_MEMBER_COLUMNS, key, strict=True)) for key in members])
+        bulk.insert_rows(conn, list(members))
 
     # --- where centers are and which zone they count days in -----------------
 
@@ -591,7 +596,7 @@ class CenterActivity(Projection):
         # The domain freezes the schedule once check-in opens, so a moved activity
         # normally has no attendance yet; if it had, its volunteers move with it.
         for kind, period in moved:
-            for volunteer in state.attendees[ctx.originator_id]:
+            for volunteer in state.attendees.get(ctx.originator_id, ()):
                 key = (center, kind, period, volunteer)
                 state.members[key] = self._attended(state, key)
 
@@ -644,13 +649,11 @@ class CenterActivity(Projection):
 
     def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
         state.attendances[ctx.originator_id] = e.activity_id
-        state.new_attendances.append(
-            {
-                "attendance_id": ctx.originator_id,
-                "activity_id": e.activity_id,
-                "volunteer_id": e.volunteer_id,
-            }
-        )
+        state.new_attendances.append((ctx.originator_id, e.activity_id, e.volunteer_id))
+        if state.complete:
+            state.attendees.setdefault(e.activity_id, []).append(e.volunteer_id)
+            state.visits.setdefault(e.volunteer_id, set()).add(e.activity_id)
+            return
         if e.activity_id in state.attendees:
             state.attendees[e.activity_id].append(e.volunteer_id)
         if e.volunteer_id in state.visits:
@@ -692,6 +695,32 @@ _WHERE_IT_COUNTS = (
 _BOUND_MEMBER_COLUMNS = tuple(f"b_{n}" for n in _MEMBER_COLUMNS)
 
 
+def _withdrawals(batch: Sequence[tuple[EventContext, Any]]) -> set[tuple[UUID, UUID]]:
+    """The (activity, volunteer) of each withdrawal in the batch."""
+    withdrawn = Activity.Withdrawn
+    return {(ctx.originator_id, e.volunteer_id) for ctx, e in batch if type(e) is withdrawn}
+
+
+def _load_places(
+    conn: sa.Connection,
+    state: _Batch,
+    withdrawn: set[tuple[UUID, UUID]],
+    posted: Collection[UUID],
+) -> None:
+    """The stored places of the volunteers who withdraw (none at an activity just posted)."""
+    places = center_activity_places
+    for row in _rows_in(
+        conn,
+        sa.select(places),
+        (places.c.activity_id, {a for a, _ in withdrawn} - set(posted)),
+        (places.c.volunteer_id, {v for _, v in withdrawn}),
+    ):
+        pair = (row.activity_id, row.volunteer_id)
+        if pair in withdrawn:
+            state.stored_places.add(pair)
+    state.places = set(state.stored_places)
+
+
 def _load_activities(conn: sa.Connection, state: _Batch, ids: set[UUID]) -> None:
     """Where these stored activities count, unless the batch has them already."""
     query = sa.select(*_WHERE_IT_COUNTS)
@@ -711,9 +740,13 @@ _ADD_TO_FIGURES = Bulk(
 _INSERT_PLACES = Bulk.insert_into(center_activity_places, sort_by=["activity_id", "volunteer_id"])
 _INSERT_ATTENDANCES = Bulk.insert_into(center_activity_attendances, sort_by=["attendance_id"])
 _ADD_MEMBERS = Bulk(
-    sqlite_insert(_volunteers).on_conflict_do_nothing(), sort_by=list(_MEMBER_COLUMNS)
+    sqlite_insert(_volunteers).on_conflict_do_nothing(),
+    sort_by=list(_MEMBER_COLUMNS),
+    rows_of=_volunteers,
 )
-_ADD_MEMBERS_POSTGRES = Bulk(postgresql_insert(_volunteers).on_conflict_do_nothing())
+_ADD_MEMBERS_POSTGRES = Bulk(
+    postgresql_insert(_volunteers).on_conflict_do_nothing(), rows_of=_volunteers
+)
 
 
 def _chunks(keys: Iterable[Any]) -> list[list[Any]]:

@@ -32,7 +32,14 @@ MAX_REMEMBERED = 100_000
 
 
 class BatchState(Protocol):
-    """A batch's state that can start the next batch with the rows it holds."""
+    """A batch's state that can start the next batch with the rows it holds.
+
+    ``complete``: the state holds every row the tables hold of the kinds it
+    remembers, so a batch need not look in the tables for any of them (see
+    ``Projection.carried_over``).
+    """
+
+    complete: bool
 
     def next_batch(self: S) -> S:
         """A state holding the same stored rows, with nothing yet to write."""
@@ -87,13 +94,26 @@ class Projection:
     # loading them again; otherwise it must forget them. A projection applied
     # without a runner (a test feeding batches) never remembers.
     remembers: bool = False
+    # Set by the runner beside ``remembers``: whether the batch starts at the
+    # log's beginning. Nothing has been applied there, so the tables are empty
+    # (a rebuild empties them in the transaction that moves the position back).
+    from_start: bool = False
 
     def carried_over(self, kept: S, fresh: Callable[[], S]) -> S:
         """The state a batch starts from: what the previous batch left, if that still
-        holds (``remembers``) and is not too big; otherwise a fresh one."""
+        holds (``remembers``) and is not too big; otherwise a fresh one.
+
+        A fresh state at the log's beginning is complete: the tables hold
+        nothing it lacks. A carried-over state stays as complete as it was, since
+        each batch adds to memory every row it writes. So a catch-up from
+        nothing (a new install, a rebuild) never looks in its own tables for
+        rows, until memory grows past its cap and starts afresh.
+        """
         if self.remembers and kept.remembered() < MAX_REMEMBERED:
             return kept.next_batch()
-        return fresh()
+        state = fresh()
+        state.complete = self.from_start
+        return state
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -28,6 +28,8 @@ __all__ = ["EventLog", "LoggedEvent"]
 # (topic, where it stands in the log, the domain event).
 LoggedEvent = tuple[str, EventContext, Any]
 
+_context = tuple.__new__
+
 # (position, originator id, originator version, topic, state).
 _Row = tuple[int, UUID | str, int, str, bytes]
 _Rows = Callable[[int, int, int, Sequence[str]], list[_Row]]
@@ -67,12 +69,16 @@ class EventLog:
         """Like ``read``, each event with its topic, for sharing a batch between projections."""
         decode = self._decode.decode
         batch: list[LoggedEvent] = []
+        append = batch.append
         for position, originator_id, version, topic, state in self._rows(
             after, limit, stop, topics
         ):
             event = decode(originator_id, version, topic, state)
-            context = EventContext(position, event.originator_id, version, event.timestamp)
-            batch.append((topic, context, event))
+            # The tuple's own constructor: a named tuple's runs a Python function.
+            context = _context(
+                EventContext, (position, event.originator_id, version, event.timestamp)
+            )
+            append((topic, context, event))
         return batch
 
 

@@ -133,10 +133,17 @@ class _Batch:
     new_zones: list[dict[str, Any]] = field(default_factory=list)
     placed: dict[UUID, UUID] = field(default_factory=dict)
     new_attendances: list[dict[str, Any]] = field(default_factory=list)
-    new_lines: list[dict[str, Any]] = field(default_factory=list)
+    # Rows of ``ledger_lines``, as tuples in its columns' order: written once, never read.
+    new_lines: list[tuple[Any, ...]] = field(default_factory=list)
+
+    # Whether the first four hold every row of their tables (see ``BatchState``):
+    # each handler that writes such a row puts it there.
+    complete: bool = False
 
     def next_batch(self) -> _Batch:
-        return _Batch(self.zones, self.placements, self.attendances, self.balances)
+        return _Batch(
+            self.zones, self.placements, self.attendances, self.balances, complete=self.complete
+        )
 
     def remembered(self) -> int:
         return max(len(self.placements), len(self.attendances))
@@ -152,6 +159,9 @@ class ServiceLedger(Projection):
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
         state = self._remembered = self.carried_over(self._remembered, _Batch)
+        if state.complete:
+            # Memory holds every row there is: nothing to look for.
+            return state
         volunteers: set[UUID] = set()
         closed: set[UUID] = set()
         units: set[UUID] = set()
@@ -202,7 +212,7 @@ class ServiceLedger(Projection):
                 [{"volunteer_id": v, "org_unit_id": u} for v, u in state.placed.items()],
             )
         _INSERT_ATTENDANCES.execute(conn, state.new_attendances)
-        _INSERT_LINES.execute(conn, state.new_lines)
+        _INSERT_LINES.insert_rows(conn, state.new_lines)
 
     @handles(OrgUnit.Created)
     def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
@@ -271,27 +281,27 @@ class ServiceLedger(Projection):
         day: date = attendance["service_date"]
         week, month = _periods(day)
         state.new_lines.append(
-            {
-                "volunteer_id": volunteer,
-                "position": ctx.position,
-                "line_no": line_no + 1,
-                "attendance_id": ctx.originator_id,
-                "activity_id": attendance["activity_id"],
-                "center_id": attendance["center_id"],
-                "kind": kind,
-                "minutes": minutes,
-                "balance_after": balance + minutes,
-                "reason": reason,
-                "staff_id": staff_id,
+            (
+                volunteer,
+                ctx.position,
+                line_no + 1,
+                ctx.originator_id,  # the attendance
+                attendance["activity_id"],
+                attendance["center_id"],
+                kind,
+                minutes,
+                balance + minutes,  # balance_after
+                reason,
+                staff_id,
                 # The text ``json.dumps`` makes: event names ("<id>:<version>") need no escapes.
-                "source_events": '["' + '", "'.join(sources) + '"]',
-                "service_date": day,
-                "iso_week": week,
-                "month": month,
-                "year": day.year,
-                "occurred_at": as_utc(occurred_at),
-                "recorded_at": as_utc(ctx.recorded_at),
-            }
+                '["' + '", "'.join(sources) + '"]',
+                day,  # service_date
+                week,
+                month,
+                day.year,
+                as_utc(occurred_at),
+                as_utc(ctx.recorded_at),
+            )
         )
 
 

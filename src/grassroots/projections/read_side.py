@@ -92,8 +92,10 @@ def _shares(
         if found is None:
             pairs = zip(members, shares, strict=True)
             found = followers[topic] = [share for runner, share in pairs if runner.follows(topic)]
+        # One pair for all its followers: they only read it.
+        pair = (context, event)
         for share in found:
-            share.append((context, event))
+            share.append(pair)
     return shares
 
 

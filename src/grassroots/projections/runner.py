@@ -139,6 +139,7 @@ class ProjectionRunner:
             # starts: nothing else (another runner, a rebuild) has moved it since.
             # Should this one fail, nothing is known until a batch commits again.
             self.projection.remembers = self._remembered_at == start
+            self.projection.from_start = start == 0
             self._remembered_at = None
             try:
                 with self.engine.begin() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -134,3 +135,96 @@ def test_a_row_missing_a_parameter_is_refused(engine: Engine) -> None:
             Bulk(table.insert()).execute(conn, [row])
     finally:
         metadata.drop_all(engine)
+
+
+def _stored(conn: sa.Connection, table: sa.Table) -> list[tuple[object, ...]]:
+    # The values as the database holds them, not as SQLAlchemy reads them back.
+    columns = ", ".join(c.name for c in table.columns)
+    return [
+        tuple(r) for r in conn.exec_driver_sql(f"SELECT {columns} FROM {table.name} ORDER BY key")
+    ]
+
+
+def test_rows_as_tuples_store_what_rows_as_mappings_store(engine: Engine) -> None:
+    metadata = sa.MetaData()
+    tuples, mappings, core = (
+        _table(name, metadata) for name in ("tuple_rows", "mapping_rows", "core_rows")
+    )
+    metadata.create_all(engine)
+    rows = _rows(40)
+    names = [c.name for c in tuples.columns]
+    try:
+        with engine.begin() as conn:
+            # A whole-row insert: on PostgreSQL both go through COPY.
+            Bulk.insert_into(tuples, sort_by=["key"]).insert_rows(
+                conn, [tuple(row[n] for n in names) for row in rows]
+            )
+            Bulk.insert_into(mappings, sort_by=["key"]).execute(conn, rows)
+            conn.execute(core.insert(), rows)
+        with engine.connect() as conn:
+            stored = [_stored(conn, table) for table in (tuples, mappings, core)]
+    finally:
+        metadata.drop_all(engine)
+    assert len(stored[0]) == 40
+    assert stored[0] == stored[1] == stored[2]
+
+
+def test_a_tuple_of_another_length_is_refused_and_nothing_written(engine: Engine) -> None:
+    metadata = sa.MetaData()
+    table = _table("short_rows", metadata)
+    metadata.create_all(engine)
+    row = _rows(1)[0]
+    whole = tuple(row[c.name] for c in table.columns)
+    try:
+        for wrong in (whole[:-1], (*whole, "one too many")):
+            with pytest.raises(ValueError, match="unpack"), engine.begin() as conn:
+                Bulk.insert_into(table).insert_rows(conn, [whole, wrong])
+        with engine.connect() as conn:
+            assert _stored(conn, table) == []
+    finally:
+        metadata.drop_all(engine)
+
+
+def test_tuples_are_only_for_a_statement_inserting_whole_rows(engine: Engine) -> None:
+    metadata = sa.MetaData()
+    table = _table("updated_rows", metadata)
+    update = Bulk(table.update().where(table.c.key == sa.bindparam("b_key")).values(count=1))
+    with pytest.raises(TypeError, match="whole rows"), engine.begin() as conn:
+        update.insert_rows(conn, [(uuid.uuid4(),)])
+
+
+def test_an_insert_that_skips_conflicts_takes_tuples(engine: Engine) -> None:
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    metadata = sa.MetaData()
+    table = _table("skipping_rows", metadata)
+    metadata.create_all(engine)
+    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    bulk = Bulk(insert(table).on_conflict_do_nothing(), sort_by=["key"], rows_of=table)
+    rows = [tuple(row[c.name] for c in table.columns) for row in _rows(6)]
+    try:
+        with engine.begin() as conn:
+            bulk.insert_rows(conn, rows[:4])
+            # Two already there (with other counts), two new: only the new go in.
+            again = [(key, *rest[:4], 999, *rest[5:]) for key, *rest in rows[2:]]
+            bulk.insert_rows(conn, again)
+        with engine.connect() as conn:
+            counts = dict(conn.execute(sa.select(table.c.key, table.c.count)).all())
+    finally:
+        metadata.drop_all(engine)
+    assert counts == {row[0]: row[5] if i < 4 else 999 for i, row in enumerate(rows)}
+
+
+def test_null_is_bound_as_null_without_the_drivers_adapter_lookup(tmp_path: Path) -> None:
+    import sqlite3
+
+    engine = create_read_engine(f"sqlite:///{tmp_path / 'nulls.sqlite3'}", writer=True)
+    try:
+        # Registered when a SQLite engine is made (see ``database.py``).
+        assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters
+        with engine.begin() as conn:
+            found = conn.exec_driver_sql("SELECT ? IS NULL, typeof(?)", (None, None)).one()
+    finally:
+        engine.dispose()
+    assert tuple(found) == (1, "null")

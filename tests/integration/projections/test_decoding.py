@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ from eventsourcing.persistence import (
 )
 
 from grassroots.application.service import Grassroots
-from grassroots.projections.decoding import EventDecoder
+from grassroots.projections.decoding import EventDecoder, _id_of_text
 from grassroots.simulation import HistoryShape, generate_history
 
 
@@ -185,3 +186,34 @@ def test_objects_shaped_almost_like_a_transcoded_value_decode_as_the_library_dec
         state=b'{"name":"x","upper":"X","where":' + where + b"}",
     )
     _same(case.decode(stored), case.mapper.to_domain_event(stored))
+
+
+_ID = uuid4()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _ID.hex,  # as the library writes ids
+        _ID.hex.upper(),
+        str(_ID),
+        "{" + str(_ID) + "}",
+        "urn:uuid:" + str(_ID),
+        "0x" + _ID.hex[2:],  # 32 characters, not 32 hex digits
+        " " * 32,
+        "g" * 32,
+        _ID.hex[:31],
+        "",
+    ],
+)
+def test_an_id_is_read_from_its_text_as_uuid_reads_it(text: str) -> None:
+    try:
+        expected = UUID(text)
+    except ValueError as error:
+        with pytest.raises(ValueError, match=re.escape(str(error))):
+            _id_of_text(text)
+        return
+    found = _id_of_text(text)
+    assert (type(found), found, found.is_safe) == (UUID, expected, expected.is_safe)
+    assert hash(found) == hash(expected)
+    assert str(found) == str(expected)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.projections import engine as engine_module
 from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.read_side import ReadSide
@@ -44,14 +45,40 @@ def test_remembering_gives_the_rows_of_loading_everything_each_batch(
     remembering.catch_up()
     remembered = snapshot(read_engine)
     assert all(remembering.runner(name).projection.remembers for name in REMEMBERING)
+    # From the log's start, memory held every row: no batch looked in the tables.
+    assert all(_state(remembering, name).complete for name in REMEMBERING)
 
     _reset(remembering)
     loading = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
     _never_remembering(monkeypatch, loading)
     loading.catch_up()
 
+    assert not any(_state(loading, name).complete for name in REMEMBERING)
     assert sum(len(rows) for rows in remembered.values()) > 1000
     assert snapshot(read_engine) == remembered
+
+
+def _state(read_side: ReadSide, name: str) -> Any:
+    """What the projection keeps for its next batch."""
+    return read_side.runner(name).projection._remembered  # type: ignore[attr-defined]
+
+
+def test_memory_past_its_cap_starts_afresh_and_looks_in_the_tables_again(
+    app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_history(app, seed=54, shape=SHAPE)
+    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    read_side.catch_up()
+    expected = snapshot(read_engine)
+    _reset(read_side)
+
+    monkeypatch.setattr(engine_module, "MAX_REMEMBERED", 60)
+    capped = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    capped.catch_up()
+
+    # Each model outgrew the cap partway and went on from a fresh, incomplete memory.
+    assert not any(_state(capped, name).complete for name in REMEMBERING)
+    assert snapshot(read_engine) == expected
 
 
 @pytest.mark.parametrize("name", REMEMBERING)
@@ -94,6 +121,8 @@ class _Recording(ServiceLedger):
     def __init__(self) -> None:
         super().__init__()
         self.began: list[bool] = []
+        # Whether each batch that went ahead began with a complete memory.
+        self.complete: list[bool] = []
         self.fail_next = False
 
     def begin_batch(self, conn: sa.Connection, batch: Any) -> Any:
@@ -101,7 +130,9 @@ class _Recording(ServiceLedger):
         if self.fail_next:
             self.fail_next = False
             raise RuntimeError("failed")
-        return super().begin_batch(conn, batch)
+        state = super().begin_batch(conn, batch)
+        self.complete.append(state.complete)
+        return state
 
 
 def _runner(app: Grassroots, engine: Engine, projection: Projection) -> ProjectionRunner:
@@ -121,12 +152,16 @@ def test_a_runner_lets_its_projection_remember_only_after_its_own_committed_batc
     for _ in range(3):
         assert runner.process_batch() > 0
     assert recording.began == [False, True, True]
+    # From the log's start memory holds every row, and goes on holding them.
+    assert recording.complete == [True, True, True]
 
     # Another runner moves the projection on: what this one remembers is behind.
     assert other.process_batch() > 0
     runner.process_batch()
     runner.process_batch()
     assert recording.began[3:] == [False, True]
+    # Started afresh in the middle of the log, memory lacks what came before.
+    assert recording.complete[3:] == [False, False]
 
     # A batch that fails leaves nothing known until one commits again.
     recording.fail_next = True
@@ -136,9 +171,11 @@ def test_a_runner_lets_its_projection_remember_only_after_its_own_committed_batc
     runner.process_batch()
     assert recording.began[5:] == [True, False, True]
 
-    # Moved back to the start (a rebuild elsewhere): it starts from nothing.
+    # Moved back to the start (a rebuild elsewhere): it starts from nothing, and
+    # nothing is all the tables hold there.
     with read_engine.begin() as conn:
         conn.execute(tracking.update().where(tracking.c.name == runner.name).values(position=0))
         recording.clear(conn)
     runner.process_batch()
     assert recording.began[-1] is False
+    assert recording.complete[-1] is True
