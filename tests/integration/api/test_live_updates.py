@@ -169,12 +169,13 @@ def test_a_centers_screen_and_a_supervisors_page_see_check_in_and_check_out(
             assert check_out["kind"] == "check-out"
 
 
+# Only where users run several API processes: the embedded default is one process,
+# and there live updates never leave it.
+@pytest.mark.parametrize("server_factory", ["postgres_redis"], indirect=True)
 def test_an_update_published_by_one_server_reaches_a_screen_on_another(
     server_factory: Callable[..., Server],
 ) -> None:
     screen_server = server_factory()
-    if screen_server.kind == "embedded":
-        pytest.skip("one process only: live updates cross processes through Redis")
     scan_server = server_factory(embedded=False)
     world = build_world(screen_server.app)
     staff = screen_server.log_in(
