@@ -1,7 +1,9 @@
 """Turning the log's stored events back into domain events, fast enough for a catch-up.
 
-The result is exactly what eventsourcing's ``Mapper.to_domain_event`` gives, and
-nothing about how events are stored changes: this only reads. The library's
+The result is what eventsourcing's ``Mapper.to_domain_event`` gives, equal in
+every value, and nothing about how events are stored changes: this only reads.
+The one difference is of type: an id read from its hex text is a ``LoggedId``
+(``ids.py``), a UUID that keeps that text for writing it again. The library's
 JSON transcoder calls a Python hook for every JSON object it parses and builds
 a new ``UUID`` for every id, which is most of a catch-up's time. Here the JSON
 is parsed without hooks (msgspec, already installed with the web framework),
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, Union, cast
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import (
@@ -35,6 +37,8 @@ from eventsourcing.persistence import (
     str_to_uuid_convertor,
 )
 from eventsourcing.utils import resolve_topic
+
+from grassroots.projections.ids import id_of_text
 
 __all__ = ["EventDecoder"]
 
@@ -157,7 +161,7 @@ class EventDecoder:
         if found is None:
             if len(self._ids) >= _MAX_CACHED_IDS:
                 self._ids.clear()
-            found = self._ids[text] = _id_of_text(text)
+            found = self._ids[text] = id_of_text(text)
         return found
 
     def _class(
@@ -201,25 +205,6 @@ class EventDecoder:
 _from_iso = datetime.fromisoformat
 _new = object.__new__
 _set_attribute = object.__setattr__
-_SAFETY_UNKNOWN = SafeUUID.unknown
-
-
-def _id_of_text(text: str) -> UUID:
-    """``UUID(text)``, made directly from the 32 hex digits the library writes.
-
-    ``UUID()`` first tries every spelling it accepts (braces, hyphens, a URN),
-    which costs twice what making the id does; any other spelling goes to it.
-    """
-    try:
-        raw = bytes.fromhex(text) if len(text) == 32 else b""
-    except ValueError:
-        raw = b""
-    if len(raw) != 16:
-        return UUID(text)
-    made = _new(UUID)
-    _set_attribute(made, "int", int.from_bytes(raw))
-    _set_attribute(made, "is_safe", _SAFETY_UNKNOWN)
-    return made
 
 
 def _stored(

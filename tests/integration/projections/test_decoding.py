@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
+import pickle
 import re
+import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,7 +28,8 @@ from eventsourcing.persistence import (
 )
 
 from grassroots.application.service import Grassroots
-from grassroots.projections.decoding import EventDecoder, _id_of_text
+from grassroots.projections.decoding import EventDecoder
+from grassroots.projections.ids import LoggedId, id_of_text
 from grassroots.simulation import HistoryShape, generate_history
 
 
@@ -211,9 +215,31 @@ def test_an_id_is_read_from_its_text_as_uuid_reads_it(text: str) -> None:
         expected = UUID(text)
     except ValueError as error:
         with pytest.raises(ValueError, match=re.escape(str(error))):
-            _id_of_text(text)
+            id_of_text(text)
         return
-    found = _id_of_text(text)
-    assert (type(found), found, found.is_safe) == (UUID, expected, expected.is_safe)
-    assert hash(found) == hash(expected)
-    assert str(found) == str(expected)
+    found = id_of_text(text)
+    assert isinstance(found, UUID)
+    assert found == expected
+    assert (found.int, found.hex, found.is_safe) == (expected.int, expected.hex, expected.is_safe)
+    assert (hash(found), str(found), repr(found)) == (hash(expected), str(expected), repr(expected))
+    # Only the library's own spelling keeps its text; a copy or pickle is a plain UUID.
+    library_spelling = len(text) == 32 and all(c in string.hexdigits for c in text)
+    assert type(found) is (LoggedId if library_spelling else UUID)
+    for again in (copy.copy(found), copy.deepcopy(found), pickle.loads(pickle.dumps(found))):
+        assert (type(again), again) == (UUID, expected)
+
+
+def test_ids_in_decoded_events_keep_the_text_they_were_read_from(app: Grassroots) -> None:
+    generate_history(app, seed=32, shape=HistoryShape(weeks=1, volunteers=10, cadres=2))
+    decode = EventDecoder(app.mapper)
+    # The ids in the events' state: the originator's comes from the recorder as it is.
+    ids = [
+        value
+        for notification in app.recorder.select_notifications(start=1, limit=10_000)
+        for name, value in vars(decode(notification)).items()
+        if isinstance(value, UUID) and name != "originator_id"
+    ]
+    assert len(ids) > 100
+    # The same ids as the library's (checked above); their text is the library's own.
+    assert all(found.hex == f"{found.int:032x}" for found in ids)
+    assert {type(found) for found in ids} == {LoggedId}
