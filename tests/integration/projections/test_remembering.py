@@ -29,6 +29,11 @@ def _reset(read_side: ReadSide) -> None:
             runner.projection.clear(conn)
 
 
+def _read_side(app: Grassroots, engine: Engine) -> ReadSide:
+    """Every read model, in batches of 23: small enough for many batches in a short history."""
+    return ReadSide(engine, EventLog(app.recorder, app.mapper), batch_size=23)
+
+
 def _never_remembering(monkeypatch: pytest.MonkeyPatch, read_side: ReadSide) -> None:
     # A class property wins over the runner's assignment: every batch loads all it needs.
     for runner in read_side.runners.values():
@@ -40,22 +45,30 @@ def _never_remembering(monkeypatch: pytest.MonkeyPatch, read_side: ReadSide) -> 
 def test_remembering_gives_the_rows_of_loading_everything_each_batch(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generate_history(app, seed=51, shape=SHAPE)
-    remembering = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
-    remembering.catch_up()
-    remembered = snapshot(read_engine)
+    remembering, remembered = _first_catch_up(app, read_engine, seed=51)
     assert all(remembering.runner(name).projection.remembers for name in REMEMBERING)
     # From the log's start, memory held every row: no batch looked in the tables.
     assert all(_state(remembering, name).complete for name in REMEMBERING)
 
-    _reset(remembering)
-    loading = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    loading = _read_side(app, read_engine)
     _never_remembering(monkeypatch, loading)
     loading.catch_up()
 
     assert not any(_state(loading, name).complete for name in REMEMBERING)
     assert sum(len(rows) for rows in remembered.values()) > 1000
     assert snapshot(read_engine) == remembered
+
+
+def _first_catch_up(
+    app: Grassroots, engine: Engine, *, seed: int
+) -> tuple[ReadSide, dict[str, Any]]:
+    """A history caught up from the start; its rows, the read models emptied again."""
+    generate_history(app, seed=seed, shape=SHAPE)
+    read_side = _read_side(app, engine)
+    read_side.catch_up()
+    rows = snapshot(engine)
+    _reset(read_side)
+    return read_side, rows
 
 
 def _state(read_side: ReadSide, name: str) -> Any:
@@ -66,14 +79,9 @@ def _state(read_side: ReadSide, name: str) -> Any:
 def test_memory_past_its_cap_starts_afresh_and_looks_in_the_tables_again(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generate_history(app, seed=54, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
-    read_side.catch_up()
-    expected = snapshot(read_engine)
-    _reset(read_side)
-
+    _, expected = _first_catch_up(app, read_engine, seed=54)
     monkeypatch.setattr(engine_module, "MAX_REMEMBERED", 60)
-    capped = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    capped = _read_side(app, read_engine)
     capped.catch_up()
 
     # Each model outgrew the cap partway and went on from a fresh, incomplete memory.
