@@ -17,8 +17,10 @@ and its ratio is taken against their mean: a drift during the run moves both
 sides alike. That is run three times (``--repeats``; the read models are emptied
 in between, as a rebuild does, and each run has a read side of its own, so
 nothing decoded before is reused) and the median ratio counts. A first catch-up,
-not timed, counts the rows. On SQLite each timing starts and ends with a checkpoint
-of the write-ahead log, so none leaves work for another to pay.
+not timed, counts the rows, so every timed one runs after it, into tables a
+rebuild has emptied, as a second rebuild would. On SQLite each timing starts and
+ends with a checkpoint of the write-ahead log, so none leaves work for another
+to pay.
 
 The catch-up runs with the product's batch size (GRASSROOTS_PROJECTION_BATCH_SIZE
 from the environment if set): each round reads that many log events once for all
@@ -169,8 +171,9 @@ def bench(
         read_side.close()
         ratios = []
         for run in range(1, repeats + 1):
-            # A read side of its own each run: nothing decoded in an earlier run is
-            # reused, as in a fresh worker process.
+            # A read side of its own each run: nothing decoded or remembered in an
+            # earlier run is reused. Module-level caches (compiled statements, the
+            # days' periods) stay warm, as in a worker's second rebuild.
             read_side = build_read_side(settings, app)
             _reset(read_side)
             before = _raw_insert_seconds(raw_engine, rows)

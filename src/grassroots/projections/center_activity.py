@@ -596,7 +596,14 @@ class CenterActivity(Projection):
         # The domain freezes the schedule once check-in opens, so a moved activity
         # normally has no attendance yet; if it had, its volunteers move with it.
         for kind, period in moved:
-            for volunteer in state.attendees.get(ctx.originator_id, ()):
+            # Loading sets every rescheduled activity's list up front; complete
+            # memory has one only for an activity someone attended.
+            attendees = (
+                state.attendees.get(ctx.originator_id, ())
+                if state.complete
+                else state.attendees[ctx.originator_id]
+            )
+            for volunteer in attendees:
                 key = (center, kind, period, volunteer)
                 state.members[key] = self._attended(state, key)
 

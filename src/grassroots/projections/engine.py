@@ -105,9 +105,10 @@ class Projection:
 
         A fresh state at the log's beginning is complete: the tables hold
         nothing it lacks. A carried-over state stays as complete as it was, since
-        each batch adds to memory every row it writes. So a catch-up from
-        nothing (a new install, a rebuild) never looks in its own tables for
-        rows, until memory grows past its cap and starts afresh.
+        each batch adds to memory every row it writes of the kinds memory keeps.
+        So a catch-up from nothing (a new install, a rebuild) never looks in its
+        own tables for those rows, until memory grows past its cap and starts
+        afresh.
         """
         if self.remembers and kept.remembered() < MAX_REMEMBERED:
             return kept.next_batch()

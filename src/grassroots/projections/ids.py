@@ -4,9 +4,11 @@ The library writes every id into the log as its 32 hex digits, and SQLite keeps
 ids as that text, so a catch-up turns each id it read back into the text it came
 from: ``UUID.hex`` formats the 128-bit number anew each time, about a third of the
 cost of writing an id (the commonest value a read model writes). A ``LoggedId``
-keeps the text it was read from in place of that property. In every other way it
-is the UUID it names: equal to it, with its hash, ``str`` and ``repr``, and a copy
-or a pickle of one is a plain ``UUID``.
+keeps the text it was read from in place of that property. It is equal to the
+UUID it names, with its hash, ``str`` and ``repr``, and a copy or a pickle of one
+is a plain ``UUID``. It is for the read side only: the library's transcoder
+knows ``UUID`` by its exact type and refuses a subclass, so a ``LoggedId`` never
+goes into an event.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ class LoggedId(UUID):
 
     __slots__ = ("hex",)  # stands in for UUID's property
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Made the way a UUID is (``id_of_text`` is the quick way): the text follows.
+        super().__init__(*args, **kwargs)
+        _set_attribute(self, "hex", f"{self.int:032x}")
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (UUID, (self.hex,))
 
@@ -35,10 +42,10 @@ _SAFETY_UNKNOWN = SafeUUID.unknown
 
 
 def id_of_text(text: str) -> UUID:
-    """``UUID(text)``, made directly from the 32 hex digits the library writes.
+    """``UUID(text)``; a ``LoggedId`` keeping ``text`` for the library's own spelling.
 
-    ``UUID()`` first tries every spelling it accepts (braces, hyphens, a URN),
-    which costs twice what making the id does; any other spelling goes to it
+    Made straight from the 32 hex digits, without ``UUID()`` trying first every
+    spelling it accepts (braces, hyphens, a URN); any other spelling goes to it
     and comes back a plain ``UUID``.
     """
     try:
@@ -50,5 +57,7 @@ def id_of_text(text: str) -> UUID:
     made = _new(LoggedId)
     _set_attribute(made, "int", int.from_bytes(raw))
     _set_attribute(made, "is_safe", _SAFETY_UNKNOWN)
-    _set_attribute(made, "hex", text.lower())
+    # The text itself when it is already as ``hex`` spells it: the id cache keys
+    # ids by it, so no second copy is kept.
+    _set_attribute(made, "hex", text if text.islower() or text.isdecimal() else text.lower())
     return made

@@ -136,8 +136,9 @@ class _Batch:
     # Rows of ``ledger_lines``, as tuples in its columns' order: written once, never read.
     new_lines: list[tuple[Any, ...]] = field(default_factory=list)
 
-    # Whether the first four hold every row of their tables (see ``BatchState``):
-    # each handler that writes such a row puts it there.
+    # Whether the first three hold every row of their tables, and ``balances``
+    # every volunteer's last line (see ``BatchState``): each handler that writes
+    # such a row, or a line, puts it there.
     complete: bool = False
 
     def next_batch(self) -> _Batch:

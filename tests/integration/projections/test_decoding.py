@@ -243,3 +243,17 @@ def test_ids_in_decoded_events_keep_the_text_they_were_read_from(app: Grassroots
     # The same ids as the library's (checked above); their text is the library's own.
     assert all(found.hex == f"{found.int:032x}" for found in ids)
     assert {type(found) for found in ids} == {LoggedId}
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda: LoggedId(_ID.hex),
+        lambda: LoggedId(str(_ID)),
+        lambda: LoggedId(int=_ID.int),
+        lambda: LoggedId(bytes=_ID.bytes),
+    ],
+)
+def test_a_logged_id_made_as_a_uuid_is_made_keeps_its_text_too(made: Any) -> None:
+    found = made()
+    assert (found, found.hex, str(found), hash(found)) == (_ID, _ID.hex, str(_ID), hash(_ID))
