@@ -527,7 +527,7 @@ class CenterActivity(Projection):
         members = {key for key, present in state.members.items() if present}
         # Then every volunteer who attended in the batch belongs to the periods their
         # activities are in now (after the batch's reschedules, written above).
-        _load_activities(conn, state, {activity for _, activity, _ in state.new_attendances})
+        _load_activities(conn, state, (activity for _, activity, _ in state.new_attendances))
         for _, activity_id, volunteer in state.new_attendances:
             activity = state.activities.get(activity_id)  # None: never posted
             if activity is not None:
@@ -728,8 +728,11 @@ def _load_places(
     state.places = set(state.stored_places)
 
 
-def _load_activities(conn: sa.Connection, state: _Batch, ids: set[UUID]) -> None:
+def _load_activities(conn: sa.Connection, state: _Batch, ids: Iterable[UUID]) -> None:
     """Where these stored activities count, unless the batch has them already."""
+    if state.complete:
+        # Every activity there is, is in memory.
+        return
     query = sa.select(*_WHERE_IT_COUNTS)
     for row in _rows_in(conn, query, (_activities.c.activity_id, missing(ids, state.activities))):
         state.activities[row.activity_id] = row._asdict()
