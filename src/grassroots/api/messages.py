@@ -64,7 +64,8 @@ MESSAGES: dict[str, Message] = {
     "rate-limited": M("操作过于频繁，请稍后再试", "Too many requests; try again later", status=429),
     "internal-error": M("服务器内部错误", "Something went wrong on our side", status=500),
     "text-control-character": M(
-        "文字中含有无法识别的控制字符", "The text contains control characters"
+        "文字中含有控制字符或文字方向控制符",
+        "The text contains control characters or bidirectional overrides",
     ),
     "problem-type-unknown": M("没有这种问题类型", "There is no such problem type", status=404),
     "access-token-invalid": M("登录已失效，请重新登录", "Your log-in has expired", status=401),
@@ -99,7 +100,7 @@ MESSAGES: dict[str, Message] = {
     "token-step-invalid": M("二维码信息有误，请重新扫码", "The QR code's time step is not valid"),
     "qr-subject-kind-unknown": M("二维码对应的对象类型未知", "Unknown kind of QR subject"),
     "qr-subject-id-invalid": M("二维码对应的编号不正确", "A QR subject is named by a UUID"),
-    "instant-out-of-range": M("时间超出可用范围", "The time is out of range"),
+    "instant-out-of-range": M("时间或日期超出可用范围", "The time or date is out of range"),
     # A bad secret or rotation period is the server's configuration, not the
     # caller's request: 422 would send them looking for a mistake they did not make.
     "qr-secret-too-short": M(

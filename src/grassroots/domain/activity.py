@@ -23,6 +23,7 @@ from grassroots.domain.values import (
     Geofence,
     GeoPoint,
     require_aware,
+    require_instant,
     require_reason,
     require_text,
 )
@@ -496,8 +497,8 @@ class Activity(Aggregate):
 
 def _schedule(starts_at: datetime, ends_at: datetime, *, at: datetime) -> tuple[datetime, datetime]:
     # Stored in UTC (see the glossary's "Time"); the caller may have used any zone.
-    starts = require_aware(starts_at, "starts_at").astimezone(UTC)
-    ends = require_aware(ends_at, "ends_at").astimezone(UTC)
+    starts = require_instant(starts_at, "starts_at").astimezone(UTC)
+    ends = require_instant(ends_at, "ends_at").astimezone(UTC)
     if ends <= starts:
         raise InvalidValue("an activity must end after it starts", code="activity-end-before-start")
     if ends - starts > MAX_ACTIVITY_LENGTH:
@@ -526,10 +527,11 @@ def _capacity(capacity: int | None) -> int | None:
 
 
 def _description(description: str) -> str:
-    text = description.strip()
-    if len(text) > MAX_DESCRIPTION_LENGTH:
-        raise InvalidValue(
-            f"description is longer than {MAX_DESCRIPTION_LENGTH} characters",
-            code="description-too-long",
-        )
-    return text
+    # The one text field of an activity that may be left empty, and may run over lines.
+    return require_text(
+        description,
+        "description",
+        max_length=MAX_DESCRIPTION_LENGTH,
+        multiline=True,
+        required=False,
+    )

@@ -25,7 +25,14 @@ from eventsourcing.domain import Aggregate, event
 from grassroots.domain import crediting
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed, OutsideWindow
-from grassroots.domain.values import GeoPoint, derived_id, require_aware, require_reason
+from grassroots.domain.values import (
+    GeoPoint,
+    derived_id,
+    require_aware,
+    require_instant,
+    require_printable,
+    require_reason,
+)
 
 __all__ = ["CHECK_IN_PROOFS", "Attendance", "StaffLine"]
 
@@ -147,7 +154,7 @@ class Attendance(Aggregate):
         if token_step is not None and (isinstance(token_step, bool) or token_step < 0):
             raise InvalidValue("a token step is a non-negative number", code="token-step-invalid")
         if client_time is not None:
-            require_aware(client_time, "client_time")
+            require_instant(client_time, "client_time")
         return cls._create(
             cls.CheckedIn,
             id=cls.id_for(volunteer_id, activity_id),
@@ -379,8 +386,8 @@ class Attendance(Aggregate):
 
 
 def _schedule(scheduled_start: datetime, scheduled_end: datetime) -> tuple[datetime, datetime]:
-    start = require_aware(scheduled_start, "scheduled_start").astimezone(UTC)
-    end = require_aware(scheduled_end, "scheduled_end").astimezone(UTC)
+    start = require_instant(scheduled_start, "scheduled_start").astimezone(UTC)
+    end = require_instant(scheduled_end, "scheduled_end").astimezone(UTC)
     if end <= start:
         raise InvalidValue(
             "the scheduled end must come after the start", code="activity-end-before-start"
@@ -397,7 +404,7 @@ def _require_whole_minutes(minutes: int) -> None:
 def _device_id(device_id: str | None) -> str | None:
     if device_id is None:
         return None
-    text = device_id.strip()
+    text = require_printable(device_id, "device_id").strip()
     if len(text) > MAX_DEVICE_ID_LENGTH:
         raise InvalidValue(
             f"device id is longer than {MAX_DEVICE_ID_LENGTH} characters",

@@ -67,7 +67,7 @@ class Problem(Aggregate):
             cadre_id=cadre_id,
             visit_id=visit_id,
             title=require_text(title, "title"),
-            description=require_text(description, "description", max_length=4000),
+            description=require_text(description, "description", max_length=4000, multiline=True),
             org_unit_id=org_unit_id,
             at=require_aware(at),
         )
@@ -104,7 +104,7 @@ class Problem(Aggregate):
     def answer(self, text: str, *, answered_by: UUID, at: datetime) -> None:
         self._require_not_closed()
         self._answered(
-            answer=require_text(text, "answer", max_length=4000),
+            answer=require_text(text, "answer", max_length=4000, multiline=True),
             answered_by=answered_by,
             at=require_aware(at),
         )

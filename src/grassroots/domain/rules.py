@@ -29,7 +29,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from grassroots.domain.errors import InvalidValue, NotAllowed
-from grassroots.domain.values import require_aware, require_text
+from grassroots.domain.values import require_aware, require_day, require_text
 
 __all__ = [
     "CADRE_KINDS",
@@ -387,7 +387,7 @@ def _checked_day(day: date) -> date:
         raise InvalidValue(
             "effective_from must be a calendar date", code="rule-set-effective-from-invalid"
         )
-    return day
+    return require_day(day, "effective_from")
 
 
 def _checked_terms(terms: RuleTerms) -> RuleTerms:

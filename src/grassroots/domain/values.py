@@ -9,7 +9,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,7 +17,13 @@ from grassroots.domain.errors import InvalidValue, ReasonRequired
 
 __all__ = [
     "DEFAULT_TIME_ZONE",
+    "FIRST_DAY",
+    "FIRST_INSTANT",
+    "FIRST_YEAR",
     "ID_NAMESPACE",
+    "LAST_DAY",
+    "LAST_INSTANT",
+    "LAST_YEAR",
     "GeoPoint",
     "Geofence",
     "IsoWeek",
@@ -26,9 +32,12 @@ __all__ = [
     "iso_week_of",
     "local_date",
     "require_aware",
+    "require_day",
+    "require_instant",
     "require_printable",
     "require_reason",
     "require_text",
+    "require_year",
     "time_zone",
 ]
 
@@ -65,25 +74,103 @@ def require_aware(at: datetime, name: str = "at") -> datetime:
     return at
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# --- the one range of instants and days ----------------------------------------------
+#
+# Every instant and calendar day a caller gives (an activity's schedule, a phone's
+# clock, a query's `from`/`to`/`date`/`as_of`, a rule set's effective-from day)
+# must fall in these years. The product's records start this century; anything
+# past 2100 is a typo or a probe. The margin to Python's own limits (years 1 and
+# 9999) is what matters: every day, ISO week, month and year derived from an
+# instant in range, on a wall clock anywhere from UTC-14 to UTC+14, and every
+# bound of such a period (a week's Monday, the day after a month's last one), is
+# still a representable date, so no read model or query can overflow on one.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+FIRST_DAY = date(FIRST_YEAR, 1, 1)
+LAST_DAY = date(LAST_YEAR, 12, 31)
+FIRST_INSTANT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
 
 
-def has_control_characters(text: str) -> bool:
-    return _CONTROL.search(text) is not None
+def require_instant(at: datetime, name: str = "at") -> datetime:
+    """An aware instant within the product's range (unchanged, in its own offset)."""
+    require_aware(at, name)
+    # Aware comparison works across offsets without converting, so even year 9999
+    # at UTC-14 (past the last representable UTC instant) is compared, not overflowed.
+    if not FIRST_INSTANT <= at <= LAST_INSTANT:
+        raise InvalidValue(
+            f"{name} must fall between {FIRST_INSTANT.isoformat()} and {LAST_INSTANT.isoformat()}",
+            code="instant-out-of-range",
+        )
+    return at
 
 
-def require_printable(text: str, name: str) -> str:
-    """Refuse control characters (tabs and line breaks aside): nobody types them,
-    and a NUL cannot even be stored in a PostgreSQL text column, so a read model
-    fed such an event could never apply it."""
-    if has_control_characters(text):
-        raise InvalidValue(f"{name} contains control characters", code="text-control-character")
-    return text
+def require_day(day: date, name: str = "date") -> date:
+    """A calendar day within the product's range."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidValue(
+            f"{name} must fall between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}",
+            code="instant-out-of-range",
+        )
+    return day
 
 
-def require_text(value: str, name: str, *, max_length: int = 200) -> str:
-    text = require_printable(value.strip(), name)
-    if not text:
+def require_year(year: int, name: str = "year") -> int:
+    """A calendar year within the product's range."""
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidValue(
+            f"{name} must fall between {FIRST_YEAR} and {LAST_YEAR}", code="instant-out-of-range"
+        )
+    return year
+
+
+# --- the one text rule ----------------------------------------------------------------
+#
+# Every text a person gives (names, titles, categories, addresses, reasons,
+# descriptions, answers, work-log entries, device ids, query strings) passes
+# this rule, refusing what nobody types and what breaks a store or a screen:
+# - C0 controls (U+0000-U+001F, NUL included: PostgreSQL text cannot hold it)
+#   and DEL (U+007F). Multi-line fields (descriptions, reasons, answers, work-log
+#   entries) keep line feeds and tabs; a CR LF pair is taken as a line feed.
+#   Single-line fields keep none of them.
+# - C1 controls (U+0080-U+009F, e.g. U+0085 "next line", U+009B the terminal's
+#   escape introducer).
+# - Bidirectional embeddings, overrides (U+202A-U+202E) and isolates
+#   (U+2066-U+2069), which make a text display in another order than it reads
+#   ("Trojan source"); the marks U+200E/U+200F stay, as real right-to-left text needs them.
+# - Surrogates (U+D800-U+DFFF): in a decoded text any one is unpaired, and cannot
+#   be encoded as UTF-8, so no store or response could carry it.
+_REFUSED_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_REFUSED_MULTI_LINE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` breaks the text rule (see above)."""
+    if multiline:
+        return _REFUSED_MULTI_LINE.search(text.replace("\r\n", "\n")) is not None
+    return _REFUSED_SINGLE_LINE.search(text) is not None
+
+
+def require_printable(text: str, name: str, *, multiline: bool = False) -> str:
+    """``text`` itself, if it keeps to the text rule; CR LF becomes LF in multi-line text."""
+    if has_control_characters(text, multiline=multiline):
+        raise InvalidValue(
+            f"{name} contains control, bidirectional-override or unpaired surrogate characters",
+            code="text-control-character",
+        )
+    return text.replace("\r\n", "\n") if multiline else text
+
+
+def require_text(
+    value: str, name: str, *, max_length: int = 200, multiline: bool = False, required: bool = True
+) -> str:
+    """A text field: the text rule, then stripped, then not empty (if ``required``) nor too long."""
+    # The rule is checked before stripping: str.strip() also drops some controls
+    # (U+001C-U+001F, U+0085), and a refused character must be refused wherever it is.
+    text = require_printable(value, name, multiline=multiline).strip()
+    if required and not text:
         raise InvalidValue(f"{name} must not be empty", code=f"{name}-empty")
     if len(text) > max_length:
         raise InvalidValue(
@@ -93,7 +180,7 @@ def require_text(value: str, name: str, *, max_length: int = 200) -> str:
 
 
 def require_reason(reason: str, *, max_length: int = 500) -> str:
-    text = require_printable(reason.strip(), "reason")
+    text = require_printable(reason, "reason", multiline=True).strip()
     if not text:
         raise ReasonRequired("a reason is required")
     if len(text) > max_length:

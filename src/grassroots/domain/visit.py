@@ -148,7 +148,7 @@ class Visit(Aggregate):
         self._require_under_way(at)
         if len(self.log) >= MAX_LOG_ENTRIES:
             raise NotAllowed("the work log of this visit is full", code="visit-log-full")
-        self._log_written(text=require_text(text, "text", max_length=4000), at=at)
+        self._log_written(text=require_text(text, "text", max_length=4000, multiline=True), at=at)
 
     @event(LogWritten)
     def _log_written(self, text: str, at: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -672,3 +672,53 @@ def test_the_schedule_is_frozen_once_check_in_opens_but_the_title_is_not() -> No
         at=opened - timedelta(seconds=1),
     )
     assert earlier.starts_at == activity.starts_at + timedelta(hours=1)
+
+
+# --- the text rule and the range of instants -------------------------------------
+
+
+@pytest.mark.parametrize("description", ["a\x00b", "a\x85b", "a\u202eb", "a\ud800b"])
+def test_a_description_keeps_to_the_text_rule_like_every_other_field(description: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        post(description=description)
+    assert refused.value.code == "text-control-character"
+    with pytest.raises(InvalidValue):
+        posted().change_details(at=POSTED_AT, description=description)
+
+
+def test_a_description_may_run_over_lines_and_be_left_empty() -> None:
+    assert post(description="第一行\r\n第二行\t完").description == "第一行\n第二行\t完"
+    assert post(description="").description == ""
+
+
+@pytest.mark.parametrize("title", ["社区\n清洁", "a\x9bb"])
+def test_a_title_is_one_line(title: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        post(title=title)
+    assert refused.value.code == "text-control-character"
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [
+        (datetime(9999, 12, 31, 22, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC)),
+        (
+            datetime(9999, 12, 31, 21, tzinfo=timezone(timedelta(hours=-14))),
+            datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-14))),
+        ),
+        (datetime(2100, 12, 31, 23, tzinfo=UTC), datetime(2101, 1, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_an_activity_outside_the_range_of_instants_is_refused(
+    starts_at: datetime, ends_at: datetime
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        post(starts_at=starts_at, ends_at=ends_at)
+    assert refused.value.code == "instant-out-of-range"
+    with pytest.raises(InvalidValue):
+        posted().change_details(at=POSTED_AT, starts_at=starts_at, ends_at=ends_at)
+
+
+def test_an_activity_ending_at_the_last_instant_of_the_range_is_accepted() -> None:
+    end = datetime(2100, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+    assert post(starts_at=end - timedelta(hours=2), ends_at=end).ends_at == end

@@ -461,3 +461,12 @@ def test_two_rule_sets_on_one_unit_are_settled_by_the_later_decision() -> None:
 
     assert governing_terms([(2, newer), (2, older)], date(2026, 2, 28)) == COUNTY_1_PLUS_3_TERMS
     assert governing_terms([(2, older), (2, newer)], date(2026, 3, 1)) == STRICTER
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(9999, 12, 31)])
+def test_a_rule_set_in_force_outside_the_range_of_days_is_refused(day: date) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        defined(effective_from=day)
+    assert refused.value.code == "instant-out-of-range"
+    with pytest.raises(InvalidValue):
+        defined().revise(effective_from=day, terms=STRICTER, at=LATER)

@@ -13,7 +13,11 @@ import pytest
 
 from grassroots.domain.errors import InvalidValue, ReasonRequired
 from grassroots.domain.values import (
+    FIRST_DAY,
+    FIRST_INSTANT,
     ID_NAMESPACE,
+    LAST_DAY,
+    LAST_INSTANT,
     Geofence,
     GeoPoint,
     IsoWeek,
@@ -21,8 +25,11 @@ from grassroots.domain.values import (
     iso_week_of,
     local_date,
     require_aware,
+    require_day,
+    require_instant,
     require_reason,
     require_text,
+    require_year,
     time_zone,
 )
 
@@ -316,12 +323,135 @@ def test_a_geofence_radius_at_the_limits_is_accepted(radius: float) -> None:
     assert Geofence(HOHHOT, radius).radius_m == radius
 
 
-@pytest.mark.parametrize("text", ["a\x00b", "title\x07", "\x1bname", "x\x7f"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\x00b",
+        "title\x07",
+        "\x1bname",
+        "x\x7f",
+        "line\x85next",  # C1 "next line"
+        "csi\x9b31m",  # C1 escape introducer
+        "\x80",
+        "abc\u202edcba",  # right-to-left override
+        "a\u202ab",
+        "\u2066isolate\u2069",
+        "lone \ud800 surrogate",
+        "\udfff",
+        # str.strip() would drop these at the ends: refused there too.
+        "name\x1f",
+        "\x85name",
+    ],
+)
 def test_text_with_control_characters_is_refused(text: str) -> None:
+    for multiline in (False, True):
+        with pytest.raises(InvalidValue) as refused:
+            require_text(text, "title", multiline=multiline)
+        assert refused.value.code == "text-control-character"
+
+
+@pytest.mark.parametrize("text", ["第一行\n第二行", "a\tb", "a\r\nb", "a\rb"])
+def test_a_single_line_text_refuses_tabs_and_line_breaks(text: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         require_text(text, "title")
     assert refused.value.code == "text-control-character"
 
 
-def test_tabs_and_line_breaks_are_kept_in_text() -> None:
-    assert require_text("第一行\n第二行\tend", "title") == "第一行\n第二行\tend"
+def test_a_multi_line_text_keeps_tabs_and_line_feeds_and_reads_cr_lf_as_a_line_feed() -> None:
+    assert require_text("第一行\n第二行\tend", "description", multiline=True) == (
+        "第一行\n第二行\tend"
+    )
+    assert require_text("一\r\n二", "description", multiline=True) == "一\n二"
+
+
+def test_a_lone_carriage_return_is_refused_even_in_multi_line_text() -> None:
+    with pytest.raises(InvalidValue):
+        require_text("overwrite\rme", "description", multiline=True)
+
+
+def test_a_reason_keeps_to_the_text_rule() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        require_reason("a\u202eb")
+    assert refused.value.code == "text-control-character"
+    assert require_reason("第一行\n第二行") == "第一行\n第二行"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "青年之家 😀",
+        "ᠮᠣᠩᠭᠣᠯ\u180eᠪᠢᠴᠢᠭ",  # Mongolian script with its vowel separator
+        "שלום\u200fעולם",  # right-to-left mark
+        "𠀀𪚥",  # beyond the basic plane, as surrogate pairs in JSON
+        "\u00a0non-breaking",
+    ],
+)
+def test_ordinary_text_of_any_script_is_accepted(text: str) -> None:
+    assert require_text(text, "name") == text.strip()
+
+
+# the one range of instants and days
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        FIRST_INSTANT,
+        LAST_INSTANT,
+        datetime(2000, 1, 1, 14, tzinfo=timezone(timedelta(hours=14))),
+        datetime(2100, 12, 31, 9, 59, tzinfo=timezone(timedelta(hours=-14))),
+    ],
+)
+def test_instants_at_the_ends_of_the_range_are_accepted(at: datetime) -> None:
+    assert require_instant(at, "starts_at") is at
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        FIRST_INSTANT - timedelta(microseconds=1),
+        LAST_INSTANT + timedelta(microseconds=1),
+        datetime(2000, 1, 1, 13, 59, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-14))),
+        datetime(9999, 12, 31, 22, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime.max.replace(tzinfo=UTC),
+    ],
+)
+def test_instants_outside_the_range_are_refused_without_overflowing(at: datetime) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        require_instant(at, "starts_at")
+    assert refused.value.code == "instant-out-of-range"
+
+
+def test_a_naive_instant_is_refused_before_its_range_is_checked() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        require_instant(datetime(2026, 3, 7, 9), "starts_at")
+    assert refused.value.code == "naive-datetime"
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2101, 1, 1), date.max])
+def test_days_outside_the_range_are_refused(day: date) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        require_day(day)
+    assert refused.value.code == "instant-out-of-range"
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 9999, True])
+def test_years_outside_the_range_are_refused(year: int) -> None:
+    with pytest.raises(InvalidValue):
+        require_year(year)
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT+12", "Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])
+def test_every_day_week_and_month_derived_at_the_ends_of_the_range_is_representable(
+    zone: str,
+) -> None:
+    """The range's point: local days and their periods' bounds never overflow."""
+    for at in (FIRST_INSTANT, LAST_INSTANT):
+        day = local_date(at, ZoneInfo(zone))
+        week = iso_week_of(day)
+        assert week.days()[-1] + timedelta(days=1) > week.monday - timedelta(days=1)
+        month_after = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        assert month_after > day
+        assert FIRST_DAY - timedelta(days=7) < day < LAST_DAY + timedelta(days=7)
