@@ -26,6 +26,7 @@ from grassroots.api import cadres, centers, organisation, supervision, volunteer
 from grassroots.api.accounts import AccountController, SessionController
 from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
+from grassroots.api.bodies import StrictRequest
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
 from grassroots.api.health import HealthController
@@ -93,9 +94,10 @@ def _failures_are_problem_details(operation: Operation) -> None:
 
 async def _refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     """Query strings reach database filters; a NUL there is nothing a person typed
-    and PostgreSQL refuses it in text, so refuse it here as bad input."""
-    for _key, value in request.query_params.multi_items():
-        if has_control_characters(value):
+    and PostgreSQL refuses it in text, so the domain's one text rule (single-line)
+    refuses it here as bad input, names and values alike."""
+    for key, value in request.query_params.multi_items():
+        if has_control_characters(key) or has_control_characters(value):
             raise ApiProblem(
                 400, "invalid-request", "a query parameter contains control characters"
             )
@@ -184,6 +186,8 @@ def create_app(
         dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
         guards=[rate_limits.guard],
         before_request=_refuse_control_characters,
+        # Bodies are decoded strictly into each route's type (see ``bodies``).
+        request_class=StrictRequest,
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         on_startup=[_public_operations_need_no_token],

@@ -28,7 +28,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Id, Name, Phone, Reason
+from grassroots.api.fields import Id, Name, Phone, Reason, query_day
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
 from grassroots.api.scope import in_unit_scope, require_cadre, require_problem, require_unit
@@ -42,7 +42,14 @@ from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem, ProblemState
 from grassroots.domain.qr_token import QrSubject, SubjectKind
-from grassroots.domain.values import GeoPoint, iso_week_of, local_date, time_zone
+from grassroots.domain.values import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    GeoPoint,
+    iso_week_of,
+    local_date,
+    time_zone,
+)
 from grassroots.domain.visit import Visit
 from grassroots.projections.compliance import (
     CadreNotFound,
@@ -449,7 +456,7 @@ def _with_cadre_read_model(api: Api, query: Callable[[], T], cadre_id: UUID) -> 
 def _standing(api: Api, cadre: Cadre, kind: PeriodKind, on: date | None) -> StandingView:
     app = api.app
     now = app.now()
-    day = on or local_date(now, time_zone(app.get(OrgUnit, cadre.org_unit_id).time_zone))
+    day = query_day(on) or local_date(now, time_zone(app.get(OrgUnit, cadre.org_unit_id).time_zone))
     period: Period = iso_week_of(day) if kind is PeriodKind.WEEK else Month.of(day)
 
     def query() -> StandingView:
@@ -791,7 +798,7 @@ class MyCadreController(Controller):
         self,
         request: CallerRequest,
         api: ApiDep,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        year: Annotated[int | None, Parameter(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     ) -> CoverageView:
         caller = request.user
         cadre_id = caller.cadre_id
@@ -839,7 +846,7 @@ class CadreController(Controller):
         cadre_id: FromPath[UUID],
         request: CallerRequest,
         api: ApiDep,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        year: Annotated[int | None, Parameter(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     ) -> CoverageView:
         caller = request.user
 

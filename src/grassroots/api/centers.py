@@ -29,7 +29,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Instant, Reason, Text, require_offset
+from grassroots.api.fields import Instant, Reason, Text, query_instant
 from grassroots.api.organisation import Place, Radius
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
@@ -354,8 +354,8 @@ class ActivityController(Controller):
         starts_to: Annotated[datetime | None, QueryParameter(name="to")] = None,
     ) -> Page[ActivityView]:
         caller = request.user
-        require_offset(starts_from, "from")
-        require_offset(starts_to, "to")
+        starts_from = query_instant(starts_from, "from")
+        starts_to = query_instant(starts_to, "to")
 
         def query() -> list[ActivityView]:
             require_center(api.app, caller, center_id)
@@ -592,8 +592,8 @@ class ActivityController(Controller):
         near_lon: Annotated[float | None, Parameter(ge=-180, le=180)] = None,
         radius_m: Annotated[float | None, Parameter(gt=0, le=MAX_RADIUS_M)] = None,
     ) -> Page[ActivityView]:
-        require_offset(starts_from, "from")
-        require_offset(starts_to, "to")
+        starts_from = query_instant(starts_from, "from")
+        starts_to = query_instant(starts_to, "to")
         if (near_lat is None) != (near_lon is None):
             raise ApiProblem(400, "invalid-request", "give both near_lat and near_lon, or neither")
         if radius_m is not None and near_lat is None:

@@ -9,6 +9,8 @@ from uuid import UUID
 from msgspec import Meta
 
 from grassroots.api.problems import ApiProblem
+from grassroots.domain.errors import InvalidValue
+from grassroots.domain.values import require_day, require_instant
 
 __all__ = [
     "Day",
@@ -20,7 +22,8 @@ __all__ = [
     "Phone",
     "Reason",
     "Text",
-    "require_offset",
+    "query_day",
+    "query_instant",
 ]
 
 Id = Annotated[UUID, Meta(examples=["6f1c2a8e-4b7d-4e0f-9a51-2d3c4b5a6e7f"])]
@@ -60,8 +63,27 @@ Instant = Annotated[
 ]
 
 
-def require_offset(value: datetime | None, name: str) -> datetime | None:
-    """A query instant must say its offset: a bare local time is ambiguous."""
-    if value is not None and value.utcoffset() is None:
+def query_instant(value: datetime | None, name: str) -> datetime | None:
+    """A query's instant: with its offset (a bare local time is ambiguous), and in
+    the product's range of instants, like every instant a body gives."""
+    if value is None:
+        return None
+    if value.utcoffset() is None:
         raise ApiProblem(400, "invalid-request", f"{name} needs an offset, e.g. +08:00")
-    return value
+    try:
+        return require_instant(value, name)
+    except InvalidValue as refused:
+        # A query parameter the route cannot use is a malformed request (400), as
+        # each route documents, not a rule of the record broken (422); the
+        # detail names the range.
+        raise ApiProblem(400, "invalid-request", refused.message) from None
+
+
+def query_day(value: date | None, name: str = "date") -> date | None:
+    """A query's calendar day, in the product's range of days."""
+    if value is None:
+        return None
+    try:
+        return require_day(value, name)
+    except InvalidValue as refused:
+        raise ApiProblem(400, "invalid-request", refused.message) from None

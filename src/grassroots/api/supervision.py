@@ -43,7 +43,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Day, Id, Instant
+from grassroots.api.fields import Day, Id, Instant, query_day
 from grassroots.api.pagination import PageRequest, page_request
 from grassroots.api.problems import ApiProblem, language_of, problem_responses
 from grassroots.api.scope import in_unit_scope, require_unit
@@ -385,18 +385,9 @@ class _Span:
         return str(self.period)
 
 
-# Far wider than any period a supervisor asks about, and clear of the calendar's
-# ends, where a period's bounds in UTC would fall outside the representable range.
-FIRST_YEAR, LAST_YEAR = 1970, 2999
-
-
 def _span(kind: PeriodKind, day: date | None, unit: OrgUnit, now: datetime) -> _Span:
-    if day is None:
-        day = local_date(now, ZoneInfo(unit.time_zone))
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ApiProblem(
-            400, "invalid-request", f"date must fall in the years {FIRST_YEAR} to {LAST_YEAR}"
-        )
+    # The product's range of days keeps a period's bounds, in any zone, representable.
+    day = query_day(day) or local_date(now, ZoneInfo(unit.time_zone))
     if kind == "week":
         return _Span(kind, iso_week_of(day))
     return _Span(kind, Month.of(day))
@@ -630,7 +621,7 @@ def _rule_set_rules(
 
 def _rule_sets(api: Api, caller: Caller, org_unit_id: UUID, day: date | None) -> RuleSetsView:
     unit = require_unit(api.app, caller, org_unit_id)
-    on = day if day is not None else local_date(api.app.now(), ZoneInfo(unit.time_zone))
+    on = query_day(day) or local_date(api.app.now(), ZoneInfo(unit.time_zone))
     sets, versions = compliance_rule_sets.c, compliance_rule_versions.c
     query = (
         sa.select(

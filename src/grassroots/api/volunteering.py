@@ -23,7 +23,7 @@ from msgspec import Meta
 from grassroots.api import live
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import require_offset
+from grassroots.api.fields import query_instant
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_volunteer
@@ -336,7 +336,7 @@ def _line_view(line: LedgerLine) -> LedgerLineView:
 async def _ledger_page(
     api: Api, caller: Caller, volunteer_id: UUID, page: PageRequest, as_of: datetime | None
 ) -> Page[LedgerLineView]:
-    as_of = require_offset(as_of, "as_of")
+    as_of = query_instant(as_of, "as_of")
 
     def query() -> list[LedgerLine]:
         with api.engine.connect() as conn:
@@ -411,7 +411,7 @@ class LedgerController(Controller):
     ) -> LedgerTotals:
         caller = request.user
         volunteer_id = caller.volunteer_id
-        instant = require_offset(as_of, "as_of")
+        instant = query_instant(as_of, "as_of")
 
         def query() -> LedgerTotals:
             with api.engine.connect() as conn:

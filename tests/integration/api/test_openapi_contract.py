@@ -5,6 +5,9 @@ match what the document promises (status, media type, body schema)."""
 
 from __future__ import annotations
 
+import json
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.integration.api.conftest import Server
-from tests.integration.builders import build_world
+from grassroots.domain.account import Grant, Role
+from tests.integration.api.conftest import Server, problem
+from tests.integration.builders import build_world, register_cadre
 
 EXAMPLES = 12
 CONFORMANCE = [
@@ -87,3 +91,192 @@ def _streams(definition: dict[str, Any]) -> bool:
         for response in (definition.get("responses") or {}).values()
         if isinstance(response, dict)
     )
+
+
+# --- bad input: each a 4xx problem, never a server error, and nothing written -----------
+
+DEEP = 1_000
+
+
+def _deep_bodies() -> list[bytes]:
+    return [
+        b"[" * DEEP + b"]" * DEEP,
+        b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+        b'{"title":' * DEEP + b'"x"' + b"}" * DEEP,
+    ]
+
+
+def _log_end(server: Server) -> int:
+    return server.app.recorder.max_notification_id() or 0
+
+
+def test_json_nested_a_thousand_deep_is_a_bad_request_on_every_route_taking_a_body(
+    contract_server: Server,
+) -> None:
+    document = contract_server.client.get("/schema/openapi.json").json()
+    admin = contract_server.administrator()
+    written = _log_end(contract_server)
+    tried = 0
+    for path, item in document["paths"].items():
+        for method in ("post", "put", "patch"):
+            if method not in item:
+                continue
+            # Random ids: the body is decoded before any record is looked up.
+            url = re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), path)
+            for body in _deep_bodies():
+                response = contract_server.client.request(
+                    method.upper(),
+                    url,
+                    content=body,
+                    headers={**admin, "Content-Type": "application/json"},
+                )
+                assert 400 <= response.status_code < 500, f"{method} {path}: {response.text}"
+                problem(response)
+                tried += 1
+    assert tried >= 3 * 20
+    assert _log_end(contract_server) == written
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/activities?from=9999-12-20T00:00:00%2B00:00",
+        "/api/v1/activities?from=0001-01-01T00:00:00%2B00:00",
+        "/api/v1/activities?from=2026-03-01T00:00:00%2B00:00&to=9999-12-31T23:59:59%2B00:00",
+        "/api/v1/activities?from=1999-12-31T23:59:59%2B00:00",
+    ],
+)
+def test_a_query_instant_outside_the_range_is_a_bad_request(
+    contract_server: Server, query: str
+) -> None:
+    response = contract_server.client.get(
+        query, headers={**contract_server.administrator(), "Accept-Language": "en"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert "must fall between 2000-01-01" in problem(response)["detail"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"])
+def test_a_query_date_outside_the_range_is_a_bad_request(contract_server: Server, day: str) -> None:
+    server = contract_server
+    world = build_world(server.app)
+    cadre_id = register_cadre(server.app, world)
+    server.account("13700000001", Grant(Role.CADRE, cadre_id), name="李书记")
+    cadre = server.log_in("13700000001")
+    admin = server.administrator()
+
+    answers = [
+        server.client.get(f"/api/v1/me/standing?date={day}", headers=cadre),
+        server.client.get(f"/api/v1/me/standing?period=month&date={day}", headers=cadre),
+        server.client.get(f"/api/v1/cadres/{cadre_id}/standing?date={day}", headers=admin),
+        server.client.get(f"/api/v1/org-units/{world.county}/compliance?date={day}", headers=admin),
+        server.client.get(f"/api/v1/org-units/{world.county}/rule-sets?date={day}", headers=admin),
+    ]
+
+    for response in answers:
+        assert response.status_code == 400, response.text
+        assert problem(response)["code"] == "invalid-request"
+
+
+def _staff_and_center(server: Server) -> tuple[dict[str, str], str]:
+    world = build_world(server.app)
+    server.account("13800000001", Grant(Role.CENTER_STAFF, world.center))
+    return server.log_in("13800000001"), f"/api/v1/centers/{world.center}/activities"
+
+
+ACTIVITY = {
+    "title": "社区环境清洁",
+    "category": "environment",
+    "starts_at": "2026-03-07T09:00:00+08:00",
+    "ends_at": "2026-03-07T11:00:00+08:00",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "code"),
+    [
+        (
+            {"starts_at": "9999-12-31T21:00:00-14:00", "ends_at": "9999-12-31T23:00:00-14:00"},
+            422,
+            "instant-out-of-range",
+        ),
+        (
+            {"starts_at": "9999-12-31T22:00:00+00:00", "ends_at": "9999-12-31T23:00:00+00:00"},
+            422,
+            "instant-out-of-range",
+        ),
+        ({"description": "a\u0000b"}, 422, "text-control-character"),
+        ({"description": "a\u202eb"}, 422, "text-control-character"),
+        ({"title": "a\u0085b"}, 422, "text-control-character"),
+        # The decoder refuses a lone surrogate before the domain would.
+        ({"title": "a\udc00b"}, 400, "invalid-request"),
+        ({"capacity": "5"}, 400, "invalid-request"),
+        ({"sign_up_required": "false"}, 400, "invalid-request"),
+        ({"location": {"lat": "40.84", "lon": 111.75}}, 400, "invalid-request"),
+        ({"unknown_field": 1}, 400, "invalid-request"),
+        ({"location": {"lat": 40.84, "lon": 111.75, "alt": 1000}}, 400, "invalid-request"),
+    ],
+)
+def test_a_bad_activity_is_refused_with_a_problem_and_writes_nothing(
+    contract_server: Server, changes: dict[str, Any], status: int, code: str
+) -> None:
+    server = contract_server
+    staff, url = _staff_and_center(server)
+    written = _log_end(server)
+
+    # json.dumps keeps a lone surrogate as its escape, as a client could send it.
+    body = json.dumps({**ACTIVITY, **changes})
+    response = server.client.post(
+        url, content=body, headers={**staff, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == status, response.text
+    assert problem(response)["code"] == code
+    assert _log_end(server) == written
+
+
+def test_a_repeated_key_in_a_body_is_refused(contract_server: Server) -> None:
+    server = contract_server
+    staff, url = _staff_and_center(server)
+    written = _log_end(server)
+    body = json.dumps(ACTIVITY)[:-1] + ', "title": "另一个标题"}'
+
+    response = server.client.post(
+        url, content=body, headers={**staff, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert problem(response)["errors"][0]["field"] == "title"
+    assert _log_end(server) == written
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_that_is_not_declared_json_is_refused_as_unsupported(
+    contract_server: Server, media_type: str | None
+) -> None:
+    server = contract_server
+    staff, url = _staff_and_center(server)
+    written = _log_end(server)
+    headers = dict(staff)
+    if media_type is not None:
+        headers["Content-Type"] = media_type
+
+    response = server.client.post(url, content=json.dumps(ACTIVITY), headers=headers)
+
+    assert response.status_code == 415, response.text
+    assert problem(response)["code"] == "unsupported-media-type"
+    assert _log_end(server) == written
+
+
+def test_a_well_formed_activity_is_still_posted(contract_server: Server) -> None:
+    server = contract_server
+    staff, url = _staff_and_center(server)
+
+    response = server.client.post(
+        url,
+        content=json.dumps(ACTIVITY),
+        headers={**staff, "Content-Type": "application/json; charset=utf-8"},
+    )
+
+    assert response.status_code == 201, response.text
