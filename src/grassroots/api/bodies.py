@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -72,80 +73,128 @@ def _validation_error(error: msgspec.ValidationError) -> ValidationException:
     return _invalid(text, key)
 
 
+# Checks a plain decoded value against a type; answers the path of the first
+# field the type does not declare, or None. Built once per body type.
+Check = Callable[[Any, str], "str | None"]
+
+_SEQUENCES = (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
 @cache
-def _type_info(target: Any) -> mi.Type:
-    return mi.type_info(target)
+def _unknown_fields_check(target: Any) -> Check | None:
+    return _compile(mi.type_info(target), set())
 
 
-def _unknown_field(value: Any, kind: mi.Type, path: str) -> str | None:
-    """The path of the first field ``value`` has that ``kind`` does not declare."""
+def _compile(kind: mi.Type, building: set[int]) -> Check | None:
+    """A check for ``kind``, or None where nothing inside it can be unknown."""
     if isinstance(kind, mi.Metadata):
-        return _unknown_field(value, kind.type, path)
+        return _compile(kind.type, building)
     if isinstance(kind, mi.StructType):
-        if not isinstance(value, dict):
-            return None
-        fields = {f.encode_name: f.type for f in kind.fields}
-        for key, item in value.items():
-            if key == kind.tag_field:
-                continue
-            if key not in fields:
-                return f"{path}.{key}" if path else key
-            found = _unknown_field(item, fields[key], f"{path}.{key}" if path else key)
-            if found is not None:
-                return found
-        return None
+        return _compile_struct(kind, building)
     if isinstance(kind, mi.UnionType):
-        for member in _members_for(value, kind):
-            found = _unknown_field(value, member, path)
-            if found is not None:
-                return found
-        return None
-    if isinstance(kind, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                found = _unknown_field(item, kind.item_type, f"{path}[{index}]")
-                if found is not None:
-                    return found
-        return None
-    if isinstance(kind, mi.TupleType) and isinstance(value, list):
-        for index, (item, item_kind) in enumerate(zip(value, kind.item_types, strict=False)):
-            found = _unknown_field(item, item_kind, f"{path}[{index}]")
-            if found is not None:
-                return found
-        return None
-    if isinstance(kind, mi.DictType) and isinstance(value, dict):
-        for key, item in value.items():
-            found = _unknown_field(item, kind.value_type, f"{path}.{key}" if path else key)
-            if found is not None:
-                return found
+        return _compile_union(kind, building)
+    if isinstance(kind, _SEQUENCES):
+        item = _compile(kind.item_type, building)
+        if item is None:
+            return None
+
+        def each(value: Any, path: str) -> str | None:
+            if isinstance(value, list):
+                for index, entry in enumerate(value):
+                    if (found := item(entry, f"{path}[{index}]")) is not None:
+                        return found
+            return None
+
+        return each
+    if isinstance(kind, mi.DictType):
+        entry_check = _compile(kind.value_type, building)
+        if entry_check is None:
+            return None
+
+        def every(value: Any, path: str) -> str | None:
+            if isinstance(value, dict):
+                for key, entry in value.items():
+                    if (found := entry_check(entry, _join(path, str(key)))) is not None:
+                        return found
+            return None
+
+        return every
     return None
 
 
-def _members_for(value: Any, union: mi.UnionType) -> list[mi.Type]:
-    """The members of ``union`` that decoded ``value``: the tagged struct its tag names,
-    else those of its JSON shape (the decode already chose among them)."""
-    members = [m.type if isinstance(m, mi.Metadata) else m for m in union.types]
-    if isinstance(value, dict):
-        tagged: list[mi.Type] = [
-            m
-            for m in members
-            if isinstance(m, mi.StructType) and m.tag_field is not None and m.tag_field in value
-        ]
-        if tagged:
-            named: list[mi.Type] = [
-                m for m in tagged if isinstance(m, mi.StructType) and value[m.tag_field] == m.tag
-            ]
-            return named or tagged
-        return [m for m in members if isinstance(m, mi.StructType | mi.DictType)]
-    if isinstance(value, list):
-        return [
-            m
-            for m in members
-            if isinstance(
-                m, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType | mi.TupleType
-            )
-        ]
-    return []
+def _compile_struct(kind: mi.StructType, building: set[int]) -> Check:
+    if id(kind) in building:
+        # A type that contains itself: its inner levels go unchecked rather than
+        # being compiled forever (no request body is built like this today).
+        return lambda _value, _path: None
+    building.add(id(kind))
+    fields = {f.encode_name: _compile(f.type, building) for f in kind.fields}
+    building.discard(id(kind))
+    tag_field = kind.tag_field
+
+    def check(value: Any, path: str) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        for key, entry in value.items():
+            if key not in fields:
+                if key == tag_field:
+                    continue
+                return _join(path, key)
+            inner = fields[key]
+            if inner is not None and (found := inner(entry, _join(path, key))) is not None:
+                return found
+        return None
+
+    return check
+
+
+def _compile_union(kind: mi.UnionType, building: set[int]) -> Check | None:
+    members = [m.type if isinstance(m, mi.Metadata) else m for m in kind.types]
+    # The decode already chose the member: by its tag for tagged structs, else by
+    # the value's JSON shape (msgspec allows one object and one array member).
+    tagged = {
+        m.tag: _compile(m, building)
+        for m in members
+        if isinstance(m, mi.StructType) and m.tag_field is not None
+    }
+    tag_fields = {m.tag_field for m in members if isinstance(m, mi.StructType) and m.tag_field}
+    objects = [
+        c
+        for m in members
+        if isinstance(m, mi.StructType | mi.DictType) and not getattr(m, "tag_field", None)
+        for c in [_compile(m, building)]
+        if c is not None
+    ]
+    arrays = [
+        c
+        for m in members
+        if isinstance(m, (*_SEQUENCES, mi.TupleType))
+        for c in [_compile(m, building)]
+        if c is not None
+    ]
+    if not (tagged or objects or arrays):
+        return None
+
+    def check(value: Any, path: str) -> str | None:
+        if isinstance(value, dict):
+            for tag_field in tag_fields:
+                if tag_field in value and (named := tagged.get(value[tag_field])) is not None:
+                    return named(value, path)
+            candidates = objects
+        elif isinstance(value, list):
+            candidates = arrays
+        else:
+            return None
+        for candidate in candidates:
+            if (found := candidate(value, path)) is not None:
+                return found
+        return None
+
+    return check
 
 
 def _body_type(request: Request[Any, Any, Any]) -> Any:
@@ -185,9 +234,8 @@ class StrictRequest(Request[Any, Any, Any]):
             raise _invalid("the body is nested too deeply") from None
         except _DuplicateKey as repeated:
             raise _invalid("the key appears more than once in one object", str(repeated)) from None
-        if target is not Any:
-            unknown = _unknown_field(plain, _type_info(target), "")
-            if unknown is not None:
-                raise _invalid("the body has a field this request does not take", unknown)
+        check = None if target is Any else _unknown_fields_check(target)
+        if check is not None and (unknown := check(plain, "")) is not None:
+            raise _invalid("the body has a field this request does not take", unknown)
         self._json = self._connection_state.json = value
         return value
