@@ -26,7 +26,7 @@ from grassroots.api import cadres, centers, organisation, supervision, volunteer
 from grassroots.api.accounts import AccountController, SessionController
 from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
-from grassroots.api.bodies import StrictRequest
+from grassroots.api.bodies import StrictRequest, document_unsupported_media_type
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
 from grassroots.api.health import HealthController
@@ -190,7 +190,7 @@ def create_app(
         request_class=StrictRequest,
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        on_startup=[_public_operations_need_no_token],
+        on_startup=[_public_operations_need_no_token, document_unsupported_media_type],
         on_app_init=[auth.on_app_init],
         plugins=[channels],
         openapi_config=OpenAPIConfig(

@@ -27,13 +27,14 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.exceptions import ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference
 from litestar.types import Empty
 
-from grassroots.api.problems import ApiProblem
+from grassroots.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem
 
-__all__ = ["StrictRequest"]
+__all__ = ["StrictRequest", "document_unsupported_media_type"]
 
 _JSON_MEDIA_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json")
 _ERROR_PATH = re.compile(r" - at `\$(.*)`$")
@@ -239,3 +240,26 @@ class StrictRequest(Request[Any, Any, Any]):
             raise _invalid("the body has a field this request does not take", unknown)
         self._json = self._connection_state.json = value
         return value
+
+
+def document_unsupported_media_type(app: Litestar) -> None:
+    """Every operation taking a body says in the document that a body which is not
+    JSON answers 415, as ``StrictRequest`` does."""
+    for item in (app.openapi_schema.paths or {}).values():
+        for method in ("post", "put", "patch"):
+            operation = getattr(item, method, None)
+            if operation is None or operation.request_body is None:
+                continue
+            responses = operation.responses if operation.responses is not None else {}
+            responses.setdefault(
+                "415",
+                OpenAPIResponse(
+                    description="The body is not JSON (Content-Type: application/json)",
+                    content={
+                        PROBLEM_MEDIA_TYPE: OpenAPIMediaType(
+                            schema=Reference(ref="#/components/schemas/Problem")
+                        )
+                    },
+                ),
+            )
+            operation.responses = responses

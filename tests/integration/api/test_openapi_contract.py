@@ -179,6 +179,27 @@ def test_a_query_date_outside_the_range_is_a_bad_request(contract_server: Server
         assert problem(response)["code"] == "invalid-request"
 
 
+@pytest.mark.parametrize("year", ["1999", "2101", "9999", "0"])
+def test_a_query_year_outside_the_range_is_a_bad_request(
+    contract_server: Server, year: str
+) -> None:
+    server = contract_server
+    world = build_world(server.app)
+    cadre_id = register_cadre(server.app, world)
+    server.account("13700000001", Grant(Role.CADRE, cadre_id), name="李书记")
+
+    answers = [
+        server.client.get(f"/api/v1/me/coverage?year={year}", headers=server.log_in("13700000001")),
+        server.client.get(
+            f"/api/v1/cadres/{cadre_id}/coverage?year={year}", headers=server.administrator()
+        ),
+    ]
+
+    for response in answers:
+        assert response.status_code == 400, response.text
+        assert problem(response)["code"] == "invalid-request"
+
+
 def _staff_and_center(server: Server) -> tuple[dict[str, str], str]:
     world = build_world(server.app)
     server.account("13800000001", Grant(Role.CENTER_STAFF, world.center))
@@ -249,6 +270,21 @@ def test_a_repeated_key_in_a_body_is_refused(contract_server: Server) -> None:
     assert response.status_code == 400, response.text
     assert problem(response)["errors"][0]["field"] == "title"
     assert _log_end(server) == written
+
+
+def test_every_operation_taking_a_body_documents_its_415(contract_server: Server) -> None:
+    document = contract_server.client.get("/schema/openapi.json").json()
+
+    taking_bodies = {
+        (path, method): operation["responses"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    }
+
+    assert len(taking_bodies) >= 20
+    for (path, method), responses in taking_bodies.items():
+        assert "application/problem+json" in responses["415"]["content"], (path, method)
 
 
 @pytest.mark.parametrize("media_type", ["text/plain", "application/x-www-form-urlencoded", None])
