@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from uuid import UUID
 
 from grassroots.application.core import Core
@@ -166,15 +168,9 @@ class ActivityCommands(Core):
     ) -> Attendance:
         """Check in by scanning the venue code. A repeated scan changes nothing and
         answers with the attendance that the first one opened."""
-        try:
-            return self._check_in(activity_id, volunteer_id, token=token, scan=scan)
-        except _LostToAnotherScan:
-            # Another check-in of the same volunteer landed first (here or at another
-            # venue); look again with what it wrote: same answer, or checked in elsewhere.
-            try:
-                return self._check_in(activity_id, volunteer_id, token=token, scan=scan)
-            except _LostToAnotherScan:
-                raise ConcurrentChange("several scans at once; scan again") from None
+        # Another check-in of the same volunteer may land first (here or at another
+        # venue); look again with what it wrote: same answer, or checked in elsewhere.
+        return _retried(lambda: self._check_in(activity_id, volunteer_id, token=token, scan=scan))
 
     def _check_in(
         self, activity_id: UUID, volunteer_id: UUID, *, token: str, scan: ScanContext | None
@@ -222,7 +218,7 @@ class ActivityCommands(Core):
             if self.exists(attendance_id):
                 # Two scans raced; the other one opened the attendance. Same answer.
                 return self.get(Attendance, attendance_id)
-            raise _LostToAnotherScan from None
+            raise
         return attendance
 
     def check_out(
@@ -233,6 +229,8 @@ class ActivityCommands(Core):
         token: str,
         scan: ScanContext | None = None,
     ) -> Attendance:
+        """Check out by scanning the venue code again. A repeated scan records nothing
+        and answers the credit of the first, also when the two race each other."""
         now = self.now()
         verify_token(
             token,
@@ -241,6 +239,11 @@ class ActivityCommands(Core):
             at=now,
             rotation_seconds=self.config.qr_rotation_seconds,
         )
+        # A scan that loses the race reads the attendance again: the winner's
+        # check-out is there, and it answers that credit without writing.
+        return _retried(lambda: self._check_out(activity_id, volunteer_id, now))
+
+    def _check_out(self, activity_id: UUID, volunteer_id: UUID, now: datetime) -> Attendance:
         attendance = self._attendance(activity_id, volunteer_id)
         attendance.check_out(at=now, policy=self.config.credit_policy)
         self.commit(attendance, *self._left(volunteer_id, activity_id, now))
@@ -319,5 +322,21 @@ class ActivityCommands(Core):
             raise NotAllowed("you are not at the activity's venue", code="outside-geofence")
 
 
-class _LostToAnotherScan(Exception):
-    pass
+# Each lost race means another scan's write landed, and the next attempt reads
+# it; identical scans agree after one round, so a few attempts are plenty.
+SCAN_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+def _retried(command: Callable[[], T]) -> T:
+    """Run a scan again, reading afresh, when its write loses a version race."""
+    for _ in range(SCAN_ATTEMPTS - 1):
+        try:
+            return command()
+        except ConcurrentChange:
+            continue
+    try:
+        return command()
+    except ConcurrentChange:
+        raise ConcurrentChange("several scans at once; scan again") from None
