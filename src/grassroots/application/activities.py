@@ -10,10 +10,11 @@ from uuid import UUID
 
 from grassroots.application.core import Core
 from grassroots.application.errors import ConcurrentChange, NotFound
-from grassroots.domain.activity import Activity, SignUpStatus
+from grassroots.domain.activity import Activity, SignUpStatus, staff_addition_area
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.errors import NotAllowed
+from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.domain.presence import Presence
 from grassroots.domain.qr_token import (
     QrSubject,
@@ -261,14 +262,23 @@ class ActivityCommands(Core):
         self, activity_id: UUID, volunteer_id: UUID, *, minutes: int, reason: str, staff_id: UUID
     ) -> Attendance:
         """A staff correction of credited minutes: its own event, never an overwrite.
-        A volunteer who came but never scanned is added with the minutes (补录)."""
+        A volunteer who came but never scanned is added with the minutes (补录), if
+        on the activity's list or living in the center's county."""
         activity = self.get(Activity, activity_id)
         attendance_id = Attendance.id_for(volunteer_id, activity_id)
         if self.exists(attendance_id):
             attendance = self.get(Attendance, attendance_id)
             attendance.adjust(minutes=minutes, reason=reason, staff_id=staff_id, at=self.now())
         else:
-            self.get(Volunteer, volunteer_id)
+            volunteer = self.get(Volunteer, volunteer_id)
+            center = self.get(Center, activity.center_id)
+            activity.require_may_be_added(
+                volunteer_id,
+                volunteer_units={u.id for u in self._units_up(volunteer.org_unit_id)},
+                area_id=staff_addition_area(
+                    [(u.id, u.level) for u in self._units_up(center.org_unit_id)]
+                ),
+            )
             attendance = Attendance.add_by_staff(
                 volunteer_id=volunteer_id,
                 activity_id=activity_id,
@@ -295,6 +305,13 @@ class ActivityCommands(Core):
                 "there is no check-in for this volunteer at this activity",
                 code="not-checked-in",
             ) from None
+
+    def _units_up(self, unit_id: UUID) -> list[OrgUnit]:
+        """The org unit and its ancestors, nearest first (five levels at most)."""
+        units = [self.get(OrgUnit, unit_id)]
+        while (parent := units[-1].parent_id) is not None and len(units) < len(OrgLevel):
+            units.append(self.get(OrgUnit, parent))
+        return units
 
     def _presence(self, volunteer_id: UUID) -> Presence:
         presence_id = Presence.id_for(volunteer_id)
