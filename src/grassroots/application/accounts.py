@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
@@ -130,6 +130,18 @@ class AccountCommands(Core):
 
     def account(self, account_id: UUID) -> Account:
         return self.get(Account, account_id)
+
+    def account_names(self, account_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each account's display name: what others are shown instead of its id
+        (an id is for those who administer accounts). None are ever deleted, so a
+        name is missing only for an id that never named an account."""
+        names: dict[UUID, str] = {}
+        for account_id in set(account_ids):
+            try:
+                names[account_id] = self.get(Account, account_id).name
+            except NotFound:
+                continue
+        return names
 
     def log_in(self, *, phone: str, password: str, lifetime: timedelta) -> IssuedSession:
         """A new session for the account with this phone and password."""
