@@ -36,7 +36,7 @@ POLICY = CreditPolicy()
 FIRST_MONDAY = datetime(2026, 1, 4, 16, 0, tzinfo=UTC)  # Monday 00:00 in Asia/Shanghai
 BASE = GeoPoint(40.8426, 111.7492)
 # The history is written straight to the store, not through the application, so its
-# phone claims are keyed by a fixed secret of its own.
+# phone claims and contacts are keyed by a fixed secret of its own.
 _ID_SECRET = b"grassroots simulation, not a secret"
 
 
@@ -146,7 +146,11 @@ def generate_history(
         )
         for j in range(rng.randint(0, 5)):
             cadre.add_contact(
-                name=f"青年{i}-{j}", phone=f"137{i:03d}{j:05d}", walk_of_life="学生", at=at
+                name=f"青年{i}-{j}",
+                phone=f"137{i:03d}{j:05d}",
+                walk_of_life="学生",
+                at=at,
+                id_secret=_ID_SECRET,
             )
         cadres.append(cadre)
         out.add(cadre)
