@@ -8,7 +8,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
-from grassroots.migrating import sqlalchemy_url
+from grassroots.migrating import migration_lock, sqlalchemy_url
 from grassroots.settings import Settings
 
 config = context.config
@@ -30,11 +30,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     schema = config.attributes.get("schema")
     engine = create_engine(_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with engine.connect() as connection, migration_lock(connection):
         if schema:
             # Tests give each run its own PostgreSQL schema.
             connection.execute(text(f'SET search_path TO "{schema}"'))
             connection.commit()
+        # Configured only once the lock is held: the version is read afresh, after
+        # any other process's upgrade has finished.
         context.configure(connection=connection, version_table_schema=schema)
         with context.begin_transaction():
             context.run_migrations()

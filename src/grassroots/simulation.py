@@ -35,6 +35,9 @@ __all__ = ["HistoryShape", "generate_history"]
 POLICY = CreditPolicy()
 FIRST_MONDAY = datetime(2026, 1, 4, 16, 0, tzinfo=UTC)  # Monday 00:00 in Asia/Shanghai
 BASE = GeoPoint(40.8426, 111.7492)
+# The history is written straight to the store, not through the application, so its
+# phone claims and contacts are keyed by a fixed secret of its own.
+_ID_SECRET = b"grassroots simulation, not a secret"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def generate_history(
             birth_date=date(1995 + i % 10, 1 + i % 12, 1 + i % 28),
             org_unit_id=rng.choice(centers).org_unit_id,
             at=at,
+            id_secret=_ID_SECRET,
         )
         volunteers.append(volunteer)
         out.add(volunteer, claim)
@@ -142,7 +146,11 @@ def generate_history(
         )
         for j in range(rng.randint(0, 5)):
             cadre.add_contact(
-                name=f"青年{i}-{j}", phone=f"137{i:03d}{j:05d}", walk_of_life="学生", at=at
+                name=f"青年{i}-{j}",
+                phone=f"137{i:03d}{j:05d}",
+                walk_of_life="学生",
+                at=at,
+                id_secret=_ID_SECRET,
             )
         cadres.append(cadre)
         out.add(cadre)

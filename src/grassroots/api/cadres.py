@@ -264,7 +264,12 @@ class CoverageView(msgspec.Struct, kw_only=True):
 
 class AnswerView(msgspec.Struct, kw_only=True):
     answered_at: datetime
-    answered_by: UUID
+    answered_by_name: Annotated[
+        str | None, Meta(description="Who answered, by the name of their account.")
+    ]
+    answered_by: Annotated[
+        UUID | None, Meta(description="The answering account: shown to administrators only.")
+    ] = None
     answer: str
 
 
@@ -313,7 +318,11 @@ def _visit_view(visit: Visit) -> VisitView:
     )
 
 
-def _problem_view(problem: Problem) -> ProblemView:
+def _problem_view(app: Grassroots, caller: Caller, problem: Problem) -> ProblemView:
+    """The problem as ``caller`` may see it: answers name who gave them, and only an
+    administrator (who administers accounts) is shown the answering account's id."""
+    names = app.account_names(by for _, by, _ in problem.answers)
+    show_ids = caller.is_administrator
     return ProblemView(
         problem_id=problem.id,
         cadre_id=problem.cadre_id,
@@ -324,7 +333,13 @@ def _problem_view(problem: Problem) -> ProblemView:
         state=problem.state,
         raised_at=problem.raised_at,
         answers=[
-            AnswerView(answered_at=at, answered_by=by, answer=a) for at, by, a in problem.answers
+            AnswerView(
+                answered_at=at,
+                answered_by_name=names.get(by),
+                answered_by=by if show_ids else None,
+                answer=a,
+            )
+            for at, by, a in problem.answers
         ],
     )
 
@@ -616,7 +631,7 @@ class VisitController(Controller):
                 org_unit_id=unit,
                 visit_id=visit_id,
             )
-            return _problem_view(api.app.get(Problem, problem_id))
+            return _problem_view(api.app, caller, api.app.get(Problem, problem_id))
 
         return await api.write(caller.account_id, run)
 
@@ -880,7 +895,7 @@ class ProblemController(Controller):
                 description=data.description,
                 org_unit_id=data.org_unit_id,
             )
-            return _problem_view(api.app.get(Problem, problem_id))
+            return _problem_view(api.app, caller, api.app.get(Problem, problem_id))
 
         return await api.write(caller.account_id, run)
 
@@ -894,8 +909,12 @@ class ProblemController(Controller):
     async def problem(
         self, problem_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> ProblemView:
-        found = await api.read(None, require_problem, api.app, request.user, problem_id)
-        return _problem_view(found)
+        caller = request.user
+
+        def query() -> ProblemView:
+            return _problem_view(api.app, caller, require_problem(api.app, caller, problem_id))
+
+        return await api.read(None, query)
 
     @post(
         "/{problem_id:uuid}/answer",
@@ -917,7 +936,7 @@ class ProblemController(Controller):
         def run() -> ProblemView:
             _routed_here(api.app, caller, problem_id)
             api.app.answer_problem(problem_id, answer=data.answer, answered_by=caller.account_id)
-            return _problem_view(api.app.get(Problem, problem_id))
+            return _problem_view(api.app, caller, api.app.get(Problem, problem_id))
 
         return await api.write(caller.account_id, run)
 
@@ -937,7 +956,7 @@ class ProblemController(Controller):
         def run() -> ProblemView:
             _routed_here(api.app, caller, problem_id)
             api.app.close_problem(problem_id, closed_by=caller.account_id)
-            return _problem_view(api.app.get(Problem, problem_id))
+            return _problem_view(api.app, caller, api.app.get(Problem, problem_id))
 
         return await api.write(caller.account_id, run)
 
@@ -965,7 +984,7 @@ class ProblemController(Controller):
             # own raiser may reopen it: the domain says so with its own code.
             reopened_by = problem.cadre_id if problem.cadre_id in own else caller.cadre_id
             api.app.reopen_problem(problem_id, reason=data.reason, reopened_by=reopened_by)
-            return _problem_view(api.app.get(Problem, problem_id))
+            return _problem_view(api.app, caller, api.app.get(Problem, problem_id))
 
         return await api.write(caller.account_id, run)
 
@@ -989,7 +1008,7 @@ class ProblemController(Controller):
         def run() -> ProblemView:
             _routed_here(api.app, caller, problem_id)
             api.app.reroute_problem(problem_id, org_unit_id=data.org_unit_id, reason=data.reason)
-            return _problem_view(api.app.get(Problem, problem_id))
+            return _problem_view(api.app, caller, api.app.get(Problem, problem_id))
 
         return await api.write(caller.account_id, run)
 

@@ -163,6 +163,10 @@ MESSAGES: dict[str, Message] = {
         "您在候补名单中，暂未获得名额", "You are on the waiting list and have no place yet"
     ),
     "not-signed-up": M("请先报名该活动", "Sign up for this activity first"),
+    "not-on-activity-list": M(
+        "只能为报名（含候补）该活动的志愿者补录时长",
+        "Only a volunteer on this activity's list (signed up or waiting) can be added",
+    ),
     # Checking in and out, and the minutes credited.
     "check-in-too-early": M("签到尚未开始，请稍后再试", "Check-in has not opened yet"),
     "check-in-after-end": M("活动已结束，无法签到", "The activity has ended; check-in is closed"),

@@ -112,7 +112,14 @@ class LedgerLineView(msgspec.Struct, kw_only=True):
     activity_id: UUID
     center_id: UUID
     reason: str | None
-    staff_id: UUID | None
+    staff_name: Annotated[
+        str | None,
+        Meta(description="Who recorded a staff line (补录 or a correction), by name."),
+    ]
+    staff_id: Annotated[
+        UUID | None,
+        Meta(description="The staff member's account: shown to administrators only."),
+    ] = None
     service_date: date
     recorded_at: datetime
 
@@ -316,7 +323,7 @@ class VolunteeringController(Controller):
 # --- the ledger -------------------------------------------------------------------
 
 
-def _line_view(line: LedgerLine) -> LedgerLineView:
+def _line_view(line: LedgerLine, names: dict[UUID, str], *, show_ids: bool) -> LedgerLineView:
     return LedgerLineView(
         position=line.position,
         line_no=line.line_no,
@@ -327,7 +334,9 @@ def _line_view(line: LedgerLine) -> LedgerLineView:
         activity_id=line.activity_id,
         center_id=line.center_id,
         reason=line.reason,
-        staff_id=line.staff_id,
+        staff_name=None if line.staff_id is None else names.get(line.staff_id),
+        # An account id is for those who administer accounts; everyone else sees a name.
+        staff_id=line.staff_id if show_ids else None,
         service_date=line.service_date,
         recorded_at=line.recorded_at,
     )
@@ -338,14 +347,15 @@ async def _ledger_page(
 ) -> Page[LedgerLineView]:
     as_of = query_instant(as_of, "as_of")
 
-    def query() -> list[LedgerLine]:
+    def query() -> list[LedgerLineView]:
         with api.engine.connect() as conn:
             lines = read_ledger(conn, volunteer_id, as_of=as_of)
-        return lines[page.offset : page.offset + page.limit + 1]
+        lines = lines[page.offset : page.offset + page.limit + 1]
+        names = api.app.account_names(line.staff_id for line in lines if line.staff_id)
+        return [_line_view(line, names, show_ids=caller.is_administrator) for line in lines]
 
     # Read after the caller's own writes: a check-out shows here at once.
-    lines = await api.read(caller.account_id, query)
-    return page.page([_line_view(line) for line in lines])
+    return page.page(await api.read(caller.account_id, query))
 
 
 def _totals(rows: dict[str, int]) -> list[PeriodTotal]:
@@ -358,14 +368,20 @@ def _fields_of(event: Any) -> dict[str, Any]:
     return dict(msgspec.to_builtins(found))
 
 
-def _explained(event: Any) -> ExplainedEvent:
+def _explained(event: Any, names: dict[UUID, str], *, show_ids: bool) -> ExplainedEvent:
     at = getattr(event, "at", None)
+    fields = _fields_of(event)
+    staff_id = getattr(event, "staff_id", None)
+    if isinstance(staff_id, UUID) and not show_ids:
+        # The event names the staff member's account; a volunteer is shown the name.
+        del fields["staff_id"]
+        fields["staff_name"] = names.get(staff_id)
     return ExplainedEvent(
         type=type(event).__qualname__,
         aggregate_id=event.originator_id,
         version=event.originator_version,
         at=at if isinstance(at, datetime) else event.timestamp,
-        fields=_fields_of(event),
+        fields=fields,
     )
 
 
@@ -450,7 +466,14 @@ class LedgerController(Controller):
             if refs is None:
                 raise ApiProblem(404, "not-found", f"no line {position} in this ledger")
             events = api.app.recorded_events(refs)
-            return LineExplanation(position=position, events=[_explained(e) for e in events])
+            names = api.app.account_names(
+                e.staff_id for e in events if isinstance(getattr(e, "staff_id", None), UUID)
+            )
+            show_ids = caller.is_administrator
+            return LineExplanation(
+                position=position,
+                events=[_explained(e, names, show_ids=show_ids) for e in events],
+            )
 
         return await api.read(caller.account_id, query)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
@@ -31,7 +31,7 @@ from grassroots.domain.cadre import Cadre
 from grassroots.domain.center import Center
 from grassroots.domain.errors import InvalidValue
 from grassroots.domain.org_unit import OrgUnit
-from grassroots.domain.volunteer import Volunteer
+from grassroots.domain.volunteer import PhoneClaim, Volunteer
 
 __all__ = [
     "AccountCommands",
@@ -95,6 +95,7 @@ class AccountCommands(Core):
             password_hash=self.hasher.hash(require_password(password)),
             grants=list(grants),
             at=self.now(),
+            id_secret=self.config.secret_key,
         )
         self._commit_new_account(account)
         return account.id
@@ -113,6 +114,7 @@ class AccountCommands(Core):
             birth_date=birth_date,
             org_unit_id=org_unit_id,
             at=self.now(),
+            id_secret=self.config.secret_key,
             time_zone_name=unit.time_zone,
         )
         account = Account.open(
@@ -121,6 +123,7 @@ class AccountCommands(Core):
             password_hash=self.hasher.hash(require_password(password)),
             grants=[Grant(Role.VOLUNTEER, volunteer.id)],
             at=self.now(),
+            id_secret=self.config.secret_key,
         )
         self._commit_new_account(account, volunteer, claim)
         return account.id, volunteer.id
@@ -128,13 +131,22 @@ class AccountCommands(Core):
     def account(self, account_id: UUID) -> Account:
         return self.get(Account, account_id)
 
+    def account_names(self, account_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each account's display name: what others are shown instead of its id
+        (an id is for those who administer accounts). None are ever deleted, so a
+        name is missing only for an id that never named an account."""
+        names: dict[UUID, str] = {}
+        for account_id in set(account_ids):
+            try:
+                names[account_id] = self.get(Account, account_id).name
+            except NotFound:
+                continue
+        return names
+
     def log_in(self, *, phone: str, password: str, lifetime: timedelta) -> IssuedSession:
         """A new session for the account with this phone and password."""
-        try:
-            account_id = Account.id_for(phone)
-        except InvalidValue:
-            account_id = None
-        if account_id is None or not self.exists(account_id):
+        account_id = self._account_id_for(phone)
+        if account_id is None:
             # Spend the same time as a real check, so timing does not tell which
             # numbers have accounts.
             self._verify(self._dummy_hash(), password)
@@ -218,16 +230,30 @@ class AccountCommands(Core):
         if kind is not None and grant.subject_id is not None:
             self.get(kind, grant.subject_id)
 
+    def _account_id_for(self, phone: str) -> UUID | None:
+        """The id of the account with this phone, keyed or made before ids were keyed."""
+        try:
+            ids = Account.ids_for(phone, self.config.secret_key)
+        except InvalidValue:
+            return None
+        return next((i for i in ids if self.exists(i)), None)
+
     def _commit_new_account(self, account: Account, *others: Aggregate) -> None:
+        # Accounts and claims made before ids were keyed keep their earlier ids. No
+        # new record is ever given such an id, so finding none there now means none
+        # will appear: looking before the write is safe. The keyed ids are left to
+        # the store's unique key, which also holds between processes.
+        legacy = [Account.legacy_id_for(account.phone)]
+        legacy += [PhoneClaim.legacy_id_for(o.phone) for o in others if isinstance(o, PhoneClaim)]
+        if any(self.exists(i) for i in legacy):
+            raise _phone_taken()
         try:
             self.commit(account, *others)
         except ConcurrentChange:
             # The account's id (or the phone claim's, for a volunteer registered
             # before they had an account) is derived from the phone number.
             if any(self.exists(a.id) for a in (account, *others)):
-                raise AlreadyTaken(
-                    "this phone number already has an account", code="phone-taken"
-                ) from None
+                raise _phone_taken() from None
             raise
 
     def _dummy_hash(self) -> str:
@@ -244,6 +270,12 @@ class AccountCommands(Core):
             return bool(self.hasher.verify(password_hash, password))
         except (VerificationError, InvalidHashError):
             return False
+
+
+def _phone_taken() -> AlreadyTaken:
+    # One answer whoever holds the number (a volunteer, staff, a cadre): the README's
+    # Accounts section says what this tells a caller, and why it is answered at all.
+    return AlreadyTaken("this phone number already has an account", code="phone-taken")
 
 
 def _digest(secret: str) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from uuid import UUID
 
 from grassroots.application.core import Core
 from grassroots.application.errors import ConcurrentChange, NotFound
-from grassroots.domain.activity import Activity, SignUpStatus
+from grassroots.domain.activity import Activity, SignUpStatus, staff_addition_area
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.errors import NotAllowed
+from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.domain.presence import Presence
 from grassroots.domain.qr_token import (
     QrSubject,
@@ -166,15 +169,9 @@ class ActivityCommands(Core):
     ) -> Attendance:
         """Check in by scanning the venue code. A repeated scan changes nothing and
         answers with the attendance that the first one opened."""
-        try:
-            return self._check_in(activity_id, volunteer_id, token=token, scan=scan)
-        except _LostToAnotherScan:
-            # Another check-in of the same volunteer landed first (here or at another
-            # venue); look again with what it wrote: same answer, or checked in elsewhere.
-            try:
-                return self._check_in(activity_id, volunteer_id, token=token, scan=scan)
-            except _LostToAnotherScan:
-                raise ConcurrentChange("several scans at once; scan again") from None
+        # Another check-in of the same volunteer may land first (here or at another
+        # venue); look again with what it wrote: same answer, or checked in elsewhere.
+        return _retried(lambda: self._check_in(activity_id, volunteer_id, token=token, scan=scan))
 
     def _check_in(
         self, activity_id: UUID, volunteer_id: UUID, *, token: str, scan: ScanContext | None
@@ -222,7 +219,7 @@ class ActivityCommands(Core):
             if self.exists(attendance_id):
                 # Two scans raced; the other one opened the attendance. Same answer.
                 return self.get(Attendance, attendance_id)
-            raise _LostToAnotherScan from None
+            raise
         return attendance
 
     def check_out(
@@ -233,6 +230,8 @@ class ActivityCommands(Core):
         token: str,
         scan: ScanContext | None = None,
     ) -> Attendance:
+        """Check out by scanning the venue code again. A repeated scan records nothing
+        and answers the credit of the first, also when the two race each other."""
         now = self.now()
         verify_token(
             token,
@@ -241,6 +240,11 @@ class ActivityCommands(Core):
             at=now,
             rotation_seconds=self.config.qr_rotation_seconds,
         )
+        # A scan that loses the race reads the attendance again: the winner's
+        # check-out is there, and it answers that credit without writing.
+        return _retried(lambda: self._check_out(activity_id, volunteer_id, now))
+
+    def _check_out(self, activity_id: UUID, volunteer_id: UUID, now: datetime) -> Attendance:
         attendance = self._attendance(activity_id, volunteer_id)
         attendance.check_out(at=now, policy=self.config.credit_policy)
         self.commit(attendance, *self._left(volunteer_id, activity_id, now))
@@ -258,14 +262,23 @@ class ActivityCommands(Core):
         self, activity_id: UUID, volunteer_id: UUID, *, minutes: int, reason: str, staff_id: UUID
     ) -> Attendance:
         """A staff correction of credited minutes: its own event, never an overwrite.
-        A volunteer who came but never scanned is added with the minutes (补录)."""
+        A volunteer who came but never scanned is added with the minutes (补录), if
+        on the activity's list or living in the center's county."""
         activity = self.get(Activity, activity_id)
         attendance_id = Attendance.id_for(volunteer_id, activity_id)
         if self.exists(attendance_id):
             attendance = self.get(Attendance, attendance_id)
             attendance.adjust(minutes=minutes, reason=reason, staff_id=staff_id, at=self.now())
         else:
-            self.get(Volunteer, volunteer_id)
+            volunteer = self.get(Volunteer, volunteer_id)
+            center = self.get(Center, activity.center_id)
+            activity.require_may_be_added(
+                volunteer_id,
+                volunteer_units={u.id for u in self._units_up(volunteer.org_unit_id)},
+                area_id=staff_addition_area(
+                    [(u.id, u.level) for u in self._units_up(center.org_unit_id)]
+                ),
+            )
             attendance = Attendance.add_by_staff(
                 volunteer_id=volunteer_id,
                 activity_id=activity_id,
@@ -293,6 +306,13 @@ class ActivityCommands(Core):
                 code="not-checked-in",
             ) from None
 
+    def _units_up(self, unit_id: UUID) -> list[OrgUnit]:
+        """The org unit and its ancestors, nearest first (five levels at most)."""
+        units = [self.get(OrgUnit, unit_id)]
+        while (parent := units[-1].parent_id) is not None and len(units) < len(OrgLevel):
+            units.append(self.get(OrgUnit, parent))
+        return units
+
     def _presence(self, volunteer_id: UUID) -> Presence:
         presence_id = Presence.id_for(volunteer_id)
         if self.exists(presence_id):
@@ -319,5 +339,21 @@ class ActivityCommands(Core):
             raise NotAllowed("you are not at the activity's venue", code="outside-geofence")
 
 
-class _LostToAnotherScan(Exception):
-    pass
+# Each lost race means another scan's write landed, and the next attempt reads
+# it; identical scans agree after one round, so a few attempts are plenty.
+SCAN_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+def _retried(command: Callable[[], T]) -> T:
+    """Run a scan again, reading afresh, when its write loses a version race."""
+    for _ in range(SCAN_ATTEMPTS - 1):
+        try:
+            return command()
+        except ConcurrentChange:
+            continue
+    try:
+        return command()
+    except ConcurrentChange:
+        raise ConcurrentChange("several scans at once; scan again") from None

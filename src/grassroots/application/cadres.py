@@ -46,7 +46,11 @@ class CadreCommands(Core):
     def add_contact(self, cadre_id: UUID, *, name: str, phone: str, walk_of_life: str) -> UUID:
         cadre = self.get(Cadre, cadre_id)
         contact_id = cadre.add_contact(
-            name=name, phone=phone, walk_of_life=walk_of_life, at=self.now()
+            name=name,
+            phone=phone,
+            walk_of_life=walk_of_life,
+            at=self.now(),
+            id_secret=self.config.secret_key,
         )
         self.commit(cadre)
         return contact_id

@@ -1,7 +1,8 @@
 """Accounts (who may log in, and as what) and their sessions.
 
-An account's id is derived from its normalised phone number, so the event
-store's unique key refuses a second account for the same number. The account
+An account's id is derived from its normalised phone number under a key from
+the server's secret (``domain/ids.py``), so the event store's unique key refuses
+a second account for the same number, and the id does not give the number away. The account
 holds grants: a role, and for every role but the administrator's the record it
 applies to (the volunteer, a center, the cadre, the supervised org unit).
 
@@ -24,6 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed
+from grassroots.domain.ids import keyed_id
 from grassroots.domain.values import derived_id, require_aware, require_reason, require_text
 from grassroots.domain.volunteer import normalise_phone
 
@@ -99,20 +101,37 @@ class Account(Aggregate):
         at: datetime
 
     @staticmethod
-    def id_for(phone: str) -> UUID:
+    def id_for(phone: str, id_secret: bytes) -> UUID:
+        """The id of a new account for this phone (keyed by the server's secret)."""
+        return keyed_id(id_secret, "account", normalise_phone(phone))
+
+    @staticmethod
+    def legacy_id_for(phone: str) -> UUID:
+        """The id an account for this phone was given before ids were keyed: such
+        accounts keep it, so it must still be found and still be taken."""
         return derived_id("account", normalise_phone(phone))
 
     @staticmethod
-    def create_id(phone: str, **_: Any) -> UUID:
-        return Account.id_for(phone)
+    def ids_for(phone: str, id_secret: bytes) -> tuple[UUID, UUID]:
+        """Every id an account for this phone may have, the one of new accounts first."""
+        return Account.id_for(phone, id_secret), Account.legacy_id_for(phone)
 
     @classmethod
     def open(
-        cls, *, phone: str, name: str, password_hash: str, grants: list[Grant], at: datetime
+        cls,
+        *,
+        phone: str,
+        name: str,
+        password_hash: str,
+        grants: list[Grant],
+        at: datetime,
+        id_secret: bytes,
     ) -> Account:
         if not grants:
             raise InvalidValue("an account needs at least one role", code="grant-missing")
-        return cls(
+        return cls._create(
+            cls.Opened,
+            id=cls.id_for(phone, id_secret),
             phone=normalise_phone(phone),
             name=require_text(name, "name", max_length=50),
             password_hash=_require_hash(password_hash),

@@ -11,6 +11,7 @@ Scans and credit are not kept here but in one ``Attendance`` per volunteer.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
@@ -19,6 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed, OutsideWindow
+from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import (
     Geofence,
     GeoPoint,
@@ -33,6 +35,7 @@ __all__ = [
     "MAX_CAPACITY",
     "Activity",
     "SignUpStatus",
+    "staff_addition_area",
 ]
 
 # One activity is one sitting. Credit from one attendance is capped at the
@@ -237,6 +240,24 @@ class Activity(Aggregate):
             )
         if status is None:
             raise NotAllowed("this activity asks you to sign up first", code="not-signed-up")
+
+    def require_may_be_added(
+        self, volunteer_id: UUID, *, volunteer_units: Collection[UUID], area_id: UUID
+    ) -> None:
+        """Refuse staff adding a volunteer with minutes (补录) who has no tie to this activity.
+
+        Staff may add a volunteer on the activity's list (holding a place or
+        waiting), or one who lives in the center's area (``area_id``, from
+        ``staff_addition_area``), such as a walk-in whose phone went flat; the
+        volunteer's unit and its ancestors are ``volunteer_units``. Nobody else:
+        not someone from another city who never signed up."""
+        if self.status_of(volunteer_id) is not None or area_id in volunteer_units:
+            return
+        raise NotAllowed(
+            "only a volunteer on this activity's list or living in the center's county "
+            "can be added",
+            code="not-on-activity-list",
+        )
 
     # --- details and cancellation -------------------------------------------
 
@@ -535,3 +556,15 @@ def _description(description: str) -> str:
         multiline=True,
         required=False,
     )
+
+
+def staff_addition_area(center_units: Sequence[tuple[UUID, OrgLevel]]) -> UUID:
+    """Whose residents a center's staff may add (补录) without a sign-up: the county
+    (旗县市区) the center is in, or the center's own unit where it sits higher.
+    ``center_units`` is the center's unit and then its ancestors, as (id, level)."""
+    if not center_units:
+        raise ValueError("a center belongs to an org unit: name it")
+    for unit_id, level in center_units:
+        if level.depth <= OrgLevel.COUNTY.depth:
+            return unit_id
+    return center_units[-1][0]

@@ -11,7 +11,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from grassroots.domain.errors import InvalidValue, NotAllowed
-from grassroots.domain.values import derived_id, require_aware, require_reason, require_text
+from grassroots.domain.ids import keyed_id
+from grassroots.domain.values import require_aware, require_reason, require_text
 from grassroots.domain.volunteer import normalise_phone
 
 __all__ = ["Cadre", "CadreKind", "Contact"]
@@ -88,6 +89,8 @@ class Cadre(Aggregate):
         self.org_unit_id = org_unit_id
         self.point_ids = list(point_ids)
         self.contacts: dict[UUID, Contact] = {}
+        # The id each removed youth had, by phone: listed again, they get it back.
+        self._former_contact_ids: dict[str, UUID] = {}
 
     def reassign_points(self, point_ids: Sequence[UUID], *, at: datetime) -> None:
         points = _checked_points(point_ids)
@@ -98,14 +101,24 @@ class Cadre(Aggregate):
     def _points_reassigned(self, point_ids: list[UUID], at: datetime) -> None:
         self.point_ids = list(point_ids)
 
-    def contact_id_for(self, phone: str) -> UUID:
-        """One entry per phone on a cadre's list, so adding the same youth twice is caught."""
-        return derived_id("contact", self.id, normalise_phone(phone))
+    def contact_id_for(self, phone: str, id_secret: bytes) -> UUID:
+        """The id of a youth on this cadre's list: one per phone, so a youth listed,
+        removed and listed again is one contact. Keyed by the server's secret, since
+        supervisors see contact ids but not the phones behind them."""
+        number = normalise_phone(phone)
+        former = self._former_contact_ids.get(number)
+        if former is not None:
+            return former
+        return keyed_id(id_secret, "contact", str(self.id), number)
 
-    def add_contact(self, *, name: str, phone: str, walk_of_life: str, at: datetime) -> UUID:
-        contact_id = self.contact_id_for(phone)
-        if contact_id in self.contacts:
+    def add_contact(
+        self, *, name: str, phone: str, walk_of_life: str, at: datetime, id_secret: bytes
+    ) -> UUID:
+        number = normalise_phone(phone)
+        # By phone, not by id: contacts listed before ids were keyed keep earlier ids.
+        if any(c.phone == number for c in self.contacts.values()):
             raise NotAllowed("this youth is already on the list", code="contact-already-listed")
+        contact_id = self.contact_id_for(number, id_secret)
         self._contact_added(
             contact_id=contact_id,
             name=require_text(name, "name", max_length=50),
@@ -130,7 +143,8 @@ class Cadre(Aggregate):
 
     @event(ContactRemoved)
     def _contact_removed(self, contact_id: UUID, reason: str, at: datetime) -> None:
-        del self.contacts[contact_id]
+        removed = self.contacts.pop(contact_id)
+        self._former_contact_ids[removed.phone] = contact_id
 
     def is_assigned_to(self, point_id: UUID) -> bool:
         return point_id in self.point_ids

@@ -1,9 +1,10 @@
 """Volunteers (志愿者), and the claim that lets one phone number register only one of them.
 
 The claim is an aggregate of its own whose id is derived from the normalised
-phone number. Registering saves the volunteer and the claim in one atomic
-write, so two registrations racing with the same number cannot both land: the
-event store's unique (id, version) key refuses the second claim.
+phone number, keyed by the server's secret (``domain/ids.py``). Registering
+saves the volunteer and the claim in one atomic write, so two registrations
+racing with the same number cannot both land: the event store's unique
+(id, version) key refuses the second claim.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed
+from grassroots.domain.ids import keyed_id
 from grassroots.domain.values import (
     derived_id,
     local_date,
@@ -51,12 +53,19 @@ class PhoneClaim(Aggregate):
         at: datetime
 
     @staticmethod
-    def id_for(phone: str) -> UUID:
+    def id_for(phone: str, id_secret: bytes) -> UUID:
+        """The id of a new claim on this phone (keyed by the server's secret)."""
+        return keyed_id(id_secret, "phone", normalise_phone(phone))
+
+    @staticmethod
+    def legacy_id_for(phone: str) -> UUID:
+        """The id a claim on this phone was given before ids were keyed."""
         return derived_id("phone", normalise_phone(phone))
 
     @staticmethod
-    def create_id(phone: str) -> UUID:
-        return PhoneClaim.id_for(phone)
+    def ids_for(phone: str, id_secret: bytes) -> tuple[UUID, UUID]:
+        """Every id a claim on this phone may have, the one of new claims first."""
+        return PhoneClaim.id_for(phone, id_secret), PhoneClaim.legacy_id_for(phone)
 
     @event(Claimed)
     def __init__(self, phone: str, volunteer_id: UUID, at: datetime) -> None:
@@ -94,6 +103,7 @@ class Volunteer(Aggregate):
         birth_date: date,
         org_unit_id: UUID,
         at: datetime,
+        id_secret: bytes,
         time_zone_name: str = "Asia/Shanghai",
     ) -> tuple[Volunteer, PhoneClaim]:
         """The new volunteer and the phone claim that must be saved with it."""
@@ -106,7 +116,13 @@ class Volunteer(Aggregate):
             org_unit_id=org_unit_id,
             at=at,
         )
-        claim = PhoneClaim(phone=number, volunteer_id=volunteer.id, at=at)
+        claim = PhoneClaim._create(
+            PhoneClaim.Claimed,
+            id=PhoneClaim.id_for(number, id_secret),
+            phone=number,
+            volunteer_id=volunteer.id,
+            at=at,
+        )
         return volunteer, claim
 
     @event(Registered)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +13,7 @@ import zxingcpp
 from PIL import Image
 
 from grassroots.domain.account import Grant, Role
+from grassroots.domain.center import Center
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import GeoPoint
 from tests.integration.api.conftest import Server, problem
@@ -443,3 +444,35 @@ def settle(server: Server) -> None:
     """Wait until the read models include every write so far (made directly, say)."""
     read_side = server.client.app.state["read_side"]
     assert read_side.wait_for(read_side.log.last_position(), timeout=5)
+
+
+def test_staff_may_add_only_a_volunteer_on_the_list_or_of_the_centers_county(
+    setting: Setting,
+) -> None:
+    client = setting.server.client
+    app = setting.server.app
+    activity = setting.post()
+    # Registered in another city, never signed up for this activity.
+    stranger = app.register_volunteer(
+        name="赵远",
+        phone="13600136000",
+        birth_date=date(2000, 1, 1),
+        org_unit_id=app.get(Center, setting.other_center).org_unit_id,
+    )
+    setting.server.clock.advance(days=1, hours=1)  # under way
+    adjust = f"/api/v1/activities/{activity}/attendance/{stranger}/adjustments"
+    before = app.recorder.max_notification_id()
+
+    refused = client.post(
+        adjust, json={"minutes": 60, "reason": "现场核实到场"}, headers=setting.staff
+    )
+
+    assert refused.status_code == 409
+    assert problem(refused)["code"] == "not-on-activity-list"
+    assert app.recorder.max_notification_id() == before
+
+    app.sign_up(UUID(activity), stranger)
+    added = client.post(
+        adjust, json={"minutes": 60, "reason": "现场核实到场"}, headers=setting.staff
+    )
+    assert added.status_code == 201, added.text

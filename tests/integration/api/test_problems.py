@@ -107,7 +107,7 @@ def test_a_problem_raised_on_a_visit_is_answered_closed_and_reopened(server: Ser
     assert [(p["problem_id"], p["times_reopened"]) for p in listed["items"]] == [(problem_id, 1)]
 
 
-def test_the_answer_names_the_supervisors_account(server: Server) -> None:
+def test_the_answer_names_the_supervisor_by_name_not_by_account(server: Server) -> None:
     desk = _desk(server)
     problem_id = _raise_on_visit(server, desk)["problem_id"]
 
@@ -115,7 +115,9 @@ def test_the_answer_names_the_supervisors_account(server: Server) -> None:
         f"/api/v1/problems/{problem_id}/answer", json={"answer": "收到"}, headers=desk.county
     )
 
-    assert answered.json()["answers"][0]["answered_by"] == desk.supervisor_account
+    [answer] = answered.json()["answers"]
+    assert (answer["answered_by_name"], answer["answered_by"]) == ("县团委", None)
+    assert desk.supervisor_account not in answered.text
 
 
 def test_an_unanswered_problem_cannot_be_closed(server: Server) -> None:

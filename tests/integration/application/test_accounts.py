@@ -71,7 +71,7 @@ def test_registering_writes_the_account_the_volunteer_and_the_phone_claim_togeth
 
     account = app.account(account_id)
     volunteer = app.get(Volunteer, volunteer_id)
-    assert account_id == Account.id_for(PHONE)
+    assert account_id == Account.id_for(PHONE, app.config.secret_key)
     assert (account.phone, account.name) == (PHONE, "王小明")
     assert account.grants == {Grant(Role.VOLUNTEER, volunteer_id)}
     assert not account.is_disabled
@@ -112,7 +112,7 @@ def test_registering_a_phone_already_registered_as_a_volunteer_is_taken(
 
     assert caught.value.code == "phone-taken"
     assert event_count(app) == before
-    assert not app.exists(Account.id_for(PHONE))
+    assert not app.exists(Account.id_for(PHONE, app.config.secret_key))
 
 
 def test_registering_in_an_unknown_org_unit_is_not_found(app: Grassroots, world: World) -> None:
@@ -148,7 +148,7 @@ def test_a_password_too_short_or_too_long_is_refused_and_nothing_is_written(
 
     assert caught.value.code == code
     assert event_count(app) == before
-    assert not app.exists(PhoneClaim.id_for(PHONE))
+    assert not app.exists(PhoneClaim.id_for(PHONE, app.config.secret_key))
 
 
 @pytest.mark.parametrize("password", ["12345678", "x" * 128])
@@ -178,10 +178,10 @@ def test_an_administrator_opens_an_account_with_grants_on_existing_records(
         phone="13900139000", name="李书记", password=PASSWORD, grants=grants
     )
 
-    assert account_id == Account.id_for("13900139000")
+    assert account_id == Account.id_for("13900139000", app.config.secret_key)
     assert app.account(account_id).grants == set(grants)
     # No volunteer and no phone claim come with it.
-    assert not app.exists(PhoneClaim.id_for("13900139000"))
+    assert not app.exists(PhoneClaim.id_for("13900139000", app.config.secret_key))
 
 
 @pytest.mark.parametrize("role", [Role.CENTER_STAFF, Role.CADRE, Role.SUPERVISOR, Role.VOLUNTEER])
@@ -196,7 +196,7 @@ def test_a_grant_on_a_record_that_does_not_exist_is_not_found(
         )
 
     assert event_count(app) == before
-    assert not app.exists(Account.id_for("13900139000"))
+    assert not app.exists(Account.id_for("13900139000", app.config.secret_key))
 
 
 def test_a_grant_on_a_record_of_another_kind_is_not_found(app: Grassroots, world: World) -> None:

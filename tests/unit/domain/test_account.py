@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from grassroots.domain.account import Account, Grant, RefreshOutcome, Role, Session, SessionEnded
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed, ReasonRequired
 from grassroots.domain.values import derived_id
+from grassroots.domain.volunteer import PhoneClaim
 
 AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
@@ -22,6 +23,7 @@ CENTER = UUID("22222222-2222-4222-8222-222222222222")
 OTHER_CENTER = UUID("33333333-3333-4333-8333-333333333333")
 ACCOUNT = UUID("44444444-4444-4444-8444-444444444444")
 LIFETIME = timedelta(days=7)
+ID_SECRET = b"a server secret of at least 32 bytes"
 
 
 def replay(events: list[Any]) -> Any:
@@ -38,6 +40,7 @@ def open_account(phone: str = "13800138000", **overrides: object) -> Account:
         "password_hash": "hash-1",
         "grants": [Grant(Role.VOLUNTEER, VOLUNTEER)],
         "at": AT,
+        "id_secret": ID_SECRET,
     }
     fields.update(overrides)
     return Account.open(**fields)  # type: ignore[arg-type]
@@ -112,17 +115,35 @@ def test_a_grant_dict_holds_plain_strings() -> None:
 # opening
 
 
-def test_the_account_id_is_derived_from_the_normalised_phone() -> None:
+def test_the_account_id_is_derived_from_the_normalised_phone_under_the_secret() -> None:
     account = open_account("+86 138-0013-8000")
 
-    assert account.id == Account.id_for("13800138000")
-    assert account.id == Account.id_for("１３８００１３８０００")
-    assert account.id == derived_id("account", "13800138000")
-    assert account.id != Account.id_for("13900139000")
+    assert account.id == Account.id_for("13800138000", ID_SECRET)
+    assert account.id == Account.id_for("１３８００１３８０００", ID_SECRET)
+    assert account.id != Account.id_for("13900139000", ID_SECRET)
+    assert account.id != Account.id_for("13800138000", b"another secret of at least 32 bytes")
+
+
+def test_the_account_id_cannot_be_recomputed_from_the_phone_alone() -> None:
+    account = open_account("13800138000")
+
+    # Without the secret, the phone gives only the id accounts had before ids were keyed.
+    assert account.id != derived_id("account", "13800138000")
+    assert account.id != Account.legacy_id_for("13800138000")
+    assert Account.ids_for("13800138000", ID_SECRET) == (
+        account.id,
+        derived_id("account", "13800138000"),
+    )
 
 
 def test_the_account_id_is_not_the_phone_claims_id() -> None:
-    assert Account.id_for("13800138000") != derived_id("phone", "13800138000")
+    assert Account.id_for("13800138000", ID_SECRET) != PhoneClaim.id_for("13800138000", ID_SECRET)
+    assert Account.legacy_id_for("13800138000") != derived_id("phone", "13800138000")
+
+
+def test_a_short_secret_is_refused_for_keyed_ids() -> None:
+    with pytest.raises(ValueError, match="32 bytes"):
+        open_account(id_secret=b"short")
 
 
 def test_opening_records_every_field_and_the_grants() -> None:

@@ -11,6 +11,8 @@ from grassroots.domain.cadre import MAX_ASSIGNED_POINTS, Cadre, CadreKind, Conta
 from grassroots.domain.errors import InvalidValue, NotAllowed, ReasonRequired
 from grassroots.domain.values import derived_id
 
+ID_SECRET = b"a server secret of at least 32 bytes"
+
 AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 UNIT = UUID("77777777-7777-4777-8777-777777777777")
@@ -187,7 +189,11 @@ def test_reassigning_to_too_many_or_duplicated_points_is_refused(cadre: Cadre) -
 
 def test_adding_a_contact_records_it_under_an_id_derived_from_the_phone(cadre: Cadre) -> None:
     contact_id = cadre.add_contact(
-        name=" 李青年 ", phone="+86 139-0013-9000", walk_of_life=" 外卖骑手 ", at=LATER
+        id_secret=ID_SECRET,
+        name=" 李青年 ",
+        phone="+86 139-0013-9000",
+        walk_of_life=" 外卖骑手 ",
+        at=LATER,
     )
 
     events = cadre.collect_events()
@@ -200,23 +206,34 @@ def test_adding_a_contact_records_it_under_an_id_derived_from_the_phone(cadre: C
         "外卖骑手",
         LATER,
     )
-    assert contact_id == derived_id("contact", cadre.id, "13900139000")
-    assert contact_id == cadre.contact_id_for("13900139000")
+    # Keyed by the secret: a supervisor who sees the id cannot try phones against it.
+    assert contact_id != derived_id("contact", cadre.id, "13900139000")
+    assert contact_id == cadre.contact_id_for("13900139000", ID_SECRET)
     assert cadre.contacts == {contact_id: Contact(contact_id, "李青年", "13900139000", "外卖骑手")}
 
 
 def test_the_same_phone_gets_different_contact_ids_on_different_cadres(cadre: Cadre) -> None:
     other = register()
 
-    assert cadre.contact_id_for("13900139000") != other.contact_id_for("13900139000")
+    assert cadre.contact_id_for("13900139000", ID_SECRET) != other.contact_id_for(
+        "13900139000", ID_SECRET
+    )
 
 
 def test_adding_the_same_phone_twice_is_refused(cadre: Cadre) -> None:
-    cadre.add_contact(name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=LATER)
+    cadre.add_contact(
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=LATER
+    )
     cadre.collect_events()
 
     with pytest.raises(NotAllowed) as caught:
-        cadre.add_contact(name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=LATER)
+        cadre.add_contact(
+            id_secret=ID_SECRET,
+            name="李青年",
+            phone="13900139000",
+            walk_of_life="外卖骑手",
+            at=LATER,
+        )
 
     assert caught.value.code == "contact-already-listed"
     assert cadre.collect_events() == []
@@ -225,11 +242,15 @@ def test_adding_the_same_phone_twice_is_refused(cadre: Cadre) -> None:
 
 @pytest.mark.parametrize("spelling", ["+86 139-0013-9000", "008613900139000", "139 0013 9000"])
 def test_another_spelling_of_a_listed_phone_is_refused_too(cadre: Cadre, spelling: str) -> None:
-    cadre.add_contact(name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=LATER)
+    cadre.add_contact(
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=LATER
+    )
     cadre.collect_events()
 
     with pytest.raises(NotAllowed) as caught:
-        cadre.add_contact(name="李小青", phone=spelling, walk_of_life="教师", at=LATER)
+        cadre.add_contact(
+            id_secret=ID_SECRET, name="李小青", phone=spelling, walk_of_life="教师", at=LATER
+        )
 
     assert caught.value.code == "contact-already-listed"
     assert cadre.collect_events() == []
@@ -237,7 +258,9 @@ def test_another_spelling_of_a_listed_phone_is_refused_too(cadre: Cadre, spellin
 
 def test_adding_a_contact_with_an_invalid_phone_is_refused(cadre: Cadre) -> None:
     with pytest.raises(InvalidValue) as caught:
-        cadre.add_contact(name="李青年", phone="0471-6912345", walk_of_life="教师", at=LATER)
+        cadre.add_contact(
+            id_secret=ID_SECRET, name="李青年", phone="0471-6912345", walk_of_life="教师", at=LATER
+        )
 
     assert caught.value.code == "phone-invalid"
     assert cadre.collect_events() == []
@@ -245,7 +268,9 @@ def test_adding_a_contact_with_an_invalid_phone_is_refused(cadre: Cadre) -> None
 
 def test_adding_a_contact_without_a_walk_of_life_is_refused(cadre: Cadre) -> None:
     with pytest.raises(InvalidValue) as caught:
-        cadre.add_contact(name="李青年", phone="13900139000", walk_of_life=" ", at=LATER)
+        cadre.add_contact(
+            id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life=" ", at=LATER
+        )
 
     assert caught.value.code == "walk_of_life-empty"
     assert cadre.contacts == {}
@@ -253,7 +278,7 @@ def test_adding_a_contact_without_a_walk_of_life_is_refused(cadre: Cadre) -> Non
 
 def test_removing_a_contact_records_the_reason(cadre: Cadre) -> None:
     contact_id = cadre.add_contact(
-        name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
     )
     cadre.collect_events()
 
@@ -271,7 +296,7 @@ def test_removing_a_contact_records_the_reason(cadre: Cadre) -> None:
 
 def test_removing_a_contact_without_a_reason_is_refused(cadre: Cadre) -> None:
     contact_id = cadre.add_contact(
-        name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
     )
     cadre.collect_events()
 
@@ -285,7 +310,9 @@ def test_removing_a_contact_without_a_reason_is_refused(cadre: Cadre) -> None:
 
 def test_removing_a_youth_who_is_not_listed_is_refused(cadre: Cadre) -> None:
     with pytest.raises(NotAllowed) as caught:
-        cadre.remove_contact(cadre.contact_id_for("13900139000"), reason="已迁居", at=LATER)
+        cadre.remove_contact(
+            cadre.contact_id_for("13900139000", ID_SECRET), reason="已迁居", at=LATER
+        )
 
     assert caught.value.code == "contact-not-listed"
     assert cadre.collect_events() == []
@@ -293,7 +320,7 @@ def test_removing_a_youth_who_is_not_listed_is_refused(cadre: Cadre) -> None:
 
 def test_removing_a_contact_at_a_naive_instant_is_refused(cadre: Cadre) -> None:
     contact_id = cadre.add_contact(
-        name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
     )
     cadre.collect_events()
 
@@ -306,11 +333,17 @@ def test_removing_a_contact_at_a_naive_instant_is_refused(cadre: Cadre) -> None:
 
 
 def test_a_removed_youth_can_be_listed_again_under_the_same_id(cadre: Cadre) -> None:
-    first_id = cadre.add_contact(name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT)
+    first_id = cadre.add_contact(
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
+    )
     cadre.remove_contact(first_id, reason="误删", at=LATER)
 
     second_id = cadre.add_contact(
-        name="李青年", phone="+86 13900139000", walk_of_life="外卖骑手", at=LATER
+        id_secret=ID_SECRET,
+        name="李青年",
+        phone="+86 13900139000",
+        walk_of_life="外卖骑手",
+        at=LATER,
     )
 
     assert second_id == first_id
@@ -324,8 +357,12 @@ def test_a_removed_youth_can_be_listed_again_under_the_same_id(cadre: Cadre) -> 
 
 def test_replaying_the_events_rebuilds_the_cadre() -> None:
     cadre = register()
-    kept = cadre.add_contact(name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT)
-    dropped = cadre.add_contact(name="赵青年", phone="13700137000", walk_of_life="教师", at=AT)
+    kept = cadre.add_contact(
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="外卖骑手", at=AT
+    )
+    dropped = cadre.add_contact(
+        id_secret=ID_SECRET, name="赵青年", phone="13700137000", walk_of_life="教师", at=AT
+    )
     cadre.remove_contact(dropped, reason="已迁居", at=LATER)
     cadre.reassign_points([VILLAGE_POINT], at=LATER)
     events = cadre.collect_events()
@@ -354,3 +391,36 @@ def test_an_unknown_kind_is_an_invalid_value_with_a_code() -> None:
     with pytest.raises(InvalidValue) as caught:
         register(kind="volunteer")
     assert caught.value.code == "cadre-kind-invalid"
+
+
+def _list_as_before_keyed_ids(cadre: Cadre, phone: str) -> UUID:
+    """A youth listed before contact ids were keyed: the id a uuid5 of cadre and phone."""
+    contact_id = derived_id("contact", cadre.id, phone)
+    cadre._contact_added(
+        contact_id=contact_id, name="李青年", phone=phone, walk_of_life="外卖骑手", at=AT
+    )
+    return contact_id
+
+
+def test_a_youth_listed_before_ids_were_keyed_is_still_listed_once(cadre: Cadre) -> None:
+    _list_as_before_keyed_ids(cadre, "13900139000")
+    cadre.collect_events()
+
+    with pytest.raises(NotAllowed) as caught:
+        cadre.add_contact(
+            id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="教师", at=LATER
+        )
+
+    assert caught.value.code == "contact-already-listed"
+    assert cadre.collect_events() == []
+
+
+def test_a_youth_listed_before_ids_were_keyed_gets_the_earlier_id_back(cadre: Cadre) -> None:
+    earlier = _list_as_before_keyed_ids(cadre, "13900139000")
+    cadre.remove_contact(earlier, reason="误删", at=LATER)
+
+    again = cadre.add_contact(
+        id_secret=ID_SECRET, name="李青年", phone="13900139000", walk_of_life="教师", at=LATER
+    )
+
+    assert again == earlier

@@ -17,6 +17,7 @@ MUCH_LATER = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
 UNIT = UUID("55555555-5555-4555-8555-555555555555")
 OTHER_UNIT = UUID("66666666-6666-4666-8666-666666666666")
 BORN = date(2001, 5, 4)
+ID_SECRET = b"a server secret of at least 32 bytes"
 
 SPELLINGS = [
     "13800138000",
@@ -36,6 +37,7 @@ def register(phone: str = "13800138000", **overrides: object) -> tuple[Volunteer
         "birth_date": BORN,
         "org_unit_id": UNIT,
         "at": AT,
+        "id_secret": ID_SECRET,
     }
     fields.update(overrides)
     return Volunteer.register(**fields)  # type: ignore[arg-type]
@@ -97,7 +99,7 @@ def test_a_registration_typed_with_full_width_digits_claims_the_same_phone() -> 
     _, claim = register("138００138000")
 
     assert claim.phone == "13800138000"
-    assert claim.id == PhoneClaim.id_for("13800138000")
+    assert claim.id == PhoneClaim.id_for("13800138000", ID_SECRET)
 
 
 def test_digits_of_other_scripts_are_refused() -> None:
@@ -155,9 +157,18 @@ def test_registering_returns_a_phone_claim_for_the_volunteer() -> None:
 def test_the_phone_claim_id_is_the_same_for_every_spelling_of_the_number(raw: str) -> None:
     _, claim = register(raw)
 
-    assert claim.id == PhoneClaim.id_for(raw)
-    assert claim.id == PhoneClaim.id_for("13800138000")
-    assert claim.id == derived_id("phone", "13800138000")
+    assert claim.id == PhoneClaim.id_for(raw, ID_SECRET)
+    assert claim.id == PhoneClaim.id_for("13800138000", ID_SECRET)
+
+
+def test_the_phone_claim_id_cannot_be_recomputed_from_the_phone_alone() -> None:
+    _, claim = register("13800138000")
+
+    assert claim.id != derived_id("phone", "13800138000")
+    assert PhoneClaim.ids_for("13800138000", ID_SECRET) == (
+        claim.id,
+        derived_id("phone", "13800138000"),
+    )
 
 
 def test_different_numbers_get_different_claims_and_volunteers_get_fresh_ids() -> None:
@@ -398,7 +409,7 @@ def test_replaying_the_claim_rebuilds_it_under_the_same_id() -> None:
 
     assert isinstance(agg, PhoneClaim)
     assert (agg.id, agg.phone, agg.volunteer_id) == (
-        PhoneClaim.id_for("13800138000"),
+        PhoneClaim.id_for("13800138000", ID_SECRET),
         "13800138000",
         volunteer.id,
     )

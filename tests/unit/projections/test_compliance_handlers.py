@@ -41,6 +41,8 @@ from grassroots.projections.compliance import (
 from grassroots.projections.engine import EventContext
 from grassroots.projections.org_tree import OrgTree
 
+ID_SECRET = b"a server secret of at least 32 bytes"
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POINT = UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb")
 FENCE = Geofence(GeoPoint(40.8426, 111.7492), 150)
@@ -162,7 +164,7 @@ def test_a_youth_met_off_the_list_leaves_no_row_and_one_on_it_names_the_cadre(
 ) -> None:
     cadre = cadre_in(log, tree[4])
     contact = cadre.add_contact(
-        name="张青", phone="13900000001", walk_of_life="牧民", at=local(2, 1)
+        id_secret=ID_SECRET, name="张青", phone="13900000001", walk_of_life="牧民", at=local(2, 1)
     )
     log.feed(cadre)
     met = Visit.start(
@@ -188,10 +190,20 @@ def test_a_youth_listed_again_is_a_new_entry_and_each_year_sees_its_own_list(
 ) -> None:
     cadre = cadre_in(log, tree[4], CadreKind.PART_TIME)
     contact = cadre.add_contact(
-        name="张青", phone="13900000001", walk_of_life="牧民", at=local(11, 1, year=2025)
+        id_secret=ID_SECRET,
+        name="张青",
+        phone="13900000001",
+        walk_of_life="牧民",
+        at=local(11, 1, year=2025),
     )
     cadre.remove_contact(contact, reason="迁往外地", at=local(12, 31, 23, 0, year=2025))
-    cadre.add_contact(name="张青", phone="13900000001", walk_of_life="教师", at=local(1, 1, 0, 30))
+    cadre.add_contact(
+        id_secret=ID_SECRET,
+        name="张青",
+        phone="13900000001",
+        walk_of_life="教师",
+        at=local(1, 1, 0, 30),
+    )
     log.feed(cadre)
 
     entries = conn.execute(
@@ -322,9 +334,11 @@ def _history() -> list[tuple[EventContext, Any]]:
     second_point = UUID("cccccccc-cccc-4ccc-8ccc-cccccccccccc")
     cadre.reassign_points([POINT, second_point], at=local(1, 3))
     contact = cadre.add_contact(
-        name="张青", phone="13900000001", walk_of_life="牧民", at=local(1, 4)
+        id_secret=ID_SECRET, name="张青", phone="13900000001", walk_of_life="牧民", at=local(1, 4)
     )
-    other.add_contact(name="张青", phone="13900000001", walk_of_life="牧民", at=local(1, 4))
+    other.add_contact(
+        id_secret=ID_SECRET, name="张青", phone="13900000001", walk_of_life="牧民", at=local(1, 4)
+    )
     visit = Visit.start(
         cadre_id=cadre.id,
         point_id=second_point,
@@ -337,7 +351,9 @@ def _history() -> list[tuple[EventContext, Any]]:
     visit.meet_youth(name="张青", contact_id=contact, at=local(2, 1, 9, 10))
     visit.end(at=local(2, 1, 11))
     cadre.remove_contact(contact, reason="迁往外地", at=local(2, 2))
-    cadre.add_contact(name="张青", phone="13900000001", walk_of_life="教师", at=local(2, 3))
+    cadre.add_contact(
+        id_secret=ID_SECRET, name="张青", phone="13900000001", walk_of_life="教师", at=local(2, 3)
+    )
     cadre.reassign_points([POINT], at=local(2, 4))
     rule_set = _defined(region, date(2026, 1, 1), INNER_MONGOLIA_TERMS)
     rule_set.revise(effective_from=date(2026, 3, 1), terms=COUNTY_1_PLUS_3_TERMS, at=local(2, 5))
