@@ -44,7 +44,11 @@ def build_application(
     settings: Settings, *, clock: Clock = system_clock, schema: str | None = None
 ) -> Grassroots:
     """The write side on the event store the settings name (creating its tables if needed)."""
-    env = event_store_env(settings.database_url, schema=schema or settings.database_schema)
+    env = event_store_env(
+        settings.database_url,
+        schema=schema or settings.database_schema,
+        timeout_seconds=settings.database_timeout_seconds,
+    )
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Grassroots(app_config(settings), env=env, clock=clock)
@@ -75,6 +79,7 @@ def build_read_side(
         sqlalchemy_url(settings.database_url),
         schema=schema or settings.database_schema,
         writer=True,
+        timeout_seconds=settings.database_timeout_seconds,
     )
     read_side = ReadSide(
         engine,

@@ -5,6 +5,8 @@ GRASSROOTS_DATA_DIR               where the embedded default keeps its files (./
 GRASSROOTS_DATABASE_URL           sqlite:///path (default: <data dir>/grassroots.sqlite3),
                                   postgresql://user:password@host:port/database, or memory://
 GRASSROOTS_DATABASE_SCHEMA        a PostgreSQL schema to keep events and read models in (public)
+GRASSROOTS_DATABASE_TIMEOUT_SECONDS  how long a request waits for an unreachable database
+                                  before it answers 503 (3)
 GRASSROOTS_REDIS_URL              redis://host:port/db for shared stores and channels (optional)
 GRASSROOTS_SECRET_KEY             signs venue codes and tokens; required in production
 GRASSROOTS_TIME_ZONE              org units' default zone (Asia/Shanghai)
@@ -60,6 +62,7 @@ class Settings:
     embedded_projections: bool = True
     database_schema: str | None = None
     projection_batch_size: int = 5000
+    database_timeout_seconds: int = 3
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,7 +81,7 @@ class Settings:
             mode=mode,
             data_dir=data_dir,
             database_url=database_url,
-            redis_url=env.optional("REDIS_URL"),
+            redis_url=_redis_url(env.optional("REDIS_URL")),
             secret_key=_secret_key(env, mode, data_dir),
             time_zone=_time_zone(env.text("TIME_ZONE", "Asia/Shanghai")),
             qr_rotation_seconds=env.integer("QR_ROTATION_SECONDS", 15, low=5, high=300),
@@ -89,6 +92,7 @@ class Settings:
             embedded_projections=env.flag("EMBEDDED_PROJECTIONS", default=True),
             database_schema=_schema(env.optional("DATABASE_SCHEMA")),
             projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 5000, low=1, high=100_000),
+            database_timeout_seconds=env.integer("DATABASE_TIMEOUT_SECONDS", 3, low=1, high=60),
         )
 
 
@@ -132,6 +136,16 @@ def _schema(name: str | None) -> str | None:
             f"{PREFIX}DATABASE_SCHEMA must be a lower-case identifier, not {name!r}"
         )
     return name
+
+
+def _redis_url(url: str | None) -> str | None:
+    # A URL that names no Redis is a mistake to stop at; an unreachable one is
+    # not (the API degrades, see api/degrading.py).
+    if url is not None and not re.match(r"(redis|rediss|unix)://", url):
+        raise SettingsError(
+            f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}"
+        )
+    return url
 
 
 def _time_zone(name: str) -> str:

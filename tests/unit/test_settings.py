@@ -47,6 +47,8 @@ def test_a_short_secret_is_refused(tmp_path: Path) -> None:
         ("GRASSROOTS_QR_ROTATION_SECONDS", "1", "GRASSROOTS_QR_ROTATION_SECONDS must be between"),
         ("GRASSROOTS_TIME_ZONE", "Mars/Olympus", "GRASSROOTS_TIME_ZONE names no known"),
         ("GRASSROOTS_MODE", "staging", "GRASSROOTS_MODE must be"),
+        ("GRASSROOTS_DATABASE_TIMEOUT_SECONDS", "0", "GRASSROOTS_DATABASE_TIMEOUT_SECONDS must be"),
+        ("GRASSROOTS_REDIS_URL", "cache:6379", "GRASSROOTS_REDIS_URL must start with redis://"),
     ],
 )
 def test_a_malformed_setting_names_its_variable(
@@ -66,6 +68,7 @@ def test_overrides_are_read_from_the_environment(tmp_path: Path) -> None:
             "GRASSROOTS_REDIS_URL": "redis://cache:6379/1",
             "GRASSROOTS_SECRET_KEY": "k" * 40,
             "GRASSROOTS_TIME_ZONE": "Asia/Urumqi",
+            "GRASSROOTS_DATABASE_TIMEOUT_SECONDS": "5",
         }
     )
 
@@ -74,3 +77,4 @@ def test_overrides_are_read_from_the_environment(tmp_path: Path) -> None:
     assert settings.redis_url == "redis://cache:6379/1"
     assert settings.secret_key == b"k" * 40
     assert settings.time_zone == "Asia/Urumqi"
+    assert settings.database_timeout_seconds == 5

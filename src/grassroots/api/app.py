@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,15 @@ from grassroots.api.auth import jwt_auth, jwt_secret
 from grassroots.api.bodies import StrictRequest, document_unsupported_media_type
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
+from grassroots.api.degrading import (
+    REDIS_ERRORS,
+    DegradingChannels,
+    DegradingCounter,
+    DegradingStore,
+    RedisBreaker,
+    connect_redis,
+    redacted,
+)
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
 from grassroots.api.problems import (
@@ -44,6 +54,8 @@ from grassroots.domain.values import has_control_characters
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["API_ROUTES", "create_app"]
+
+log = logging.getLogger(__name__)
 
 # Every controller of the versioned API; the access-matrix test walks these.
 API_ROUTES: list[ControllerRouterHandler] = [
@@ -103,6 +115,21 @@ async def _refuse_control_characters(request: Request[Any, Any, Any]) -> None:
             )
 
 
+async def _check_redis(redis: Redis, url: str, breaker: RedisBreaker) -> None:
+    """Say at start-up, in one clear line, that Redis is out of reach; start degraded."""
+    try:
+        await redis.ping()
+    except REDIS_ERRORS as error:
+        log.warning(
+            "GRASSROOTS_REDIS_URL=%s does not answer (%s: %s); starting without it: "
+            "rate limits are counted per process and live updates are paused until it does",
+            redacted(url),
+            type(error).__name__,
+            error,
+        )
+        breaker.failed(error, announce=False)
+
+
 def create_app(
     application: Grassroots,
     *,
@@ -118,14 +145,17 @@ def create_app(
     """
     config = config or ApiConfig(jwt_secret=jwt_secret(application.config.secret_key))
     configure_threads(config.threads)
-    redis = Redis.from_url(config.redis_url) if config.redis_url else None
+    redis = connect_redis(config.redis_url) if config.redis_url else None
+    # One breaker for every use of Redis: when it is away, it is away for all
+    # of them, and each goes on without it (see degrading.py).
+    breaker = RedisBreaker()
     counter: WindowCounter = (
-        RedisCounter(redis, f"{config.redis_namespace}:rate")
+        DegradingCounter(RedisCounter(redis, f"{config.redis_namespace}:rate"), breaker)
         if redis is not None
         else MemoryCounter()
     )
     positions_store: Store = (
-        RedisStore(redis, namespace=f"{config.redis_namespace}:written")
+        DegradingStore(RedisStore(redis, namespace=f"{config.redis_namespace}:written"), breaker)
         if redis is not None
         else MemoryStore()
     )
@@ -134,7 +164,12 @@ def create_app(
     # answered by another.
     channels = ChannelsPlugin(
         backend=(
-            RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{config.redis_namespace}:live")
+            DegradingChannels(
+                RedisChannelsPubSubBackend(
+                    redis=redis, key_prefix=f"{config.redis_namespace}:live"
+                ),
+                breaker,
+            )
             if redis is not None
             else MemoryChannelsBackend()
         ),
@@ -158,6 +193,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        if redis is not None and config.redis_url:
+            await _check_redis(redis, config.redis_url, breaker)
         if read_side is not None and run_projections:
             read_side.start()
         try:
@@ -181,6 +218,7 @@ def create_app(
                 "read_side": read_side,
                 "event_store_kind": event_store_kind,
                 "api": api,
+                "redis": redis,
             }
         ),
         dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},

@@ -63,6 +63,11 @@ MESSAGES: dict[str, Message] = {
     "unsupported-media-type": M("不支持的内容类型", "Unsupported media type", status=415),
     "rate-limited": M("操作过于频繁，请稍后再试", "Too many requests; try again later", status=429),
     "internal-error": M("服务器内部错误", "Something went wrong on our side", status=500),
+    "service-unavailable": M(
+        "服务暂时不可用，请稍后再试",
+        "The service is briefly unavailable; try again shortly",
+        status=503,
+    ),
     "text-control-character": M(
         "文字中含有控制字符或文字方向控制符",
         "The text contains control characters or bidirectional overrides",

@@ -6,14 +6,23 @@ for people, in the language ``Accept-Language`` prefers (zh-CN unless English is
 preferred). Errors of the domain and the application carry their code; the
 framework's own (bad JSON, unknown route, body too large) get one here. A
 failure nobody foresaw answers 500 with nothing internal in it, and is logged.
+
+A database that cannot be reached (refused, silent past the bound, no pooled
+connection within it, SQLite locked past its timeout) is an outage, not a bug:
+it answers 503 ``service-unavailable`` with ``Retry-After``, from one place
+(``is_outage``), whichever layer the error rose through.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import eventsourcing.persistence
 import msgspec
+import psycopg
+import sqlalchemy.exc
 from litestar import Request, Response, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -37,11 +46,13 @@ from grassroots.domain.errors import (
 )
 
 __all__ = [
+    "OUTAGE_RETRY_AFTER_SECONDS",
     "PROBLEM_MEDIA_TYPE",
     "ApiProblem",
     "FieldProblem",
     "Problem",
     "exception_handlers",
+    "is_outage",
     "language_of",
     "problem_responses",
     "problem_type",
@@ -272,6 +283,48 @@ def _internal_error(request: Request[Any, Any, Any], error: Exception) -> Respon
     )
 
 
+# How long a client should wait before trying again after an outage answer.
+OUTAGE_RETRY_AFTER_SECONDS = 5
+
+# SQLite's errors that mean "busy", not a mistake in the statement.
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says the database is out of reach (not that a statement is wrong)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.OperationalError):
+            return any(text in str(current) for text in _SQLITE_BUSY)
+        if isinstance(current, psycopg.OperationalError | psycopg.InterfaceError):
+            # PoolTimeout is one of these: no connection within the bound.
+            return True
+        if isinstance(current, sqlalchemy.exc.TimeoutError):
+            return True  # SQLAlchemy's pool had no connection within the bound
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.orig is not None:
+            current = current.orig
+            continue
+        current = current.__cause__
+    return False
+
+
+def _database_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    if not is_outage(error):
+        return _internal_error(request, error)
+    # One line, not a trace: during an outage every request says the same.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    return _respond(
+        request,
+        code="service-unavailable",
+        status=503,
+        english_detail=None,
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+        retry_after_seconds=OUTAGE_RETRY_AFTER_SECONDS,
+    )
+
+
 def _msgspec_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
     # Raised where the API converts a value itself (path parts, query strings).
     return _respond(request, code="invalid-request", status=400, english_detail=str(error))
@@ -281,6 +334,15 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     CodedError: _coded_error,
     msgspec.ValidationError: _msgspec_error,
     HTTPException: _http_error,
+    # Errors a database outage raises, as each layer names them; is_outage decides.
+    eventsourcing.persistence.OperationalError: _database_error,
+    eventsourcing.persistence.InterfaceError: _database_error,
+    psycopg.OperationalError: _database_error,
+    psycopg.InterfaceError: _database_error,
+    sqlalchemy.exc.OperationalError: _database_error,
+    sqlalchemy.exc.InterfaceError: _database_error,
+    sqlalchemy.exc.TimeoutError: _database_error,
+    sqlite3.OperationalError: _database_error,
     Exception: _internal_error,
 }
 
@@ -323,6 +385,7 @@ _STATUS_TEXT = {
     413: "The body is too large",
     422: "A value breaks a rule (the code says which)",
     429: "Too many requests; Retry-After says when to try again",
+    503: "The database is out of reach for now; Retry-After says when to try again",
 }
 
 

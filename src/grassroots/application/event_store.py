@@ -12,14 +12,26 @@ from urllib.parse import unquote, urlsplit
 __all__ = ["UnsupportedDatabase", "event_store_env"]
 
 APPLICATION_NAME = "grassroots"
+# How long a call waits for the database before it fails (the API answers 503).
+DEFAULT_TIMEOUT_SECONDS = 3
 
 
 class UnsupportedDatabase(ValueError):
     pass
 
 
-def event_store_env(database_url: str, *, schema: str | None = None) -> dict[str, str]:
-    """eventsourcing's environment for the database at ``database_url``."""
+def event_store_env(
+    database_url: str,
+    *,
+    schema: str | None = None,
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
+) -> dict[str, str]:
+    """eventsourcing's environment for the database at ``database_url``.
+
+    On PostgreSQL every wait for the database (a connection from the pool, a
+    new connection, the tries after a broken one) ends within about
+    ``timeout_seconds`` (see ``postgres_recorder.py``).
+    """
     parts = urlsplit(database_url)
     scheme = parts.scheme.split("+", 1)[0]
     if scheme == "memory":
@@ -44,12 +56,16 @@ def event_store_env(database_url: str, *, schema: str | None = None) -> dict[str
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # eventsourcing's name for the pool's wait for a connection.
+            "POSTGRES_CONNECT_TIMEOUT": str(timeout_seconds),
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
             "CREATE_TABLE": "y",
+            "APPLICATION_RECORDER_TOPIC": (
+                "grassroots.application.postgres_recorder:BoundedPostgresApplicationRecorder"
+            ),
         }
         if schema:
             env["POSTGRES_SCHEMA"] = schema

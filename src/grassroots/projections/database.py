@@ -14,7 +14,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["create_read_engine", "metadata"]
+__all__ = ["DEFAULT_TIMEOUT_SECONDS", "create_read_engine", "metadata"]
+
+DEFAULT_TIMEOUT_SECONDS = 3
 
 # Every read-model table is declared on this one MetaData; Alembic's revisions
 # create them, and tests compare them row by row.
@@ -34,11 +36,20 @@ _WRITER_PRAGMAS = (
 )
 
 
-def create_read_engine(url: str, *, schema: str | None = None, writer: bool = False) -> Engine:
+def create_read_engine(
+    url: str,
+    *,
+    schema: str | None = None,
+    writer: bool = False,
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
+) -> Engine:
     """An engine on ``url`` (SQLAlchemy spelling), with a PostgreSQL search path if given.
 
     A ``writer`` engine (the projection runners') takes SQLite's write lock when a
     transaction begins; readers begin deferred and never wait for a writer in WAL mode.
+    On PostgreSQL, waiting for a pooled connection and opening a new one each
+    give up after ``timeout_seconds``, so an unreachable database fails a
+    request quickly (503) instead of holding it.
     """
     if url.startswith("sqlite"):
         _bind_null_directly()
@@ -72,10 +83,18 @@ def create_read_engine(url: str, *, schema: str | None = None, writer: bool = Fa
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
-    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    # libpq counts whole seconds and treats less than 2 as 2.
+    connect_args: dict[str, Any] = {"connect_timeout": max(2, timeout_seconds)}
     if schema:
-        options["connect_args"] = {"options": f"-csearch_path={schema}"}
-    return sa.create_engine(url, **options)
+        connect_args["options"] = f"-csearch_path={schema}"
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=timeout_seconds,
+        connect_args=connect_args,
+    )
 
 
 def _bind_null_directly() -> None:

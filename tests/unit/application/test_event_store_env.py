@@ -36,3 +36,10 @@ def test_an_unsupported_url_is_refused_with_the_variable_named(url: str) -> None
 def test_read_models_use_psycopg_3_for_postgresql() -> None:
     assert sqlalchemy_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert sqlalchemy_url("sqlite:///var/x.sqlite3") == "sqlite:///var/x.sqlite3"
+
+
+def test_the_postgresql_store_waits_for_the_database_at_most_the_given_bound() -> None:
+    env = event_store_env("postgresql://u@db/events", timeout_seconds=4)
+
+    assert env["POSTGRES_CONNECT_TIMEOUT"] == "4"
+    assert env["APPLICATION_RECORDER_TOPIC"].endswith(":BoundedPostgresApplicationRecorder")
