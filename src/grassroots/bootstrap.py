@@ -107,4 +107,8 @@ def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litesta
 
 
 def api_config(settings: Settings) -> ApiConfig:
-    return ApiConfig(jwt_secret=jwt_secret(settings.secret_key), redis_url=settings.redis_url)
+    return ApiConfig(
+        jwt_secret=jwt_secret(settings.secret_key),
+        redis_url=settings.redis_url,
+        cors_origins=settings.cors_origins,
+    )

@@ -15,6 +15,8 @@ GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
 GRASSROOTS_EMBEDDED_PROJECTIONS   yes (default): the server runs the read models' runners;
                                   no: separate workers do (grassroots projections run)
 GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction, at most (5000)
+GRASSROOTS_CORS_ORIGINS           web origins (https://app.example.org, comma-separated) whose
+                                  browser pages may call the API; none by default (same origin)
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Settings:
     embedded_projections: bool = True
     database_schema: str | None = None
     projection_batch_size: int = 5000
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +92,7 @@ class Settings:
             embedded_projections=env.flag("EMBEDDED_PROJECTIONS", default=True),
             database_schema=_schema(env.optional("DATABASE_SCHEMA")),
             projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 5000, low=1, high=100_000),
+            cors_origins=_origins(env.optional("CORS_ORIGINS")),
         )
 
 
@@ -132,6 +136,18 @@ def _schema(name: str | None) -> str | None:
             f"{PREFIX}DATABASE_SCHEMA must be a lower-case identifier, not {name!r}"
         )
     return name
+
+
+def _origins(text: str | None) -> tuple[str, ...]:
+    """Exact origins only: a wildcard would let any page read what a caller's token reads."""
+    origins = tuple(part.strip().rstrip("/") for part in (text or "").split(",") if part.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise SettingsError(
+                f"{PREFIX}CORS_ORIGINS must list origins such as https://app.example.org "
+                f"(scheme, host and port only), not {origin!r}"
+            )
+    return origins
 
 
 def _time_zone(name: str) -> str:

@@ -13,7 +13,6 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Reference
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -28,6 +27,7 @@ from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
+from grassroots.api.headers import SecurityHeaders, cors_config
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
 from grassroots.api.problems import (
@@ -37,6 +37,7 @@ from grassroots.api.problems import (
     exception_handlers,
 )
 from grassroots.api.rate_limits import MemoryCounter, RateLimits, RedisCounter, WindowCounter
+from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
@@ -56,7 +57,7 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *supervision.ROUTES,
 ]
 
-_PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/swagger", "^/problems/"]
+_PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/static/", "^/problems/"]
 
 
 def _public_operations_need_no_token(app: Litestar) -> None:
@@ -170,7 +171,7 @@ def create_app(
     def provide_api() -> Api:
         return api
 
-    handlers: list[Any] = [home, HealthController, describe_problem, *API_ROUTES]
+    handlers: list[Any] = [home, HealthController, describe_problem, static_files(), *API_ROUTES]
     return Litestar(
         route_handlers=handlers,
         state=State(
@@ -184,6 +185,8 @@ def create_app(
         dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
         guards=[rate_limits.guard],
         before_request=_refuse_control_characters,
+        before_send=[SecurityHeaders()],
+        cors_config=cors_config(config.cors_origins),
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         on_startup=[_public_operations_need_no_token],
@@ -197,7 +200,7 @@ def create_app(
             "(`application/problem+json`) with a stable `code`; `Accept-Language: en` "
             "gives English messages, Chinese otherwise.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[LocalScalarRenderPlugin()],
         ),
         request_max_body_size=config.max_body_bytes,
     )
