@@ -57,8 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from grassroots.users_cli import create_user
 
         return create_user(settings, phone=args.phone, name=args.name, grants=args.grant)
+    from grassroots.bootstrap import prepare_database_files
     from grassroots.migrating import upgrade
 
+    prepare_database_files(settings)
     upgrade(settings.database_url, revision=args.revision, schema=settings.database_schema)
     return 0
 

@@ -182,7 +182,8 @@ def _kept_secret(path: Path) -> bytes:
         key = path.read_bytes().strip()
         if len(key) >= MIN_SECRET_BYTES:
             return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # The data directory holds the database too: owner only when made here.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48).encode()
     # Created with owner-only permissions: the file is a credential.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
