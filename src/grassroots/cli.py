@@ -69,6 +69,7 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from grassroots.bootstrap import build_web_app
+    from grassroots.serving import uvicorn_options
 
     app = build_web_app(settings)
     base = f"http://{settings.host}:{settings.port}"
@@ -81,7 +82,13 @@ def _serve(settings: Settings) -> int:
         "  Press Ctrl+C to stop.\n",
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        **uvicorn_options(settings),
+    )
     return 0
 
 

@@ -17,6 +17,9 @@ GRASSROOTS_EMBEDDED_PROJECTIONS   yes (default): the server runs the read models
 GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction, at most (5000)
 GRASSROOTS_CORS_ORIGINS           web origins (https://app.example.org, comma-separated) whose
                                   browser pages may call the API; none by default (same origin)
+GRASSROOTS_IDLE_TIMEOUT_SECONDS   an idle kept-alive connection is closed after this (5)
+GRASSROOTS_REQUEST_TIMEOUT_SECONDS  a request must arrive in full within this (20), or its
+                                  connection is closed
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ class Settings:
     database_schema: str | None = None
     projection_batch_size: int = 5000
     cors_origins: tuple[str, ...] = ()
+    idle_timeout_seconds: int = 5
+    request_timeout_seconds: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +98,8 @@ class Settings:
             database_schema=_schema(env.optional("DATABASE_SCHEMA")),
             projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 5000, low=1, high=100_000),
             cors_origins=_origins(env.optional("CORS_ORIGINS")),
+            idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
+            request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
         )
 
 
