@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261204
 MAX_EXAMPLES = 6
 PASSWORD = "contract run 7f3a9c"
@@ -77,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         choices=CALLERS,
         help="run as this caller only (repeatable; default: all three)",
+    )
+    parser.add_argument(
+        "--edges",
+        action="store_true",
+        help="dates and instants at the ends of their range too (tests/contract/edge_values.py)",
     )
     parser.add_argument("--report-dir", type=Path, default=None, help="JUnit reports here")
     parser.add_argument("--server-log", type=Path, default=None, help="keep the server's log")
@@ -329,8 +335,12 @@ def _start_schemathesis(
     # Each run in a directory of its own (schemathesis keeps a cache where it runs).
     cwd = work / caller.name
     cwd.mkdir()
+    env = dict(os.environ)
+    if args.edges:
+        env["SCHEMATHESIS_HOOKS"] = "tests.contract.edge_values"
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     with (work / f"{caller.name}.txt").open("w") as out:
-        return subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def _bearer(base: str, phone: str) -> dict[str, str]:
