@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit contract clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -19,6 +19,7 @@ run: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+	$(BIN)/python -m tests.contract.run_schemathesis
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations benchmarks
@@ -29,6 +30,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
+
+# Generated requests against a running server, as an administrator, a volunteer and
+# anonymously (seeded; SEED=<n> replays a run).
+contract: $(STAMP)
+	$(BIN)/python -m tests.contract.run_schemathesis $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
 
 from grassroots.api.app import create_app
@@ -12,6 +14,7 @@ from grassroots.application.event_store import event_store_env
 from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.migrating import sqlalchemy_url, upgrade
+from grassroots.private_files import keep_sqlite_files_private
 from grassroots.projections.database import create_read_engine
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
@@ -25,6 +28,7 @@ __all__ = [
     "build_read_side",
     "build_web_app",
     "event_store_kind",
+    "prepare_database_files",
 ]
 
 
@@ -49,9 +53,15 @@ def build_application(
         schema=schema or settings.database_schema,
         timeout_seconds=settings.database_timeout_seconds,
     )
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_database_files(settings)
     return Grassroots(app_config(settings), env=env, clock=clock)
+
+
+def prepare_database_files(settings: Settings) -> None:
+    """On SQLite, the database file made owner-only before anything opens it."""
+    env = event_store_env(settings.database_url)
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        keep_sqlite_files_private(Path(env["SQLITE_DBNAME"]))
 
 
 def event_store_kind(settings: Settings) -> str:
@@ -96,8 +106,7 @@ def build_read_side(
 def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
     """The whole server for ``make run``: schema migrated, write side wired, API on top."""
     kind = event_store_kind(settings)
-    if kind == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_database_files(settings)
     if kind != "memory":
         upgrade(settings.database_url, schema=settings.database_schema)
     application = build_application(settings, clock=clock)
@@ -112,4 +121,8 @@ def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litesta
 
 
 def api_config(settings: Settings) -> ApiConfig:
-    return ApiConfig(jwt_secret=jwt_secret(settings.secret_key), redis_url=settings.redis_url)
+    return ApiConfig(
+        jwt_secret=jwt_secret(settings.secret_key),
+        redis_url=settings.redis_url,
+        cors_origins=settings.cors_origins,
+    )

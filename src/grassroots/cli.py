@@ -57,8 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from grassroots.users_cli import create_user
 
         return create_user(settings, phone=args.phone, name=args.name, grants=args.grant)
+    from grassroots.bootstrap import prepare_database_files
     from grassroots.migrating import upgrade
 
+    prepare_database_files(settings)
     upgrade(settings.database_url, revision=args.revision, schema=settings.database_schema)
     return 0
 
@@ -67,6 +69,7 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from grassroots.bootstrap import build_web_app
+    from grassroots.serving import uvicorn_options
 
     app = build_web_app(settings)
     base = f"http://{settings.host}:{settings.port}"
@@ -79,7 +82,13 @@ def _serve(settings: Settings) -> int:
         "  Press Ctrl+C to stop.\n",
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        **uvicorn_options(settings),
+    )
     return 0
 
 

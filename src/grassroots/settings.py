@@ -17,6 +17,11 @@ GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
 GRASSROOTS_EMBEDDED_PROJECTIONS   yes (default): the server runs the read models' runners;
                                   no: separate workers do (grassroots projections run)
 GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction, at most (5000)
+GRASSROOTS_CORS_ORIGINS           web origins (https://app.example.org, comma-separated) whose
+                                  browser pages may call the API; none by default (same origin)
+GRASSROOTS_IDLE_TIMEOUT_SECONDS   an idle kept-alive connection is closed after this (5)
+GRASSROOTS_REQUEST_TIMEOUT_SECONDS  a request must arrive in full within this (20), or its
+                                  connection is closed
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ class Settings:
     database_schema: str | None = None
     projection_batch_size: int = 5000
     database_timeout_seconds: int = 3
+    cors_origins: tuple[str, ...] = ()
+    idle_timeout_seconds: int = 5
+    request_timeout_seconds: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +101,9 @@ class Settings:
             database_schema=_schema(env.optional("DATABASE_SCHEMA")),
             projection_batch_size=env.integer("PROJECTION_BATCH_SIZE", 5000, low=1, high=100_000),
             database_timeout_seconds=env.integer("DATABASE_TIMEOUT_SECONDS", 3, low=1, high=60),
+            cors_origins=_origins(env.optional("CORS_ORIGINS")),
+            idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
+            request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
         )
 
 
@@ -148,6 +159,18 @@ def _redis_url(url: str | None) -> str | None:
     return url
 
 
+def _origins(text: str | None) -> tuple[str, ...]:
+    """Exact origins only: a wildcard would let any page read what a caller's token reads."""
+    origins = tuple(part.strip().rstrip("/") for part in (text or "").split(",") if part.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise SettingsError(
+                f"{PREFIX}CORS_ORIGINS must list origins such as https://app.example.org "
+                f"(scheme, host and port only), not {origin!r}"
+            )
+    return origins
+
+
 def _time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -180,7 +203,8 @@ def _kept_secret(path: Path) -> bytes:
         key = path.read_bytes().strip()
         if len(key) >= MIN_SECRET_BYTES:
             return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # The data directory holds the database too: owner only when made here.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48).encode()
     # Created with owner-only permissions: the file is a credential.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

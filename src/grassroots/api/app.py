@@ -14,7 +14,6 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Reference
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -39,6 +38,7 @@ from grassroots.api.degrading import (
     connect_redis,
     redacted,
 )
+from grassroots.api.headers import SecurityHeaders, cors_config
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
 from grassroots.api.problems import (
@@ -48,6 +48,7 @@ from grassroots.api.problems import (
     exception_handlers,
 )
 from grassroots.api.rate_limits import MemoryCounter, RateLimits, RedisCounter, WindowCounter
+from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
@@ -69,7 +70,7 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *supervision.ROUTES,
 ]
 
-_PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/swagger", "^/problems/"]
+_PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/static/", "^/problems/"]
 
 
 def _public_operations_need_no_token(app: Litestar) -> None:
@@ -209,7 +210,7 @@ def create_app(
     def provide_api() -> Api:
         return api
 
-    handlers: list[Any] = [home, HealthController, describe_problem, *API_ROUTES]
+    handlers: list[Any] = [home, HealthController, describe_problem, static_files(), *API_ROUTES]
     return Litestar(
         route_handlers=handlers,
         state=State(
@@ -226,6 +227,8 @@ def create_app(
         before_request=_refuse_control_characters,
         # Bodies are decoded strictly into each route's type (see ``bodies``).
         request_class=StrictRequest,
+        before_send=[SecurityHeaders()],
+        cors_config=cors_config(config.cors_origins),
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         on_startup=[_public_operations_need_no_token, document_unsupported_media_type],
@@ -239,7 +242,7 @@ def create_app(
             "(`application/problem+json`) with a stable `code`; `Accept-Language: en` "
             "gives English messages, Chinese otherwise.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[LocalScalarRenderPlugin()],
         ),
         request_max_body_size=config.max_body_bytes,
     )

@@ -140,6 +140,11 @@ def requires(
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            # The framework's own OPTIONS answer (a browser's pre-flight, sent without
+            # credentials) only names the methods a path serves; authentication skips
+            # it, so there is no caller to judge and nothing to protect.
+            return
         caller = connection.user
         if not isinstance(caller, Caller):
             raise ApiProblem(401, "not-authenticated")

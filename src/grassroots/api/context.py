@@ -38,6 +38,8 @@ class ApiConfig:
     read_wait_seconds: float = 2.0
     threads: int = 16
     max_body_bytes: int = 1_000_000
+    # Web origins whose pages may call the API (CORS); none: same origin only.
+    cors_origins: tuple[str, ...] = ()
 
 
 class Api:
