@@ -18,8 +18,8 @@ run: $(STAMP)
 	$(BIN)/grassroots serve
 
 test: lint typecheck
-	$(BIN)/pytest
 	$(BIN)/python -m tests.contract.run_schemathesis
+	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations benchmarks
