@@ -116,7 +116,10 @@ class SessionController(Controller):
         issued = await api.write(
             None,
             lambda: api.app.log_in(
-                phone=data.phone, password=data.password, lifetime=api.config.session_lifetime
+                phone=data.phone,
+                password=data.password,
+                lifetime=api.config.session_lifetime,
+                max_lifetime=api.config.session_max_lifetime,
             ),
         )
         return _tokens(api, issued)
@@ -135,7 +138,9 @@ class SessionController(Controller):
         issued = await api.write(
             None,
             lambda: api.app.refresh_session(
-                data.refresh_token, lifetime=api.config.session_lifetime
+                data.refresh_token,
+                lifetime=api.config.session_lifetime,
+                max_lifetime=api.config.session_max_lifetime,
             ),
         )
         return _tokens(api, issued)
@@ -206,7 +211,10 @@ class AccountController(Controller):
         await api.write(
             caller.account_id,
             lambda: api.app.change_password(
-                caller.account_id, current=data.current_password, new=data.new_password
+                caller.account_id,
+                current=data.current_password,
+                new=data.new_password,
+                kept_session_id=caller.session_id,
             ),
         )
 

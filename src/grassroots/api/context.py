@@ -30,6 +30,10 @@ class ApiConfig:
     jwt_secret: str
     access_token_lifetime: timedelta = timedelta(minutes=15)
     session_lifetime: timedelta = timedelta(days=30)
+    # However often it is refreshed, a session ends this long after its log-in.
+    session_max_lifetime: timedelta = timedelta(days=90)
+    # How often an open live stream checks that its session, account and role still hold.
+    live_recheck_interval: timedelta = timedelta(seconds=5)
     redis_url: str | None = None
     # Prefix of every key this API keeps in Redis (tests give each run its own).
     redis_namespace: str = "grassroots"
