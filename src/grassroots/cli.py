@@ -79,7 +79,10 @@ def _serve(settings: Settings) -> int:
         "  Press Ctrl+C to stop.\n",
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so anyone on
+    # this host could choose the address rate limits count against; the API reads
+    # that header itself, from GRASSROOTS_TRUSTED_PROXIES only.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False)
     return 0
 
 

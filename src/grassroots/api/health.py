@@ -36,7 +36,7 @@ class HealthController(Controller):
         summary="Is the service up, and which event store does it use",
         sync_to_thread=True,
         cache=False,
-        opt={"public": True},
+        opt={"public": True, "rate": "health"},
     )
     def health(self, state: State) -> Health:
         # Reading the last position touches the store, so a dead database shows here.

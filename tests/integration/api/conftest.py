@@ -58,6 +58,11 @@ class Server:
             self._tokens["admin"] = self.log_in("13900000000")["Authorization"]
         return {"Authorization": self._tokens["admin"]}
 
+    def forget_administrator(self) -> None:
+        """Log in afresh (a password change ended the earlier session)."""
+        if "admin" in self._tokens:
+            self._tokens["admin"] = self.log_in("13900000000")["Authorization"]
+
 
 def _settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Settings, str]:
     env = {"GRASSROOTS_SECRET_KEY": SECRET, "GRASSROOTS_DATA_DIR": str(tmp_path)}
