@@ -58,11 +58,23 @@ _SUBJECT_KINDS: dict[Role, type] = {
 }
 
 
+# argon2id as the OWASP Password Storage Cheat Sheet recommends: 19 MiB, two
+# passes, one lane. The library's default (RFC 9106's low-memory option, 64 MiB,
+# three passes, four lanes) took 64 MiB and about a second per hash here, so a
+# burst of anonymous log-ins could take the server's memory; with these costs and
+# the API's few hashing slots a hash takes 19 MiB and about 0.1 s (README: Limits).
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_LANES = 1
+
+
 def password_hasher(*, fast: bool = False) -> PasswordHasher:
-    """argon2id with the library's recommended costs; ``fast`` is for tests only."""
+    """argon2id with the costs above; ``fast`` is for tests only."""
     if fast:
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return PasswordHasher()
+    return PasswordHasher(
+        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES
+    )
 
 
 def require_password(password: str) -> str:
