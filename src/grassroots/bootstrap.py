@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from litestar import Litestar
@@ -9,6 +10,7 @@ from litestar import Litestar
 from grassroots.api.app import create_app
 from grassroots.api.auth import jwt_secret
 from grassroots.api.context import ApiConfig
+from grassroots.api.rate_limits import DEFAULT_RATES, GuessPolicy
 from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
 from grassroots.application.service import Grassroots
@@ -121,8 +123,21 @@ def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litesta
 
 
 def api_config(settings: Settings) -> ApiConfig:
+    limits = settings.limits
     return ApiConfig(
         jwt_secret=jwt_secret(settings.secret_key),
         redis_url=settings.redis_url,
         cors_origins=settings.cors_origins,
+        rates={**DEFAULT_RATES, **limits.rates},
+        trusted_proxies=limits.trusted_proxies,
+        log_in_guesses=GuessPolicy(
+            free_failures=limits.log_in_free_failures,
+            first_delay_seconds=limits.log_in_first_delay_seconds,
+            max_delay_seconds=limits.log_in_max_delay_seconds,
+            memory_seconds=limits.log_in_failure_memory_seconds,
+        ),
+        password_hashing_slots=limits.password_hashing_slots,
+        password_hashing_wait=timedelta(seconds=limits.password_hashing_wait_seconds),
+        session_max_lifetime=timedelta(days=limits.session_max_days),
+        live_recheck_interval=timedelta(seconds=limits.live_recheck_seconds),
     )

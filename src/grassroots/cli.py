@@ -82,11 +82,15 @@ def _serve(settings: Settings) -> int:
         "  Press Ctrl+C to stop.\n",
         flush=True,
     )
+    # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so anyone on
+    # this host could choose the address rate limits count against; the API reads
+    # that header itself, from GRASSROOTS_TRUSTED_PROXIES only.
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         log_level="info",
+        proxy_headers=False,
         **uvicorn_options(settings),
     )
     return 0

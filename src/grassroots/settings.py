@@ -22,6 +22,16 @@ GRASSROOTS_CORS_ORIGINS           web origins (https://app.example.org, comma-se
 GRASSROOTS_IDLE_TIMEOUT_SECONDS   an idle kept-alive connection is closed after this (5)
 GRASSROOTS_REQUEST_TIMEOUT_SECONDS  a request must arrive in full within this (20), or its
                                   connection is closed
+GRASSROOTS_RATE_<NAME>            requests per window for DEFAULT, HEALTH, LOG_IN, REGISTER,
+                                  REFRESH, SCAN, as <count>/<seconds> (e.g. 10/60)
+GRASSROOTS_TRUSTED_PROXIES        addresses/CIDRs whose X-Forwarded-For is believed (none)
+GRASSROOTS_LOG_IN_FREE_FAILURES   wrong passwords per phone before delays begin (5)
+GRASSROOTS_LOG_IN_FIRST_DELAY_SECONDS / _MAX_DELAY_SECONDS  the delay, doubling (2 / 600)
+GRASSROOTS_LOG_IN_FAILURE_MEMORY_SECONDS  failures are forgotten after this quiet time (3600)
+GRASSROOTS_PASSWORD_HASHING_SLOTS password hashes at once (2); more wait, then 503
+GRASSROOTS_PASSWORD_HASHING_WAIT_SECONDS  how long they wait for a slot (2)
+GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, refreshed or not (90)
+GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
 """
 
 from __future__ import annotations
@@ -30,10 +40,15 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from grassroots.api.rate_limits import Rate
 
 __all__ = ["Mode", "Settings", "SettingsError"]
 
@@ -71,6 +86,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
+    limits: Limits = field(default_factory=lambda: Limits())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -104,7 +120,57 @@ class Settings:
             cors_origins=_origins(env.optional("CORS_ORIGINS")),
             idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
             request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
+            limits=_limits(env),
         )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Rate limits, proxies, guessing delays, hashing and session lengths (README: Limits)."""
+
+    # Only the rates set; the API's DEFAULT_RATES fill in the others.
+    rates: Mapping[str, Rate] = field(default_factory=dict)
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    log_in_free_failures: int = 5
+    log_in_first_delay_seconds: int = 2
+    log_in_max_delay_seconds: int = 600
+    log_in_failure_memory_seconds: int = 3600
+    password_hashing_slots: int = 2
+    password_hashing_wait_seconds: int = 2
+    session_max_days: int = 90
+    live_recheck_seconds: int = 5
+
+
+RATE_NAMES = ("default", "health", "log-in", "register", "refresh", "scan")
+
+
+def _limits(env: _Env) -> Limits:
+    first = env.integer("LOG_IN_FIRST_DELAY_SECONDS", 2, low=1, high=3600)
+    longest = env.integer("LOG_IN_MAX_DELAY_SECONDS", 600, low=1, high=86_400)
+    memory = env.integer("LOG_IN_FAILURE_MEMORY_SECONDS", 3600, low=1, high=7 * 86_400)
+    if memory < longest:
+        raise SettingsError(
+            f"{PREFIX}LOG_IN_FAILURE_MEMORY_SECONDS ({memory}) must be at least "
+            f"{PREFIX}LOG_IN_MAX_DELAY_SECONDS ({longest}): a delay may not outlive its count"
+        )
+    return Limits(
+        rates={
+            name: rate
+            for name in RATE_NAMES
+            if (rate := env.rate("RATE_" + name.upper().replace("-", "_"))) is not None
+        },
+        trusted_proxies=env.networks("TRUSTED_PROXIES"),
+        log_in_free_failures=env.integer("LOG_IN_FREE_FAILURES", 5, low=0, high=1000),
+        log_in_first_delay_seconds=first,
+        log_in_max_delay_seconds=longest,
+        log_in_failure_memory_seconds=memory,
+        password_hashing_slots=env.integer("PASSWORD_HASHING_SLOTS", 2, low=1, high=64),
+        password_hashing_wait_seconds=env.integer(
+            "PASSWORD_HASHING_WAIT_SECONDS", 2, low=0, high=60
+        ),
+        session_max_days=env.integer("SESSION_MAX_DAYS", 90, low=1, high=3650),
+        live_recheck_seconds=env.integer("LIVE_RECHECK_SECONDS", 5, low=1, high=300),
+    )
 
 
 class _Env:
@@ -127,6 +193,36 @@ class _Env:
         if raw.lower() in ("0", "no", "false", "off"):
             return False
         raise SettingsError(f"{PREFIX}{name} must be yes or no, not {raw!r}")
+
+    def rate(self, name: str) -> Rate | None:
+        """``<count>/<seconds>``, e.g. 10/60; None when not set."""
+        # Read here so a bad value stops the start with its variable's name.
+        from grassroots.api.rate_limits import Rate
+
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        try:
+            return Rate.parse(raw)
+        except ValueError:
+            raise SettingsError(
+                f"{PREFIX}{name} must be <count>/<seconds>, both above 0, like 10/60, not {raw!r}"
+            ) from None
+
+    def networks(self, name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+        """Addresses and CIDR blocks, separated by commas or spaces."""
+        raw = self.optional(name)
+        if raw is None:
+            return ()
+        found = []
+        for part in re.split(r"[\s,]+", raw):
+            try:
+                found.append(ip_network(part, strict=False))
+            except ValueError:
+                raise SettingsError(
+                    f"{PREFIX}{name} must list IP addresses or CIDR blocks, not {part!r}"
+                ) from None
+        return tuple(found)
 
     def integer(self, name: str, default: int, *, low: int, high: int) -> int:
         raw = self.optional(name)

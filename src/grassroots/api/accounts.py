@@ -17,6 +17,7 @@ from grassroots.api.context import ApiDep
 from grassroots.api.fields import Day, GivenPassword, Id, Name, Password, Phone
 from grassroots.api.problems import problem_responses
 from grassroots.application.accounts import IssuedSession
+from grassroots.application.errors import CredentialsRejected
 from grassroots.domain.account import Account, Grant, Role
 
 __all__ = ["AccountController", "GrantBody", "GrantView", "SessionController"]
@@ -107,18 +108,32 @@ class SessionController(Controller):
         operation_id="logIn",
         summary="Log in with phone and password (anyone)",
         description="Returns a short-lived access token and a refresh token. "
-        "Rate limited per client address.",
+        "Rate limited per client address; after a few wrong passwords for a phone "
+        "number, from anywhere, each further attempt for it waits a doubling delay "
+        "(429 `log-in-delayed` with Retry-After, the right password included). "
+        "503 `busy` when too many passwords are being checked at once.",
         opt={"public": True, "rate": "log-in"},
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(400, 401, 409, 429),
+        responses=problem_responses(400, 401, 409, 429, 503),
     )
     async def log_in(self, data: JSONBody[LogIn], api: ApiDep) -> Tokens:
-        issued = await api.write(
-            None,
-            lambda: api.app.log_in(
-                phone=data.phone, password=data.password, lifetime=api.config.session_lifetime
-            ),
-        )
+        # Checked before any hashing: a delayed phone costs the server nothing.
+        await api.guesses.require_allowed(data.phone)
+        try:
+            async with api.hashing.held():
+                issued = await api.write(
+                    None,
+                    lambda: api.app.log_in(
+                        phone=data.phone,
+                        password=data.password,
+                        lifetime=api.config.session_lifetime,
+                        max_lifetime=api.config.session_max_lifetime,
+                    ),
+                )
+        except CredentialsRejected:
+            await api.guesses.failed(data.phone)
+            raise
+        await api.guesses.succeeded(data.phone)
         return _tokens(api, issued)
 
     @post(
@@ -135,7 +150,9 @@ class SessionController(Controller):
         issued = await api.write(
             None,
             lambda: api.app.refresh_session(
-                data.refresh_token, lifetime=api.config.session_lifetime
+                data.refresh_token,
+                lifetime=api.config.session_lifetime,
+                max_lifetime=api.config.session_max_lifetime,
             ),
         )
         return _tokens(api, issued)
@@ -165,19 +182,20 @@ class AccountController(Controller):
         "phone number. Rate limited per client address.",
         opt={"public": True, "rate": "register"},
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(400, 404, 409, 422, 429),
+        responses=problem_responses(400, 404, 409, 422, 429, 503),
     )
     async def register(self, data: JSONBody[Registration], api: ApiDep) -> Registered:
-        account_id, volunteer_id = await api.write(
-            None,
-            lambda: api.app.register_volunteer_account(
-                name=data.name,
-                phone=data.phone,
-                password=data.password,
-                birth_date=data.birth_date,
-                org_unit_id=data.org_unit_id,
-            ),
-        )
+        async with api.hashing.held():
+            account_id, volunteer_id = await api.write(
+                None,
+                lambda: api.app.register_volunteer_account(
+                    name=data.name,
+                    phone=data.phone,
+                    password=data.password,
+                    birth_date=data.birth_date,
+                    org_unit_id=data.org_unit_id,
+                ),
+            )
         return Registered(account_id=account_id, volunteer_id=volunteer_id)
 
     @get(
@@ -195,20 +213,25 @@ class AccountController(Controller):
         "/me/password",
         operation_id="changePassword",
         summary="Change the caller's password (any role)",
+        description="Ends every other session of the account at once; this one goes on.",
         guards=[requires(*ANY_ROLE)],
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(400, 401, 422, 429),
+        responses=problem_responses(400, 401, 422, 429, 503),
     )
     async def change_password(
         self, data: JSONBody[NewPassword], request: Request[Caller, Token, Any], api: ApiDep
     ) -> None:
         caller = request.user
-        await api.write(
-            caller.account_id,
-            lambda: api.app.change_password(
-                caller.account_id, current=data.current_password, new=data.new_password
-            ),
-        )
+        async with api.hashing.held():
+            await api.write(
+                caller.account_id,
+                lambda: api.app.change_password(
+                    caller.account_id,
+                    current=data.current_password,
+                    new=data.new_password,
+                    kept_session_id=caller.session_id,
+                ),
+            )
 
 
 def grant_of(body: GrantBody) -> Grant:

@@ -47,7 +47,14 @@ from grassroots.api.problems import (
     describe_problem,
     exception_handlers,
 )
-from grassroots.api.rate_limits import MemoryCounter, RateLimits, RedisCounter, WindowCounter
+from grassroots.api.rate_limits import (
+    HashingSlots,
+    LogInGuesses,
+    MemoryCounter,
+    RateLimits,
+    RedisCounter,
+    WindowCounter,
+)
 from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
@@ -189,8 +196,17 @@ def create_app(
         positions=WrittenPositions(positions_store, read_side, config.read_wait_seconds),
         config=config,
         channels=channels,
+        guesses=LogInGuesses(
+            counter,
+            config.log_in_guesses,
+            clock=lambda: application.now().timestamp(),
+            key=config.jwt_secret.encode(),
+        ),
+        hashing=HashingSlots(
+            config.password_hashing_slots, config.password_hashing_wait.total_seconds()
+        ),
     )
-    rate_limits = RateLimits(counter, config.rates)
+    rate_limits = RateLimits(counter, config.rates, config.trusted_proxies)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:

@@ -19,8 +19,10 @@ from typing import Any
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.security.jwt import JWTAuth, Token
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from grassroots.api.problems import ApiProblem
 from grassroots.api.threads import in_thread
@@ -32,8 +34,10 @@ __all__ = [
     "ISSUER",
     "Caller",
     "access_token_for",
+    "holds_any",
     "jwt_auth",
     "jwt_secret",
+    "load_caller",
     "requires",
 ]
 
@@ -79,15 +83,14 @@ class Caller:
         return min(found)
 
 
-def _load_caller(app: Grassroots, account_id: UUID, session_id: UUID) -> Caller | None:
+def load_caller(app: Grassroots, account_id: UUID, session_id: UUID) -> Caller | None:
+    """The caller a session stands for, or None once the session no longer holds."""
     try:
         session = app.get(Session, session_id)
         account = app.get(Account, account_id)
     except NotFound:
         return None
-    if session.account_id != account.id or not session.is_open(app.now()):
-        return None
-    if account.is_disabled:
+    if not account.holds(session, app.now()):
         return None
     return Caller(
         account_id=account.id,
@@ -95,6 +98,24 @@ def _load_caller(app: Grassroots, account_id: UUID, session_id: UUID) -> Caller 
         name=account.name,
         grants=frozenset(account.grants),
     )
+
+
+class BearerOnly(JWTAuthenticationMiddleware):
+    """Reads the token from ``Authorization: Bearer <token>`` and no other scheme.
+
+    The framework takes whatever follows the first space, so ``Basic <token>``
+    would pass; a client sending its token under another scheme has a bug worth
+    hearing about, and a proxy may treat other schemes differently (logging them).
+    """
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get(self.auth_header, "")
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("an access token goes in 'Authorization: Bearer <token>'")
+        return await self.authenticate_token(encoded_token=token.strip(), connection=connection)
 
 
 def jwt_auth(
@@ -108,7 +129,7 @@ def jwt_auth(
             session_id = UUID(str(token.extras.get("sid", "")))
         except ValueError:
             return None
-        return await in_thread(_load_caller, application, account_id, session_id)
+        return await in_thread(load_caller, application, account_id, session_id)
 
     return JWTAuth[Caller, Token](
         retrieve_user_handler=retrieve_caller,
@@ -120,6 +141,7 @@ def jwt_auth(
         exclude=list(exclude),
         # Routes anyone may call (log-in, registration) say so with opt={"public": True}.
         exclude_opt_key="public",
+        authentication_middleware_class=BearerOnly,
         description="An access token from POST /api/v1/sessions (log-in) or "
         "POST /api/v1/sessions/refresh, as `Authorization: Bearer <token>`.",
     )
@@ -131,6 +153,11 @@ def access_token_for(auth: JWTAuth[Caller, Token], *, account_id: UUID, session_
         token_issuer=ISSUER,
         token_extras={"sid": str(session_id)},
     )
+
+
+def holds_any(caller: Caller, roles: Sequence[Role]) -> bool:
+    """Whether ``caller`` holds one of ``roles`` (administrators hold every one)."""
+    return caller.is_administrator or any(g.role in roles for g in caller.grants)
 
 
 def requires(
@@ -148,7 +175,7 @@ def requires(
         caller = connection.user
         if not isinstance(caller, Caller):
             raise ApiProblem(401, "not-authenticated")
-        if caller.is_administrator or any(g.role in allowed for g in caller.grants):
+        if holds_any(caller, roles):
             return
         names = ", ".join(sorted(r.value for r in allowed)) or "administrator"
         raise ApiProblem(403, "forbidden", f"this needs one of the roles: {names}")

@@ -14,7 +14,14 @@ from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy.engine import Engine
 
 from grassroots.api.consistency import WrittenPositions
-from grassroots.api.rate_limits import DEFAULT_RATES, Rate
+from grassroots.api.rate_limits import (
+    DEFAULT_RATES,
+    GuessPolicy,
+    HashingSlots,
+    LogInGuesses,
+    Network,
+    Rate,
+)
 from grassroots.api.threads import in_thread
 from grassroots.application.service import Grassroots
 from grassroots.projections.read_side import ReadSide
@@ -30,10 +37,19 @@ class ApiConfig:
     jwt_secret: str
     access_token_lifetime: timedelta = timedelta(minutes=15)
     session_lifetime: timedelta = timedelta(days=30)
+    # However often it is refreshed, a session ends this long after its log-in.
+    session_max_lifetime: timedelta = timedelta(days=90)
+    # How often an open live stream checks that its session, account and role still hold.
+    live_recheck_interval: timedelta = timedelta(seconds=5)
     redis_url: str | None = None
     # Prefix of every key this API keeps in Redis (tests give each run its own).
     redis_namespace: str = "grassroots"
     rates: Mapping[str, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    # Peers whose X-Forwarded-For names the client (a reverse proxy); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
+    log_in_guesses: GuessPolicy = field(default_factory=GuessPolicy)
+    password_hashing_slots: int = 2
+    password_hashing_wait: timedelta = timedelta(seconds=2)
     # How long a read waits for the read models to include the caller's own writes.
     read_wait_seconds: float = 2.0
     threads: int = 16
@@ -54,6 +70,8 @@ class Api:
         positions: WrittenPositions,
         config: ApiConfig,
         channels: ChannelsPlugin,
+        guesses: LogInGuesses,
+        hashing: HashingSlots,
     ) -> None:
         self.app = app
         self.read_side = read_side
@@ -61,6 +79,9 @@ class Api:
         self.positions = positions
         self.config = config
         self.channels = channels
+        # Wrong passwords per phone, and the bound on password hashing at once.
+        self.guesses = guesses
+        self.hashing = hashing
 
     def live_channel(self, kind: str, record_id: Any) -> str:
         """The channel name for live updates about one record (a center, an org unit)."""

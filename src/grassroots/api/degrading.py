@@ -156,6 +156,30 @@ class DegradingCounter:
             lambda: self.fallback.hit(key, window_seconds),
         )
 
+    async def fail(self, key: str, *, now: float, memory_seconds: int) -> int:
+        return await self._breaker.call(
+            lambda: self._primary.fail(key, now=now, memory_seconds=memory_seconds),
+            lambda: self.fallback.fail(key, now=now, memory_seconds=memory_seconds),
+        )
+
+    async def hold(self, key: str, *, until: float, memory_seconds: int) -> None:
+        await self._breaker.call(
+            lambda: self._primary.hold(key, until=until, memory_seconds=memory_seconds),
+            lambda: self.fallback.hold(key, until=until, memory_seconds=memory_seconds),
+        )
+
+    async def held_until(self, key: str, *, now: float) -> float | None:
+        return await self._breaker.call(
+            lambda: self._primary.held_until(key, now=now),
+            lambda: self.fallback.held_until(key, now=now),
+        )
+
+    async def forget(self, key: str) -> None:
+        await self._breaker.call(
+            lambda: self._primary.forget(key),
+            lambda: self.fallback.forget(key),
+        )
+
     async def close(self) -> None:
         # The Redis client is the application's to close (see app.py's lifespan).
         await self.fallback.close()

@@ -117,7 +117,7 @@ class HealthController(Controller):
         operation_id="getLiveness",
         summary="Is the process up (touches no database)",
         cache=False,
-        opt={"public": True},
+        opt={"public": True, "rate": "health"},
     )
     async def live(self) -> Liveness:
         return Liveness(status="ok", version=__version__)

@@ -9,12 +9,19 @@ by one API process reaches a screen connected to another.
 Each stream starts with a ``ready`` event once the subscription is in place, so
 a client knows from then on it misses nothing (a screen that reconnects should
 reload its counts: updates while it was away are not replayed).
+
+A stream lasts only as long as what let it start: before each delivery, and at
+least every ``live_recheck_interval`` while it is quiet, the session, the
+account and the role and scope are read again. Once any of them is gone (log-out,
+a password change, a disable, a revoked role) the stream sends an ``ended``
+event naming why and closes; reconnecting then answers 401 or 404.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -25,10 +32,12 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.security.jwt import Token
 from litestar.types import ControllerRouterHandler
 
-from grassroots.api.auth import Caller, requires
+from grassroots.api.auth import Caller, holds_any, load_caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.problems import problem_responses
+from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_center, require_unit
+from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 
 __all__ = ["ROUTES", "LiveController"]
@@ -36,15 +45,68 @@ __all__ = ["ROUTES", "LiveController"]
 _STREAM_DESCRIPTION = (
     "A `text/event-stream`: first an event `ready`, then one event per scan, named "
     '`check-in` or `check-out`, whose data is JSON: `{"kind", "activity_id", '
-    '"center_id", "volunteer_name", "at"}`.'
+    '"center_id", "volunteer_name", "at"}`. When the session, the account or the '
+    "role that opened it no longer holds, a last event `ended` "
+    '(`{"reason": "session-ended" | "forbidden"}`) and the stream closes.'
 )
 
+# Why a stream stopped, or None while it may go on.
+Recheck = Callable[[], Awaitable[str | None]]
 
-async def _updates(api: Api, channel: str) -> AsyncGenerator[ServerSentEventMessage, None]:
+
+def _recheck(
+    api: Api, caller: Caller, roles: tuple[Role, ...], in_scope: Callable[[Grassroots, Caller], Any]
+) -> Recheck:
+    """Reads the session, the account and the scope again, as opening the stream did."""
+
+    def check() -> str | None:
+        now = load_caller(api.app, caller.account_id, caller.session_id)
+        if now is None:
+            return "session-ended"
+        if not holds_any(now, roles):
+            return "forbidden"
+        try:
+            in_scope(api.app, now)
+        except (ApiProblem, NotFound):
+            return "forbidden"
+        return None
+
+    async def recheck() -> str | None:
+        return await api.read(None, check)
+
+    return recheck
+
+
+async def _next(events: AsyncIterator[bytes]) -> bytes | None:
+    try:
+        return await anext(events)
+    except StopAsyncIteration:
+        return None
+
+
+async def _updates(
+    api: Api, channel: str, recheck: Recheck
+) -> AsyncGenerator[ServerSentEventMessage, None]:
     subscriber = await api.channels.subscribe([channel])
+    interval = api.config.live_recheck_interval.total_seconds()
+    events = subscriber.iter_events()
+    # Waiting for the next update runs as a task of its own, so a quiet stream
+    # can wake to re-check without cancelling (and so losing) that wait.
+    waiting = asyncio.ensure_future(_next(events))
     try:
         yield ServerSentEventMessage(event="ready", data=json.dumps({"channel": "subscribed"}))
-        async for raw in subscriber.iter_events():
+        while True:
+            await asyncio.wait({waiting}, timeout=interval)
+            reason = await recheck()
+            if reason is not None:
+                yield ServerSentEventMessage(event="ended", data=json.dumps({"reason": reason}))
+                return
+            if not waiting.done():
+                continue
+            raw = waiting.result()
+            if raw is None:
+                return
+            waiting = asyncio.ensure_future(_next(events))
             text = raw.decode() if isinstance(raw, bytes) else str(raw)
             try:
                 kind = str(json.loads(text).get("kind", "update"))
@@ -52,6 +114,7 @@ async def _updates(api: Api, channel: str) -> AsyncGenerator[ServerSentEventMess
                 kind = "update"
             yield ServerSentEventMessage(event=kind, data=text)
     finally:
+        waiting.cancel()
         # The client went away (the stream is cancelled): still let go of the
         # channel, or each closed screen would leave a subscription behind.
         with anyio.CancelScope(shield=True):
@@ -76,7 +139,13 @@ class LiveController(Controller):
     ) -> ServerSentEvent:
         # Before the stream starts: a center outside the caller's scope is a 404.
         await api.read(None, require_center, api.app, request.user, center_id)
-        return ServerSentEvent(_updates(api, api.live_channel("center", center_id)))
+        recheck = _recheck(
+            api,
+            request.user,
+            (Role.CENTER_STAFF, Role.SUPERVISOR),
+            lambda app, caller: require_center(app, caller, center_id),
+        )
+        return ServerSentEvent(_updates(api, api.live_channel("center", center_id), recheck))
 
     @get(
         "/org-units/{org_unit_id:uuid}/live",
@@ -91,7 +160,13 @@ class LiveController(Controller):
         self, org_unit_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> ServerSentEvent:
         await api.read(None, require_unit, api.app, request.user, org_unit_id)
-        return ServerSentEvent(_updates(api, api.live_channel("org-unit", org_unit_id)))
+        recheck = _recheck(
+            api,
+            request.user,
+            (Role.SUPERVISOR,),
+            lambda app, caller: require_unit(app, caller, org_unit_id),
+        )
+        return ServerSentEvent(_updates(api, api.live_channel("org-unit", org_unit_id), recheck))
 
 
 ROUTES: list[ControllerRouterHandler] = [LiveController]

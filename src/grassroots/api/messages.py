@@ -62,6 +62,12 @@ MESSAGES: dict[str, Message] = {
     "body-too-large": M("请求内容过大", "The request body is too large", status=413),
     "unsupported-media-type": M("不支持的内容类型", "Unsupported media type", status=415),
     "rate-limited": M("操作过于频繁，请稍后再试", "Too many requests; try again later", status=429),
+    "log-in-delayed": M(
+        "该手机号密码错误次数过多，请稍后再试",
+        "Too many wrong passwords for this number; try again later",
+        status=429,
+    ),
+    "busy": M("服务器繁忙，请稍后再试", "The server is busy; try again shortly", status=503),
     "internal-error": M("服务器内部错误", "Something went wrong on our side", status=500),
     "service-unavailable": M(
         "服务暂时不可用，请稍后再试",

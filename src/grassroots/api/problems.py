@@ -231,7 +231,7 @@ _HTTP_CODES = {
 def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
     assert isinstance(error, HTTPException)
     status = error.status_code
-    if status >= 500:
+    if status >= 500 and not isinstance(error, ApiProblem):
         return _internal_error(request, error)
     if isinstance(error, ApiProblem):
         return _respond(

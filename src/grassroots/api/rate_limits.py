@@ -1,24 +1,40 @@
-"""Rate limits per account and route, counted in the shared store.
+"""Rate limits per account and route, a growing delay after wrong passwords, and a
+bound on password hashing at once; counted in the shared store.
 
 Every route is limited (a guard on the whole app): by the account for logged-in
-callers, by the socket's peer address for anonymous routes (log-in,
-registration). ``X-Forwarded-For`` is never read: anyone can write it. Behind a
-proxy the proxy is the peer; limit there, or run the server with the proxy's
-trusted-forwarding option so the peer is the real client.
+callers, by the client's address for anonymous routes (log-in, registration).
+The client's address is the socket's peer, unless the peer is one of the
+trusted proxies (``GRASSROOTS_TRUSTED_PROXIES``, none by default): then
+``X-Forwarded-For`` is walked from the right, one hop at a time, while the hop
+is itself a trusted proxy, and the first other address is the client. Anything
+left of it is the client's own writing and counts for nothing.
 
 Routes name their own limit in ``opt={"rate": "log-in"}``; the rest share the
 default. Counting is a fixed window: in memory (one process) by default, in
 Redis when ``GRASSROOTS_REDIS_URL`` is set, so every API process counts
 against the same total (INCR is atomic there).
+
+Wrong passwords are also counted per phone, whatever address they come from
+(``LogInGuesses``): after a few free failures each further one starts a delay
+that doubles up to a cap, during which every log-in for that phone, the right
+password included, answers 429 without a password being checked. It is a
+delay, not a lock: it ends by itself, so an attacker can hold the owner off
+only by spending a guess every time a delay ends, at most one per cap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import hmac
 import math
 import time
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any, Protocol
 
 from litestar.connection import ASGIConnection
@@ -26,15 +42,25 @@ from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
 from grassroots.api.problems import ApiProblem
+from grassroots.domain.errors import InvalidValue
+from grassroots.domain.volunteer import normalise_phone
 
 __all__ = [
     "DEFAULT_RATES",
+    "GuessPolicy",
+    "HashingSlots",
+    "LogInGuesses",
     "MemoryCounter",
+    "Network",
     "Rate",
     "RateLimits",
     "RedisCounter",
     "WindowCounter",
+    "client_address",
 ]
+
+Network = IPv4Network | IPv6Network
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -45,15 +71,21 @@ class Rate:
     @classmethod
     def parse(cls, text: str) -> Rate:
         """``"10/60"``: ten per sixty seconds."""
-        limit, _, seconds = text.partition("/")
-        rate = cls(int(limit), int(seconds))
-        if rate.limit < 1 or rate.per_seconds < 1:
+        limit, slash, seconds = text.strip().partition("/")
+        try:
+            rate = cls(int(limit), int(seconds))
+        except ValueError:
+            rate = cls(0, 0)
+        if not slash or rate.limit < 1 or rate.per_seconds < 1:
             raise ValueError(f"not a rate: {text!r} (want e.g. 10/60)")
         return rate
 
 
 DEFAULT_RATES: Mapping[str, Rate] = {
     "default": Rate(300, 60),
+    # Load balancers and monitors call it often, from one address, without an
+    # account: a limit of its own, so they never use up the address's default.
+    "health": Rate(600, 60),
     "log-in": Rate(10, 60),
     "register": Rate(5, 600),
     "refresh": Rate(30, 60),
@@ -61,35 +93,113 @@ DEFAULT_RATES: Mapping[str, Rate] = {
 }
 
 
+@dataclass(frozen=True)
+class GuessPolicy:
+    """How wrong passwords for one phone slow down the next attempts."""
+
+    free_failures: int = 5
+    first_delay_seconds: int = 2
+    max_delay_seconds: int = 600
+    # Failures are forgotten this long after the last one (and on a success).
+    memory_seconds: int = 3600
+
+    def __post_init__(self) -> None:
+        if self.max_delay_seconds > self.memory_seconds:
+            # Else a delay could outlive the count it grew from, and start again small.
+            raise ValueError(
+                "memory_seconds must be at least max_delay_seconds: "
+                "a delay may not outlive its count"
+            )
+
+    def delay_after(self, failures: int) -> int:
+        """Seconds the phone must wait after its ``failures``-th failure in a row."""
+        beyond = failures - self.free_failures
+        if beyond <= 0:
+            return 0
+        # 2**30 is past any cap; the bound keeps the number small.
+        doubled: int = self.first_delay_seconds << min(beyond - 1, 30)
+        return min(self.max_delay_seconds, doubled)
+
+
 class WindowCounter(Protocol):
     async def hit(self, key: str, window_seconds: int) -> int:
         """Count one more hit in the current window of ``key``; the count so far."""
+
+    async def fail(self, key: str, *, now: float, memory_seconds: int) -> int:
+        """Count one more failure of ``key``, forgotten ``memory_seconds`` after the last."""
+
+    async def hold(self, key: str, *, until: float, memory_seconds: int) -> None:
+        """Record that ``key`` may not be tried again before ``until``."""
+
+    async def held_until(self, key: str, *, now: float) -> float | None: ...
+
+    async def forget(self, key: str) -> None: ...
 
     async def close(self) -> None: ...
 
 
 class MemoryCounter:
-    """Windows aligned on the clock, as in Redis, so ``Retry-After`` means the same."""
+    """Windows aligned on the clock, as in Redis, so ``Retry-After`` means the same.
 
-    def __init__(self) -> None:
-        self._counts: dict[str, tuple[int, int]] = {}
+    One dict per window length holds the current window's counts only: when the
+    next window begins the whole dict is replaced, so no hit ever walks the keys.
+    Failures per phone sit in insertion order of their last failure, so the
+    forgotten ones are always at the front.
+    """
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
+        # key -> [failures, held until, forgotten at]
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = asyncio.Lock()
 
     async def hit(self, key: str, window_seconds: int) -> int:
-        window = int(time.time()) // window_seconds
+        window = int(self._clock()) // window_seconds
         async with self._lock:
-            seen_window, count = self._counts.get(key, (window, 0))
-            count = count + 1 if seen_window == window else 1
-            self._counts[key] = (window, count)
-            if len(self._counts) > 100_000:
-                # Keys of past windows count for nothing any more.
-                for old_key, (old_window, _) in list(self._counts.items()):
-                    if old_window != window:
-                        del self._counts[old_key]
+            seen = self._windows.get(window_seconds)
+            if seen is None or seen[0] != window:
+                seen = (window, {})
+                self._windows[window_seconds] = seen
+            counts = seen[1]
+            count = counts.get(key, 0) + 1
+            counts[key] = count
             return count
 
+    def keys_held(self) -> int:
+        return sum(len(counts) for _, counts in self._windows.values()) + len(self._failures)
+
+    def _forget_expired(self, now: float) -> None:
+        while self._failures:
+            oldest = next(iter(self._failures.values()))
+            if oldest[2] > now:
+                return
+            self._failures.popitem(last=False)
+
+    async def fail(self, key: str, *, now: float, memory_seconds: int) -> int:
+        self._forget_expired(now)
+        entry = self._failures.pop(key, None) or [0.0, 0.0, 0.0]
+        entry[0] += 1
+        entry[2] = now + memory_seconds
+        self._failures[key] = entry
+        return int(entry[0])
+
+    async def hold(self, key: str, *, until: float, memory_seconds: int) -> None:
+        entry = self._failures.get(key)
+        if entry is not None:
+            entry[1] = max(entry[1], until)
+
+    async def held_until(self, key: str, *, now: float) -> float | None:
+        self._forget_expired(now)
+        entry = self._failures.get(key)
+        return entry[1] if entry is not None and entry[1] > now else None
+
+    async def forget(self, key: str) -> None:
+        self._failures.pop(key, None)
+
     async def close(self) -> None:
-        self._counts.clear()
+        self._windows.clear()
+        self._failures.clear()
 
 
 class RedisCounter:
@@ -106,14 +216,46 @@ class RedisCounter:
             count, _ = await pipe.execute()
         return int(count)
 
+    # A phone's failures are one hash: its count, and the instant (on the
+    # application's clock) before which it may not be tried. Redis's own expiry,
+    # in real seconds, only clears it away.
+    async def fail(self, key: str, *, now: float, memory_seconds: int) -> int:
+        name = f"{self._namespace}:{key}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(name, "failures", 1)
+            pipe.expire(name, memory_seconds)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    async def hold(self, key: str, *, until: float, memory_seconds: int) -> None:
+        name = f"{self._namespace}:{key}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(name, "until", repr(until))
+            pipe.expire(name, memory_seconds)
+            await pipe.execute()
+
+    async def held_until(self, key: str, *, now: float) -> float | None:
+        raw = await self._redis.hget(f"{self._namespace}:{key}", "until")
+        until = float(raw) if raw is not None else None
+        return until if until is not None and until > now else None
+
+    async def forget(self, key: str) -> None:
+        await self._redis.delete(f"{self._namespace}:{key}")
+
     async def close(self) -> None:
         await self._redis.aclose()
 
 
 class RateLimits:
-    def __init__(self, counter: WindowCounter, rates: Mapping[str, Rate] = DEFAULT_RATES) -> None:
+    def __init__(
+        self,
+        counter: WindowCounter,
+        rates: Mapping[str, Rate] = DEFAULT_RATES,
+        trusted_proxies: Sequence[Network] = (),
+    ) -> None:
         self.counter = counter
         self.rates = {**DEFAULT_RATES, **rates}
+        self.trusted_proxies = tuple(trusted_proxies)
 
     async def guard(
         self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
@@ -122,7 +264,7 @@ class RateLimits:
         if name == "none":
             return
         rate = self.rates.get(name, self.rates["default"])
-        who = _who(connection)
+        who = self._who(connection)
         count = await self.counter.hit(f"{name}:{_route_of(handler)}:{who}", rate.per_seconds)
         if count > rate.limit:
             retry_after = _seconds_left(rate.per_seconds)
@@ -135,21 +277,130 @@ class RateLimits:
                 retry_after_seconds=retry_after,
             )
 
+    def _who(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        user = connection.scope.get("user")
+        account_id = getattr(user, "account_id", None)
+        if account_id is not None:
+            return f"account:{account_id}"
+        client = connection.client
+        peer = client.host if client else "unknown"
+        forwarded = connection.headers.getall("x-forwarded-for", [])
+        return f"peer:{client_address(peer, forwarded, self.trusted_proxies)}"
+
+
+def client_address(peer: str, forwarded_for: Iterable[str], trusted: Sequence[Network]) -> str:
+    """The address a request counts against: the peer, or, when the peer is a trusted
+    proxy, the nearest hop of ``X-Forwarded-For`` that is not one."""
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for line in forwarded_for for hop in line.split(",")]
+    address = peer
+    while hops and _is_trusted(address, trusted):
+        hop = hops.pop()
+        try:
+            address = str(ip_address(hop))
+        except ValueError:
+            # Garbled: whoever is left of the proxy that wrote it is unknown.
+            return address
+    return address
+
+
+def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
+
+
+class LogInGuesses:
+    """Wrong passwords per phone, counted in the rate limits' store."""
+
+    def __init__(
+        self, counter: WindowCounter, policy: GuessPolicy, clock: Clock, key: bytes
+    ) -> None:
+        self._counter = counter
+        self._policy = policy
+        self._clock = clock
+        self._key = key
+
+    def _name(self, phone: str) -> str:
+        with contextlib.suppress(InvalidValue):
+            phone = normalise_phone(phone)
+        # Keyed, so the store does not list the phones being tried.
+        digest = hmac.new(self._key, phone.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"guesses:{digest}"
+
+    async def require_allowed(self, phone: str) -> None:
+        now = self._clock()
+        until = await self._counter.held_until(self._name(phone), now=now)
+        if until is None:
+            return
+        retry_after = max(1, math.ceil(until - now))
+        raise ApiProblem(
+            429,
+            "log-in-delayed",
+            f"too many wrong passwords for this phone number; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+            retry_after_seconds=retry_after,
+        )
+
+    async def failed(self, phone: str) -> None:
+        now = self._clock()
+        name = self._name(phone)
+        memory = self._policy.memory_seconds
+        failures = await self._counter.fail(name, now=now, memory_seconds=memory)
+        delay = self._policy.delay_after(failures)
+        if delay:
+            await self._counter.hold(name, until=now + delay, memory_seconds=memory)
+
+    async def succeeded(self, phone: str) -> None:
+        await self._counter.forget(self._name(phone))
+
+
+class HashingSlots:
+    """At most ``slots`` password hashes at once (argon2 takes its memory per hash);
+    a request waits ``wait_seconds`` for a slot, then answers 503."""
+
+    def __init__(self, slots: int, wait_seconds: float) -> None:
+        self._semaphore = asyncio.Semaphore(slots)
+        self._wait_seconds = wait_seconds
+
+    async def acquire(self) -> None:
+        if self._wait_seconds <= 0 and self._semaphore.locked():
+            raise _busy()
+        try:
+            await asyncio.wait_for(self._semaphore.acquire(), timeout=self._wait_seconds or None)
+        except TimeoutError:
+            raise _busy() from None
+
+    def release(self) -> None:
+        self._semaphore.release()
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+def _busy() -> ApiProblem:
+    return ApiProblem(
+        503,
+        "busy",
+        "too many passwords are being checked at once; try again in a second",
+        headers={"Retry-After": "1"},
+        retry_after_seconds=1,
+    )
+
 
 def _route_of(handler: BaseRouteHandler) -> str:
     # A name that stays the same across requests and processes: the framework's
     # own handler ids include per-request controller instances, so they don't.
     methods = ",".join(sorted(getattr(handler, "http_methods", ()) or ()))
     return f"{methods}:{'|'.join(sorted(handler.paths))}:{handler.handler_name}"
-
-
-def _who(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    user = connection.scope.get("user")
-    account_id = getattr(user, "account_id", None)
-    if account_id is not None:
-        return f"account:{account_id}"
-    client = connection.client
-    return f"peer:{client.host if client else 'unknown'}"
 
 
 def _seconds_left(window_seconds: int) -> int:

@@ -26,7 +26,14 @@ from grassroots.application.errors import (
     CredentialsRejected,
     NotFound,
 )
-from grassroots.domain.account import Account, Grant, RefreshOutcome, Role, Session
+from grassroots.domain.account import (
+    MAX_SESSION_LIFETIME,
+    Account,
+    Grant,
+    RefreshOutcome,
+    Role,
+    Session,
+)
 from grassroots.domain.cadre import Cadre
 from grassroots.domain.center import Center
 from grassroots.domain.errors import InvalidValue
@@ -51,11 +58,23 @@ _SUBJECT_KINDS: dict[Role, type] = {
 }
 
 
+# argon2id as the OWASP Password Storage Cheat Sheet recommends: 19 MiB, two
+# passes, one lane. The library's default (RFC 9106's low-memory option, 64 MiB,
+# three passes, four lanes) took 64 MiB and about a second per hash here, so a
+# burst of anonymous log-ins could take the server's memory; with these costs and
+# the API's few hashing slots a hash takes 19 MiB and about 0.1 s (README: Limits).
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_LANES = 1
+
+
 def password_hasher(*, fast: bool = False) -> PasswordHasher:
-    """argon2id with the library's recommended costs; ``fast`` is for tests only."""
+    """argon2id with the costs above; ``fast`` is for tests only."""
     if fast:
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return PasswordHasher()
+    return PasswordHasher(
+        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES
+    )
 
 
 def require_password(password: str) -> str:
@@ -143,7 +162,14 @@ class AccountCommands(Core):
                 continue
         return names
 
-    def log_in(self, *, phone: str, password: str, lifetime: timedelta) -> IssuedSession:
+    def log_in(
+        self,
+        *,
+        phone: str,
+        password: str,
+        lifetime: timedelta,
+        max_lifetime: timedelta = MAX_SESSION_LIFETIME,
+    ) -> IssuedSession:
         """A new session for the account with this phone and password."""
         account_id = self._account_id_for(phone)
         if account_id is None:
@@ -157,16 +183,28 @@ class AccountCommands(Core):
         account.require_enabled()
         secret = secrets.token_urlsafe(32)
         session = Session.start(
-            account_id=account.id, secret_hash=_digest(secret), at=self.now(), lifetime=lifetime
+            account_id=account.id,
+            secret_hash=_digest(secret),
+            at=self.now(),
+            lifetime=lifetime,
+            max_lifetime=max_lifetime,
+            credentials_version=account.credentials_version,
         )
         changed: list[Aggregate] = [session]
         if self.hasher.check_needs_rehash(account.password_hash):
-            account.change_password(self.hasher.hash(password), at=self.now())
+            # The same password under today's costs: not a change that ends sessions.
+            account.rehash_password(self.hasher.hash(password), at=self.now())
             changed.append(account)
         self.commit(*changed)
         return IssuedSession(account, session, f"{session.id.hex}.{secret}")
 
-    def refresh_session(self, refresh_token: str, *, lifetime: timedelta) -> IssuedSession:
+    def refresh_session(
+        self,
+        refresh_token: str,
+        *,
+        lifetime: timedelta,
+        max_lifetime: timedelta = MAX_SESSION_LIFETIME,
+    ) -> IssuedSession:
         """Swap a refresh token for a new one (the old one stops working)."""
         session_id, secret = _parse_refresh(refresh_token)
         try:
@@ -177,12 +215,14 @@ class AccountCommands(Core):
             raise _rejected("this refresh token is not valid") from None
         account = self.get(Account, session.account_id)
         account.require_enabled()
+        session.require_current(account, self.now())
         new_secret = secrets.token_urlsafe(32)
         outcome = session.rotate(
             presented_hash=_digest(secret),
             new_hash=_digest(new_secret),
             at=self.now(),
             lifetime=lifetime,
+            max_lifetime=max_lifetime,
         )
         self.commit(session)
         if outcome is RefreshOutcome.REUSED:
@@ -197,12 +237,22 @@ class AccountCommands(Core):
         session.end("logged-out", at=self.now())
         self.commit(session)
 
-    def change_password(self, account_id: UUID, *, current: str, new: str) -> None:
+    def change_password(
+        self, account_id: UUID, *, current: str, new: str, kept_session_id: UUID | None = None
+    ) -> None:
+        """Change the password: every session of the account ends but ``kept_session_id``
+        (the one whose holder just proved the current password)."""
         account = self.get(Account, account_id)
         if not self._verify(account.password_hash, current):
             raise _rejected("the current password is not right")
         account.change_password(self.hasher.hash(require_password(new)), at=self.now())
-        self.commit(account)
+        changed: list[Aggregate] = [account]
+        if kept_session_id is not None:
+            kept = self.get(Session, kept_session_id)
+            if kept.account_id == account.id and kept.is_open(self.now()):
+                kept.reauthenticate(account, at=self.now())
+                changed.append(kept)
+        self.commit(*changed)
 
     def grant_role(self, account_id: UUID, grant: Grant) -> None:
         self._require_subject(grant)

@@ -11,6 +11,15 @@ account longer to load. It keeps only the hash of its current refresh secret;
 refreshing rotates the secret, and presenting an earlier one again (a copied
 token) ends the session for both holders.
 
+A session stands on the account's credentials as they were when it began: the
+account counts its credential changes (a password change, a disable), and a
+session holds only while its count is the account's. So a password change ends
+every other session without listing them, and enabling a disabled account does
+not bring its old sessions back. The session that proved the current password
+to change it is carried over to the new count (``Session.Reauthenticated``).
+A session also has an absolute end: refreshing slides its expiry, but never
+past its start plus the longest life allowed.
+
 Passwords and secrets are hashed by the application; the domain sees hashes only.
 """
 
@@ -30,6 +39,7 @@ from grassroots.domain.values import derived_id, require_aware, require_reason, 
 from grassroots.domain.volunteer import normalise_phone
 
 __all__ = [
+    "MAX_SESSION_LIFETIME",
     "Account",
     "Grant",
     "RefreshOutcome",
@@ -82,6 +92,10 @@ class Account(Aggregate):
         at: datetime
 
     class PasswordChanged(Aggregate.Event):
+        password_hash: str
+        at: datetime
+
+    class PasswordRehashed(Aggregate.Event):
         password_hash: str
         at: datetime
 
@@ -153,6 +167,9 @@ class Account(Aggregate):
         self.password_hash = password_hash
         self.grants: set[Grant] = {Grant.from_dict(g) for g in grants}
         self.disabled_reason: str | None = None
+        # How many times the credentials changed: sessions begun under an earlier
+        # count no longer hold.
+        self.credentials_version = 0
 
     @property
     def is_disabled(self) -> bool:
@@ -168,6 +185,24 @@ class Account(Aggregate):
     @event(PasswordChanged)
     def _password_changed(self, password_hash: str, at: datetime) -> None:
         self.password_hash = password_hash
+        self.credentials_version += 1
+
+    def rehash_password(self, password_hash: str, *, at: datetime) -> None:
+        """The same password under the current hashing costs: no session ends."""
+        self._password_rehashed(password_hash=_require_hash(password_hash), at=require_aware(at))
+
+    @event(PasswordRehashed)
+    def _password_rehashed(self, password_hash: str, at: datetime) -> None:
+        self.password_hash = password_hash
+
+    def holds(self, session: Session, at: datetime) -> bool:
+        """Whether ``session`` still lets its holder act as this account."""
+        return (
+            session.account_id == self.id
+            and not self.is_disabled
+            and session.credentials_version == self.credentials_version
+            and session.is_open(at)
+        )
 
     def grant(self, grant: Grant, *, at: datetime) -> None:
         if grant in self.grants:
@@ -198,6 +233,7 @@ class Account(Aggregate):
     @event(Disabled)
     def _disabled(self, reason: str, at: datetime) -> None:
         self.disabled_reason = reason
+        self.credentials_version += 1
 
     def enable(self, *, at: datetime) -> None:
         if not self.is_disabled:
@@ -207,6 +243,10 @@ class Account(Aggregate):
     @event(Enabled)
     def _enabled(self, at: datetime) -> None:
         self.disabled_reason = None
+
+
+# The longest a session may last from its log-in, however often it is refreshed.
+MAX_SESSION_LIFETIME = timedelta(days=90)
 
 
 class RefreshOutcome(StrEnum):
@@ -222,10 +262,19 @@ class SessionEnded(AlreadyClosed):
 
 class Session(Aggregate):
     class Started(Aggregate.Created):
+        class_version = 2
+
         account_id: UUID
         secret_hash: str
         at: datetime
         expires_at: datetime
+        credentials_version: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Sessions recorded before credentials were counted: they hold only
+            # for accounts whose credentials never changed.
+            state["credentials_version"] = 0
 
     class Rotated(Aggregate.Event):
         secret_hash: str
@@ -236,25 +285,47 @@ class Session(Aggregate):
         reason: str
         at: datetime
 
+    class Reauthenticated(Aggregate.Event):
+        credentials_version: int
+        at: datetime
+
     @classmethod
     def start(
-        cls, *, account_id: UUID, secret_hash: str, at: datetime, lifetime: timedelta
+        cls,
+        *,
+        account_id: UUID,
+        secret_hash: str,
+        at: datetime,
+        lifetime: timedelta,
+        max_lifetime: timedelta = MAX_SESSION_LIFETIME,
+        credentials_version: int = 0,
     ) -> Session:
+        """A session of the account whose credentials are at ``credentials_version``."""
         at = require_aware(at)
         return cls(
             account_id=account_id,
             secret_hash=_require_hash(secret_hash),
             at=at,
-            expires_at=at + _require_lifetime(lifetime),
+            expires_at=at + min(_require_lifetime(lifetime), _require_lifetime(max_lifetime)),
+            credentials_version=credentials_version,
         )
 
     @event(Started)
-    def __init__(self, account_id: UUID, secret_hash: str, at: datetime, expires_at: datetime):
+    def __init__(
+        self,
+        account_id: UUID,
+        secret_hash: str,
+        at: datetime,
+        expires_at: datetime,
+        credentials_version: int,
+    ):
         self.account_id = account_id
         self.secret_hash = secret_hash
         self.earlier_hashes: set[str] = set()
+        self.started_at = at
         self.expires_at = expires_at
         self.ended_reason: str | None = None
+        self.credentials_version = credentials_version
 
     def is_open(self, at: datetime) -> bool:
         return self.ended_reason is None and require_aware(at) < self.expires_at
@@ -266,7 +337,13 @@ class Session(Aggregate):
             raise SessionEnded("this session has expired; log in again")
 
     def rotate(
-        self, *, presented_hash: str, new_hash: str, at: datetime, lifetime: timedelta
+        self,
+        *,
+        presented_hash: str,
+        new_hash: str,
+        at: datetime,
+        lifetime: timedelta,
+        max_lifetime: timedelta = MAX_SESSION_LIFETIME,
     ) -> RefreshOutcome:
         self.require_open(at)
         if presented_hash in self.earlier_hashes:
@@ -274,12 +351,32 @@ class Session(Aggregate):
             return RefreshOutcome.REUSED
         if presented_hash != self.secret_hash:
             raise NotAllowed("this refresh token is not valid", code="refresh-token-invalid")
+        # Sliding, but never past the absolute end: a stolen refresh token kept
+        # fresh cannot keep a session alive for ever.
+        last = self.started_at + _require_lifetime(max_lifetime)
         self._rotated(
             secret_hash=_require_hash(new_hash),
             at=at,
-            expires_at=at + _require_lifetime(lifetime),
+            expires_at=min(at + _require_lifetime(lifetime), last),
         )
         return RefreshOutcome.ROTATED
+
+    def require_current(self, account: Account, at: datetime) -> None:
+        """Refuse a session the account's credentials have moved past (or a disable ended)."""
+        self.require_open(at)
+        if self.credentials_version != account.credentials_version:
+            raise SessionEnded("this session ended when the password changed; log in again")
+
+    def reauthenticate(self, account: Account, *, at: datetime) -> None:
+        """Its holder proved the password again: carry it over to the account's credentials."""
+        if self.credentials_version != account.credentials_version:
+            self._reauthenticated(
+                credentials_version=account.credentials_version, at=require_aware(at)
+            )
+
+    @event(Reauthenticated)
+    def _reauthenticated(self, credentials_version: int, at: datetime) -> None:
+        self.credentials_version = credentials_version
 
     @event(Rotated)
     def _rotated(self, secret_hash: str, at: datetime, expires_at: datetime) -> None:

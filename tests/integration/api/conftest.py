@@ -3,6 +3,7 @@ store) and the scale-out one (PostgreSQL + Redis). Same tests on both."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +58,11 @@ class Server:
             self._tokens["admin"] = self.log_in("13900000000")["Authorization"]
         return {"Authorization": self._tokens["admin"]}
 
+    def forget_administrator(self) -> None:
+        """Log in afresh (a password change ended the earlier session)."""
+        if "admin" in self._tokens:
+            self._tokens["admin"] = self.log_in("13900000000")["Authorization"]
+
 
 def _settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Settings, str]:
     env = {"GRASSROOTS_SECRET_KEY": SECRET, "GRASSROOTS_DATA_DIR": str(tmp_path)}
@@ -80,7 +86,9 @@ def server_factory(
     upgrade(settings.database_url, schema=settings.database_schema)
     clients: list[TestClient[Litestar]] = []
 
-    def start(*, rates: dict[str, Rate] | None = None, embedded: bool = True) -> Server:
+    def start(
+        *, rates: dict[str, Rate] | None = None, embedded: bool = True, **config_changes: Any
+    ) -> Server:
         app = build_application(settings, clock=clock)
         app.use_password_hasher(password_hasher(fast=True))
         read_side = build_read_side(settings, app)
@@ -91,6 +99,7 @@ def server_factory(
             redis_namespace=namespace,
             rates={**ROOMY_RATES, **(rates or {})},
         )
+        config = dataclasses.replace(config, **config_changes)
         web = create_app(
             app,
             event_store_kind=request.param,

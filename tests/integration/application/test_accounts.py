@@ -350,14 +350,17 @@ def test_a_hash_made_with_weaker_costs_is_upgraded_at_the_next_log_in(
 ) -> None:
     account_id, _ = register(app, world)
     weak = app.account(account_id).password_hash
+    earlier = app.log_in(phone=PHONE, password=PASSWORD, lifetime=LIFETIME).session
     app.use_password_hasher(password_hasher())
 
     app.log_in(phone=PHONE, password=PASSWORD, lifetime=LIFETIME)
+    assert app.account(account_id).holds(app.session(earlier.id), app.now())
 
     upgraded = app.account(account_id).password_hash
     assert upgraded != weak
     assert not password_hasher().check_needs_rehash(upgraded)
-    assert [type(e) for e in app.events.get(account_id)][-1] is Account.PasswordChanged
+    # Not a change of password: the sessions the account already has go on.
+    assert [type(e) for e in app.events.get(account_id)][-1] is Account.PasswordRehashed
     assert app.log_in(phone=PHONE, password=PASSWORD, lifetime=LIFETIME)
 
 
