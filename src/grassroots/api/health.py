@@ -126,7 +126,7 @@ class HealthController(Controller):
         operation_id="getHealth",
         summary="Is the service ready, which part is down, and which event store it uses",
         cache=False,
-        opt={"public": True},
+        opt={"public": True, "rate": "health"},
         responses=_NOT_READY,
     )
     async def health(self, state: State, request: Request[Any, Any, Any]) -> Response[Health]:
@@ -137,7 +137,7 @@ class HealthController(Controller):
         operation_id="getReadiness",
         summary="Is the service ready to serve (the same answer as /health)",
         cache=False,
-        opt={"public": True},
+        opt={"public": True, "rate": "health"},
         responses=_NOT_READY,
     )
     async def ready(self, state: State, request: Request[Any, Any, Any]) -> Response[Health]:

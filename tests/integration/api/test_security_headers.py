@@ -63,7 +63,9 @@ def test_every_kind_of_answer_carries_the_security_headers(client: TestClient[Li
         client.get("/nowhere"),  # the framework's 404
         client.put("/health"),  # the framework's 405
         client.options("/api/v1/me"),
-        client.post("/api/v1/sessions", content=b"{"),  # 400 problem
+        client.post(
+            "/api/v1/sessions", content=b"{", headers={"content-type": "application/json"}
+        ),  # 400 problem
     ]
 
     for response in answers:

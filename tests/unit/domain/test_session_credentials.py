@@ -20,6 +20,7 @@ def _account() -> Account:
         password_hash="hash-1",
         grants=[Grant(Role.ADMINISTRATOR)],
         at=AT,
+        id_secret=b"a server secret of at least thirty-two bytes",
     )
 
 
