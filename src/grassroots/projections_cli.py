@@ -21,6 +21,7 @@ from grassroots.migrating import upgrade
 from grassroots.projections.failures import SkipRefused, load_skips
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import Progress, RebuildFailed
+from grassroots.projections.scratch import SwapRefused
 from grassroots.settings import Settings
 
 __all__ = ["failures", "progress_bar", "rebuild", "retry", "run", "skip", "status"]
@@ -63,6 +64,9 @@ def rebuild(
             runner = read_side.runner(projection)
             try:
                 events = runner.rebuild(progress_bar(projection, out))
+            except SwapRefused as refused:
+                err.write(f"\n{projection}: {refused}\n")
+                return 1
             except RebuildFailed as failed:
                 err.write(
                     f"\n{failed}\n{projection} keeps its previous rows, at position "

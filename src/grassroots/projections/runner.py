@@ -330,12 +330,16 @@ class ProjectionRunner:
                     row._asdict()
                     for row in conn.execute(sa.select(skips).where(skips.c.name == self.name))
                 ]
+                counted = int(
+                    conn.execute(
+                        sa.select(tracking.c.skips).where(tracking.c.name == self.name)
+                    ).scalar()
+                    or 0
+                )
             with scratch.engine.begin() as conn:
                 if audited:
                     conn.execute(skips.insert(), audited)
-                conn.execute(
-                    tracking.insert().values(name=self.name, position=0, skips=len(audited))
-                )
+                conn.execute(tracking.insert().values(name=self.name, position=0, skips=counted))
             builder = ProjectionRunner(
                 type(self.projection)(), scratch.engine, self.log, batch_size=self.batch_size
             )
@@ -346,7 +350,7 @@ class ProjectionRunner:
                 scratch,
                 tables,
                 before=tracking.update()
-                .where(tracking.c.name == self.name, tracking.c.skips == len(audited))
+                .where(tracking.c.name == self.name, tracking.c.skips == counted)
                 .values(position=built),
                 after=[
                     failures.delete().where(

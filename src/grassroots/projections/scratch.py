@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.projections.database import create_read_engine
 
-__all__ = ["Scratch", "scratch_database", "swap_in"]
+__all__ = ["Scratch", "SwapRefused", "scratch_database", "swap_in"]
 
 # The name the scratch database is attached under on SQLite, for the copy.
 _ATTACHED = "rebuild"
@@ -107,7 +107,7 @@ def swap_in(
 
 
 class SwapRefused(RuntimeError):
-    pass
+    """The live read model changed in a way the scratch copy does not reflect (a new skip)."""
 
 
 def _copy(
@@ -118,7 +118,10 @@ def _copy(
     after: Sequence[sa.Executable],
 ) -> None:
     if conn.execute(before).rowcount != 1:
-        raise SwapRefused("the read model changed while it was rebuilt")
+        raise SwapRefused(
+            "an event was skipped while the read model was rebuilt; it keeps its previous "
+            "rows: rebuild it again"
+        )
     for table in reversed(list(tables)):
         conn.execute(table.delete())
     for table in tables:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from grassroots import projections_cli
 from grassroots.api.consistency import WrittenPositions
 from grassroots.application.service import Grassroots
+from grassroots.cli import main
 from grassroots.domain.activity import Activity
 from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.failures import SkipRefused
@@ -196,6 +197,24 @@ def test_a_skipped_event_is_audited_passed_over_and_left_out_by_a_rebuild(
     assert poison.calls == calls  # the rebuild never handed it the skipped event
 
 
+def test_a_skip_recorded_elsewhere_makes_a_runner_that_did_not_know_it_lose_its_race(
+    app: Grassroots, read_engine: Engine, read_side: ReadSide, poison: Poison
+) -> None:
+    with pytest.raises(RuntimeError):
+        read_side.catch_up()
+    runner = read_side.runner(NAME)
+    start, end = runner.position(), read_side.log.last_position()
+    batch = read_side.log.read(after=start, limit=10_000, stop=end, topics=runner.topics)
+    elsewhere = ReadSide(read_engine, EventLog(app.recorder, app.mapper))
+    elsewhere.skip(NAME, posted_at(read_side, poison.activity), reason="bad", operator="ops")
+    calls = poison.calls
+
+    assert runner.apply(start, end, batch) is False  # nothing written: it knew no skip
+    assert runner.position() == start
+    assert runner.apply(start, end, batch) is True  # the skips read again, the event left out
+    assert poison.calls == calls
+
+
 def test_an_event_already_applied_or_not_read_by_the_model_cannot_be_skipped(
     read_side: ReadSide, activities: list[UUID], poison: Poison
 ) -> None:
@@ -273,6 +292,10 @@ def test_a_rebuild_that_meets_a_failing_event_keeps_the_previous_rows_and_positi
 
 
 def _settings(backend: Backend, tmp_path: Path) -> Settings:
+    return Settings.from_env(_env(backend, tmp_path))
+
+
+def _env(backend: Backend, tmp_path: Path) -> dict[str, str]:
     env = {
         "GRASSROOTS_DATABASE_URL": backend.database_url,
         "GRASSROOTS_SECRET_KEY": SECRET,
@@ -280,7 +303,7 @@ def _settings(backend: Backend, tmp_path: Path) -> Settings:
     }
     if backend.schema:
         env["GRASSROOTS_DATABASE_SCHEMA"] = backend.schema
-    return Settings.from_env(env)
+    return env
 
 
 def test_the_commands_show_skip_and_rebuild_a_failing_read_model(
@@ -289,6 +312,7 @@ def test_the_commands_show_skip_and_rebuild_a_failing_read_model(
     backend: Backend,
     tmp_path: Path,
     poison: Poison,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with pytest.raises(RuntimeError):
         read_side.catch_up()
@@ -308,13 +332,10 @@ def test_the_commands_show_skip_and_rebuild_a_failing_read_model(
     assert f"stopped at position {poisoned}" in errors.getvalue()
     assert "keeps its previous rows" in errors.getvalue()
 
-    skipped = io.StringIO()
-    assert (
-        projections_cli.skip(
-            settings, NAME, poisoned, reason="bad date", operator="ops-li", out=skipped
-        )
-        == 0
-    )
+    for variable, value in _env(backend, tmp_path).items():
+        monkeypatch.setenv(variable, value)
+    skipping = ["projections", "skip", NAME, str(poisoned), "--reason", "bad date"]
+    assert main([*skipping, "--operator", "ops-li"]) == 0
     assert projections_cli.retry(settings, NAME, out=io.StringIO()) == 0
     assert projections_cli.rebuild(settings, NAME, out=io.StringIO(), err=errors) == 0
     listed = io.StringIO()
