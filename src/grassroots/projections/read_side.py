@@ -69,7 +69,7 @@ from grassroots.projections.runner import (
 )
 from grassroots.projections.wakeup import PostgresListener
 
-__all__ = ["ALL_PROJECTIONS", "ProjectionStatus", "ReadSide", "Round"]
+__all__ = ["ALL_PROJECTIONS", "CatchUpFailed", "ProjectionStatus", "ReadSide", "Round"]
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,10 @@ class Round:
     failed: dict[str, Exception] = field(default_factory=dict)
     isolated: dict[str, Failure] = field(default_factory=dict)
     moved: set[str] = field(default_factory=set)
+
+
+class CatchUpFailed(RuntimeError):
+    """A projection failed while catching up (the others were brought up to date)."""
 
 
 @dataclass
@@ -341,7 +345,7 @@ class ReadSide:
                 runner.announce(target)
         if failed:
             name, error = next(iter(failed.items()))
-            raise RuntimeError(f"projection {name} failed while catching up") from error
+            raise CatchUpFailed(f"projection {name} failed while catching up") from error
 
     def _note(self, done: Round, tried: Sequence[ProjectionRunner]) -> None:
         """Schedule the next try of each projection that failed; forget those that got on.
@@ -404,8 +408,10 @@ class ReadSide:
             # Far behind (a rebuild, a restart after downtime), catch up first: the
             # same rounds, with the collector paused (see ``collector.py``).
             self.catch_up()
+        except CatchUpFailed as failed:
+            # Each failure was logged in full where it was met; the rounds below retry it.
+            log.warning("%s; following the log anyway", failed)
         except Exception:
-            # Logged per projection; the rounds below retry the ones that failed.
             log.exception("projections could not catch up; following the log anyway")
         while not self._stop.is_set():
             # Cleared before the round: a write during it wakes the next wait at once.

@@ -268,8 +268,14 @@ class ProjectionRunner:
             if not self.apply(position, context.position, suspect):
                 return None
         except Exception as error:
-            return Isolated(position, context, event, error)
-        return None
+            failing = error
+        else:
+            return None
+        # Over the positions between (events it does not follow), so it stands
+        # right before the failing one, as the failure record says.
+        if position < context.position - 1 and self.apply(position, context.position - 1, []):
+            position = context.position - 1
+        return Isolated(position, context, event, failing)
 
     def mark_failing(self, position: int | None) -> None:
         """Note that this projection cannot get past ``position`` (None: it can again)."""
