@@ -23,6 +23,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     rebuild = actions.add_parser("rebuild", help="rebuild read models from the whole log")
     rebuild.add_argument("name", nargs="?", help="one projection (default: all)")
     actions.add_parser("status", help="each projection's position and lag behind the log")
+    actions.add_parser("failures", help="read models stuck before an event, and skipped events")
+    retry = actions.add_parser("retry", help="try a failing read model again now")
+    retry.add_argument("name")
+    skip = actions.add_parser("skip", help="pass over one event in one read model (audited)")
+    skip.add_argument("name")
+    skip.add_argument("position", type=int)
+    skip.add_argument("--reason", required=True)
+    skip.add_argument("--operator", help="who decides (default: the OS user)")
     users = commands.add_parser("users", help="accounts of staff, cadres and supervisors")
     user_actions = users.add_subparsers(dest="action", required=True)
     create = user_actions.add_parser(
@@ -52,6 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return projections_cli.run(settings)
         if args.action == "rebuild":
             return projections_cli.rebuild(settings, args.name)
+        if args.action == "failures":
+            return projections_cli.failures(settings)
+        if args.action == "retry":
+            return projections_cli.retry(settings, args.name)
+        if args.action == "skip":
+            return projections_cli.skip(
+                settings, args.name, args.position, reason=args.reason, operator=args.operator
+            )
         return projections_cli.status(settings)
     if args.command == "users":
         from grassroots.users_cli import create_user

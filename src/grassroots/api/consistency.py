@@ -4,7 +4,9 @@ A write answers after the event is stored; the read models catch up a moment
 later. After each write the API remembers, per account, the log position it
 reached (in the shared store: memory, or Redis so every API process sees it).
 A later read by the same account waits, briefly and boundedly, until the read
-models have applied that position. Other callers' reads never wait.
+models have applied that position. Other callers' reads never wait, and nobody
+waits for a read model that is failing before that position (it cannot catch up
+until an operator acts; see ``ReadSide.wait_for``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class WrittenPositions:
             await self._store.set(key, str(position), expires_in=REMEMBER_SECONDS)
 
     async def settle(self, account_id: UUID) -> bool:
-        """Wait until the read models include the account's last write; False on timeout."""
+        """Wait until the healthy read models include the account's last write; False on timeout."""
         if self._read_side is None:
             return True
         known = await self._store.get(str(account_id))

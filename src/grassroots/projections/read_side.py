@@ -9,9 +9,17 @@ at the same position (every one, in a catch-up from scratch and at the head of
 the log) share every read. One that is behind, after a rebuild or a failure,
 is read for separately, so it never holds the others back; its batch stops at
 the next group's position, and a group it lands on waits that one round, so
-the two merge and share their reads from then on. A projection whose batch
-fails is logged and left out of the rounds for a pause, then tried again; the
-others go on meanwhile.
+the two merge and share their reads from then on.
+
+A projection whose batch fails never holds the others back, and one event never
+stalls it for good: the runner applies everything before the failing event
+(``ProjectionRunner.isolate``), the failure is recorded (``failures.py``), and
+the projection sits out the rounds for a pause that doubles on every attempt
+(up to ``max_retry_seconds``), logged in full once and in one line per retry.
+An operator can retry it at once or skip the event (``grassroots projections``).
+Reading one's own writes does not wait for a projection that is failing.
+Errors of the database itself (a lost connection, a lock timeout) are not
+blamed on an event: the batch is only retried after the pause.
 
 Embedded default: ``start()`` runs the rounds in one thread inside the server
 process, woken by the process's own writes and polling for anyone else's.
@@ -25,10 +33,12 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from grassroots.projections.activity_catalogue import ActivityCatalogue
@@ -36,6 +46,16 @@ from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.collector import collector_paused, sweep_young
 from grassroots.projections.compliance import CadreCompliance
 from grassroots.projections.engine import EventContext, Projection
+from grassroots.projections.failures import (
+    Failure,
+    Skip,
+    SkipRefused,
+    describe,
+    failures,
+    load_failures,
+    record_failure,
+    record_skip,
+)
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import Problems
@@ -45,10 +65,11 @@ from grassroots.projections.runner import (
     LoggedEvent,
     ProjectionRunner,
     positions,
+    tracking,
 )
 from grassroots.projections.wakeup import PostgresListener
 
-__all__ = ["ALL_PROJECTIONS", "ProjectionStatus", "ReadSide", "Round"]
+__all__ = ["ALL_PROJECTIONS", "CatchUpFailed", "ProjectionStatus", "ReadSide", "Round"]
 
 log = logging.getLogger(__name__)
 
@@ -62,23 +83,62 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
 )
 
 
+# Errors of the database rather than of an event: the batch is retried, nobody is blamed.
+_ENVIRONMENTAL = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,
+    sa.exc.DisconnectionError,
+)
+
+# How long the set of failing projections read from the database is trusted by a
+# read waiting for its own writes: one small query a second at most.
+_FAILING_SECONDS = 1.0
+
+
 @dataclass(frozen=True)
 class ProjectionStatus:
+    """Where a read model stands; ``failed_at`` and ``error`` say why it is stuck, if it is."""
+
     name: str
     position: int
     last_position: int
+    failed_at: int | None = None
+    error: str | None = None
 
     @property
     def lag(self) -> int:
         return max(0, self.last_position - self.position)
 
+    @property
+    def failing(self) -> bool:
+        return self.failed_at is not None
+
 
 @dataclass
 class Round:
-    """What one round did: batches applied, and the projections whose batch failed."""
+    """What one round did: batches applied, and the projections whose batch failed.
+
+    ``isolated`` holds, of those, the failures pinned on one event and recorded.
+    """
 
     applied: int = 0
     failed: dict[str, Exception] = field(default_factory=dict)
+    isolated: dict[str, Failure] = field(default_factory=dict)
+    moved: set[str] = field(default_factory=set)
+
+
+class CatchUpFailed(RuntimeError):
+    """A projection failed while catching up (the others were brought up to date)."""
+
+
+@dataclass
+class _Trouble:
+    """A projection sitting out the rounds: since when, how often tried, and until when."""
+
+    position: int | None
+    attempts: int
+    until: float
 
 
 def _shares(
@@ -109,12 +169,17 @@ class ReadSide:
         batch_size: int = DEFAULT_BATCH_SIZE,
         poll_seconds: float = 0.5,
         retry_seconds: float = 1.0,
+        max_retry_seconds: float = 300.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.log = log
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.retry_seconds = retry_seconds
+        self.max_retry_seconds = max_retry_seconds
+        # The clock the pauses between tries are measured by (tests pass their own).
+        self._monotonic = monotonic
         self.runners = {
             p.name: ProjectionRunner(p(), engine, log, batch_size=batch_size) for p in projections
         }
@@ -122,8 +187,9 @@ class ReadSide:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._listeners: list[PostgresListener] = []
-        # A projection whose batch failed sits out the rounds until this instant.
-        self._resting: dict[str, float] = {}
+        # A projection whose batch failed sits out the rounds for a while.
+        self._troubles: dict[str, _Trouble] = {}
+        self._failing_read: tuple[float, dict[str, int]] = (float("-inf"), {})
 
     def runner(self, name: str) -> ProjectionRunner:
         try:
@@ -202,16 +268,53 @@ class ReadSide:
             try:
                 if runner.apply(start, end, own):
                     done.applied += 1
+                    done.moved.add(runner.name)
             except Exception as error:
                 # Its transaction rolled back; the others' batches do not depend on it.
                 done.failed[runner.name] = error
+                if not isinstance(error, _ENVIRONMENTAL):
+                    self._isolate(runner, start, end, own, done)
         return end
+
+    def _isolate(
+        self,
+        runner: ProjectionRunner,
+        start: int,
+        end: int,
+        own: list[tuple[EventContext, Any]],
+        done: Round,
+    ) -> None:
+        """Apply what comes before the failing event, and record the failure."""
+        try:
+            found = runner.isolate(start, end, own)
+            if found is None:
+                return
+            context = found.context
+            topic = found.topic
+            failure = record_failure(
+                self.engine,
+                runner.name,
+                position=context.position,
+                topic=topic,
+                originator_id=context.originator_id,
+                originator_version=context.originator_version,
+                error=describe(found.error, topic),
+                now=datetime.now(UTC),
+            )
+        except Exception as error:
+            # The database went away meanwhile, say: retried after the pause all the same.
+            done.failed[runner.name] = error
+            return
+        runner.mark_failing(failure.position)
+        done.failed[runner.name] = found.error
+        done.isolated[runner.name] = failure
 
     def catch_up(self) -> None:
         """Bring every projection up to the log's current end, sharing each read.
 
-        If a projection's batch fails, the others are still brought up to date;
-        then the first failure is raised. ``stop()`` ends it after the current round.
+        A projection whose batch fails is brought up to its failing event and
+        recorded; the others are still brought up to date; then the first
+        failure is raised. ``stop()`` ends it after the current round.
         """
         runners = list(self.runners.values())
         for runner in runners:
@@ -231,8 +334,8 @@ class ReadSide:
                 done = self._round(behind, target)
                 # The round's batch is gone: free any cycles it (or anyone) made.
                 sweep_young()
+                self._note(done, behind)
                 for name, error in done.failed.items():
-                    log.error("projection %s failed while catching up", name, exc_info=error)
                     failed.setdefault(name, error)
                 if done.applied == 0 and not done.failed:
                     # Lost a race with another runner, who is moving on; look again.
@@ -242,7 +345,51 @@ class ReadSide:
                 runner.announce(target)
         if failed:
             name, error = next(iter(failed.items()))
-            raise RuntimeError(f"projection {name} failed while catching up") from error
+            raise CatchUpFailed(f"projection {name} failed while catching up") from error
+
+    def _note(self, done: Round, tried: Sequence[ProjectionRunner]) -> None:
+        """Schedule the next try of each projection that failed; forget those that got on.
+
+        A failure is logged in full the first time it is met, and in one line at
+        each later try: the pauses double, so the log grows slower and slower.
+        """
+        now = self._monotonic()
+        for name, error in done.failed.items():
+            failure = done.isolated.get(name)
+            before = self._troubles.get(name)
+            position = None if failure is None else failure.position
+            if failure is not None:
+                attempts = failure.attempts
+            elif before is not None:
+                attempts = before.attempts + 1
+            else:
+                attempts = 1
+            pause = min(self.retry_seconds * 2 ** min(attempts - 1, 30), self.max_retry_seconds)
+            self._troubles[name] = _Trouble(position, attempts, now + pause)
+            if attempts == 1 or (before is not None and before.position != position):
+                where = "" if failure is None else f" at position {failure.position}"
+                log.error(
+                    "projection %s failed%s; it will be retried, or see `grassroots projections "
+                    "failures`",
+                    name,
+                    where,
+                    exc_info=error,
+                )
+            else:
+                what = failure.error if failure is not None else describe(error, "unknown")
+                log.warning(
+                    "projection %s still failing (attempt %d): %s; next try in %.0f s",
+                    name,
+                    attempts,
+                    what,
+                    pause,
+                )
+        for runner in tried:
+            if runner.name in done.moved and runner.name not in done.failed:
+                trouble = self._troubles.pop(runner.name, None)
+                if trouble is not None:
+                    log.warning("projection %s is applying the log again", runner.name)
+                    runner.mark_failing(None)
 
     # --- following the log ----------------------------------------------------------
 
@@ -261,8 +408,10 @@ class ReadSide:
             # Far behind (a rebuild, a restart after downtime), catch up first: the
             # same rounds, with the collector paused (see ``collector.py``).
             self.catch_up()
+        except CatchUpFailed as failed:
+            # Each failure was logged in full where it was met; the rounds below retry it.
+            log.warning("%s; following the log anyway", failed)
         except Exception:
-            # Logged per projection; the rounds below retry the ones that failed.
             log.exception("projections could not catch up; following the log anyway")
         while not self._stop.is_set():
             # Cleared before the round: a write during it wakes the next wait at once.
@@ -279,24 +428,104 @@ class ReadSide:
                 self._wake.wait(self._idle_seconds())
 
     def _live_round(self) -> Round:
-        now = time.monotonic()
-        ready = [r for r in self.runners.values() if self._resting.get(r.name, 0.0) <= now]
+        self._resume_resolved()
+        now = self._monotonic()
+        troubles = self._troubles
+        ready = [
+            r
+            for r in self.runners.values()
+            if r.name not in troubles or troubles[r.name].until <= now
+        ]
         done = self.process_round(ready)
-        for name, error in done.failed.items():
-            # A failing batch rolled back; log it and try again after a pause
-            # rather than stop the read model for good.
-            log.error("projection %s failed; retrying", name, exc_info=error)
-            self._resting[name] = time.monotonic() + self.retry_seconds
-        for runner in ready:
-            if runner.name not in done.failed:
-                self._resting.pop(runner.name, None)
+        self._note(done, ready)
         return done
 
+    def _resume_resolved(self) -> None:
+        """Try at once a resting projection an operator has dealt with (skip, retry, rebuild)."""
+        recorded = [name for name, t in self._troubles.items() if t.position is not None]
+        if not recorded:
+            return
+        with self.engine.connect() as conn:
+            still = load_failures(conn, recorded)
+        for name in recorded:
+            found = still.get(name)
+            trouble = self._troubles[name]
+            if found is None or found.position != trouble.position:
+                trouble.until = 0.0
+
     def _idle_seconds(self) -> float:
-        if not self._resting:
+        if not self._troubles:
             return self.poll_seconds
-        retry = min(self._resting.values()) - time.monotonic()
+        retry = min(t.until for t in self._troubles.values()) - self._monotonic()
         return max(0.0, min(self.poll_seconds, retry))
+
+    # --- an operator's commands ----------------------------------------------------
+
+    def failures(self) -> dict[str, Failure]:
+        """The read models failing now, by name: the event each is stuck before."""
+        with self.engine.connect() as conn:
+            return load_failures(conn, list(self.runners))
+
+    def retry(self, name: str) -> Failure | None:
+        """Try a read model again now, up to the log's end; its failure if it fails again."""
+        runner = self.runner(name)
+        runner.ensure_tracking()
+        self._troubles.pop(name, None)
+        target = self.log.last_position()
+        while runner.position() < target:
+            done = self._round([runner], target)
+            self._note(done, [runner])
+            if name in done.failed:
+                failure = done.isolated.get(name)
+                if failure is None:
+                    raise done.failed[name]
+                return failure
+            if done.applied == 0:
+                time.sleep(0.005)
+        with self.engine.begin() as conn:
+            # Got past it: the record has served its purpose.
+            conn.execute(
+                failures.delete().where(
+                    failures.c.name == name,
+                    failures.c.position
+                    <= sa.select(tracking.c.position)
+                    .where(tracking.c.name == name)
+                    .scalar_subquery(),
+                )
+            )
+        return None
+
+    def skip(self, name: str, position: int, *, reason: str, operator: str) -> Skip:
+        """Have ``name`` pass over the event at ``position``, audited; see ``failures.py``."""
+        runner = self.runner(name)
+        runner.ensure_tracking()
+        found = (
+            self.log.read_topics(after=position - 1, limit=1, stop=position, topics=runner.topics)
+            if position > 0
+            else []
+        )
+        if not found or found[0][1].position != position:
+            raise SkipRefused(f"position {position} holds no event {name} reads")
+        topic, context, _event = found[0]
+        skip = record_skip(
+            self.engine,
+            name,
+            position=position,
+            topic=topic,
+            originator_id=context.originator_id,
+            originator_version=context.originator_version,
+            reason=reason,
+            operator=operator,
+            now=datetime.now(UTC),
+        )
+        runner.forget_skips()
+        trouble = self._troubles.get(name)
+        if trouble is not None:
+            trouble.until = 0.0
+        if runner.failed_at == position:
+            runner.mark_failing(None)
+        self.wake()
+        return skip
 
     def wake(self, _position: int = 0) -> None:
         self._wake.set()
@@ -320,14 +549,61 @@ class ReadSide:
         self.engine.dispose()
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:
-        """Bounded wait until every projection has applied the log up to ``position``."""
-        return all(runner.wait_for(position, timeout) for runner in self.runners.values())
+        """Bounded wait until every read model that can reach ``position`` has applied it.
+
+        A read model failing before ``position`` is not waited for: it cannot get
+        there until an operator acts, and every read would pay the whole wait.
+        True when all the others have applied it; False if one ran out of time.
+        """
+        pending = [r for r in self.runners.values() if not r.reached(position)]
+        if not pending:
+            return True
+        deadline = time.monotonic() + timeout
+        for runner in pending:
+            if self._stuck_before(runner, position):
+                continue
+            if runner.wait_for(position, max(0.0, deadline - time.monotonic())):
+                continue
+            if not self._stuck_before(runner, position, fresh=True):
+                return False
+        return True
+
+    def _stuck_before(
+        self, runner: ProjectionRunner, position: int, *, fresh: bool = False
+    ) -> bool:
+        """Whether ``runner`` is failing at or before ``position``: in this process, or recorded."""
+        failed_at = runner.failed_at
+        if failed_at is None:
+            failed_at = self._failing_positions(fresh).get(runner.name)
+        return failed_at is not None and failed_at <= position
+
+    def _failing_positions(self, fresh: bool) -> dict[str, int]:
+        # Another process may run the projections: the record says which are failing.
+        read_at, known = self._failing_read
+        now = time.monotonic()
+        if fresh or now - read_at > _FAILING_SECONDS:
+            known = {name: f.position for name, f in self.failures().items()}
+            self._failing_read = (now, known)
+        return known
 
     def status(self) -> list[ProjectionStatus]:
         last = self.log.last_position()
-        return [
-            ProjectionStatus(name, runner.position(), last) for name, runner in self.runners.items()
-        ]
+        names = list(self.runners)
+        at = positions(self.engine, names)
+        failing = self.failures()
+        statuses: list[ProjectionStatus] = []
+        for name in names:
+            failure = failing.get(name)
+            statuses.append(
+                ProjectionStatus(
+                    name,
+                    at[name],
+                    last,
+                    failed_at=None if failure is None else failure.position,
+                    error=None if failure is None else failure.error,
+                )
+            )
+        return statuses
 
     @contextlib.contextmanager
     def running(self) -> Iterator[ReadSide]:

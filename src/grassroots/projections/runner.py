@@ -14,15 +14,25 @@ Events are read from the log before the transaction, to keep it short; the
 log is append-only, so what was read stays true. ``ReadSide`` (``read_side.py``)
 reads and decodes one batch for several runners at once and hands each its
 share through ``apply``: the same transaction, the same conditional update.
+
+A batch that fails is rolled back whole, as any other. Only then does
+``isolate`` apply it again in halves, each in a transaction of its own with
+the same conditional update, until the one event that fails alone is found:
+everything before it is applied, and the projection stands just before it.
+Batches that do not fail take the path above and nothing else. Events an
+operator skipped (``failures.py``) are left out of every batch; the tracking
+row counts the skips, and the conditional update names the count the runner
+knows, so a skip recorded meanwhile makes the batch lose its race.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -31,12 +41,16 @@ from grassroots.projections.collector import collector_paused, sweep_young
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection
 from grassroots.projections.event_log import EventLog, LoggedEvent
+from grassroots.projections.failures import describe, failures, skipped_positions, skips
+from grassroots.projections.scratch import scratch_database, swap_in
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "EventLog",
+    "Isolated",
     "LoggedEvent",
     "ProjectionRunner",
+    "RebuildFailed",
     "positions",
     "tracking",
 ]
@@ -56,6 +70,8 @@ tracking = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("position", sa.BigInteger, nullable=False),
+    # How many events an operator has had this projection skip (see ``failures.py``).
+    sa.Column("skips", sa.Integer, nullable=False, server_default="0"),
 )
 
 
@@ -65,6 +81,37 @@ class Progress:
     last_position: int
     events: int
     seconds: float
+
+
+class Isolated(NamedTuple):
+    """The one event of a failed batch that fails alone, once everything before it is applied."""
+
+    stands_at: int
+    context: EventContext
+    event: Any
+    error: Exception
+
+    @property
+    def topic(self) -> str:
+        from eventsourcing.utils import get_topic
+
+        return get_topic(type(self.event))
+
+
+class RebuildFailed(RuntimeError):
+    """A rebuild met an event it cannot apply; the live read model was left as it was."""
+
+    def __init__(self, name: str, found: Isolated | None, error: BaseException) -> None:
+        self.name = name
+        self.found = found
+        if found is None:
+            what = f"the rebuild failed: {describe(error, 'unknown')}"
+        else:
+            what = (
+                f"the rebuild stopped at position {found.context.position}: "
+                f"{describe(found.error, found.topic)}"
+            )
+        super().__init__(f"{name}: {what}")
 
 
 class ProjectionRunner:
@@ -90,6 +137,11 @@ class ProjectionRunner:
         # committed left the projection (None: unknown, after a failure).
         self._applying = threading.Lock()
         self._remembered_at: int | None = None
+        # The positions an operator had this projection skip, in order (None: not
+        # read yet, or perhaps changed since); and where it is known to be stuck.
+        self._skips: tuple[int, ...] | None = None
+        self._skip_count = 0
+        self._failed_at: int | None = None
 
     @property
     def name(self) -> str:
@@ -105,6 +157,7 @@ class ProjectionRunner:
             ):
                 insert = _insert_ignoring_duplicates(conn)
                 conn.execute(insert.values(name=self.name, position=0))
+        self._skips = None
 
     def position(self) -> int:
         with self.engine.connect() as conn:
@@ -131,9 +184,15 @@ class ProjectionRunner:
 
         One transaction moves the tracking row from ``start`` to ``end`` and writes
         the batch's rows; False, with nothing written, if the position was not
-        ``start`` (another runner got there first).
+        ``start`` (another runner got there first) or a skip was recorded that
+        this runner did not know of.
         """
         with self._applying:
+            skipped = self._skips if self._skips is not None else self._read_skips()
+            lo, hi = bisect_right(skipped, start), bisect_right(skipped, end)
+            if hi > lo:
+                passed = frozenset(skipped[lo:hi])
+                batch = [pair for pair in batch if pair[0].position not in passed]
             # What the projection kept from this runner's last batch is what its
             # tables hold only if that batch committed and ended where this one
             # starts: nothing else (another runner, a rebuild) has moved it since.
@@ -145,18 +204,93 @@ class ProjectionRunner:
                 with self.engine.begin() as conn:
                     moved = conn.execute(
                         tracking.update()
-                        .where(tracking.c.name == self.name, tracking.c.position == start)
+                        .where(
+                            tracking.c.name == self.name,
+                            tracking.c.position == start,
+                            tracking.c.skips == self._skip_count,
+                        )
                         .values(position=end)
                     ).rowcount
                     if moved != 1:
                         raise _LostRace
                     self.projection.apply_batch(conn, batch)
             except _LostRace:
-                # Another runner got there first and applied this range; nothing was written.
+                # Another runner got there first and applied this range, or an
+                # operator skipped an event: nothing was written; read the skips again.
+                self._skips = None
                 return False
             self._remembered_at = end
+            if self._failed_at is not None and end >= self._failed_at:
+                self._failed_at = None
         self.announce(end)
         return True
+
+    def _read_skips(self) -> tuple[int, ...]:
+        with self.engine.connect() as conn:
+            self._skips = skipped_positions(conn, self.name)
+            # The count the tracking row holds, not the rows counted: were the two
+            # ever to differ, every batch would lose its race for good.
+            counted = conn.execute(
+                sa.select(tracking.c.skips).where(tracking.c.name == self.name)
+            ).scalar()
+        self._skip_count = int(counted or 0)
+        return self._skips
+
+    def isolate(
+        self, start: int, end: int, batch: Sequence[tuple[EventContext, Any]]
+    ) -> Isolated | None:
+        """After ``apply(start, end, batch)`` failed: find the one event that fails alone.
+
+        Applies the batch again in halves, each in a transaction of its own: a
+        half that fails is halved again, one that commits is kept. So everything
+        before the failing event is applied (in about twice the batch's work) and
+        the projection stands just before it. None if nothing failed this time
+        (the failure came from elsewhere) or another runner moved the projection.
+        """
+        skipped = set(self._skips or ())
+        suspect = [pair for pair in batch if pair[0].position not in skipped]
+        position = start
+        while len(suspect) > 1:
+            half = suspect[: len(suspect) // 2]
+            half_end = half[-1][0].position
+            try:
+                if not self.apply(position, half_end, half):
+                    return None
+            except Exception:
+                suspect = half
+                continue
+            position = half_end
+            suspect = suspect[len(half) :]
+        if not suspect:
+            return None
+        context, event = suspect[0]
+        try:
+            if not self.apply(position, context.position, suspect):
+                return None
+        except Exception as error:
+            failing = error
+        else:
+            return None
+        # Over the positions between (events it does not follow), so it stands
+        # right before the failing one, as the failure record says.
+        if position < context.position - 1 and self.apply(position, context.position - 1, []):
+            position = context.position - 1
+        return Isolated(position, context, event, failing)
+
+    def mark_failing(self, position: int | None) -> None:
+        """Note that this projection cannot get past ``position`` (None: it can again)."""
+        with self._advanced:
+            self._failed_at = position
+            self._advanced.notify_all()
+
+    @property
+    def failed_at(self) -> int | None:
+        """The position this projection is known, in this process, to be stuck before."""
+        return self._failed_at
+
+    def forget_skips(self) -> None:
+        """Read the skips again before the next batch (an operator recorded one)."""
+        self._skips = None
 
     @property
     def topics(self) -> list[str]:
@@ -187,13 +321,83 @@ class ProjectionRunner:
         return events
 
     def rebuild(self, progress: Callable[[Progress], None] | None = None) -> int:
-        """Delete the projection's rows and replay the whole log into them."""
+        """Replay the whole log into scratch tables, then swap them for the live ones.
+
+        Honours every skip recorded for the projection, so it gives the rows an
+        incremental run gives. If an event fails, raises ``RebuildFailed`` and the
+        live tables keep their rows and position (see ``scratch.py``).
+        """
         self.ensure_tracking()
-        with self.engine.begin() as conn:
-            # Moving the position back first makes any runner still at work lose its race.
-            conn.execute(tracking.update().where(tracking.c.name == self.name).values(position=0))
-            self.projection.clear(conn)
-        return self.catch_up(progress)
+        tables = list(self.projection.tables)
+        with scratch_database(self.engine, self.name) as scratch:
+            metadata.create_all(scratch.engine, tables=[tracking, skips, *tables])
+            with self.engine.connect() as conn:
+                audited = [
+                    row._asdict()
+                    for row in conn.execute(sa.select(skips).where(skips.c.name == self.name))
+                ]
+                counted = int(
+                    conn.execute(
+                        sa.select(tracking.c.skips).where(tracking.c.name == self.name)
+                    ).scalar()
+                    or 0
+                )
+            with scratch.engine.begin() as conn:
+                if audited:
+                    conn.execute(skips.insert(), audited)
+                conn.execute(tracking.insert().values(name=self.name, position=0, skips=counted))
+            builder = ProjectionRunner(
+                type(self.projection)(), scratch.engine, self.log, batch_size=self.batch_size
+            )
+            events = builder.build(progress)
+            built = builder.position()
+            swap_in(
+                self.engine,
+                scratch,
+                tables,
+                before=tracking.update()
+                .where(tracking.c.name == self.name, tracking.c.skips == counted)
+                .values(position=built),
+                after=[
+                    failures.delete().where(
+                        failures.c.name == self.name, failures.c.position <= built
+                    )
+                ],
+            )
+        with self._applying:
+            # The live rows are new: nothing this runner remembers is known to hold.
+            self._remembered_at = None
+            self._skips = None
+        if self._failed_at is not None and built >= self._failed_at:
+            self.mark_failing(None)
+        self.announce(built)
+        return events
+
+    def build(self, progress: Callable[[Progress], None] | None = None) -> int:
+        """Apply the log up to its current end in batches; ``RebuildFailed`` at a failing event.
+
+        A rebuild's catch-up, in its scratch database; the number of log positions applied.
+        """
+        started = time.perf_counter()
+        target = self.log.last_position()
+        events = 0
+        with collector_paused():
+            while (start := self.position()) < target:
+                batch = self.log.read(
+                    after=start, limit=self.batch_size, stop=target, topics=self._topics
+                )
+                end = batch[-1][0].position if len(batch) == self.batch_size else target
+                try:
+                    self.apply(start, end, batch)
+                except Exception as error:
+                    raise RebuildFailed(
+                        self.name, self.isolate(start, end, batch), error
+                    ) from error
+                sweep_young()
+                events += end - start
+                if progress is not None:
+                    progress(Progress(end, target, events, time.perf_counter() - started))
+        return events
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float = 0.5) -> None:
         """Follow the log until ``stop`` is set; ``wake`` cuts a wait short after a write."""
@@ -212,12 +416,19 @@ class ProjectionRunner:
         deadline = time.monotonic() + timeout
         with self._advanced:
             while self._known_position < position:
+                if self._failed_at is not None and self._failed_at <= position:
+                    # Stuck before it: waiting cannot help (the read side decides).
+                    break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._advanced.wait(min(remaining, 0.02))
                 if self._known_position < position:
                     self._known_position = max(self._known_position, self.position())
+        return self._known_position >= position
+
+    def reached(self, position: int) -> bool:
+        """Whether this projection is known to have applied the log up to ``position``."""
         return self._known_position >= position
 
     def announce(self, position: int) -> None:
