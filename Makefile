@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/grassroots serve
 
 test: lint typecheck
-	$(BIN)/python -m tests.contract.run_schemathesis
+	$(BIN)/python -m tests.contract.run_schemathesis --edges
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -34,7 +34,7 @@ unit: $(STAMP)
 # Generated requests against a running server, as an administrator, a volunteer and
 # anonymously (seeded; SEED=<n> replays a run).
 contract: $(STAMP)
-	$(BIN)/python -m tests.contract.run_schemathesis $(if $(SEED),--seed $(SEED))
+	$(BIN)/python -m tests.contract.run_schemathesis --edges $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -252,7 +252,7 @@ def _read_models_part(
         return HealthPart(name="read-models", status="off")
     if statuses is None:
         return HealthPart(name="read-models", status="down", detail="positions unknown")
-    failing = sorted(s.name for s in statuses if getattr(s, "failed_at", None) is not None)
+    failing = sorted(s.name for s in statuses if s.failed_at is not None)
     if failing:
         # The others go on and reads answer; only these are behind.
         return HealthPart(name="read-models", status="degraded", detail=", ".join(failing))
@@ -279,12 +279,12 @@ def _part(
 
 
 def _lag(status: ProjectionStatus) -> ProjectionLag:
-    error = getattr(status, "error", None)
+    error = status.error
     return ProjectionLag(
         name=status.name,
         position=status.position,
         lag=status.lag,
-        failed_at=getattr(status, "failed_at", None),
+        failed_at=status.failed_at,
         error=None if error is None else str(error),
     )
 
