@@ -245,12 +245,15 @@ class DegradingChannels(ChannelsBackend):
         self._retry_seconds = retry_seconds
         self._wanted: set[str] = set()
         self._resubscribing: asyncio.Task[None] | None = None
+        self._shut_down = False
 
     async def on_startup(self) -> None:
+        self._shut_down = False
         with contextlib.suppress(*REDIS_ERRORS):
             await self._backend.on_startup()
 
     async def on_shutdown(self) -> None:
+        self._shut_down = True
         if self._resubscribing is not None:
             self._resubscribing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -274,6 +277,10 @@ class DegradingChannels(ChannelsBackend):
     async def unsubscribe(self, channels: Iterable[str]) -> None:
         channels = set(channels)
         self._wanted -= channels
+        if self._shut_down:
+            # A stream ended by the server's shutdown: its subscription went with the
+            # connection, and unsubscribing would open a new one as the loop closes.
+            return
         with contextlib.suppress(*REDIS_ERRORS):
             await self._backend.unsubscribe(channels)
 

@@ -8,13 +8,11 @@ Redis here is a port nobody listens on, or one that accepts and never answers
 
 from __future__ import annotations
 
-import gc
 import logging
 import queue
 import socket
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -46,17 +44,6 @@ from tests.integration.api.test_volunteering import (
 from tests.integration.builders import build_world
 
 RedisOutage = Literal["refused", "silent"]
-
-
-@pytest.fixture(autouse=True)
-def _abandoned_sockets_collected_here() -> Iterator[None]:
-    """The Redis client leaves sockets it gave up on (a silent or cut server) for the
-    collector to close; collect them after each test here, where they are expected,
-    rather than let their ResourceWarning surface in whichever test runs next."""
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture(params=["refused", "silent"])
