@@ -16,7 +16,12 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from grassroots.bootstrap import build_application, build_read_side, event_store_kind
+from grassroots.bootstrap import (
+    build_application,
+    build_read_side,
+    event_store_kind,
+    prepare_database_files,
+)
 from grassroots.migrating import upgrade
 from grassroots.projections.failures import SkipRefused, load_skips
 from grassroots.projections.read_side import ReadSide
@@ -30,6 +35,8 @@ __all__ = ["failures", "progress_bar", "rebuild", "retry", "run", "skip", "statu
 @contextlib.contextmanager
 def _read_side(settings: Settings) -> Iterator[ReadSide]:
     if event_store_kind(settings) != "memory":
+        # The files made private before anything (the migration first) creates them.
+        prepare_database_files(settings)
         upgrade(settings.database_url, schema=settings.database_schema)
     # The application must outlive the read side: closing it (which the library
     # also does when it is garbage collected) closes the pool the log is read through.

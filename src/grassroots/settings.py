@@ -44,17 +44,33 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-if TYPE_CHECKING:
-    from grassroots.api.rate_limits import Rate
-
-__all__ = ["Mode", "Settings", "SettingsError"]
+__all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError"]
 
 PREFIX = "GRASSROOTS_"
 SECRET_FILE = "secret_key"
 MIN_SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate limit: at most ``limit`` requests per ``per_seconds``."""
+
+    limit: int
+    per_seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """``"10/60"``: ten per sixty seconds."""
+        limit, slash, seconds = text.strip().partition("/")
+        try:
+            rate = cls(int(limit), int(seconds))
+        except ValueError:
+            rate = cls(0, 0)
+        if not slash or rate.limit < 1 or rate.per_seconds < 1:
+            raise ValueError(f"not a rate: {text!r} (want e.g. 10/60)")
+        return rate
 
 
 class SettingsError(Exception):
@@ -197,8 +213,6 @@ class _Env:
     def rate(self, name: str) -> Rate | None:
         """``<count>/<seconds>``, e.g. 10/60; None when not set."""
         # Read here so a bad value stops the start with its variable's name.
-        from grassroots.api.rate_limits import Rate
-
         raw = self.optional(name)
         if raw is None:
             return None

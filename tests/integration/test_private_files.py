@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from grassroots.bootstrap import build_web_app
 from grassroots.cli import main
 from grassroots.domain.org_unit import OrgLevel
+from grassroots.projections.database import create_read_engine
+from grassroots.projections.scratch import scratch_database
 from grassroots.settings import Settings
 
 
@@ -71,3 +74,18 @@ def test_files_left_readable_by_an_older_version_are_narrowed(tmp_path: Path) ->
         modes = [_mode(database), _mode(database.with_name("grassroots.sqlite3-wal"))]
 
     assert modes == [0o600, 0o600]
+
+
+def test_a_rebuilds_scratch_copy_of_a_read_model_is_owner_only(tmp_path: Path) -> None:
+    live = create_read_engine(f"sqlite:///{tmp_path / 'grassroots.sqlite3'}", writer=True)
+    try:
+        with scratch_database(live, "service_ledger") as scratch:
+            with scratch.engine.begin() as conn:
+                conn.execute(sa.text("CREATE TABLE copied (x INTEGER)"))
+            made = [Path(scratch.place + suffix) for suffix in ("", "-wal", "-shm")]
+            modes = {path.name: _mode(path) for path in made if path.exists()}
+    finally:
+        live.dispose()
+
+    assert Path(scratch.place).name in modes
+    assert set(modes.values()) == {0o600}

@@ -119,8 +119,12 @@ class SessionController(Controller):
     async def log_in(self, data: JSONBody[LogIn], api: ApiDep) -> Tokens:
         # Checked before any hashing: a delayed phone costs the server nothing.
         await api.guesses.require_allowed(data.phone)
-        try:
-            async with api.hashing.held():
+        async with api.hashing.held():
+            # Again once a slot is ours, and the failure counted before the slot is
+            # given up: guesses sent at once all passed the first look while they
+            # queued, and the ones before them may since have started a delay.
+            await api.guesses.require_allowed(data.phone)
+            try:
                 issued = await api.write(
                     None,
                     lambda: api.app.log_in(
@@ -130,9 +134,9 @@ class SessionController(Controller):
                         max_lifetime=api.config.session_max_lifetime,
                     ),
                 )
-        except CredentialsRejected:
-            await api.guesses.failed(data.phone)
-            raise
+            except CredentialsRejected:
+                await api.guesses.failed(data.phone)
+                raise
         await api.guesses.succeeded(data.phone)
         return _tokens(api, issued)
 

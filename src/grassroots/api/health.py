@@ -285,7 +285,10 @@ def _lag(status: ProjectionStatus) -> ProjectionLag:
         position=status.position,
         lag=status.lag,
         failed_at=status.failed_at,
-        error=None if error is None else str(error),
+        # Only the kind of error: this page is public, and a message may quote the
+        # event's values (names, phones) or SQL. `grassroots projections failures`
+        # shows the whole line to the operator.
+        error=None if error is None else error.split(":", 1)[0].split(" (", 1)[0],
     )
 
 

@@ -288,6 +288,9 @@ OUTAGE_RETRY_AFTER_SECONDS = 5
 
 # SQLite's errors that mean "busy", not a mistake in the statement.
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+# PostgreSQL's SQLSTATEs that mean the server is away or full: connection exceptions
+# (class 08), shut down or restarting (57P01-57P03), too many connections (53300).
+_POSTGRES_OUTAGE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
 
 
 def is_outage(error: BaseException) -> bool:
@@ -299,8 +302,12 @@ def is_outage(error: BaseException) -> bool:
         if isinstance(current, sqlite3.OperationalError):
             return any(text in str(current) for text in _SQLITE_BUSY)
         if isinstance(current, psycopg.OperationalError | psycopg.InterfaceError):
-            # PoolTimeout is one of these: no connection within the bound.
-            return True
+            # A failed connect, a pool timeout (no connection within the bound) and a
+            # closed connection carry no SQLSTATE; a server that answers says why.
+            state = current.sqlstate if isinstance(current, psycopg.Error) else None
+            if state is None:
+                return "cursor" not in str(current)
+            return state.startswith(_POSTGRES_OUTAGE_STATES)
         if isinstance(current, sqlalchemy.exc.TimeoutError):
             return True  # SQLAlchemy's pool had no connection within the bound
         if isinstance(current, sqlalchemy.exc.DBAPIError) and current.orig is not None:

@@ -44,6 +44,7 @@ from redis.asyncio import Redis
 from grassroots.api.problems import ApiProblem
 from grassroots.domain.errors import InvalidValue
 from grassroots.domain.volunteer import normalise_phone
+from grassroots.settings import Rate
 
 __all__ = [
     "DEFAULT_RATES",
@@ -61,24 +62,6 @@ __all__ = [
 
 Network = IPv4Network | IPv6Network
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class Rate:
-    limit: int
-    per_seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> Rate:
-        """``"10/60"``: ten per sixty seconds."""
-        limit, slash, seconds = text.strip().partition("/")
-        try:
-            rate = cls(int(limit), int(seconds))
-        except ValueError:
-            rate = cls(0, 0)
-        if not slash or rate.limit < 1 or rate.per_seconds < 1:
-            raise ValueError(f"not a rate: {text!r} (want e.g. 10/60)")
-        return rate
 
 
 DEFAULT_RATES: Mapping[str, Rate] = {

@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from grassroots.private_files import keep_sqlite_files_private
 from grassroots.projections.database import create_read_engine
 
 __all__ = ["Scratch", "SwapRefused", "scratch_database", "swap_in"]
@@ -52,6 +53,8 @@ def scratch_database(live: Engine, name: str) -> Iterator[Scratch]:
             raise RuntimeError("a rebuild needs the read models in a database file")
         path = Path(f"{database}.rebuild-{name}")
         _remove_sqlite_files(path)
+        # It holds a whole copy of a read model: as private as the live file.
+        keep_sqlite_files_private(path)
         engine = create_read_engine(f"sqlite:///{path}", writer=True)
         try:
             yield Scratch(engine, str(path), "sqlite")

@@ -67,7 +67,8 @@ def test_a_read_model_stopped_by_one_event_is_named_in_health_while_the_others_g
     ]
     assert failing["failed_at"] is not None
     assert failing["position"] == failing["failed_at"] - 1
-    assert failing["error"].startswith("OverflowError: date value out of range")
+    # Only the kind of error on this public page; the operator's command shows the rest.
+    assert failing["error"] == "OverflowError"
     assert all(p["lag"] == 0 and "failed_at" not in p for p in by_name.values())
     # Reads still answer: the catalogue, fed by the same events, lists both activities.
     listed = server.client.get(

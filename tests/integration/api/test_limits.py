@@ -4,6 +4,7 @@ and a bound on password hashing at once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,11 +66,57 @@ def post_from(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    async def run() -> None:
+    with server.client.portal() as portal:
+        portal.call(server.client.app, scope, receive, send)
+    return _answer(sent)
+
+
+def posts_at_once(
+    server: Server, peers: list[str], path: str, body: dict[str, Any]
+) -> list[Answer]:
+    """One POST from each of ``peers``, all sent at once (as many connections would)."""
+    data = json.dumps(body).encode()
+
+    async def one(peer: str) -> list[dict[str, Any]]:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
+            "client": (peer, 50000),
+            "server": ("testserver", 80),
+            "extensions": {},
+        }
+        sent: list[dict[str, Any]] = []
+        asked = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": data, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
         await server.client.app(scope, receive, send)
+        return sent
+
+    async def all_at_once() -> list[list[dict[str, Any]]]:
+        return list(await asyncio.gather(*(one(peer) for peer in peers)))
 
     with server.client.portal() as portal:
-        portal.call(run)
+        return [_answer(sent) for sent in portal.call(all_at_once)]
+
+
+def _answer(sent: list[dict[str, Any]]) -> Answer:
     start = sent[0]
     payload = b"".join(m.get("body", b"") for m in sent[1:])
     return Answer(
@@ -154,6 +201,27 @@ def test_forty_wrong_passwords_from_forty_addresses_then_the_right_one_waits_out
     # A success forgets the failures: the owner starts from nothing again.
     assert post_from(server, "203.0.113.51", "/api/v1/sessions", WRONG).status == 401
     assert post_from(server, "198.51.100.1", "/api/v1/sessions", RIGHT).status == 201
+
+
+def test_wrong_passwords_sent_all_at_once_get_no_more_tries_than_sent_one_by_one(
+    server_factory: Callable[..., Server],
+) -> None:
+    server = server_factory(
+        log_in_guesses=GuessPolicy(
+            free_failures=5, first_delay_seconds=2, max_delay_seconds=600, memory_seconds=3600
+        ),
+        password_hashing_slots=1,
+        password_hashing_wait=timedelta(seconds=30),
+    )
+    server.account(PHONE, Grant(Role.ADMINISTRATOR))
+
+    answers = posts_at_once(
+        server, [f"203.0.113.{i}" for i in range(40)], "/api/v1/sessions", WRONG
+    )
+
+    # Each waits for the one hashing slot; the delay is looked at again once it has
+    # one, so a burst is checked no more often than guesses one after another.
+    assert sorted(a.status for a in answers) == [401] * 6 + [429] * 34
 
 
 def test_a_delay_ends_by_itself_however_long_the_guessing_went_on(

@@ -64,7 +64,13 @@ async def test_a_failing_read_model_makes_the_service_degraded_not_down() -> Non
     read_side = _ReadSide(
         [
             _Status("org_tree", 12, 12),
-            _Status("center_activity", 7, 12, failed_at=8, error="OverflowError: date value"),
+            _Status(
+                "center_activity",
+                7,
+                12,
+                failed_at=8,
+                error="OverflowError: 13800138000 out of range (event grassroots.Activity.Posted)",
+            ),
         ]
     )
 
@@ -77,7 +83,8 @@ async def test_a_failing_read_model_makes_the_service_degraded_not_down() -> Non
     failing = {p.name: (p.failed_at, p.error) for p in health.projections}
     assert failing == {
         "org_tree": (None, None),
-        "center_activity": (8, "OverflowError: date value"),
+        # The public page names the kind of error only, never its message's values.
+        "center_activity": (8, "OverflowError"),
     }
 
 

@@ -24,6 +24,9 @@ def _raised_from(error: Exception, cause: BaseException) -> Exception:
         PoolTimeout("couldn't get a connection after 3.00 sec"),
         psycopg.OperationalError("connection refused"),
         psycopg.InterfaceError("the connection is closed"),
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.errors.TooManyConnections("sorry, too many clients already"),
+        psycopg.errors.ConnectionFailure("connection failure"),
         _raised_from(
             eventsourcing.persistence.OperationalError("no connection"),
             PoolTimeout("couldn't get a connection after 3.00 sec"),
@@ -55,6 +58,12 @@ def test_an_unreachable_or_locked_database_is_an_outage(error: Exception) -> Non
         ),
         eventsourcing.persistence.ProgrammingError("syntax error"),
         ValueError("a bug"),
+        # psycopg's OperationalError and InterfaceError also stand for statements the
+        # server refuses and cursors misused: those are defects, not an outage.
+        psycopg.errors.ProgramLimitExceeded("index row size exceeds maximum"),
+        psycopg.errors.StatementTooComplex("stack depth limit exceeded"),
+        psycopg.errors.SerializationFailure("could not serialize access"),
+        psycopg.InterfaceError("the cursor is closed"),
     ],
     ids=lambda e: type(e).__module__ + "." + type(e).__name__ + ":" + str(e)[:20],
 )
