@@ -385,10 +385,6 @@ class ActivityCatalogue(Projection):
     def __init__(self) -> None:
         self._remembered = _Batch()
 
-    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
-        # The handlers work on a ``_Batch``: one event on its own is a batch of one.
-        self.apply_batch(conn, [(context, event)])
-
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         state = self._remembered = self.carried_over(self._remembered, _Batch)
         if state.complete:

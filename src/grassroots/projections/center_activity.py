@@ -100,7 +100,13 @@ from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE, iso_week_of
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles, missing
+from grassroots.projections.engine import (
+    EventContext,
+    Projection,
+    chunked,
+    handles,
+    missing,
+)
 from grassroots.projections.org_tree import subtree_of
 
 __all__ = [
@@ -219,8 +225,6 @@ _PERIOD_KEYS = {"week": "iso_week", "month": "month"}
 _COUNTERS = ("sign_ups", "signed_up_now", "check_ins", "added_by_staff", "credited_minutes")
 _SCHEDULE = ("starts_at", "local_date", "iso_week", "month")
 _MEMBER_COLUMNS = ("center_id", "period_kind", "period", "volunteer_id")
-# Keys per IN (...) list: far below any driver's limit on bound parameters.
-_CHUNK = 500
 
 # (center, period kind, period, volunteer): one row of the membership table.
 _Member = tuple[UUID, str, str, UUID]
@@ -355,11 +359,6 @@ class CenterActivity(Projection):
 
     def __init__(self) -> None:
         self._remembered = _Batch()
-
-    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
-        # The handlers work on a batch's state, never on the connection: one event
-        # on its own is a batch of one.
-        self.apply_batch(conn, [(context, event)])
 
     # --- reading what a batch needs, writing what it did ----------------------
 
@@ -759,11 +758,6 @@ _ADD_MEMBERS_POSTGRES = Bulk(
 )
 
 
-def _chunks(keys: Iterable[Any]) -> list[list[Any]]:
-    keys = list(keys)
-    return [keys[i : i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
-
-
 def _rows_in(
     conn: sa.Connection,
     query: sa.Select[*tuple[Any, ...]],
@@ -778,7 +772,7 @@ def _rows_in(
     if not filters or not all(keys for _, keys in filters):
         return []
     rows: list[sa.Row[Any]] = []
-    for chunks in product(*(_chunks(keys) for _, keys in filters)):
+    for chunks in product(*(chunked(keys) for _, keys in filters)):
         where = [column.in_(chunk) for (column, _), chunk in zip(filters, chunks, strict=True)]
         rows.extend(conn.execute(query.where(*where)))
     return rows

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -63,7 +63,7 @@ from grassroots.domain.values import DEFAULT_TIME_ZONE, local_date, require_awar
 from grassroots.domain.visit import Visit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import EventContext, Projection, chunked, handles
 from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import org_closure, org_units, subtree_of
 
@@ -208,10 +208,6 @@ class _Batch:
     new_versions: list[dict[str, Any]] = field(default_factory=list)
 
 
-# Keys per ``IN (...)``: well under every backend's limit on bound parameters.
-_CHUNK = 500
-
-
 class CadreCompliance(Projection):
     name = "cadre_compliance"
     tables = (
@@ -223,11 +219,6 @@ class CadreCompliance(Projection):
         compliance_contacts,
         compliance_youths_met,
     )
-
-    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
-        # The handlers work on a ``_Batch``, not on a connection: one event
-        # applied on its own is a batch of one.
-        self.apply_batch(conn, [(context, event)])
 
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         """Load, in a few queries, what the batch's events need from earlier batches.
@@ -258,14 +249,14 @@ class CadreCompliance(Projection):
                 revised.add(ctx.originator_id)
 
         v = compliance_visits.c
-        for chunk in _chunks(met):
+        for chunk in chunked(sorted(met)):
             query = sa.select(v.visit_id, v.cadre_id).where(v.visit_id.in_(chunk))
             state.visit_cadres.update((row.visit_id, row.cadre_id) for row in conn.execute(query))
 
         # Only entries of earlier batches are loaded: those this batch adds join
         # ``open_contacts`` in ``_contact_added``, so a removal closes both.
         c = compliance_contacts.c
-        for chunk in _chunks({contact for _, contact in removals}):
+        for chunk in chunked(sorted({contact for _, contact in removals})):
             query = (
                 sa.select(c.position, c.cadre_id, c.contact_id)
                 .where(c.contact_id.in_(chunk), c.removed_at.is_(None))
@@ -278,7 +269,7 @@ class CadreCompliance(Projection):
                     state.open_contacts.setdefault(pair, []).append(row.position)
 
         r = compliance_rule_versions.c
-        for chunk in _chunks(revised):
+        for chunk in chunked(sorted(revised)):
             query = (
                 sa.select(r.rule_set_id, sa.func.max(r.version))
                 .where(r.rule_set_id.in_(chunk))
@@ -293,7 +284,7 @@ class CadreCompliance(Projection):
         _INSERT_CADRES.execute(conn, state.new_cadres)
         if state.reassigned:
             key = compliance_cadre_points.c.cadre_id
-            for chunk in _chunks(state.reassigned):
+            for chunk in chunked(sorted(state.reassigned)):
                 conn.execute(compliance_cadre_points.delete().where(key.in_(chunk)))
         _INSERT_POINTS.execute(
             conn,
@@ -456,13 +447,6 @@ _REMOVE_CONTACTS = _set_one_column(compliance_contacts, "position", "removed_at"
 _INSERT_YOUTHS_MET = Bulk.insert_into(compliance_youths_met)
 _INSERT_RULE_SETS = Bulk.insert_into(compliance_rule_sets)
 _INSERT_RULE_VERSIONS = Bulk.insert_into(compliance_rule_versions)
-
-
-def _chunks(keys: Iterable[UUID]) -> Iterator[list[UUID]]:
-    """The keys, sorted, in lists short enough for one ``IN (...)`` each."""
-    ordered = sorted(keys)
-    for i in range(0, len(ordered), _CHUNK):
-        yield ordered[i : i + _CHUNK]
 
 
 # --- reading -------------------------------------------------------------------

@@ -17,10 +17,20 @@ from uuid import UUID
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
-__all__ = ["BatchState", "EventContext", "Projection", "handles", "missing", "rows_where_in"]
+__all__ = [
+    "IN_CHUNK",
+    "BatchState",
+    "EventContext",
+    "Projection",
+    "chunked",
+    "handles",
+    "missing",
+    "rows_where_in",
+]
 
-# Keys per ``IN (...)`` list: well under every backend's limit on bound parameters.
-_IN_CHUNK = 500
+# Keys per ``IN (...)`` list: well under every backend's limit on bound parameters
+# (SQLite's is the lowest).
+IN_CHUNK = 500
 
 E = TypeVar("E")
 K = TypeVar("K")
@@ -131,9 +141,13 @@ class Projection:
         return sorted(get_topic(event_class) for event_class in cls._handlers)
 
     def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
-        handler = self._handlers.get(type(event))
-        if handler is not None:
-            handler(self, conn, event, context)
+        """Apply one event on its own, as a batch of one.
+
+        Handlers are called with whatever ``begin_batch`` returns, so only
+        ``apply_batch`` knows how to call them: every read model gets this path
+        from here rather than writing its own.
+        """
+        self.apply_batch(conn, [(context, event)])
 
     def apply_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> None:
         """Apply a batch of events in the runner's transaction.
@@ -176,11 +190,20 @@ def rows_where_in(
 
     How a batch loads the stored rows its events need.
     """
-    wanted = list(keys)
     rows: list[sa.Row[Any]] = []
-    for i in range(0, len(wanted), _IN_CHUNK):
-        rows.extend(conn.execute(query.where(column.in_(wanted[i : i + _IN_CHUNK]))))
+    for chunk in chunked(keys):
+        rows.extend(conn.execute(query.where(column.in_(chunk))))
     return rows
+
+
+def chunked(keys: Iterable[K]) -> list[list[K]]:
+    """The keys, in their order, in lists short enough for one ``IN (...)`` each.
+
+    Every statement of a read model that names many keys goes through this (or
+    ``rows_where_in``), so no backend's limit on bound parameters is ever met.
+    """
+    wanted = list(keys)
+    return [wanted[i : i + IN_CHUNK] for i in range(0, len(wanted), IN_CHUNK)]
 
 
 def missing(keys: Iterable[K], known: Mapping[K, Any]) -> set[K]:

@@ -34,6 +34,7 @@ from grassroots.projections.database import metadata
 from grassroots.projections.engine import (
     EventContext,
     Projection,
+    chunked,
     handles,
     missing,
     rows_where_in,
@@ -204,10 +205,9 @@ class ServiceLedger(Projection):
         if state.new_zones:
             conn.execute(ledger_zones.insert(), state.new_zones)
         if state.placed:
-            ids = list(state.placed)
-            conn.execute(
-                ledger_volunteers.delete().where(ledger_volunteers.c.volunteer_id.in_(ids))
-            )
+            key = ledger_volunteers.c.volunteer_id
+            for chunk in chunked(state.placed):
+                conn.execute(ledger_volunteers.delete().where(key.in_(chunk)))
             conn.execute(
                 ledger_volunteers.insert(),
                 [{"volunteer_id": v, "org_unit_id": u} for v, u in state.placed.items()],
@@ -325,9 +325,7 @@ def _rows_in(
 def _last_balances(conn: sa.Connection, volunteers: set[UUID]) -> dict[UUID, tuple[int, int]]:
     """Each volunteer's last line number and balance, in one query per 500 volunteers."""
     balances: dict[UUID, tuple[int, int]] = {}
-    ordered = list(volunteers)
-    for i in range(0, len(ordered), 500):
-        chunk = ordered[i : i + 500]
+    for chunk in chunked(volunteers):
         last = (
             sa.select(ledger_lines.c.volunteer_id, sa.func.max(ledger_lines.c.position).label("p"))
             .where(ledger_lines.c.volunteer_id.in_(chunk))

@@ -77,10 +77,6 @@ class OrgTree(Projection):
     name = "org_tree"
     tables = (org_units, org_closure)
 
-    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
-        # The handlers work on a ``_Batch``: one event on its own is a batch of one.
-        self.apply_batch(conn, [(context, event)])
-
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         return _Batch(conn)
 

@@ -74,7 +74,7 @@ from grassroots.domain.problem import Problem, ProblemState
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import EventContext, Projection, handles, rows_where_in
 from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import org_units, subtree_of
 
@@ -168,8 +168,6 @@ _MUTABLE = (
     "changed_at",
 )
 _INSTANTS = ("raised_at", "answered_at", "closed_at", "changed_at")
-# Keys per ``IN (...)``: well under every backend's limit on bound parameters.
-_CHUNK = 500
 
 # The batch's writes, compiled once (see ``bulk.py``).
 _INSERT_CURRENT = Bulk.insert_into(problems_current, sort_by=["problem_id"])
@@ -194,11 +192,6 @@ class Problems(Projection):
     name = "problems"
     tables = (problems_current, problems_changes)
 
-    def handle(self, conn: sa.Connection, event: object, context: EventContext) -> None:
-        # The handlers work on a ``_Batch``, not on a connection: one event
-        # applied on its own is a batch of one.
-        self.apply_batch(conn, [(context, event)])
-
     def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
         """Load, in a few queries, the current rows of problems raised in earlier batches."""
         state = _Batch()
@@ -211,16 +204,14 @@ class Problems(Projection):
             }
         )
         key = problems_current.c.problem_id
-        for i in range(0, len(needed), _CHUNK):
-            query = sa.select(problems_current).where(key.in_(needed[i : i + _CHUNK]))
-            for found in conn.execute(query):
-                row = dict(found._mapping)
-                # SQLite hands instants back naive; the handlers compare and
-                # write aware UTC ones, as they would have for a fresh row.
-                for name in _INSTANTS:
-                    if row[name] is not None:
-                        row[name] = as_utc(row[name])
-                state.current[row["problem_id"]] = row
+        for found in rows_where_in(conn, sa.select(problems_current), key, needed):
+            row = dict(found._mapping)
+            # SQLite hands instants back naive; the handlers compare and
+            # write aware UTC ones, as they would have for a fresh row.
+            for name in _INSTANTS:
+                if row[name] is not None:
+                    row[name] = as_utc(row[name])
+            state.current[row["problem_id"]] = row
         return state
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:

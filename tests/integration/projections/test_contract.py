@@ -1,0 +1,51 @@
+"""The contract every read model keeps with its base class, checked for each of them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from grassroots.application.service import Grassroots
+from grassroots.domain.problem import Problem
+from grassroots.projections.engine import Projection
+from grassroots.projections.read_side import ALL_PROJECTIONS
+from grassroots.projections.runner import EventLog
+from grassroots.simulation import HistoryShape, generate_history
+
+SMALL = HistoryShape(weeks=1, townships=1, villages_per_township=1, volunteers=6, cadres=2)
+
+
+@pytest.mark.parametrize("kind", ALL_PROJECTIONS, ids=lambda kind: kind.name)
+def test_each_read_model_writes_rows_when_handed_one_event_at_a_time(
+    app: Grassroots, read_engine: Engine, kind: type[Projection]
+) -> None:
+    generate_history(app, seed=5, shape=SMALL)
+    # A small history may raise no problem by chance: raise one for sure.
+    problem = Problem.raise_problem(
+        cadre_id=uuid4(),
+        title="活动场地不足",
+        description="需要协调场地",
+        org_unit_id=uuid4(),
+        visit_id=uuid4(),
+        at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
+    )
+    app.save(problem)
+    log = EventLog(app.recorder, app.mapper)
+    events = log.read(after=0, limit=100_000, stop=log.last_position(), topics=kind.topics())
+    assert events, f"the history has no event {kind.name} reads"
+    projection = kind()
+
+    with read_engine.begin() as conn:
+        for context, event in events:
+            projection.handle(conn, event, context)
+
+    with read_engine.connect() as conn:
+        written = {
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in kind.tables
+        }
+    assert sum(written.values()) > 0, written
