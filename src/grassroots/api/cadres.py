@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -37,7 +36,7 @@ from grassroots.application.service import Grassroots
 from grassroots.application.venue_codes import render_png
 from grassroots.domain.account import Role
 from grassroots.domain.cadre import Cadre
-from grassroots.domain.compliance import Judgement, Month, Period, Year
+from grassroots.domain.compliance import Judgement, Month, Period, PeriodKind, Year
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem, ProblemState
@@ -298,11 +297,6 @@ class OpenProblemView(msgspec.Struct, kw_only=True):
     times_rerouted: int
 
 
-class PeriodKind(StrEnum):
-    WEEK = "week"
-    MONTH = "month"
-
-
 def _visit_view(visit: Visit) -> VisitView:
     return VisitView(
         visit_id=visit.id,
@@ -472,7 +466,7 @@ def _standing(api: Api, cadre: Cadre, kind: PeriodKind, on: date | None) -> Stan
     app = api.app
     now = app.now()
     day = query_day(on) or local_date(now, time_zone(app.get(OrgUnit, cadre.org_unit_id).time_zone))
-    period: Period = iso_week_of(day) if kind is PeriodKind.WEEK else Month.of(day)
+    period: Period = iso_week_of(day) if kind == "week" else Month.of(day)
 
     def query() -> StandingView:
         with api.engine.connect() as conn:
@@ -792,7 +786,7 @@ class MyCadreController(Controller):
         self,
         request: CallerRequest,
         api: ApiDep,
-        period: FromQuery[PeriodKind] = PeriodKind.WEEK,
+        period: FromQuery[PeriodKind] = "week",
         on: Annotated[date | None, QueryParameter(name="date")] = None,
     ) -> StandingView:
         caller = request.user
@@ -840,7 +834,7 @@ class CadreController(Controller):
         cadre_id: FromPath[UUID],
         request: CallerRequest,
         api: ApiDep,
-        period: FromQuery[PeriodKind] = PeriodKind.WEEK,
+        period: FromQuery[PeriodKind] = "week",
         on: Annotated[date | None, QueryParameter(name="date")] = None,
     ) -> StandingView:
         caller = request.user

@@ -50,9 +50,17 @@ from grassroots.api.scope import in_unit_scope, require_unit
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
-from grassroots.domain.compliance import Month, Period, Reason, Status, Week, period_bounds
+from grassroots.domain.compliance import (
+    Month,
+    Period,
+    PeriodKind,
+    Reason,
+    Status,
+    Week,
+    period_bounds,
+)
 from grassroots.domain.org_unit import OrgUnit
-from grassroots.domain.rules import PRESETS, RuleSet, RuleTerms
+from grassroots.domain.rules import PRESETS, RuleSet, RuleSetCandidate, RuleTerms, governing_choice
 from grassroots.domain.values import iso_week_of, local_date
 from grassroots.projections.center_activity import OrgUnitCounts, org_unit_counts
 from grassroots.projections.compliance import (
@@ -74,7 +82,6 @@ __all__ = ["ROUTES", "RuleSetController", "SupervisionController"]
 
 T = TypeVar("T")
 
-PeriodKind = Literal["week", "month"]
 PresetName = Literal["inner-mongolia", "county-1-plus-3"]
 # The preset that judges where no rule set governs (projections.compliance.DEFAULT_TERMS).
 DEFAULT_PRESET: PresetName = "inner-mongolia"
@@ -664,7 +671,19 @@ def _rule_sets(api: Api, caller: Caller, org_unit_id: UUID, day: date | None) ->
         )
     for view in found.values():
         view.versions.sort(key=lambda v: v.version)
-    governing = _governing(found.values(), on)
+    governing = governing_choice(
+        (
+            RuleSetCandidate(
+                # ``levels_up`` counts away from the unit; the domain's depth grows towards it.
+                depth=-view.levels_up,
+                rule_set_id=view.rule_set_id,
+                effective_dates=tuple(v.effective_from for v in view.versions),
+                of=view,
+            )
+            for view in found.values()
+        ),
+        on,
+    )
     if governing is not None:
         governing.governs = True
     return RuleSetsView(
@@ -675,24 +694,6 @@ def _rule_sets(api: Api, caller: Caller, org_unit_id: UUID, day: date | None) ->
         default_terms=terms_view(DEFAULT_TERMS),
         rule_sets=sorted(found.values(), key=lambda v: (v.levels_up, v.name, v.rule_set_id)),
     )
-
-
-def _governing(candidates: Iterable[RuleSetView], day: date) -> RuleSetView | None:
-    """The domain's ``governing_rule_set`` choice, key for key, over the views.
-
-    The closest unit with a version in force on ``day``; on one unit, the version
-    that took effect later, then the larger rule-set id.
-    """
-    best: tuple[int, date, UUID] | None = None
-    chosen: RuleSetView | None = None
-    for candidate in candidates:
-        in_force = [v.effective_from for v in candidate.versions if v.effective_from <= day]
-        if not in_force:
-            continue
-        key = (-candidate.levels_up, max(in_force), candidate.rule_set_id)
-        if best is None or key > best:
-            best, chosen = key, candidate
-    return chosen
 
 
 def _define(app: Grassroots, caller: Caller, org_unit_id: UUID, body: RuleSetDefinition) -> UUID:

@@ -101,6 +101,7 @@ __all__ = [
     "Judgement",
     "Month",
     "Period",
+    "PeriodKind",
     "Reason",
     "Shortfall",
     "Status",
@@ -115,6 +116,10 @@ __all__ = [
     "reference_day",
     "weekly_requirement",
 ]
+
+# The two spans a cadre's "8+4" standing and a unit's figures are read over: an
+# ISO week (Monday to Sunday) or a calendar month.
+PeriodKind = Literal["week", "month"]
 
 PROOFS: tuple[str, ...] = ("qr", "geofence")
 

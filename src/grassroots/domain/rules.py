@@ -10,8 +10,10 @@ Grassroots models them"), so they are data, not code:
   versions, each in force from its effective-from date until the next one. A
   version is never edited in place: a change is a new version, so a past period
   can still be judged by the terms that governed it.
-* ``governing_terms`` picks, among the rule sets on a cadre's ancestry, the one
-  closest to the cadre that has a version in force on a given day.
+* ``governing_choice`` picks, among the rule sets on a cadre's ancestry, the one
+  closest to the cadre that has a version in force on a given day. It is the one
+  home of that rule: the compliance read model and the rule-set routes call it
+  over their stored rows, ``governing_rule_set`` over aggregates.
 
 The presets are the two variants the seed documents describe; see the glossary
 for their source.
@@ -23,13 +25,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Literal, NamedTuple
+from typing import Generic, Literal, NamedTuple, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from grassroots.domain.errors import InvalidValue, NotAllowed
 from grassroots.domain.values import require_aware, require_day, require_text
+
+# What a caller hands in with each rule-set candidate, and gets back when it governs.
+_Of = TypeVar("_Of")
 
 __all__ = [
     "CADRE_KINDS",
@@ -38,8 +43,10 @@ __all__ = [
     "PRESETS",
     "MonthlyMode",
     "RuleSet",
+    "RuleSetCandidate",
     "RuleTerms",
     "RuleVersion",
+    "governing_choice",
     "governing_rule_set",
     "governing_terms",
 ]
@@ -396,30 +403,64 @@ def _checked_terms(terms: RuleTerms) -> RuleTerms:
     return terms
 
 
-def governing_rule_set(candidates: Iterable[tuple[int, RuleSet]], day: date) -> RuleSet | None:
-    """The rule set that governs a cadre on ``day``.
+@dataclass(frozen=True, slots=True)
+class RuleSetCandidate(Generic[_Of]):
+    """What the choice of the governing rule set needs to know of one candidate.
 
-    ``candidates`` pairs each rule set defined on the cadre's org unit or one of
-    its ancestors with that unit's depth in the tree (region 0 … village 4, or
-    any numbering where deeper means closer to the cadre). The closest unit with
-    a version in force on ``day`` wins: a county's own rules override the
-    region's, but only from the day they take effect, so before that the
-    region's still apply.
+    ``depth`` places the candidate's unit on the cadre's ancestry: deeper means
+    closer to the cadre (region 0 … village 4, or minus the levels up from the
+    cadre's unit). ``effective_dates`` are its versions' effective-from dates.
+    ``of`` is whatever the caller holds for it (an aggregate, stored rows, a view),
+    handed back when it governs.
+    """
+
+    depth: int
+    rule_set_id: UUID
+    effective_dates: tuple[date, ...]
+    of: _Of
+
+
+def governing_choice(candidates: Iterable[RuleSetCandidate[_Of]], day: date) -> _Of | None:
+    """The one rule for which rule set governs a cadre on ``day``.
+
+    The closest unit with a version in force on ``day`` wins: a county's own rules
+    override the region's, but only from the day they take effect, so before that
+    the region's still apply.
 
     Two rule sets on one unit are a configuration slip the domain does not
     forbid; they are settled deterministically: the one whose version in force
     took effect later wins (the more recent decision), then the larger id.
     """
     best: tuple[int, date, UUID] | None = None
-    chosen: RuleSet | None = None
-    for depth, rule_set in candidates:
-        version = rule_set.version_on(day)
-        if version is None:
+    chosen: RuleSetCandidate[_Of] | None = None
+    for candidate in candidates:
+        in_force = [d for d in candidate.effective_dates if d <= day]
+        if not in_force:
             continue
-        key = (depth, version.effective_from, rule_set.id)
+        key = (candidate.depth, max(in_force), candidate.rule_set_id)
         if best is None or key > best:
-            best, chosen = key, rule_set
-    return chosen
+            best, chosen = key, candidate
+    return None if chosen is None else chosen.of
+
+
+def governing_rule_set(candidates: Iterable[tuple[int, RuleSet]], day: date) -> RuleSet | None:
+    """The rule set that governs a cadre on ``day`` (see ``governing_choice``).
+
+    ``candidates`` pairs each rule set defined on the cadre's org unit or one of
+    its ancestors with that unit's depth in the tree (deeper means closer).
+    """
+    return governing_choice(
+        (
+            RuleSetCandidate(
+                depth=depth,
+                rule_set_id=rule_set.id,
+                effective_dates=tuple(v.effective_from for v in rule_set.versions),
+                of=rule_set,
+            )
+            for depth, rule_set in candidates
+        ),
+        day,
+    )
 
 
 def governing_terms(candidates: Iterable[tuple[int, RuleSet]], day: date) -> RuleTerms | None:

@@ -85,7 +85,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import product
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -96,6 +96,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
+from grassroots.domain.compliance import PeriodKind
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE, iso_week_of
 from grassroots.projections.bulk import Bulk
@@ -115,7 +116,6 @@ __all__ = [
     "CenterCounts",
     "OrgUnitCounts",
     "PeriodCounts",
-    "PeriodKind",
     "center_activity_activities",
     "center_activity_attendances",
     "center_activity_centers",
@@ -128,7 +128,6 @@ __all__ = [
     "week_of",
 ]
 
-PeriodKind = Literal["week", "month"]
 
 center_activity_zones = sa.Table(
     "center_activity_zones",

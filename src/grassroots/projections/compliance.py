@@ -18,7 +18,7 @@ reproduce it. So, in Marten's terms, this read model is split in two:
   period at once, past ones included, without a rebuild.
 
 The terms a period is judged by are those of the governing rule set (the domain's
-``governing_rule_set``: the closest unit on the cadre's ancestry, ``org_closure``
+``governing_choice``, called here: the closest unit on the cadre's ancestry, ``org_closure``
 depth, with a version in force; ties go to the later effective-from, then the
 larger id) on the period's ``reference_day`` (its last day once it is over, today
 while it runs). When no rule set governs, the Inner Mongolia preset applies and
@@ -58,7 +58,13 @@ from grassroots.domain.compliance import (
     period_bounds,
     reference_day,
 )
-from grassroots.domain.rules import INNER_MONGOLIA_TERMS, RuleSet, RuleTerms
+from grassroots.domain.rules import (
+    INNER_MONGOLIA_TERMS,
+    RuleSet,
+    RuleSetCandidate,
+    RuleTerms,
+    governing_choice,
+)
 from grassroots.domain.values import DEFAULT_TIME_ZONE, local_date, require_aware
 from grassroots.domain.visit import Visit
 from grassroots.projections.bulk import Bulk
@@ -889,31 +895,32 @@ def _candidates(
 
 
 def _governing(candidates: Sequence[_Candidate], day: date) -> GoverningRules:
-    """The domain's ``governing_rule_set`` over stored rows instead of aggregates.
-
-    The same choice, key for key: the closest unit (smallest closure depth) with
-    a version in force on ``day``; on one unit, the version that took effect
-    later, then the larger rule-set id.
-    """
-    best: tuple[int, date, UUID] | None = None
-    chosen: GoverningRules | None = None
-    for candidate in candidates:
-        in_force = [v for v in candidate.versions if v.effective_from <= day]
-        if not in_force:
-            continue
-        version = in_force[-1]
-        key = (-candidate.distance, version.effective_from, candidate.rule_set_id)
-        if best is None or key > best:
-            best = key
-            chosen = GoverningRules(
-                terms=version.terms,
-                rule_set_id=candidate.rule_set_id,
-                rule_set_name=candidate.name,
-                org_unit_id=candidate.org_unit_id,
-                version=version.number,
-                effective_from=version.effective_from,
+    """The domain's ``governing_choice`` over stored rows, with the version it puts in force."""
+    chosen = governing_choice(
+        (
+            RuleSetCandidate(
+                # Closure depth counts levels up; the domain's depth grows towards the cadre.
+                depth=-c.distance,
+                rule_set_id=c.rule_set_id,
+                effective_dates=tuple(v.effective_from for v in c.versions),
+                of=c,
             )
-    return chosen if chosen is not None else GoverningRules(DEFAULT_TERMS)
+            for c in candidates
+        ),
+        day,
+    )
+    if chosen is None:
+        return GoverningRules(DEFAULT_TERMS)
+    # Versions are sorted by effective_from: the last one begun by ``day`` is in force.
+    version = [v for v in chosen.versions if v.effective_from <= day][-1]
+    return GoverningRules(
+        terms=version.terms,
+        rule_set_id=chosen.rule_set_id,
+        rule_set_name=chosen.name,
+        org_unit_id=chosen.org_unit_id,
+        version=version.number,
+        effective_from=version.effective_from,
+    )
 
 
 def _rules_for(

@@ -64,12 +64,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from grassroots.domain.compliance import PeriodKind
 from grassroots.domain.problem import Problem, ProblemState
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.projections.bulk import Bulk
@@ -81,7 +82,6 @@ from grassroots.projections.org_tree import org_units, subtree_of
 __all__ = [
     "ChangeKind",
     "OpenProblem",
-    "PeriodKind",
     "ProblemFigures",
     "Problems",
     "count_open_problems",
@@ -92,7 +92,6 @@ __all__ = [
     "problems_current",
 ]
 
-PeriodKind = Literal["week", "month"]
 
 problems_current = sa.Table(
     "problems_current",

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+from grassroots.domain import rules
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import CadreKind
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.qr_token import QrSubject, SubjectKind, mint_token
-from grassroots.domain.rules import COUNTY_1_PLUS_3_TERMS
+from grassroots.domain.rules import COUNTY_1_PLUS_3_TERMS, RuleSetCandidate
 from tests.integration.api.conftest import Server, problem
 from tests.integration.builders import World, build_world, post_activity
 
@@ -417,6 +420,65 @@ def test_a_supervisor_defines_and_revises_rule_sets_for_the_subtree(
     )
     assert out_of_order.status_code == 409
     assert problem(out_of_order)["code"] == "rule-set-revision-out-of-order"
+
+
+def test_the_supervisor_and_the_cadre_read_verdicts_of_the_one_domain_choice_of_rules(
+    server: Server, town: Township, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = town.world
+    rule_set_id = server.app.define_rule_set(
+        name="街道“1+3”",
+        org_unit_id=world.township,
+        effective_from=shanghai(3, 1).date(),
+        terms=COUNTY_1_PLUS_3_TERMS,
+    )
+    server.account("13700000005", Grant(Role.CADRE, town.met), name="李四")
+    cadre = server.log_in("13700000005")
+    settle(server)
+
+    def verdicts() -> tuple[str, str, str | None, Any]:
+        judged = server.client.get(
+            f"{compliance_path(world.township)}?{MARCH}", headers=town.supervisor
+        )
+        own = server.client.get(f"/api/v1/me/standing?{MARCH}", headers=cadre)
+        listed = server.client.get(
+            f"/api/v1/org-units/{world.village}/rule-sets?date=2026-03-15",
+            headers=town.supervisor,
+        )
+        assert judged.status_code == own.status_code == listed.status_code == 200
+        (row,) = [row for row in judged.json()["cadres"] if row["name"] == "李四"]
+        return (
+            row["status"],
+            own.json()["status"],
+            own.json()["rules"]["rule_set_id"],
+            listed.json()["governing_rule_set_id"],
+        )
+
+    # Two visits meet the preset but not "1+3": both readers see the township's rules.
+    assert verdicts() == ("missed", "missed", str(rule_set_id), str(rule_set_id))
+
+    # Replace the domain's choice wherever it is used: if a read had a copy of
+    # its own, its answer would not follow.
+    asked: list[date] = []
+
+    def nothing_governs(candidates: Iterable[RuleSetCandidate[Any]], day: date) -> None:
+        assert list(candidates)
+        asked.append(day)
+        return
+
+    original = rules.governing_choice
+    holders = [m for m in list(sys.modules.values()) if vars(m).get("governing_choice") is original]
+    assert {m.__name__ for m in holders} >= {
+        "grassroots.domain.rules",
+        "grassroots.projections.compliance",
+        "grassroots.api.supervision",
+    }
+    for module in holders:
+        monkeypatch.setattr(module, "governing_choice", nothing_governs)
+
+    assert verdicts() == ("met", "met", None, None)
+    assert date(2026, 3, 31) in asked  # the month judged, for both readers
+    assert date(2026, 3, 15) in asked  # the day the rule sets are listed for
 
 
 def test_rule_sets_outside_the_subtree_cannot_be_changed(server: Server, town: Township) -> None:

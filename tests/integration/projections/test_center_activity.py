@@ -14,13 +14,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.domain.compliance import PeriodKind
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.projections.center_activity import (
     ActivityCounts,
     CenterActivity,
     OrgUnitCounts,
     PeriodCounts,
-    PeriodKind,
     center_counts,
     org_unit_counts,
 )

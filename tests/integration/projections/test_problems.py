@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.domain.compliance import PeriodKind
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.problem import ProblemState
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import (
-    PeriodKind,
     ProblemFigures,
     Problems,
     count_open_problems,

@@ -18,8 +18,10 @@ from grassroots.domain.rules import (
     INNER_MONGOLIA_TERMS,
     PRESETS,
     RuleSet,
+    RuleSetCandidate,
     RuleTerms,
     RuleVersion,
+    governing_choice,
     governing_rule_set,
     governing_terms,
 )
@@ -461,6 +463,26 @@ def test_two_rule_sets_on_one_unit_are_settled_by_the_later_decision() -> None:
 
     assert governing_terms([(2, newer), (2, older)], date(2026, 2, 28)) == COUNTY_1_PLUS_3_TERMS
     assert governing_terms([(2, older), (2, newer)], date(2026, 3, 1)) == STRICTER
+
+
+def test_the_governing_choice_hands_back_whatever_the_caller_holds_for_the_winner() -> None:
+    # Stored rows and views go through the same choice as aggregates: the closest
+    # unit with a version in force, then the later decision, then the larger id.
+    low, high = UUID(int=1), UUID(int=2)
+
+    def candidate(depth: int, rule_set_id: UUID, *dates: date) -> RuleSetCandidate[str]:
+        return RuleSetCandidate(depth, rule_set_id, dates, f"{depth}/{rule_set_id.int}")
+
+    region = candidate(-2, high, JAN_1)
+    county = candidate(-1, low, JUL_1, date(2026, 3, 1))
+    twin = candidate(-1, high, date(2026, 2, 1))
+
+    assert governing_choice([county, region], date(2026, 2, 28)) == "-2/2"
+    assert governing_choice([region, twin, county], date(2026, 3, 1)) == "-1/1"
+    assert governing_choice([region, twin], date(2026, 3, 1)) == "-1/2"
+    assert governing_choice([candidate(-1, low, JAN_1), twin], date(2026, 1, 31)) == "-1/1"
+    assert governing_choice([candidate(0, low, JAN_1), candidate(0, high, JAN_1)], JAN_1) == "0/2"
+    assert governing_choice([region], date(2025, 12, 31)) is None
 
 
 @pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(9999, 12, 31)])
