@@ -34,7 +34,8 @@ __all__ = [
 # schemas of one database wait for each other too, which costs nothing.
 MIGRATION_LOCK_KEY = 0x67726173736D6967
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Shipped inside the package, so an installed copy migrates as well as a checkout.
+SCRIPTS = Path(__file__).resolve().parent / "migrations"
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -46,8 +47,10 @@ def sqlalchemy_url(database_url: str) -> str:
 
 
 def alembic_config(database_url: str, *, schema: str | None = None) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    # No alembic.ini: it lives in the checkout only and holds nothing running needs.
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPTS))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("sqlalchemy.url", sqlalchemy_url(database_url).replace("%", "%%"))
     if schema:
         config.attributes["schema"] = schema

@@ -3,10 +3,10 @@
 The event store, the read-model queries and password hashing all block. Route
 handlers are ``async`` and hand every such call to ``in_thread``, which runs it
 in anyio's worker threads under one capacity limiter per process: at most
-``GRASSROOTS_API_THREADS`` calls at once, the rest queue without blocking the
-loop (so health checks and live streams keep answering under load). The limit
-also keeps the database pools from being asked for more connections than
-they hold.
+``ApiConfig.threads`` calls at once (16 unless the app is built with another
+number; it is not a setting), the rest queue without blocking the loop (so
+health checks and live streams keep answering under load). The limit also
+keeps the database pools from being asked for more connections than they hold.
 """
 
 from __future__ import annotations
