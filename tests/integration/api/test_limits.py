@@ -34,6 +34,30 @@ def post_from(
     server: Server, peer: str, path: str, body: dict[str, Any], forwarded_for: str | None = None
 ) -> Answer:
     """A POST whose socket peer is ``peer`` (the test client always says 'testclient')."""
+    with server.client.portal() as portal:
+        return _answer(portal.call(_post, server, peer, path, body, forwarded_for))
+
+
+def posts_at_once(
+    server: Server, peers: list[str], path: str, body: dict[str, Any]
+) -> list[Answer]:
+    """One POST from each of ``peers``, all sent at once (as many connections would)."""
+
+    async def all_at_once() -> list[list[dict[str, Any]]]:
+        return list(await asyncio.gather(*(_post(server, peer, path, body) for peer in peers)))
+
+    with server.client.portal() as portal:
+        return [_answer(sent) for sent in portal.call(all_at_once)]
+
+
+async def _post(
+    server: Server,
+    peer: str,
+    path: str,
+    body: dict[str, Any],
+    forwarded_for: str | None = None,
+) -> list[dict[str, Any]]:
+    """The ASGI messages the app sends back for one POST from ``peer``."""
     data = json.dumps(body).encode()
     headers = [(b"host", b"testserver"), (b"content-type", b"application/json")]
     if forwarded_for is not None:
@@ -66,54 +90,8 @@ def post_from(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    with server.client.portal() as portal:
-        portal.call(server.client.app, scope, receive, send)
-    return _answer(sent)
-
-
-def posts_at_once(
-    server: Server, peers: list[str], path: str, body: dict[str, Any]
-) -> list[Answer]:
-    """One POST from each of ``peers``, all sent at once (as many connections would)."""
-    data = json.dumps(body).encode()
-
-    async def one(peer: str) -> list[dict[str, Any]]:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
-            "client": (peer, 50000),
-            "server": ("testserver", 80),
-            "extensions": {},
-        }
-        sent: list[dict[str, Any]] = []
-        asked = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal asked
-            if not asked:
-                asked = True
-                return {"type": "http.request", "body": data, "more_body": False}
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        await server.client.app(scope, receive, send)
-        return sent
-
-    async def all_at_once() -> list[list[dict[str, Any]]]:
-        return list(await asyncio.gather(*(one(peer) for peer in peers)))
-
-    with server.client.portal() as portal:
-        return [_answer(sent) for sent in portal.call(all_at_once)]
+    await server.client.app(scope, receive, send)
+    return sent
 
 
 def _answer(sent: list[dict[str, Any]]) -> Answer:
