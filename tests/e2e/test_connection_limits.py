@@ -5,17 +5,14 @@ through the settings so each case ends in about a second."""
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
+
+from tests.e2e.serving import free_port, running_server
 
 # How long a test waits for the server to drop a connection before calling it held.
 HELD = 10.0
@@ -24,9 +21,7 @@ HELD = 10.0
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     tmp_path = tmp_path_factory.mktemp("serve")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
     env.update(
         {
@@ -36,38 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
             "GRASSROOTS_IDLE_TIMEOUT_SECONDS": "1",
         }
     )
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grassroots", "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_health(port, process)
+    with running_server(port, env, tmp_path):
         yield "127.0.0.1", port
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _wait_for_health(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited early"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
-                assert json.load(r)["status"] == "ok"
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not answer within 30 seconds")
 
 
 def _connect(address: tuple[str, int]) -> socket.socket:

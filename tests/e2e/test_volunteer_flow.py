@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -23,6 +20,7 @@ from typing import Any
 import pytest
 
 from grassroots.domain.crediting import credited_minutes
+from tests.e2e.serving import free_port, running_server
 
 PASSWORD = "correct horse battery staple"
 ADMIN_PHONE = "13900000000"
@@ -66,9 +64,7 @@ class _Http:
 
 @pytest.fixture
 def http(tmp_path: Path) -> Iterator[_Http]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
     env.update(
         {
@@ -92,38 +88,8 @@ def http(tmp_path: Path) -> Iterator[_Http]:
         capture_output=True,
         timeout=30,
     )
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grassroots", "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_health(port, process)
+    with running_server(port, env, tmp_path):
         yield _Http(f"http://127.0.0.1:{port}")
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _wait_for_health(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited early"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
-                assert json.load(r)["status"] == "ok"
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not answer within 30 seconds")
 
 
 def test_a_volunteer_signs_up_scans_in_and_out_and_finds_the_credit_in_the_ledger(
