@@ -46,6 +46,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from grassroots.domain.account import MAX_SESSION_LIFETIME
+
 __all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError"]
 
 PREFIX = "GRASSROOTS_"
@@ -153,7 +155,7 @@ class Limits:
     log_in_failure_memory_seconds: int = 3600
     password_hashing_slots: int = 2
     password_hashing_wait_seconds: int = 2
-    session_max_days: int = 90
+    session_max_days: int = MAX_SESSION_LIFETIME.days
     live_recheck_seconds: int = 5
 
 
@@ -161,9 +163,20 @@ RATE_NAMES = ("default", "health", "log-in", "register", "refresh", "scan")
 
 
 def _limits(env: _Env) -> Limits:
-    first = env.integer("LOG_IN_FIRST_DELAY_SECONDS", 2, low=1, high=3600)
-    longest = env.integer("LOG_IN_MAX_DELAY_SECONDS", 600, low=1, high=86_400)
-    memory = env.integer("LOG_IN_FAILURE_MEMORY_SECONDS", 3600, low=1, high=7 * 86_400)
+    # The defaults are Limits' own, written once there.
+    default = Limits()
+    first = env.integer(
+        "LOG_IN_FIRST_DELAY_SECONDS", default.log_in_first_delay_seconds, low=1, high=3600
+    )
+    longest = env.integer(
+        "LOG_IN_MAX_DELAY_SECONDS", default.log_in_max_delay_seconds, low=1, high=86_400
+    )
+    memory = env.integer(
+        "LOG_IN_FAILURE_MEMORY_SECONDS",
+        default.log_in_failure_memory_seconds,
+        low=1,
+        high=7 * 86_400,
+    )
     if memory < longest:
         raise SettingsError(
             f"{PREFIX}LOG_IN_FAILURE_MEMORY_SECONDS ({memory}) must be at least "
@@ -176,16 +189,24 @@ def _limits(env: _Env) -> Limits:
             if (rate := env.rate("RATE_" + name.upper().replace("-", "_"))) is not None
         },
         trusted_proxies=env.networks("TRUSTED_PROXIES"),
-        log_in_free_failures=env.integer("LOG_IN_FREE_FAILURES", 5, low=0, high=1000),
+        log_in_free_failures=env.integer(
+            "LOG_IN_FREE_FAILURES", default.log_in_free_failures, low=0, high=1000
+        ),
         log_in_first_delay_seconds=first,
         log_in_max_delay_seconds=longest,
         log_in_failure_memory_seconds=memory,
-        password_hashing_slots=env.integer("PASSWORD_HASHING_SLOTS", 2, low=1, high=64),
-        password_hashing_wait_seconds=env.integer(
-            "PASSWORD_HASHING_WAIT_SECONDS", 2, low=0, high=60
+        password_hashing_slots=env.integer(
+            "PASSWORD_HASHING_SLOTS", default.password_hashing_slots, low=1, high=64
         ),
-        session_max_days=env.integer("SESSION_MAX_DAYS", 90, low=1, high=3650),
-        live_recheck_seconds=env.integer("LIVE_RECHECK_SECONDS", 5, low=1, high=300),
+        password_hashing_wait_seconds=env.integer(
+            "PASSWORD_HASHING_WAIT_SECONDS", default.password_hashing_wait_seconds, low=0, high=60
+        ),
+        session_max_days=env.integer(
+            "SESSION_MAX_DAYS", default.session_max_days, low=1, high=3650
+        ),
+        live_recheck_seconds=env.integer(
+            "LIVE_RECHECK_SECONDS", default.live_recheck_seconds, low=1, high=300
+        ),
     )
 
 

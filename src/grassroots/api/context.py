@@ -24,6 +24,7 @@ from grassroots.api.rate_limits import (
 )
 from grassroots.api.threads import in_thread
 from grassroots.application.service import Grassroots
+from grassroots.domain.account import MAX_SESSION_LIFETIME
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["Api", "ApiConfig", "ApiDep"]
@@ -38,7 +39,7 @@ class ApiConfig:
     access_token_lifetime: timedelta = timedelta(minutes=15)
     session_lifetime: timedelta = timedelta(days=30)
     # However often it is refreshed, a session ends this long after its log-in.
-    session_max_lifetime: timedelta = timedelta(days=90)
+    session_max_lifetime: timedelta = MAX_SESSION_LIFETIME
     # How often an open live stream checks that its session, account and role still hold.
     live_recheck_interval: timedelta = timedelta(seconds=5)
     redis_url: str | None = None

@@ -44,7 +44,7 @@ from redis.asyncio import Redis
 from grassroots.api.problems import ApiProblem
 from grassroots.domain.errors import InvalidValue
 from grassroots.domain.volunteer import normalise_phone
-from grassroots.settings import Rate
+from grassroots.settings import Limits, Rate
 
 __all__ = [
     "DEFAULT_RATES",
@@ -76,15 +76,19 @@ DEFAULT_RATES: Mapping[str, Rate] = {
 }
 
 
+# The settings' defaults, so the API's own defaults are the same numbers.
+_DEFAULT_LIMITS = Limits()
+
+
 @dataclass(frozen=True)
 class GuessPolicy:
     """How wrong passwords for one phone slow down the next attempts."""
 
-    free_failures: int = 5
-    first_delay_seconds: int = 2
-    max_delay_seconds: int = 600
+    free_failures: int = _DEFAULT_LIMITS.log_in_free_failures
+    first_delay_seconds: int = _DEFAULT_LIMITS.log_in_first_delay_seconds
+    max_delay_seconds: int = _DEFAULT_LIMITS.log_in_max_delay_seconds
     # Failures are forgotten this long after the last one (and on a success).
-    memory_seconds: int = 3600
+    memory_seconds: int = _DEFAULT_LIMITS.log_in_failure_memory_seconds
 
     def __post_init__(self) -> None:
         if self.max_delay_seconds > self.memory_seconds:
