@@ -7,7 +7,7 @@ walking them while they live: at the usual thresholds it spent a fifth of a
 catch-up's time. With thresholds raised a hundredfold it still took a seventh
 in a process that holds a large heap besides (measured in the benchmark's,
 which has just written the history), though only about 1% in a fresh worker.
-So while any catch-up runs, automatic collection is off, and after each round
+So while a worker's catch-up runs, automatic collection is off, and after each round
 (when the batch's objects are gone) the catch-up sweeps the two young
 generations: whatever cyclic garbage the round or the rest of the process
 made is freed then, so it never outlives a round's worth of work.
