@@ -44,7 +44,7 @@ from sqlalchemy.engine import Engine
 from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.collector import collector_paused, sweep_young
-from grassroots.projections.compliance import CadreCompliance
+from grassroots.projections.compliance.facts import CadreCompliance
 from grassroots.projections.engine import EventContext, Projection
 from grassroots.projections.failures import (
     Failure,
