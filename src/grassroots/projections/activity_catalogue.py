@@ -45,6 +45,7 @@ from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import (
+    BatchStart,
     EventContext,
     Projection,
     handles,
@@ -190,7 +191,7 @@ class _Rows:
     change a row any way it likes.
 
     ``rows`` and ``indexed_as_stored`` are also what the catalogue remembers for
-    its next batch (see ``Projection.remembers``): after the flush they hold what
+    its next batch (see ``BatchStart.remembered``): after the flush they hold what
     the table holds for those keys. ``new`` and ``changed`` are the batch's own.
     """
 
@@ -385,8 +386,10 @@ class ActivityCatalogue(Projection):
     def __init__(self) -> None:
         self._remembered = _Batch()
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
-        state = self._remembered = self.carried_over(self._remembered, _Batch)
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
+        state = self._remembered = self.carried_over(self._remembered, _Batch, start)
         if state.complete:
             # Memory holds every row there is (and so every activity is whole).
             return state

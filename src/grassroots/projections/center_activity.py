@@ -102,6 +102,7 @@ from grassroots.domain.values import DEFAULT_TIME_ZONE, iso_week_of
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import (
+    BatchStart,
     EventContext,
     Projection,
     chunked,
@@ -238,7 +239,7 @@ class _Batch:
     did, exactly as if every event had been written on its own.
 
     ``zones``, ``centers``, ``activities`` and ``attendances`` are also what this
-    read model remembers for its next batch (see ``Projection.remembers``):
+    read model remembers for its next batch (see ``BatchStart.remembered``):
     after the flush they hold what the tables hold for those keys (of a stored
     activity, where it counts; an inserted one's other values are not read again).
     """
@@ -361,9 +362,11 @@ class CenterActivity(Projection):
 
     # --- reading what a batch needs, writing what it did ----------------------
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
-        state = self._remembered = self.carried_over(self._remembered, _Batch)
+        state = self._remembered = self.carried_over(self._remembered, _Batch, start)
         if state.complete:
             # Every zone, center, activity and attendance is in memory, with who
             # attended what; only the places held are not kept from batch to batch.

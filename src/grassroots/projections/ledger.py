@@ -32,6 +32,7 @@ from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import (
+    BatchStart,
     EventContext,
     Projection,
     chunked,
@@ -122,7 +123,7 @@ class _Batch:
     """What one batch reads and writes, kept in memory and flushed in bulk.
 
     The first four hold stored rows, loaded or made by the batch. They are also
-    what the ledger remembers for its next batch (see ``Projection.remembers``):
+    what the ledger remembers for its next batch (see ``BatchStart.remembered``):
     after the flush they hold exactly what the tables hold for those keys. A
     balance of ``(0, 0)`` stands for a volunteer known to have no lines yet.
     """
@@ -158,9 +159,11 @@ class ServiceLedger(Projection):
     def __init__(self) -> None:
         self._remembered = _Batch()
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
-        state = self._remembered = self.carried_over(self._remembered, _Batch)
+        state = self._remembered = self.carried_over(self._remembered, _Batch, start)
         if state.complete:
             # Memory holds every row there is: nothing to look for.
             return state

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import BatchStart, EventContext, Projection, handles
 
 __all__ = ["OrgTree", "org_closure", "org_units", "subtree_of"]
 
@@ -77,7 +77,9 @@ class OrgTree(Projection):
     name = "org_tree"
     tables = (org_units, org_closure)
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         return _Batch(conn)
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:

@@ -29,7 +29,7 @@ from grassroots.domain.values import require_aware
 from grassroots.domain.visit import Visit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, chunked, handles
+from grassroots.projections.engine import BatchStart, EventContext, Projection, chunked, handles
 
 __all__ = [
     "CadreCompliance",
@@ -168,7 +168,9 @@ class CadreCompliance(Projection):
         compliance_youths_met,
     )
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         """Load, in a few queries, what the batch's events need from earlier batches.
 
         That is the cadre of each visit whose youths were met, the list entries
