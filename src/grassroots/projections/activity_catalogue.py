@@ -534,7 +534,7 @@ class ActivityCatalogue(Projection):
     def _move(
         self,
         state: _Batch,
-        e: Any,
+        e: Activity.SignedUp | Activity.WaitListed | Activity.Promoted | Activity.Withdrawn,
         ctx: EventContext,
         to: str,
         signed_up_at: datetime | None = None,

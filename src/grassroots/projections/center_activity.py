@@ -542,12 +542,12 @@ class CenterActivity(Projection):
     # --- where centers are and which zone they count days in -----------------
 
     @handles(OrgUnit.Created)
-    def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _org_unit_created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         state.zones[ctx.originator_id] = e.time_zone
         state.new_zones.append({"org_unit_id": ctx.originator_id, "time_zone": e.time_zone})
 
     @handles(Center.Registered)
-    def _center_registered(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _center_registered(self, state: _Batch, e: Center.Registered, ctx: EventContext) -> None:
         zone = state.zones.get(e.org_unit_id) or DEFAULT_TIME_ZONE
         state.centers[ctx.originator_id] = zone
         state.new_centers[ctx.originator_id] = {
@@ -558,7 +558,7 @@ class CenterActivity(Projection):
         }
 
     @handles(Center.DetailsChanged)
-    def _center_renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _center_renamed(self, state: _Batch, e: Center.DetailsChanged, ctx: EventContext) -> None:
         if ctx.originator_id in state.new_centers:
             state.new_centers[ctx.originator_id]["name"] = e.name
         else:
@@ -567,7 +567,7 @@ class CenterActivity(Projection):
     # --- activities -----------------------------------------------------------
 
     @handles(Activity.Posted)
-    def _posted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _posted(self, state: _Batch, e: Activity.Posted, ctx: EventContext) -> None:
         day = self._local_date(state, e.center_id, e.starts_at)
         state.activities[ctx.originator_id] = {
             "activity_id": ctx.originator_id,
@@ -581,7 +581,9 @@ class CenterActivity(Projection):
         state.new_activities[ctx.originator_id] = None
 
     @handles(Activity.DetailsChanged)
-    def _details_changed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _details_changed(
+        self, state: _Batch, e: Activity.DetailsChanged, ctx: EventContext
+    ) -> None:
         activity = state.activities[ctx.originator_id]
         center = activity["center_id"]
         day = self._local_date(state, center, e.starts_at)
@@ -609,21 +611,23 @@ class CenterActivity(Projection):
                 state.members[key] = self._attended(state, key)
 
     @handles(Activity.Cancelled)
-    def _cancelled(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _cancelled(self, state: _Batch, e: Activity.Cancelled, ctx: EventContext) -> None:
         if ctx.originator_id in state.new_activities:
             state.activities[ctx.originator_id]["cancelled"] = True
         else:
             state.cancelled.add(ctx.originator_id)
 
     @handles(Activity.SignedUp, Activity.Promoted)
-    def _place_taken(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _place_taken(
+        self, state: _Batch, e: Activity.SignedUp | Activity.Promoted, ctx: EventContext
+    ) -> None:
         state.places.add((ctx.originator_id, e.volunteer_id))
         deltas = self._deltas(state, ctx.originator_id)
         deltas["sign_ups"] += 1
         deltas["signed_up_now"] += 1
 
     @handles(Activity.Withdrawn)
-    def _withdrawn(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _withdrawn(self, state: _Batch, e: Activity.Withdrawn, ctx: EventContext) -> None:
         place = (ctx.originator_id, e.volunteer_id)
         if place in state.places:
             state.places.discard(place)
@@ -632,30 +636,34 @@ class CenterActivity(Projection):
     # --- attendance -----------------------------------------------------------
 
     @handles(Attendance.CheckedIn)
-    def _checked_in(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
         self._open(state, e, ctx)
         self._deltas(state, e.activity_id)["check_ins"] += 1
 
     @handles(Attendance.AddedByStaff)
-    def _added_by_staff(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _added_by_staff(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
         self._open(state, e, ctx)
         deltas = self._deltas(state, e.activity_id)
         deltas["added_by_staff"] += 1
         deltas["credited_minutes"] += e.minutes
 
     @handles(Attendance.CheckedOut, Attendance.AutoClosed)
-    def _closed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _closed(
+        self, state: _Batch, e: Attendance.CheckedOut | Attendance.AutoClosed, ctx: EventContext
+    ) -> None:
         self._deltas(state, state.attendances[ctx.originator_id])["credited_minutes"] += (
             e.credited_minutes
         )
 
     @handles(Attendance.Adjusted)
-    def _adjusted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
         self._deltas(state, state.attendances[ctx.originator_id])["credited_minutes"] += e.minutes
 
     # --- helpers --------------------------------------------------------------
 
-    def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _open(
+        self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
+    ) -> None:
         state.attendances[ctx.originator_id] = e.activity_id
         state.new_attendances.append((ctx.originator_id, e.activity_id, e.volunteer_id))
         if state.complete:

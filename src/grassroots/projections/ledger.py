@@ -219,37 +219,41 @@ class ServiceLedger(Projection):
         _INSERT_LINES.insert_rows(conn, state.new_lines)
 
     @handles(OrgUnit.Created)
-    def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _org_unit_created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         state.zones[ctx.originator_id] = e.time_zone
         state.new_zones.append({"org_unit_id": ctx.originator_id, "time_zone": e.time_zone})
 
     @handles(Volunteer.Registered, Volunteer.ProfileChanged)
-    def _volunteer_placed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _volunteer_placed(
+        self, state: _Batch, e: Volunteer.Registered | Volunteer.ProfileChanged, ctx: EventContext
+    ) -> None:
         state.placements[ctx.originator_id] = e.org_unit_id
         state.placed[ctx.originator_id] = e.org_unit_id
 
     @handles(Attendance.CheckedIn)
-    def _checked_in(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
         self._open(state, e, ctx)
 
     @handles(Attendance.AddedByStaff)
-    def _added_by_staff(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _added_by_staff(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
         self._open(state, e, ctx)
         self._line(state, ctx, LineKind.ADDED_BY_STAFF, e.minutes, e.at, e.reason, e.staff_id)
 
     @handles(Attendance.CheckedOut)
-    def _checked_out(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _checked_out(self, state: _Batch, e: Attendance.CheckedOut, ctx: EventContext) -> None:
         self._line(state, ctx, LineKind.CREDIT, e.credited_minutes, e.at)
 
     @handles(Attendance.AutoClosed)
-    def _auto_closed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _auto_closed(self, state: _Batch, e: Attendance.AutoClosed, ctx: EventContext) -> None:
         self._line(state, ctx, LineKind.AUTO_CLOSED, e.credited_minutes, e.closed_at)
 
     @handles(Attendance.Adjusted)
-    def _adjusted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
         self._line(state, ctx, LineKind.ADJUSTMENT, e.minutes, e.at, e.reason, e.staff_id)
 
-    def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _open(
+        self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
+    ) -> None:
         unit = state.placements.get(e.volunteer_id)
         zone = ZoneInfo(state.zones.get(unit, DEFAULT_TIME_ZONE) if unit else DEFAULT_TIME_ZONE)
         row = {

@@ -86,7 +86,7 @@ class OrgTree(Projection):
         state.flush()
 
     @handles(OrgUnit.Created)
-    def _created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         unit = ctx.originator_id
         state.units.append(
             {
@@ -104,7 +104,7 @@ class OrgTree(Projection):
         state.closure.extend({"ancestor_id": a, "descendant_id": unit, "depth": d} for a, d in mine)
 
     @handles(OrgUnit.Renamed)
-    def _renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _renamed(self, state: _Batch, e: OrgUnit.Renamed, ctx: EventContext) -> None:
         state.flush()
         state.conn.execute(
             org_units.update()
@@ -113,7 +113,7 @@ class OrgTree(Projection):
         )
 
     @handles(OrgUnit.Moved)
-    def _moved(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _moved(self, state: _Batch, e: OrgUnit.Moved, ctx: EventContext) -> None:
         state.flush()
         conn = state.conn
         unit = ctx.originator_id

@@ -259,7 +259,7 @@ class CadreCompliance(Projection):
         _INSERT_RULE_VERSIONS.execute(conn, state.new_versions)
 
     @handles(Cadre.Registered)
-    def _cadre_registered(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _cadre_registered(self, state: _Batch, e: Cadre.Registered, ctx: EventContext) -> None:
         state.new_cadres.append(
             {
                 "cadre_id": ctx.originator_id,
@@ -272,13 +272,15 @@ class CadreCompliance(Projection):
         state.points[ctx.originator_id] = list(e.point_ids)
 
     @handles(Cadre.PointsReassigned)
-    def _points_reassigned(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _points_reassigned(
+        self, state: _Batch, e: Cadre.PointsReassigned, ctx: EventContext
+    ) -> None:
         # The new list replaces the old whole, whichever batch the old came from.
         state.points[ctx.originator_id] = list(e.point_ids)
         state.reassigned.add(ctx.originator_id)
 
     @handles(Cadre.ContactAdded)
-    def _contact_added(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _contact_added(self, state: _Batch, e: Cadre.ContactAdded, ctx: EventContext) -> None:
         row = {
             "position": ctx.position,
             "cadre_id": ctx.originator_id,
@@ -292,7 +294,7 @@ class CadreCompliance(Projection):
         state.open_contacts.setdefault((ctx.originator_id, e.contact_id), []).append(row)
 
     @handles(Cadre.ContactRemoved)
-    def _contact_removed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _contact_removed(self, state: _Batch, e: Cadre.ContactRemoved, ctx: EventContext) -> None:
         # Every entry of this youth still open is closed, as the single UPDATE
         # ``WHERE cadre_id = ... AND contact_id = ... AND removed_at IS NULL``
         # would do; a later re-listing opens a new one.
@@ -304,7 +306,7 @@ class CadreCompliance(Projection):
                 entry["removed_at"] = at
 
     @handles(Visit.Started)
-    def _visit_started(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _visit_started(self, state: _Batch, e: Visit.Started, ctx: EventContext) -> None:
         state.new_visits[ctx.originator_id] = {
             "visit_id": ctx.originator_id,
             "cadre_id": e.cadre_id,
@@ -317,7 +319,7 @@ class CadreCompliance(Projection):
         state.visit_cadres[ctx.originator_id] = e.cadre_id
 
     @handles(Visit.Ended)
-    def _visit_ended(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _visit_ended(self, state: _Batch, e: Visit.Ended, ctx: EventContext) -> None:
         at = _to_utc(e.at)
         row = state.new_visits.get(ctx.originator_id)
         if row is not None:
@@ -326,7 +328,7 @@ class CadreCompliance(Projection):
             state.ended[ctx.originator_id] = at
 
     @handles(Visit.YouthMet)
-    def _youth_met(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _youth_met(self, state: _Batch, e: Visit.YouthMet, ctx: EventContext) -> None:
         if e.contact_id is None:
             return  # a youth not on the list: work done, but not "1+100" coverage
         # The event names the visit only; its Started event, earlier in the same
@@ -343,14 +345,14 @@ class CadreCompliance(Projection):
         )
 
     @handles(RuleSet.Defined)
-    def _rule_set_defined(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _rule_set_defined(self, state: _Batch, e: RuleSet.Defined, ctx: EventContext) -> None:
         state.new_rule_sets.append(
             {"rule_set_id": ctx.originator_id, "name": e.name, "org_unit_id": e.org_unit_id}
         )
         self._version(state, ctx.originator_id, 1, e.effective_from, e.terms)
 
     @handles(RuleSet.Revised)
-    def _rule_set_revised(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _rule_set_revised(self, state: _Batch, e: RuleSet.Revised, ctx: EventContext) -> None:
         # Numbered like RuleSet.versions (1, 2, ...) by counting, not from the
         # aggregate's version, which other kinds of rule-set events would skew.
         number = state.last_versions[ctx.originator_id] + 1
