@@ -31,8 +31,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-from grassroots.projections.ids import LoggedId
-
 __all__ = ["Bulk"]
 
 
@@ -171,10 +169,9 @@ def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
     fields (about 3 µs an instant); the same format filled from a tuple of them
     takes 0.9 µs, less than ``isoformat`` on an aware instant (1.4 µs; 0.8 µs
     on a naive one, so about half goes to an offset SQLite's text drops). An
-    id's text is its ``hex``: the text an id read from the log was read from
-    (``ids.py``), or ``'%032x' % int`` for any other. Only exact ``LoggedId``,
-    ``UUID``, ``datetime``, ``date`` and ``bool`` values, in the default formats,
-    take the inline way.
+    id's text is its ``hex``, written ``'%032x' % int`` without the property's
+    call. Only exact ``UUID``, ``datetime``, ``date`` and ``bool`` values, in
+    the default formats, take the inline way.
     """
     convert = type_._cached_bind_processor(dialect)
     if convert is None or dialect.name != "sqlite":
@@ -197,12 +194,7 @@ def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
         return _Conversion(convert, "1 if {v} is True else 0 if {v} is False else {c}({v})")
     character_based = not (dialect.supports_native_uuid and getattr(impl, "native_uuid", False))
     if isinstance(impl, sa.Uuid) and impl.as_uuid and character_based:
-        # An id read from the log keeps its text (``ids.py``); any other is formatted.
-        return _Conversion(
-            convert,
-            "{v}.hex if type({v}) is LoggedId"
-            " else '%032x' % {v}.int if type({v}) is UUID else {c}({v})",
-        )
+        return _Conversion(convert, "'%032x' % {v}.int if type({v}) is UUID else {c}({v})")
     return _Conversion(convert)
 
 
@@ -226,7 +218,6 @@ def _row_converter(
     """
     namespace: dict[str, Any] = {
         "UUID": UUID,
-        "LoggedId": LoggedId,
         "date": date,
         "datetime": datetime,
     }

@@ -6,7 +6,6 @@ events, in WAL mode, so readers never block the writer.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,7 +51,6 @@ def create_read_engine(
     request quickly (503) instead of holding it.
     """
     if url.startswith("sqlite"):
-        _bind_null_directly()
         # Connections are kept and reused: opening one (and setting it up below)
         # costs more than a small transaction, and a kept one keeps its page cache.
         # Each is used by one thread at a time, which is all pysqlite asks.
@@ -95,21 +93,3 @@ def create_read_engine(
         pool_timeout=timeout_seconds,
         connect_args=connect_args,
     )
-
-
-def _bind_null_directly() -> None:
-    """Let the SQLite driver bind ``None`` without looking for a way to adapt it.
-
-    The driver binds ints, floats and text as they are; any other value, ``None``
-    included, first goes through its adapter lookup, which for ``None`` finds
-    nothing only after two failed attribute lookups (about 0.5 µs a value here,
-    and a catch-up binds some 150,000 NULLs). An adapter registered for
-    ``None``'s type is found at once: ``{}.get`` returns ``None`` for any key,
-    so NULL is bound exactly as before. Process-wide, as the driver's adapters
-    are; registering it again changes nothing.
-    """
-    sqlite3.register_adapter(type(None), _NONE_AS_NONE)
-
-
-# A built-in callable returning None for any value: the adapter costs no Python frame.
-_NONE_AS_NONE: Any = {}.get

@@ -1,11 +1,10 @@
 """Turning the log's stored events back into domain events, fast enough for a catch-up.
 
 The result is what eventsourcing's ``Mapper.to_domain_event`` gives, equal in
-every value, and nothing about how events are stored changes: this only reads.
-The one difference is of type: an id read from its hex text is a ``LoggedId``
-(``ids.py``), a UUID that keeps that text for writing it again. The library's
-JSON transcoder calls a Python hook for every JSON object it parses and builds
-a new ``UUID`` for every id, which is most of a catch-up's time. Here the JSON
+every value and type, and nothing about how events are stored changes: this
+only reads. The library's JSON transcoder calls a Python hook for every JSON
+object it parses and builds a new ``UUID`` for every id, which is most of a
+catch-up's time. Here the JSON
 is parsed without hooks (msgspec, already installed with the web framework),
 the ``{"_type_": ..., "_data_": ...}`` objects are revived afterwards through
 the same registered transcodings, and ids seen before are reused (a ``UUID``
@@ -23,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, Union, cast
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import msgspec
 from eventsourcing.persistence import (
@@ -37,8 +36,6 @@ from eventsourcing.persistence import (
     str_to_uuid_convertor,
 )
 from eventsourcing.utils import resolve_topic
-
-from grassroots.projections.ids import id_of_text
 
 __all__ = ["EventDecoder"]
 
@@ -161,7 +158,7 @@ class EventDecoder:
         if found is None:
             if len(self._ids) >= _MAX_CACHED_IDS:
                 self._ids.clear()
-            found = self._ids[text] = id_of_text(text)
+            found = self._ids[text] = _id_of_text(text)
         return found
 
     def _class(
@@ -205,6 +202,25 @@ class EventDecoder:
 _from_iso = datetime.fromisoformat
 _new = object.__new__
 _set_attribute = object.__setattr__
+_SAFETY_UNKNOWN = SafeUUID.unknown
+
+
+def _id_of_text(text: str) -> UUID:
+    """``UUID(text)``, made straight from the 32 hex digits the library writes.
+
+    ``UUID()`` first tries every spelling it accepts (braces, hyphens, a URN);
+    any text other than 32 hex digits goes to it.
+    """
+    try:
+        raw = bytes.fromhex(text) if len(text) == 32 else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 16:
+        return UUID(text)
+    made = _new(UUID)
+    _set_attribute(made, "int", int.from_bytes(raw))
+    _set_attribute(made, "is_safe", _SAFETY_UNKNOWN)
+    return made
 
 
 def _stored(
