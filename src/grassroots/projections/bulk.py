@@ -82,10 +82,16 @@ class Bulk:
         For a statement inserting whole rows (``insert_into``, or one given
         ``rows_of``). A catch-up writes most of its rows once and never looks at
         them again; made as tuples, they cost no dict to build and no lookup by
-        name to convert.
+        name to convert. A read model with more than a few columns makes them as
+        a ``NamedTuple`` whose fields are the columns: the first row's field
+        names are checked against the table, so a field out of place fails
+        rather than writes a value into the wrong column.
         """
         if self.columns is None:
             raise TypeError("rows as tuples are for an insert of whole rows (see rows_of)")
+        fields = getattr(rows[0], "_fields", None) if rows else None
+        if fields is not None and list(fields) != self.columns:
+            raise TypeError(f"row fields {list(fields)} are not the columns {self.columns}")
         self._run(conn, rows, positional=True)
 
     def _run(self, conn: sa.Connection, rows: Sequence[Any], *, positional: bool) -> None:

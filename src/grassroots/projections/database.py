@@ -6,6 +6,7 @@ events, in WAL mode, so readers never block the writer.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,13 +14,31 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["DEFAULT_TIMEOUT_SECONDS", "create_read_engine", "metadata"]
+__all__ = ["DEFAULT_TIMEOUT_SECONDS", "JsonList", "create_read_engine", "metadata"]
 
 DEFAULT_TIMEOUT_SECONDS = 3
 
 # Every read-model table is declared on this one MetaData; Alembic's revisions
 # create them, and tests compare them row by row.
 metadata = sa.MetaData()
+
+
+class JsonList(sa.types.TypeDecorator[list[str]]):
+    """A list of names kept as its JSON text in a ``TEXT`` column.
+
+    A read model gives and gets a list; how it is spelt in the database is the
+    column's business (``json.dumps``' spelling, which the stored rows already
+    have), and the bulk writer converts it with the type's own converter.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> list[str] | None:
+        return None if value is None else list(json.loads(value))
 
 
 # The projection writers' connections. A batch touches rows all over tables keyed
