@@ -15,6 +15,19 @@ object straight into a small struct rather than a dict; deeper ones are dicts.
 Anything the fast path does not know for certain is handed to the library's
 own mapper: a cipher or compressor, a transcoder other than the library's JSON
 one, JSON that msgspec refuses (the library's encoder writes ``NaN``).
+
+Old events are upcast here exactly as the mapper upcasts them. Stored events
+are never rewritten; when an event class gains a field, it says so with the
+library's versioning: ``class_version = 2`` on the class (an event written from
+then on stores ``"class_version": 2`` in its state; one without it is version
+1) and a static method ``upcast_v1_v2(state)`` that fills in the new field's
+value for a version 1 state (``upcast_v2_v3`` for the next change, and so on).
+The application reads events through the library's mapper and the read side
+through this decoder; both run the same ``upcast_v*`` chain on the decoded
+state before the event is made, so an aggregate and a read model see the same
+event. ``Attendance.CheckedOut`` is the first such class (version 2 added
+``device_id``); ``tests/integration/projections/test_upcasting.py`` stores a
+version 1 event and reads it back both ways.
 """
 
 from __future__ import annotations
