@@ -76,7 +76,8 @@ def test_a_version_1_check_out_reads_with_no_device_in_the_aggregate_and_the_rea
     volunteer, _, attendance_id = _checked_in(app, world, clock)
     _store_version_1_check_out(app, attendance_id, START + timedelta(minutes=50))
     (stored,) = _stored_check_outs(app, attendance_id)
-    assert b"device_id" not in stored.state and b"class_version" not in stored.state
+    assert b"device_id" not in stored.state
+    assert b"class_version" not in stored.state
 
     attendance = app.repository.get(attendance_id)
     assert isinstance(attendance, Attendance)
