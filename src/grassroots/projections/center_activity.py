@@ -85,7 +85,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -226,8 +226,22 @@ _COUNTERS = ("sign_ups", "signed_up_now", "check_ins", "added_by_staff", "credit
 _SCHEDULE = ("starts_at", "local_date", "iso_week", "month")
 _MEMBER_COLUMNS = ("center_id", "period_kind", "period", "volunteer_id")
 
-# (center, period kind, period, volunteer): one row of the membership table.
-_Member = tuple[UUID, str, str, UUID]
+
+class _Member(NamedTuple):
+    """One row of the membership table, and its key."""
+
+    center_id: UUID
+    period_kind: str
+    period: str
+    volunteer_id: UUID
+
+
+class _AttendanceRow(NamedTuple):
+    """One row of ``center_activity_attendances``."""
+
+    attendance_id: UUID
+    activity_id: UUID
+    volunteer_id: UUID
 
 
 @dataclass
@@ -266,7 +280,7 @@ class _Batch:
     # Attendance → activity.
     attendances: dict[UUID, UUID] = field(default_factory=dict)
     # Rows of ``center_activity_attendances``: (attendance, activity, volunteer).
-    new_attendances: list[tuple[UUID, UUID, UUID]] = field(default_factory=list)
+    new_attendances: list[_AttendanceRow] = field(default_factory=list)
     # For what a rescheduled activity needs: the volunteers with an attendance at
     # each activity rescheduled in the batch, and every activity of those
     # activities' centers each such volunteer attended. Complete for that alone,
@@ -528,13 +542,13 @@ class CenterActivity(Projection):
         members = {key for key, present in state.members.items() if present}
         # Then every volunteer who attended in the batch belongs to the periods their
         # activities are in now (after the batch's reschedules, written above).
-        _load_activities(conn, state, (activity for _, activity, _ in state.new_attendances))
-        for _, activity_id, volunteer in state.new_attendances:
-            activity = state.activities.get(activity_id)  # None: never posted
+        _load_activities(conn, state, (row.activity_id for row in state.new_attendances))
+        for row in state.new_attendances:
+            activity = state.activities.get(row.activity_id)  # None: never posted
             if activity is not None:
-                center = activity["center_id"]
-                members.add((center, "week", activity["iso_week"], volunteer))
-                members.add((center, "month", activity["month"], volunteer))
+                center, volunteer = activity["center_id"], row.volunteer_id
+                members.add(_Member(center, "week", activity["iso_week"], volunteer))
+                members.add(_Member(center, "month", activity["month"], volunteer))
         # Written if absent: the row may be there from an earlier batch.
         bulk = _ADD_MEMBERS_POSTGRES if conn.dialect.name == "postgresql" else _ADD_MEMBERS
         bulk.insert_rows(conn, list(members))
@@ -607,7 +621,7 @@ class CenterActivity(Projection):
                 else state.attendees[ctx.originator_id]
             )
             for volunteer in attendees:
-                key = (center, kind, period, volunteer)
+                key = _Member(center, kind, period, volunteer)
                 state.members[key] = self._attended(state, key)
 
     @handles(Activity.Cancelled)
@@ -665,7 +679,9 @@ class CenterActivity(Projection):
         self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
     ) -> None:
         state.attendances[ctx.originator_id] = e.activity_id
-        state.new_attendances.append((ctx.originator_id, e.activity_id, e.volunteer_id))
+        state.new_attendances.append(
+            _AttendanceRow(ctx.originator_id, e.activity_id, e.volunteer_id)
+        )
         if state.complete:
             state.attendees.setdefault(e.activity_id, []).append(e.volunteer_id)
             state.visits.setdefault(e.volunteer_id, set()).add(e.activity_id)
