@@ -63,15 +63,17 @@ from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.rules import PRESETS, RuleSet, RuleSetCandidate, RuleTerms, governing_choice
 from grassroots.domain.values import iso_week_of, local_date
 from grassroots.projections.center_activity import OrgUnitCounts, org_unit_counts
-from grassroots.projections.compliance import (
+from grassroots.projections.compliance.facts import (
+    compliance_rule_sets,
+    compliance_rule_versions,
+    compliance_visits,
+)
+from grassroots.projections.compliance.verdicts import (
     DEFAULT_TERMS,
     CadreStanding,
     GoverningRules,
     UncountedVisit,
     UnitCompliance,
-    compliance_rule_sets,
-    compliance_rule_versions,
-    compliance_visits,
     rejudge,
     unit_compliance,
 )
@@ -83,7 +85,7 @@ __all__ = ["ROUTES", "RuleSetController", "SupervisionController"]
 T = TypeVar("T")
 
 PresetName = Literal["inner-mongolia", "county-1-plus-3"]
-# The preset that judges where no rule set governs (projections.compliance.DEFAULT_TERMS).
+# The preset that judges where no rule set governs (projections.compliance.verdicts.DEFAULT_TERMS).
 DEFAULT_PRESET: PresetName = "inner-mongolia"
 
 # The framework adds "; charset=utf-8" to text types.

@@ -93,9 +93,20 @@ class Attendance(Aggregate):
             )
 
     class CheckedOut(Aggregate.Event):
+        """The second scan. Version 2 names the device it came from, as a
+        check-in does; a version 1 event, stored before there was a field for
+        it, reads with ``device_id`` None (``upcast_v1_v2``)."""
+
+        class_version = 2
+
         at: datetime
         credited_minutes: int
         grace_minutes: int
+        device_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["device_id"] = None
 
     class AutoClosed(Aggregate.Event):
         closed_at: datetime
@@ -239,6 +250,7 @@ class Attendance(Aggregate):
         self.proof: str | None = None
         self.added_by_staff = False
         self.checked_out_at: datetime | None = None
+        self.checked_out_device_id: str | None = None
         self.auto_closed = False
         self.auto_closed_at: datetime | None = None
         self.scan_minutes = 0
@@ -273,7 +285,7 @@ class Attendance(Aggregate):
 
     # --- commands ------------------------------------------------------------
 
-    def check_out(self, *, at: datetime, policy: CreditPolicy) -> int:
+    def check_out(self, *, at: datetime, policy: CreditPolicy, device_id: str | None = None) -> int:
         """Close by a second scan and credit the overlap with the widened schedule.
         A repeated check-out records nothing and answers the credit of the first."""
         require_aware(at)
@@ -296,12 +308,20 @@ class Attendance(Aggregate):
             scheduled_end=self.scheduled_end,
             grace_minutes=policy.grace_minutes,
         )
-        self._checked_out(at=at, credited_minutes=minutes, grace_minutes=policy.grace_minutes)
+        self._checked_out(
+            at=at,
+            credited_minutes=minutes,
+            grace_minutes=policy.grace_minutes,
+            device_id=_device_id(device_id),
+        )
         return minutes
 
     @event(CheckedOut)
-    def _checked_out(self, at: datetime, credited_minutes: int, grace_minutes: int) -> None:
+    def _checked_out(
+        self, at: datetime, credited_minutes: int, grace_minutes: int, device_id: str | None
+    ) -> None:
         self.checked_out_at = at
+        self.checked_out_device_id = device_id
         self.scan_minutes = credited_minutes
         self.grace_minutes = grace_minutes
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import BatchStart, EventContext, Projection, handles
 
 __all__ = ["OrgTree", "org_closure", "org_units", "subtree_of"]
 
@@ -77,14 +77,16 @@ class OrgTree(Projection):
     name = "org_tree"
     tables = (org_units, org_closure)
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         return _Batch(conn)
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
         state.flush()
 
     @handles(OrgUnit.Created)
-    def _created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         unit = ctx.originator_id
         state.units.append(
             {
@@ -102,7 +104,7 @@ class OrgTree(Projection):
         state.closure.extend({"ancestor_id": a, "descendant_id": unit, "depth": d} for a, d in mine)
 
     @handles(OrgUnit.Renamed)
-    def _renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _renamed(self, state: _Batch, e: OrgUnit.Renamed, ctx: EventContext) -> None:
         state.flush()
         state.conn.execute(
             org_units.update()
@@ -111,7 +113,7 @@ class OrgTree(Projection):
         )
 
     @handles(OrgUnit.Moved)
-    def _moved(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _moved(self, state: _Batch, e: OrgUnit.Moved, ctx: EventContext) -> None:
         state.flush()
         conn = state.conn
         unit = ctx.originator_id

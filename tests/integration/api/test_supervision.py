@@ -470,7 +470,7 @@ def test_the_supervisor_and_the_cadre_read_verdicts_of_the_one_domain_choice_of_
     holders = [m for m in list(sys.modules.values()) if vars(m).get("governing_choice") is original]
     assert {m.__name__ for m in holders} >= {
         "grassroots.domain.rules",
-        "grassroots.projections.compliance",
+        "grassroots.projections.compliance.verdicts",
         "grassroots.api.supervision",
     }
     for module in holders:

@@ -20,8 +20,8 @@ from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.qr_token import QrSubject, SubjectKind, mint_token
 from grassroots.domain.rules import COUNTY_1_PLUS_3_TERMS, INNER_MONGOLIA_TERMS, RuleTerms
 from grassroots.domain.values import GeoPoint
-from grassroots.projections.compliance import (
-    CadreCompliance,
+from grassroots.projections.compliance.facts import CadreCompliance
+from grassroots.projections.compliance.verdicts import (
     CadreNotFound,
     cadre_standing,
     contact_coverage,
