@@ -40,9 +40,8 @@ def sqlalchemy_imports(module: ModuleType) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == "sqlalchemy")
-        elif isinstance(node, ast.ImportFrom) and node.module is not None:
-            if node.module.split(".")[0] == "sqlalchemy":
-                found.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            found.add(str(node.module))
     return found
 
 

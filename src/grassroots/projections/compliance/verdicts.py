@@ -55,7 +55,7 @@ from grassroots.domain.rules import (
     RuleTerms,
     governing_choice,
 )
-from grassroots.domain.values import DEFAULT_TIME_ZONE, local_date, require_aware
+from grassroots.domain.values import DEFAULT_TIME_ZONE, in_utc, local_date, require_aware
 from grassroots.projections.compliance.facts import (
     compliance_cadre_points,
     compliance_cadres,
@@ -375,7 +375,7 @@ def contact_coverage(conn: sa.Connection, cadre_id: UUID, year: int, now: dateti
     cadre = _one_cadre(conn, cadre_id)
     rules = _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
     year_end = datetime.combine(date(year, 12, 31) + timedelta(days=1), time.min, cadre.zone)
-    as_of = min(now, year_end).astimezone(UTC)
+    as_of = in_utc(min(now, year_end))
 
     entries = conn.execute(
         sa.select(compliance_contacts)
