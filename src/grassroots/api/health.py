@@ -37,7 +37,7 @@ from grassroots.api.problems import (
     problem_type,
 )
 from grassroots.application.service import Grassroots
-from grassroots.projections.database import answers
+from grassroots.projections.reachable import answers
 from grassroots.projections.read_side import ProjectionStatus, ReadSide
 
 __all__ = ["CHECK_SECONDS", "Health", "HealthController", "HealthPart", "Liveness", "check"]

@@ -14,19 +14,13 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["DEFAULT_TIMEOUT_SECONDS", "answers", "create_read_engine", "metadata"]
+__all__ = ["DEFAULT_TIMEOUT_SECONDS", "create_read_engine", "metadata"]
 
 DEFAULT_TIMEOUT_SECONDS = 3
 
 # Every read-model table is declared on this one MetaData; Alembic's revisions
 # create them, and tests compare them row by row.
 metadata = sa.MetaData()
-
-
-def answers(engine: Engine) -> None:
-    """Ask the read database a trivial question; raises if it cannot be reached."""
-    with engine.connect() as conn:
-        conn.execute(sa.text("SELECT 1"))
 
 
 # The projection writers' connections. A batch touches rows all over tables keyed
