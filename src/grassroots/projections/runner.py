@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from grassroots.projections.collector import collector_paused, sweep_young
+from grassroots.projections.collector import CatchUpCollector
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import EventContext, Projection
 from grassroots.projections.event_log import EventLog, LoggedEvent
@@ -124,11 +124,14 @@ class ProjectionRunner:
         log: EventLog,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        pause_collector: bool = False,
     ) -> None:
         self.projection = projection
         self.engine = engine
         self.log = log
         self.batch_size = batch_size
+        # Set in the worker's process only (see ``collector.py``).
+        self.pause_collector = pause_collector
         self._topics = projection.topics()
         self._topic_set = frozenset(self._topics)
         self._advanced = threading.Condition()
@@ -305,11 +308,12 @@ class ProjectionRunner:
         started = time.perf_counter()
         target = self.log.last_position()
         events = 0
-        with collector_paused():
+        collector = CatchUpCollector(pause=self.pause_collector)
+        with collector.paused():
             while self.position() < target:
                 before = self.position()
                 moved = self.process_batch()
-                sweep_young()
+                collector.sweep()
                 if moved == 0:
                     # Lost a race with another runner, who is moving on; look again.
                     time.sleep(0.005)
@@ -347,7 +351,11 @@ class ProjectionRunner:
                     conn.execute(skips.insert(), audited)
                 conn.execute(tracking.insert().values(name=self.name, position=0, skips=counted))
             builder = ProjectionRunner(
-                type(self.projection)(), scratch.engine, self.log, batch_size=self.batch_size
+                type(self.projection)(),
+                scratch.engine,
+                self.log,
+                batch_size=self.batch_size,
+                pause_collector=self.pause_collector,
             )
             events = builder.build(progress)
             built = builder.position()
@@ -381,7 +389,8 @@ class ProjectionRunner:
         started = time.perf_counter()
         target = self.log.last_position()
         events = 0
-        with collector_paused():
+        collector = CatchUpCollector(pause=self.pause_collector)
+        with collector.paused():
             while (start := self.position()) < target:
                 batch = self.log.read(
                     after=start, limit=self.batch_size, stop=target, topics=self._topics
@@ -393,7 +402,7 @@ class ProjectionRunner:
                     raise RebuildFailed(
                         self.name, self.isolate(start, end, batch), error
                     ) from error
-                sweep_young()
+                collector.sweep()
                 events += end - start
                 if progress is not None:
                     progress(Progress(end, target, events, time.perf_counter() - started))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.projections import engine as engine_module
 from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger
@@ -31,7 +32,9 @@ def _reset(read_side: ReadSide) -> None:
 
 def _read_side(app: Grassroots, engine: Engine) -> ReadSide:
     """Every read model, in batches of 23: small enough for many batches in a short history."""
-    return ReadSide(engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    return ReadSide(
+        engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=23
+    )
 
 
 def _never_remembering(monkeypatch: pytest.MonkeyPatch, read_side: ReadSide) -> None:
@@ -94,7 +97,9 @@ def test_a_batch_that_fails_after_its_handlers_ran_leaves_nothing_remembered(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     generate_history(app, seed=52, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=41)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=41
+    )
     read_side.catch_up()
     expected = snapshot(read_engine)
     _reset(read_side)
@@ -102,7 +107,9 @@ def test_a_batch_that_fails_after_its_handlers_ran_leaves_nothing_remembered(
     # The fifth batch's handlers change the remembered rows and its rows are
     # written; then its transaction rolls back. Were those rows remembered, the
     # retry would count its hours and places on top of them.
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=41)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=41
+    )
     projection = read_side.runner(name).projection
     flush = projection.flush_batch
     flushes = 0
