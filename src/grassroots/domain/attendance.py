@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +28,7 @@ from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed, Ou
 from grassroots.domain.values import (
     GeoPoint,
     derived_id,
+    in_utc,
     require_aware,
     require_instant,
     require_printable,
@@ -406,8 +407,8 @@ class Attendance(Aggregate):
 
 
 def _schedule(scheduled_start: datetime, scheduled_end: datetime) -> tuple[datetime, datetime]:
-    start = require_instant(scheduled_start, "scheduled_start").astimezone(UTC)
-    end = require_instant(scheduled_end, "scheduled_end").astimezone(UTC)
+    start = in_utc(require_instant(scheduled_start, "scheduled_start"))
+    end = in_utc(require_instant(scheduled_end, "scheduled_end"))
     if end <= start:
         raise InvalidValue(
             "the scheduled end must come after the start", code="activity-end-before-start"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +25,7 @@ from grassroots.domain.cadre import Cadre
 from grassroots.domain.rules import (
     RuleSet,
 )
-from grassroots.domain.values import require_aware
+from grassroots.domain.values import in_utc
 from grassroots.domain.visit import Visit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
@@ -266,7 +266,7 @@ class CadreCompliance(Projection):
                 "name": e.name,
                 "kind": str(e.kind),
                 "org_unit_id": e.org_unit_id,
-                "registered_at": _to_utc(e.at),
+                "registered_at": in_utc(e.at),
             }
         )
         state.points[ctx.originator_id] = list(e.point_ids)
@@ -287,7 +287,7 @@ class CadreCompliance(Projection):
             "contact_id": e.contact_id,
             "name": e.name,
             "walk_of_life": e.walk_of_life,
-            "added_at": _to_utc(e.at),
+            "added_at": in_utc(e.at),
             "removed_at": None,
         }
         state.new_contacts.append(row)
@@ -298,7 +298,7 @@ class CadreCompliance(Projection):
         # Every entry of this youth still open is closed, as the single UPDATE
         # ``WHERE cadre_id = ... AND contact_id = ... AND removed_at IS NULL``
         # would do; a later re-listing opens a new one.
-        at = _to_utc(e.at)
+        at = in_utc(e.at)
         for entry in state.open_contacts.pop((ctx.originator_id, e.contact_id), []):
             if isinstance(entry, int):
                 state.removed[entry] = at
@@ -311,7 +311,7 @@ class CadreCompliance(Projection):
             "visit_id": ctx.originator_id,
             "cadre_id": e.cadre_id,
             "point_id": e.point_id,
-            "started_at": _to_utc(e.at),
+            "started_at": in_utc(e.at),
             "ended_at": None,
             "proof": e.proof,
             "point_was_assigned": e.point_was_assigned,
@@ -320,7 +320,7 @@ class CadreCompliance(Projection):
 
     @handles(Visit.Ended)
     def _visit_ended(self, state: _Batch, e: Visit.Ended, ctx: EventContext) -> None:
-        at = _to_utc(e.at)
+        at = in_utc(e.at)
         row = state.new_visits.get(ctx.originator_id)
         if row is not None:
             row["ended_at"] = at
@@ -340,7 +340,7 @@ class CadreCompliance(Projection):
                 "cadre_id": state.visit_cadres[ctx.originator_id],
                 "visit_id": ctx.originator_id,
                 "contact_id": e.contact_id,
-                "met_at": _to_utc(e.at),
+                "met_at": in_utc(e.at),
             }
         )
 
@@ -399,7 +399,3 @@ _REMOVE_CONTACTS = _set_one_column(compliance_contacts, "position", "removed_at"
 _INSERT_YOUTHS_MET = Bulk.insert_into(compliance_youths_met)
 _INSERT_RULE_SETS = Bulk.insert_into(compliance_rule_sets)
 _INSERT_RULE_VERSIONS = Bulk.insert_into(compliance_rule_versions)
-
-
-def _to_utc(at: datetime) -> datetime:
-    return require_aware(at).astimezone(UTC)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -55,7 +55,7 @@ from grassroots.domain.rules import (
     RuleTerms,
     governing_choice,
 )
-from grassroots.domain.values import DEFAULT_TIME_ZONE, local_date, require_aware
+from grassroots.domain.values import DEFAULT_TIME_ZONE, in_utc, local_date, require_aware
 from grassroots.projections.compliance.facts import (
     compliance_cadre_points,
     compliance_cadres,
@@ -70,18 +70,22 @@ from grassroots.projections.org_tree import org_closure, org_units, subtree_of
 
 __all__ = [
     "DEFAULT_TERMS",
+    "ApplicableRuleSet",
     "CadreNotFound",
     "CadreStanding",
     "Coverage",
     "GoverningRules",
     "MetContact",
+    "RuleVersion",
     "UncountedVisit",
     "UnitCompliance",
+    "applicable_rule_sets",
     "cadre_standing",
     "contact_coverage",
     "governing_rules",
     "rejudge",
     "unit_compliance",
+    "unit_compliance_under",
 ]
 
 # What applies where no rule set governs: the seeds' practice (GLOSSARY.md).
@@ -110,6 +114,30 @@ class GoverningRules:
     @property
     def is_default(self) -> bool:
         return self.rule_set_id is None
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """One version of a rule set: its terms, in force from ``effective_from``."""
+
+    number: int
+    effective_from: date
+    terms: RuleTerms
+
+
+@dataclass(frozen=True)
+class ApplicableRuleSet:
+    """A rule set on an org unit or one of its ancestors, ``levels_up`` from it (0: itself).
+
+    ``governs`` is whether it is the one that judges the unit on the day asked.
+    """
+
+    rule_set_id: UUID
+    name: str
+    org_unit_id: UUID
+    levels_up: int
+    governs: bool
+    versions: tuple[RuleVersion, ...]
 
 
 @dataclass(frozen=True)
@@ -223,7 +251,7 @@ def cadre_standing(conn: sa.Connection, cadre_id: UUID, period: Period, now: dat
     judged it is ``governing_rules``.
     """
     cadre = _one_cadre(conn, cadre_id)
-    rules = _rules_for(cadre, period, now, _candidates(conn, _cadre_is(cadre_id)))
+    rules = _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
     return _judge(cadre, _visits(conn, _cadre_is(cadre_id), period)[cadre_id], period, now, rules)
 
 
@@ -241,7 +269,7 @@ def governing_rules(
 ) -> GoverningRules:
     """The rule-set version (or the default preset) that judges this cadre's period."""
     cadre = _one_cadre(conn, cadre_id)
-    return _rules_for(cadre, period, now, _candidates(conn, _cadre_is(cadre_id)))
+    return _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
 
 
 def unit_compliance(
@@ -252,16 +280,36 @@ def unit_compliance(
     A cadre registered after the period's last (local) day is left out: the
     period was over before they had any duty in it.
     """
+    where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
+    candidates = _candidates(conn, _units_of(where))
+    return _unit_compliance(
+        conn, org_unit_id, period, now, lambda cadre: _rules_for(cadre, period, now, candidates)
+    )
+
+
+def unit_compliance_under(
+    conn: sa.Connection, org_unit_id: UUID, period: Period, now: datetime, rules: GoverningRules
+) -> UnitCompliance:
+    """What if: ``unit_compliance`` with every cadre judged under ``rules``; nothing is written."""
+    return _unit_compliance(conn, org_unit_id, period, now, lambda _cadre: rules)
+
+
+def _unit_compliance(
+    conn: sa.Connection,
+    org_unit_id: UUID,
+    period: Period,
+    now: datetime,
+    rules_of: Callable[[_Cadre], GoverningRules],
+) -> UnitCompliance:
     require_aware(now, "now")
     where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
-    candidates = _candidates(conn, where)
     visits = _visits(conn, where, period)
     _, last = period_bounds(period)
     standings = []
     for cadre in _cadres(conn, where):
         if local_date(cadre.registered_at, cadre.zone) > last:
             continue
-        rules = _rules_for(cadre, period, now, candidates)
+        rules = rules_of(cadre)
         facts = visits[cadre.cadre_id]
         judgement = _judge(cadre, facts, period, now, rules)
         by_id = {f.visit_id: f for f in facts}
@@ -290,6 +338,30 @@ def unit_compliance(
     return UnitCompliance(org_unit_id, str(period), now, tuple(standings))
 
 
+def applicable_rule_sets(
+    conn: sa.Connection, org_unit_id: UUID, on: date
+) -> tuple[ApplicableRuleSet, ...]:
+    """The rule sets on the unit and its ancestors, closest first, and which governs ``on``.
+
+    The one that governs is the domain's ``governing_choice``, the same as judges
+    the unit's cadres; where none does, the default terms apply.
+    """
+    candidates = _candidates(conn, [org_unit_id]).get(org_unit_id, [])
+    chosen = _chosen(candidates, on)
+    found = [
+        ApplicableRuleSet(
+            rule_set_id=c.rule_set_id,
+            name=c.name,
+            org_unit_id=c.org_unit_id,
+            levels_up=c.distance,
+            governs=chosen is c,
+            versions=tuple(sorted(c.versions, key=lambda v: v.number)),
+        )
+        for c in candidates
+    ]
+    return tuple(sorted(found, key=lambda r: (r.levels_up, r.name, r.rule_set_id)))
+
+
 def contact_coverage(conn: sa.Connection, cadre_id: UUID, year: int, now: datetime) -> Coverage:
     """The cadre's "1+100" list against the target for their kind, and who was met.
 
@@ -301,9 +373,9 @@ def contact_coverage(conn: sa.Connection, cadre_id: UUID, year: int, now: dateti
     require_aware(now, "now")
     period = Year(year)
     cadre = _one_cadre(conn, cadre_id)
-    rules = _rules_for(cadre, period, now, _candidates(conn, _cadre_is(cadre_id)))
+    rules = _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
     year_end = datetime.combine(date(year, 12, 31) + timedelta(days=1), time.min, cadre.zone)
-    as_of = min(now, year_end).astimezone(UTC)
+    as_of = in_utc(min(now, year_end))
 
     entries = conn.execute(
         sa.select(compliance_contacts)
@@ -369,13 +441,6 @@ class _Cadre:
 
 
 @dataclass(frozen=True)
-class _Version:
-    number: int
-    effective_from: date
-    terms: RuleTerms
-
-
-@dataclass(frozen=True)
 class _Candidate:
     """A rule set on an ancestor of some unit, ``distance`` levels up (0: the unit itself)."""
 
@@ -383,7 +448,7 @@ class _Candidate:
     rule_set_id: UUID
     name: str
     org_unit_id: UUID
-    versions: tuple[_Version, ...]
+    versions: tuple[RuleVersion, ...]
 
 
 def _cadre_is(cadre_id: UUID) -> sa.ColumnElement[bool]:
@@ -469,10 +534,15 @@ def _visits(
     return found
 
 
+def _units_of(cadres: sa.ColumnElement[bool]) -> sa.Select[tuple[UUID]]:
+    """The org units of the cadres selected by ``cadres``."""
+    return sa.select(compliance_cadres.c.org_unit_id).where(cadres)
+
+
 def _candidates(
-    conn: sa.Connection, cadres: sa.ColumnElement[bool]
+    conn: sa.Connection, units: sa.Select[tuple[UUID]] | Sequence[UUID]
 ) -> dict[UUID, list[_Candidate]]:
-    """For each org unit of the selected cadres, the rule sets on it and its ancestors."""
+    """For each org unit in ``units`` (ids, or a query of them), the rule sets on its ancestry."""
     query = (
         sa.select(
             org_closure.c.descendant_id,
@@ -493,11 +563,7 @@ def _candidates(
                 compliance_rule_versions.c.rule_set_id == compliance_rule_sets.c.rule_set_id,
             )
         )
-        .where(
-            org_closure.c.descendant_id.in_(
-                sa.select(compliance_cadres.c.org_unit_id).where(cadres)
-            )
-        )
+        .where(org_closure.c.descendant_id.in_(units))
     )
     terms_cache: dict[tuple[UUID, int], RuleTerms] = {}
     grouped: dict[tuple[UUID, UUID], list[Any]] = defaultdict(list)
@@ -510,7 +576,7 @@ def _candidates(
             key = (rule_set_id, row.version)
             if key not in terms_cache:
                 terms_cache[key] = RuleTerms.from_data(json.loads(row.terms))
-            versions.append(_Version(row.version, row.effective_from, terms_cache[key]))
+            versions.append(RuleVersion(row.version, row.effective_from, terms_cache[key]))
         head = rows[0]
         candidates[unit].append(
             _Candidate(
@@ -524,9 +590,9 @@ def _candidates(
     return candidates
 
 
-def _governing(candidates: Sequence[_Candidate], day: date) -> GoverningRules:
-    """The domain's ``governing_choice`` over stored rows, with the version it puts in force."""
-    chosen = governing_choice(
+def _chosen(candidates: Sequence[_Candidate], day: date) -> _Candidate | None:
+    """The domain's ``governing_choice`` over stored rows."""
+    return governing_choice(
         (
             RuleSetCandidate(
                 # Closure depth counts levels up; the domain's depth grows towards the cadre.
@@ -539,6 +605,11 @@ def _governing(candidates: Sequence[_Candidate], day: date) -> GoverningRules:
         ),
         day,
     )
+
+
+def _governing(candidates: Sequence[_Candidate], day: date) -> GoverningRules:
+    """The governing rule set's version in force on ``day``, or the default terms."""
+    chosen = _chosen(candidates, day)
     if chosen is None:
         return GoverningRules(DEFAULT_TERMS)
     # Versions are sorted by effective_from: the last one begun by ``day`` is in force.
