@@ -1,7 +1,7 @@
 """Fetch or check the JavaScript the pages serve, each at a pinned version.
 
-    python tools/vendor_js.py fetch    # npm pack each package once, copy its files, write the manifest
-    python tools/vendor_js.py verify   # every file named in the manifest has its SHA-256 (exit 1 if not)
+    python tools/vendor_js.py fetch   # npm pack each package, copy its files, write the manifest
+    python tools/vendor_js.py verify  # each file in the manifest has its SHA-256 (else exit 1)
 
 The files live in ``src/grassroots/pages/static/vendor/<package>-<version>/`` with the
 package's licence beside them, so the server runs no code fetched from elsewhere and

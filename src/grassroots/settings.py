@@ -32,6 +32,8 @@ GRASSROOTS_PASSWORD_HASHING_SLOTS password hashes at once (2); more wait, then 5
 GRASSROOTS_PASSWORD_HASHING_WAIT_SECONDS  how long they wait for a slot (2)
 GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, refreshed or not (90)
 GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
+GRASSROOTS_PAGE_COOKIE_SECURE     yes: the pages' session cookie is Secure and named __Host-...;
+                                  default yes, except in development on a loopback host (plain http)
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
+    page_cookie_secure: bool = True
     limits: Limits = field(default_factory=lambda: Limits())
 
     @classmethod
@@ -138,6 +141,9 @@ class Settings:
             cors_origins=_origins(env.optional("CORS_ORIGINS")),
             idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
             request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
+            page_cookie_secure=env.flag(
+                "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
+            ),
             limits=_limits(env),
         )
 
@@ -345,3 +351,10 @@ def _kept_secret(path: Path) -> bytes:
     with os.fdopen(fd, "wb") as f:
         f.write(key + b"\n")
     return key
+
+
+def _plain_local_development(mode: Mode, env: _Env) -> bool:
+    """A development server on this machine only, reached over plain http: a browser
+    would drop a Secure cookie there, so the pages' cookie is not marked Secure."""
+    host = env.text("HOST", "127.0.0.1")
+    return mode is Mode.DEVELOPMENT and host in {"127.0.0.1", "localhost", "::1"}

@@ -57,6 +57,8 @@ class ApiConfig:
     max_body_bytes: int = 1_000_000
     # Web origins whose pages may call the API (CORS); none: same origin only.
     cors_origins: tuple[str, ...] = ()
+    # Whether the pages' session cookie is Secure (and named __Host-...); see pages/sessions.py.
+    page_cookie_secure: bool = True
 
 
 class Api:
