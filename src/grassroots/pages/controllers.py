@@ -20,7 +20,7 @@ from grassroots.api.problems import ApiProblem
 from grassroots.application.errors import CredentialsRejected
 from grassroots.domain.account import Role
 from grassroots.pages.screens import SCREENS, Screen, screens_for
-from grassroots.pages.sessions import PageSessions
+from grassroots.pages.sessions import SessionsDep
 from grassroots.pages.words import HTML_LANG, language_from, translator
 
 __all__ = ["ROUTES", "STATIC_URL", "page", "refused_form", "unknown_page"]
@@ -83,15 +83,16 @@ def _safe_next(target: str | None) -> str:
 
 
 @get("/", name="home")
-async def home(request: Request[Any, Any, Any], api: ApiDep, sessions: PageSessions) -> Template:
+async def home(request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep) -> Template:
     caller = await sessions.caller(request, api.app)
     screens = screens_for(caller) if caller else []
-    return page(request, "home.html", caller=caller, screens=screens)
+    store = request.app.state.event_store_kind
+    return page(request, "home.html", caller=caller, screens=screens, store=store)
 
 
 @get("/login", name="log-in-form")
 async def log_in_form(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: PageSessions
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
     target = _safe_next(request.query_params.get("next"))
     if await sessions.caller(request, api.app) is not None:
@@ -104,7 +105,7 @@ _REFUSALS = {429: "login.delayed", 503: "login.busy"}
 
 @post("/login", name="log-in", opt={"rate": "log-in"})
 async def log_in(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: PageSessions
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
     form = await request.form()
     target = _safe_next(form.get("next"))
@@ -131,7 +132,7 @@ async def log_in(
 
 
 @post("/logout", name="log-out")
-async def log_out(request: Request[Any, Any, Any], api: ApiDep, sessions: PageSessions) -> Redirect:
+async def log_out(request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep) -> Redirect:
     caller = await sessions.caller(request, api.app)
     if caller is not None:
         # The same session record the API would end: its tokens stop working too.
@@ -143,7 +144,7 @@ async def log_out(request: Request[Any, Any, Any], api: ApiDep, sessions: PageSe
 
 def _screen_route(screen: Screen) -> HTTPRouteHandler:
     async def show(
-        request: Request[Any, Any, Any], api: ApiDep, sessions: PageSessions
+        request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
     ) -> Template | Redirect:
         caller = await sessions.caller(request, api.app)
         if caller is None:

@@ -21,17 +21,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 
 from grassroots.api.auth import Caller, load_caller
 from grassroots.api.threads import in_thread
 from grassroots.application.service import Grassroots
 
-__all__ = ["PageSessions"]
+__all__ = ["PageSessions", "SessionsDep"]
 
 SECURE_NAME = "__Host-grassroots_session"
 PLAIN_NAME = "grassroots_session"
@@ -85,3 +86,7 @@ class PageSessions:
         if ids is None:
             return None
         return await in_thread(load_caller, app, *ids)
+
+
+# What a page handler declares to be given the sessions (``sessions: SessionsDep``).
+SessionsDep: TypeAlias = NamedDependency[PageSessions]

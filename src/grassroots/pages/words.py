@@ -43,6 +43,10 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "home.for_developers": ("开发者", "For developers"),
     "home.api_docs": ("接口文档（OpenAPI）", "API documentation (OpenAPI)"),
     "home.health": ("服务状态", "Service health"),
+    "home.running": (
+        "版本 {version} · 事件存储：{store}",
+        "Version {version} · {store} event store",
+    ),
     "role.volunteer": ("志愿者", "Volunteer"),
     "role.center_staff": ("青年之家工作人员", "Youth center staff"),
     "role.cadre": ("团干部", "Cadre"),
