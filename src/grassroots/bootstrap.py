@@ -31,7 +31,7 @@ from grassroots.migrating import sqlalchemy_url, upgrade
 from grassroots.private_files import keep_sqlite_files_private
 from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
-from grassroots.projections.compliance import CadreCompliance
+from grassroots.projections.compliance.facts import CadreCompliance
 from grassroots.projections.database import create_read_engine
 from grassroots.projections.engine import Projection
 from grassroots.projections.ledger import ServiceLedger

@@ -20,7 +20,16 @@ from litestar.types import ControllerRouterHandler
 from redis.asyncio import Redis
 
 from grassroots import __version__
-from grassroots.api import cadres, centers, organisation, supervision, volunteering
+from grassroots.api import (
+    activity_counts,
+    cadres,
+    centers,
+    compliance,
+    organisation,
+    problem_figures,
+    rule_sets,
+    volunteering,
+)
 from grassroots.api.accounts import AccountController, SessionController
 from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
@@ -57,7 +66,10 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *centers.ROUTES,
     *volunteering.ROUTES,
     *cadres.ROUTES,
-    *supervision.ROUTES,
+    *compliance.ROUTES,
+    *activity_counts.ROUTES,
+    *problem_figures.ROUTES,
+    *rule_sets.ROUTES,
 ]
 
 

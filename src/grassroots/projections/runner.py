@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.projections.collector import CatchUpCollector
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection
+from grassroots.projections.engine import BatchStart, EventContext, Projection
 from grassroots.projections.event_log import EventLog, LoggedEvent
 from grassroots.projections.failures import describe, failures, skipped_positions, skips
 from grassroots.projections.scratch import scratch_database, swap_in
@@ -200,8 +200,7 @@ class ProjectionRunner:
             # tables hold only if that batch committed and ended where this one
             # starts: nothing else (another runner, a rebuild) has moved it since.
             # Should this one fail, nothing is known until a batch commits again.
-            self.projection.remembers = self._remembered_at == start
-            self.projection.from_start = start == 0
+            begins = BatchStart(remembered=self._remembered_at == start, from_start=start == 0)
             self._remembered_at = None
             try:
                 with self.engine.begin() as conn:
@@ -216,7 +215,7 @@ class ProjectionRunner:
                     ).rowcount
                     if moved != 1:
                         raise _LostRace
-                    self.projection.apply_batch(conn, batch)
+                    self.projection.apply_batch(conn, batch, begins)
             except _LostRace:
                 # Another runner got there first and applied this range, or an
                 # operator skipped an event: nothing was written; read the skips again.

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import ALL_PROJECTIONS
-from grassroots.projections.engine import Projection
+from grassroots.projections.engine import BatchStart, Projection
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog, ProjectionRunner, tracking
 from grassroots.simulation import HistoryShape, generate_history
@@ -143,12 +143,12 @@ def test_a_failing_projection_is_retried_while_the_others_follow_the_log(
     attempts = 0
     apply_batch = broken.projection.apply_batch
 
-    def flaky(conn: sa.Connection, batch: Any) -> None:
+    def flaky(conn: sa.Connection, batch: Any, start: BatchStart) -> None:
         nonlocal attempts
         attempts += 1
         if attempts <= 3:
             raise _Broken("not yet")
-        apply_batch(conn, batch)
+        apply_batch(conn, batch, start)
 
     monkeypatch.setattr(broken.projection, "apply_batch", flaky)
     end = read_side.log.last_position()
