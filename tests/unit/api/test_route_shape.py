@@ -46,22 +46,7 @@ def recorder_uses(source: str) -> list[int]:
     ]
 
 
-# Still answers its reads through closures; reworked in a change of its own.
-NOT_YET = {"api.organisation"}
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        pytest.param(
-            m, marks=pytest.mark.xfail(reason="closures still in its handlers", strict=False)
-        )
-        if _name(m) in NOT_YET
-        else m
-        for m in MODULES
-    ],
-    ids=_name,
-)
+@pytest.mark.parametrize("module", MODULES, ids=_name)
 def test_no_route_handler_defines_a_function_of_its_own(module: Path) -> None:
     assert nested_functions_in_routes(module.read_text(encoding="utf-8")) == []
 

@@ -16,7 +16,6 @@ import msgspec
 from litestar import Controller, get
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from msgspec import Meta
-from sqlalchemy.engine import Engine
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.cadres.views import CallerRequest
@@ -36,7 +35,7 @@ from grassroots.domain.values import (
     local_date,
     time_zone,
 )
-from grassroots.projections.compliance import (
+from grassroots.projections.compliance.verdicts import (
     CadreNotFound,
     Coverage,
     GoverningRules,
@@ -183,10 +182,10 @@ def _coverage_view(coverage: Coverage) -> CoverageView:
 
 
 def _with_cadre_read_model(
-    api: Api, cadre_id: UUID, query: Callable[[Engine, *Ts], T], *args: *Ts
+    api: Api, cadre_id: UUID, query: Callable[[Api, *Ts], T], *args: *Ts
 ) -> T:
     try:
-        return query(api.engine, *args)
+        return query(api, *args)
     except CadreNotFound:
         pass
     # Registered moments ago, by someone else, so the caller's own writes say
@@ -194,20 +193,20 @@ def _with_cadre_read_model(
     if api.read_side is not None:
         api.read_side.wait_for(api.app.log_head(), api.config.read_wait_seconds)
     try:
-        return query(api.engine, *args)
+        return query(api, *args)
     except CadreNotFound:
         raise NotFound("cadre", cadre_id) from None
 
 
-def _read_standing(engine: Engine, cadre_id: UUID, period: Period, now: datetime) -> StandingView:
-    with engine.connect() as conn:
+def _read_standing(api: Api, cadre_id: UUID, period: Period, now: datetime) -> StandingView:
+    with api.engine.connect() as conn:
         judgement = cadre_standing(conn, cadre_id, period, now)
         rules = governing_rules(conn, cadre_id, period, now)
     return _standing_view(cadre_id, judgement, rules)
 
 
-def _read_coverage(engine: Engine, cadre_id: UUID, year: int, now: datetime) -> CoverageView:
-    with engine.connect() as conn:
+def _read_coverage(api: Api, cadre_id: UUID, year: int, now: datetime) -> CoverageView:
+    with api.engine.connect() as conn:
         return _coverage_view(contact_coverage(conn, cadre_id, year, now))
 
 
