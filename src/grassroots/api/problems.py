@@ -31,6 +31,7 @@ from litestar.params import FromPath
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from msgspec import Meta
 
+from grassroots.api.field_messages import field_message
 from grassroots.api.messages import Message, message_for
 from grassroots.application.errors import (
     ApplicationError,
@@ -269,7 +270,7 @@ def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[P
     code = _HTTP_CODES.get(status, "invalid-request")
     errors = None
     if isinstance(error, ValidationException):
-        errors = _field_problems(error.extra)
+        errors = _field_problems(error.extra, language_of(request))
     detail = error.detail if not isinstance(error, NotFoundException) else None
     return _respond(
         request,
@@ -281,17 +282,21 @@ def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[P
     )
 
 
-def _field_problems(extra: Any) -> list[FieldProblem] | None:
+def _field_problems(extra: Any, language: str) -> list[FieldProblem] | None:
+    """The fields that did not validate, each said in the caller's language."""
     if not isinstance(extra, list):
         return None
     found = []
     for item in extra:
         if isinstance(item, dict):
+            source = item.get("source")
             found.append(
                 FieldProblem(
                     field=None if item.get("key") is None else str(item.get("key")),
-                    message=str(item.get("message", "")),
-                    source=None if item.get("source") is None else str(item.get("source")),
+                    message=field_message(str(item.get("message", "")), language),
+                    # The framework names a query or path parameter's source by its
+                    # enum ("ParamType.QUERY"); the document says "query".
+                    source=None if source is None else str(getattr(source, "value", source)),
                 )
             )
     return found or None
