@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import eventsourcing.persistence
@@ -487,16 +488,36 @@ _EXAMPLES: dict[int, tuple[Example, ...]] = {
 }
 
 
-def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The documented failures of a route, each as problem details with real examples."""
-    return {
-        status: ResponseSpec(
+def problem_responses(
+    *statuses: int, codes: Mapping[int, Sequence[str]] | None = None, instance: str | None = None
+) -> dict[int, ResponseSpec]:
+    """The documented failures of a route, each as problem details with real examples.
+
+    ``codes`` names, for a status, the problems this route answers with it (the
+    log-in's 401 is a wrong password, not an ended session): the description
+    and the examples then say exactly those, at ``instance`` (the route's path).
+    """
+    specs = {}
+    for status in statuses:
+        named = (codes or {}).get(status)
+        if named:
+            examples = [_example(code, status, instance or "/api/v1") for code in named]
+            description = "; ".join(f"{_english(code)} (`{code}`)" for code in named)
+        else:
+            examples = list(_EXAMPLES.get(status, ()))
+            description = _STATUS_TEXT.get(status, "A problem")
+        specs[status] = ResponseSpec(
             data_container=Problem,
             # The framework's generated examples are random strings and numbers.
             generate_examples=False,
-            description=_STATUS_TEXT.get(status, "A problem"),
+            description=description,
             media_type=PROBLEM_MEDIA_TYPE,
-            examples=list(_EXAMPLES.get(status, ())) or None,
+            examples=examples or None,
         )
-        for status in statuses
-    }
+    return specs
+
+
+def _english(code: str) -> str:
+    message = message_for(code)
+    assert message is not None, code
+    return message.en

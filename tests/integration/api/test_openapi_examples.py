@@ -108,3 +108,15 @@ def test_the_problem_schema_shows_a_real_problem_not_random_text(
     assert 400 <= example["status"] <= 599
     assert example["instance"].startswith("/api/")
     assert "examples" not in document["components"]["schemas"]["Problem"]
+
+
+def test_each_route_documents_the_401_it_answers(document: dict[str, Any]) -> None:
+    def codes(path: str, method: str) -> set[str]:
+        response = document["paths"][path][method]["responses"]["401"]
+        examples = response["content"]["application/problem+json"]["examples"].values()
+        return {example["value"]["code"] for example in examples}
+
+    assert codes("/api/v1/sessions", "post") == {"credentials-rejected"}
+    assert codes("/api/v1/sessions/refresh", "post") == {"session-ended"}
+    assert codes("/api/v1/me", "get") == {"not-authenticated", "session-ended"}
+    assert "credentials-rejected" in codes("/api/v1/me/password", "put")
