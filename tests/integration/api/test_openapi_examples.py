@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from grassroots.api.messages import MESSAGES
 from tests.integration.api.conftest import Server
+from tests.integration.builders import build_world, post_activity
 
 INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(?P<zone>Z|[+-]\d\d:\d\d)?$")
 
@@ -63,6 +66,18 @@ def test_every_example_instant_is_in_utc_as_the_api_answers(document: dict[str, 
     assert instants, "the reader found no example instant at all"
     assert offsets == []
     assert "+08:00" not in str([value for _, value in _examples(document)])
+
+
+def test_an_answer_gives_its_instants_in_utc_as_the_examples_do(server: Server) -> None:
+    world = build_world(server.app)
+    activity = post_activity(
+        server.app, world, starts_at=datetime(2026, 3, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+
+    answer = server.client.get(f"/api/v1/activities/{activity}", headers=server.administrator())
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["starts_at"] == "2026-03-07T01:00:00Z"
 
 
 def test_the_instant_fields_say_answers_are_in_utc(document: dict[str, Any]) -> None:
