@@ -324,6 +324,7 @@ MESSAGES: dict[str, Message] = {
     "activity-not-found": M("未找到该活动", "No such activity"),
     "attendance-not-found": M("未找到该签到记录", "No such attendance"),
     "cadre-not-found": M("未找到该干部", "No such cadre"),
+    "demo-organisation-not-found": M("这不是演示数据", "This store holds no demo organisation"),
     "center-not-found": M("未找到该青年之家", "No such youth center"),
     "grassroots-point-not-found": M("未找到该联系点", "No such grassroots point"),
     "ledger-line-not-found": M("未找到该服务时长记录", "No such line in the service ledger"),
