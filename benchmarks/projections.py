@@ -26,7 +26,12 @@ The catch-up runs with the product's batch size (GRASSROOTS_PROJECTION_BATCH_SIZ
 from the environment if set): each round reads that many log events once for all
 projections, and each projection applies its share in one transaction of its own.
 
+The catch-up pauses the garbage collector as the worker does (``grassroots
+projections run`` and ``rebuild``); ``--collector running`` leaves it on, as the
+server's embedded read side does, to compare the two.
+
     python benchmarks/projections.py --events 100000
+    python benchmarks/projections.py --events 100000 --collector running
 
 The last line reads ``catch-up/raw ratio: sqlite=<x> postgres=<y>``.
 """
@@ -45,10 +50,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from grassroots.bootstrap import build_application, build_read_side
+from grassroots.bootstrap import ALL_PROJECTIONS, build_application, build_read_side
 from grassroots.migrating import sqlalchemy_url, upgrade
 from grassroots.projections.database import create_read_engine
-from grassroots.projections.read_side import ALL_PROJECTIONS, ReadSide
+from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import tracking
 from grassroots.settings import Settings
 from grassroots.simulation import HistoryShape, generate_history
@@ -150,7 +155,13 @@ def _settle(engine: sa.Engine) -> None:
 
 
 def bench(
-    name: str, url: str, events_wanted: int, repeats: int, schema: str | None = None
+    name: str,
+    url: str,
+    events_wanted: int,
+    repeats: int,
+    schema: str | None = None,
+    *,
+    pause_collector: bool = True,
 ) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         settings = _settings(url, Path(tmp), schema)
@@ -174,7 +185,7 @@ def bench(
             # A read side of its own each run: nothing decoded or remembered in an
             # earlier run is reused. Module-level caches (compiled statements, the
             # days' periods) stay warm, as in a worker's second rebuild.
-            read_side = build_read_side(settings, app)
+            read_side = build_read_side(settings, app, pause_collector=pause_collector)
             _reset(read_side)
             before = _raw_insert_seconds(raw_engine, rows)
             _settle(read_side.engine)
@@ -197,7 +208,11 @@ def bench(
         raw_engine.dispose()
         app.close()
     ratio = statistics.median(ratios)
-    print(f"{name}: median ratio of {repeats} runs {ratio:.2f} (batch size {batch_size})")
+    collector = "paused" if pause_collector else "running"
+    print(
+        f"{name}: median ratio of {repeats} runs {ratio:.2f} (batch size {batch_size},"
+        f" collector {collector})"
+    )
     return ratio
 
 
@@ -207,9 +222,22 @@ def main() -> None:
     parser.add_argument(
         "--repeats", type=int, default=3, help="paired catch-up and raw runs; the median counts"
     )
+    parser.add_argument(
+        "--collector",
+        choices=["paused", "running"],
+        default="paused",
+        help="paused during the catch-up, as in the worker (default), or running, as in the server",
+    )
     args = parser.parse_args()
+    pause = args.collector == "paused"
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite = bench("sqlite", f"sqlite:///{tmp}/bench.sqlite3", args.events, args.repeats)
+        sqlite = bench(
+            "sqlite",
+            f"sqlite:///{tmp}/bench.sqlite3",
+            args.events,
+            args.repeats,
+            pause_collector=pause,
+        )
     ratios = [f"sqlite={sqlite:.2f}"]
     url = os.environ.get("GRASSROOTS_TEST_DATABASE_URL") or os.environ.get(
         "GRASSROOTS_DATABASE_URL", ""
@@ -221,9 +249,8 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         try:
-            ratios.append(
-                f"postgres={bench('postgres', url, args.events, args.repeats, schema):.2f}"
-            )
+            ratio = bench("postgres", url, args.events, args.repeats, schema, pause_collector=pause)
+            ratios.append(f"postgres={ratio:.2f}")
         finally:
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

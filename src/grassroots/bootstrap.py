@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 
-from grassroots.api.app import create_app
+from grassroots.api.app import SharedStores, create_app
 from grassroots.api.auth import jwt_secret
 from grassroots.api.context import ApiConfig
-from grassroots.api.rate_limits import DEFAULT_RATES, GuessPolicy
+from grassroots.api.degrading import (
+    DegradingChannels,
+    DegradingCounter,
+    DegradingStore,
+    RedisBreaker,
+    connect_redis,
+)
+from grassroots.api.rate_limits import DEFAULT_RATES, GuessPolicy, MemoryCounter, RedisCounter
 from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
 from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.migrating import sqlalchemy_url, upgrade
 from grassroots.private_files import keep_sqlite_files_private
+from grassroots.projections.activity_catalogue import ActivityCatalogue
+from grassroots.projections.center_activity import CenterActivity
+from grassroots.projections.compliance.facts import CadreCompliance
 from grassroots.projections.database import create_read_engine
+from grassroots.projections.engine import Projection
+from grassroots.projections.ledger import ServiceLedger
+from grassroots.projections.org_tree import OrgTree
+from grassroots.projections.problems import Problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
 from grassroots.projections.wakeup import PostgresListener
 from grassroots.settings import Settings, SettingsError
 
 __all__ = [
+    "ALL_PROJECTIONS",
     "api_config",
     "app_config",
     "build_application",
@@ -31,7 +51,19 @@ __all__ = [
     "build_web_app",
     "event_store_kind",
     "prepare_database_files",
+    "shared_stores",
 ]
+
+# Every read model the server and the worker keep up to date, in the order they
+# are created and reported (the organisation tree first: the others look units up in it).
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (
+    OrgTree,
+    ServiceLedger,
+    CenterActivity,
+    CadreCompliance,
+    Problems,
+    ActivityCatalogue,
+)
 
 
 def app_config(settings: Settings) -> AppConfig:
@@ -74,12 +106,20 @@ def event_store_kind(settings: Settings) -> str:
 
 
 def build_read_side(
-    settings: Settings, application: Grassroots, *, schema: str | None = None
+    settings: Settings,
+    application: Grassroots,
+    *,
+    schema: str | None = None,
+    projections: Sequence[type[Projection]] = ALL_PROJECTIONS,
+    pause_collector: bool = False,
 ) -> ReadSide:
     """The read models on the same database as the events, fed from the application's log.
 
     The application's own writes wake the runners at once; on PostgreSQL a LISTEN
-    also wakes them for writes made by other processes.
+    also wakes them for writes made by other processes. Only a process that does
+    nothing but the read models passes ``pause_collector`` (see ``collector.py``):
+    in the API server a paused collector would let every request's cycles pile up
+    for as long as a catch-up lasts.
     """
     kind = event_store_kind(settings)
     if kind == "memory":
@@ -96,7 +136,9 @@ def build_read_side(
     read_side = ReadSide(
         engine,
         EventLog(application.recorder, application.mapper),
+        projections=projections,
         batch_size=settings.projection_batch_size,
+        pause_collector=pause_collector,
     )
     application.on_write(read_side.wake)
     if kind == "postgresql":
@@ -113,12 +155,44 @@ def build_web_app(settings: Settings, *, clock: Clock = system_clock) -> Litesta
         upgrade(settings.database_url, schema=settings.database_schema)
     application = build_application(settings, clock=clock)
     read_side = build_read_side(settings, application) if kind != "memory" else None
+    config = api_config(settings)
     return create_app(
         application,
         event_store_kind=kind,
+        stores=shared_stores(config),
         read_side=read_side,
         run_projections=settings.embedded_projections,
-        config=api_config(settings),
+        config=config,
+    )
+
+
+def shared_stores(config: ApiConfig) -> SharedStores:
+    """Rate-limit counts, written positions and live updates: in Redis under the
+    config's namespace when a URL is set (shared by every API process), else in memory.
+
+    The client connects on first use, so nothing is reached here.
+    """
+    if not config.redis_url:
+        return SharedStores(
+            redis=None,
+            redis_url=None,
+            breaker=RedisBreaker(),
+            counter=MemoryCounter(),
+            positions=MemoryStore(),
+            channels=MemoryChannelsBackend(),
+        )
+    redis = connect_redis(config.redis_url)
+    breaker = RedisBreaker()
+    namespace = config.redis_namespace
+    return SharedStores(
+        redis=redis,
+        redis_url=config.redis_url,
+        breaker=breaker,
+        counter=DegradingCounter(RedisCounter(redis, f"{namespace}:rate"), breaker),
+        positions=DegradingStore(RedisStore(redis, namespace=f"{namespace}:written"), breaker),
+        channels=DegradingChannels(
+            RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{namespace}:live"), breaker
+        ),
     )
 
 

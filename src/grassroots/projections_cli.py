@@ -33,7 +33,9 @@ __all__ = ["failures", "progress_bar", "rebuild", "retry", "run", "skip", "statu
 
 
 @contextlib.contextmanager
-def _read_side(settings: Settings) -> Iterator[ReadSide]:
+def _read_side(settings: Settings, *, worker: bool = False) -> Iterator[ReadSide]:
+    """``worker``: this process does nothing but the read models, so a catch-up may
+    pause the garbage collector (see ``projections/collector.py``)."""
     if event_store_kind(settings) != "memory":
         # The files made private before anything (the migration first) creates them.
         prepare_database_files(settings)
@@ -41,7 +43,7 @@ def _read_side(settings: Settings) -> Iterator[ReadSide]:
     # The application must outlive the read side: closing it (which the library
     # also does when it is garbage collected) closes the pool the log is read through.
     application = build_application(settings)
-    read_side = build_read_side(settings, application)
+    read_side = build_read_side(settings, application, pause_collector=worker)
     try:
         yield read_side
     finally:
@@ -49,12 +51,13 @@ def _read_side(settings: Settings) -> Iterator[ReadSide]:
         application.close()
 
 
-def run(settings: Settings) -> int:
-    """Keep every read model up to date until SIGINT or SIGTERM."""
-    stopped = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopped.set())
-    with _read_side(settings) as read_side:
+def run(settings: Settings, stopped: threading.Event | None = None) -> int:
+    """Keep every read model up to date until SIGINT or SIGTERM (or ``stopped`` is set)."""
+    if stopped is None:
+        stopped = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stopped.set())
+    with _read_side(settings, worker=True) as read_side:
         print(f"projections: following the log for {', '.join(read_side.runners)}", flush=True)
         read_side.start()
         stopped.wait()
@@ -65,7 +68,7 @@ def rebuild(
     settings: Settings, name: str | None, out: TextIO = sys.stderr, err: TextIO = sys.stderr
 ) -> int:
     """Rebuild read models one by one; 1 at the first that meets an event it cannot apply."""
-    with _read_side(settings) as read_side:
+    with _read_side(settings, worker=True) as read_side:
         names = [name] if name else list(read_side.runners)
         for projection in names:
             runner = read_side.runner(projection)

@@ -144,7 +144,10 @@ class Settings:
 
 @dataclass(frozen=True)
 class Limits:
-    """Rate limits, proxies, guessing delays, hashing and session lengths (README: Limits)."""
+    """Rate limits, proxies, guessing delays, hashing and session lengths.
+
+    What each one guards against: docs/architecture.md, "Limits".
+    """
 
     # Only the rates set; the API's DEFAULT_RATES fill in the others.
     rates: Mapping[str, Rate] = field(default_factory=dict)

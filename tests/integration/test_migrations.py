@@ -45,8 +45,8 @@ def test_the_migrated_schema_matches_every_read_models_tables(tmp_path: Path) ->
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from grassroots.bootstrap import ALL_PROJECTIONS
     from grassroots.projections.database import metadata
-    from grassroots.projections.read_side import ALL_PROJECTIONS
 
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
     upgrade(url)

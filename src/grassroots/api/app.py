@@ -5,39 +5,38 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Litestar, Request
 from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
-from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.channels.backends.base import ChannelsBackend
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Reference
 from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.types import ControllerRouterHandler
 from redis.asyncio import Redis
 
 from grassroots import __version__
-from grassroots.api import cadres, centers, organisation, supervision, volunteering
+from grassroots.api import (
+    activity_counts,
+    cadres,
+    centers,
+    compliance,
+    organisation,
+    problem_figures,
+    rule_sets,
+    volunteering,
+)
 from grassroots.api.accounts import AccountController, SessionController
 from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
 from grassroots.api.bodies import StrictRequest, document_unsupported_media_type
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
-from grassroots.api.degrading import (
-    REDIS_ERRORS,
-    DegradingChannels,
-    DegradingCounter,
-    DegradingStore,
-    RedisBreaker,
-    connect_redis,
-    redacted,
-)
+from grassroots.api.degrading import REDIS_ERRORS, RedisBreaker, redacted
 from grassroots.api.headers import SecurityHeaders, cors_config
 from grassroots.api.health import HealthController
 from grassroots.api.home import home
@@ -47,21 +46,14 @@ from grassroots.api.problems import (
     describe_problem,
     exception_handlers,
 )
-from grassroots.api.rate_limits import (
-    HashingSlots,
-    LogInGuesses,
-    MemoryCounter,
-    RateLimits,
-    RedisCounter,
-    WindowCounter,
-)
+from grassroots.api.rate_limits import HashingSlots, LogInGuesses, RateLimits, WindowCounter
 from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
 from grassroots.projections.read_side import ReadSide
 
-__all__ = ["API_ROUTES", "create_app"]
+__all__ = ["API_ROUTES", "SharedStores", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +66,30 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *centers.ROUTES,
     *volunteering.ROUTES,
     *cadres.ROUTES,
-    *supervision.ROUTES,
+    *compliance.ROUTES,
+    *activity_counts.ROUTES,
+    *problem_figures.ROUTES,
+    *rule_sets.ROUTES,
 ]
+
+
+@dataclass(frozen=True)
+class SharedStores:
+    """What API processes share through Redis, or each keeps in memory without it.
+
+    Built by ``grassroots.bootstrap.shared_stores``; the app closes ``redis`` when it stops.
+    """
+
+    redis: Redis | None
+    # For the start-up warning only (the password is left out when it is logged).
+    redis_url: str | None
+    # One breaker for every use of Redis: when it is away, it is away for all of
+    # them, and each goes on without it (see degrading.py).
+    breaker: RedisBreaker
+    counter: WindowCounter
+    positions: Store
+    channels: ChannelsBackend
+
 
 _PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/static/", "^/problems/"]
 
@@ -142,47 +156,23 @@ def create_app(
     application: Grassroots,
     *,
     event_store_kind: str,
+    stores: SharedStores,
     read_side: ReadSide | None = None,
     run_projections: bool = False,
     config: ApiConfig | None = None,
 ) -> Litestar:
-    """The HTTP interface over an already wired application (see ``grassroots.bootstrap``).
+    """The HTTP interface over a wired application and its stores (see ``grassroots.bootstrap``).
 
     With ``run_projections`` the read models' runners live in this process (the
     embedded default); otherwise separate workers keep them up to date.
     """
     config = config or ApiConfig(jwt_secret=jwt_secret(application.config.secret_key))
     configure_threads(config.threads)
-    redis = connect_redis(config.redis_url) if config.redis_url else None
-    # One breaker for every use of Redis: when it is away, it is away for all
-    # of them, and each goes on without it (see degrading.py).
-    breaker = RedisBreaker()
-    counter: WindowCounter = (
-        DegradingCounter(RedisCounter(redis, f"{config.redis_namespace}:rate"), breaker)
-        if redis is not None
-        else MemoryCounter()
-    )
-    positions_store: Store = (
-        DegradingStore(RedisStore(redis, namespace=f"{config.redis_namespace}:written"), breaker)
-        if redis is not None
-        else MemoryStore()
-    )
-    # Live updates (check-ins as they happen): in process by default, through
-    # Redis pub/sub when configured so a screen on one API process sees scans
+    redis, breaker, counter = stores.redis, stores.breaker, stores.counter
+    # Live updates (check-ins as they happen) go through the backend given: in
+    # process, or Redis pub/sub so a screen on one API process sees scans
     # answered by another.
-    channels = ChannelsPlugin(
-        backend=(
-            DegradingChannels(
-                RedisChannelsPubSubBackend(
-                    redis=redis, key_prefix=f"{config.redis_namespace}:live"
-                ),
-                breaker,
-            )
-            if redis is not None
-            else MemoryChannelsBackend()
-        ),
-        arbitrary_channels_allowed=True,
-    )
+    channels = ChannelsPlugin(backend=stores.channels, arbitrary_channels_allowed=True)
     auth = jwt_auth(
         application,
         secret=config.jwt_secret,
@@ -193,7 +183,7 @@ def create_app(
         app=application,
         read_side=read_side,
         auth=auth,
-        positions=WrittenPositions(positions_store, read_side, config.read_wait_seconds),
+        positions=WrittenPositions(stores.positions, read_side, config.read_wait_seconds),
         config=config,
         channels=channels,
         guesses=LogInGuesses(
@@ -210,8 +200,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
-        if redis is not None and config.redis_url:
-            await _check_redis(redis, config.redis_url, breaker)
+        if redis is not None and stores.redis_url:
+            await _check_redis(redis, stores.redis_url, breaker)
         if read_side is not None and run_projections:
             read_side.start()
         try:

@@ -50,7 +50,7 @@ from grassroots.domain.values import (
     time_zone,
 )
 from grassroots.domain.visit import Visit
-from grassroots.projections.compliance import (
+from grassroots.projections.compliance.verdicts import (
     CadreNotFound,
     Coverage,
     GoverningRules,

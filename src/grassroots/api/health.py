@@ -22,7 +22,6 @@ from typing import Any, Literal, TypeVar
 import anyio
 import anyio.to_thread
 import msgspec
-import sqlalchemy as sa
 from anyio import CapacityLimiter
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
@@ -39,6 +38,7 @@ from grassroots.api.problems import (
     problem_type,
 )
 from grassroots.application.service import Grassroots
+from grassroots.projections.reachable import answers
 from grassroots.projections.read_side import ProjectionStatus, ReadSide
 
 __all__ = ["CHECK_SECONDS", "Health", "HealthController", "HealthPart", "Liveness", "check"]
@@ -246,8 +246,7 @@ def _read_side_check(read_side: ReadSide | None) -> Callable[[], tuple[bool, Any
     def run() -> tuple[bool, Any]:
         if read_side is None:
             return False, None
-        with read_side.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        answers(read_side.engine)
         # The read database answers; the positions also need the event store's end.
         try:
             return True, read_side.status()

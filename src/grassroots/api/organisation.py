@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-import sqlalchemy as sa
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -23,7 +22,7 @@ from litestar.types import ControllerRouterHandler
 from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
-from grassroots.api.context import ApiDep
+from grassroots.api.context import Api, ApiDep
 from grassroots.api.fields import Id, Name
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
@@ -33,7 +32,7 @@ from grassroots.domain.cadre import CadreKind
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import GeoPoint
 from grassroots.projections.activity_catalogue import CenterRow, center_row, centers
-from grassroots.projections.org_tree import org_units
+from grassroots.projections.org_tree import OrgUnitRow, org_unit, org_units_page
 
 __all__ = [
     "ROUTES",
@@ -137,14 +136,46 @@ def center_view(row: CenterRow) -> CenterView:
     )
 
 
-def _unit_view(row: Any) -> OrgUnitView:
+def _unit_view(row: OrgUnitRow) -> OrgUnitView:
     return OrgUnitView(
         org_unit_id=row.org_unit_id,
         name=row.name,
-        level=OrgLevel(row.level),
+        level=row.level,
         parent_id=row.parent_id,
         time_zone=row.time_zone,
     )
+
+
+def _units(
+    api: Api, parent_id: UUID | None, level: OrgLevel | None, page: PageRequest
+) -> list[OrgUnitView]:
+    with api.engine.connect() as conn:
+        rows = org_units_page(
+            conn, parent_id=parent_id, level=level, limit=page.limit + 1, offset=page.offset
+        )
+    return [_unit_view(r) for r in rows]
+
+
+def _unit(api: Api, org_unit_id: UUID) -> OrgUnitView:
+    with api.engine.connect() as conn:
+        row = org_unit(conn, org_unit_id)
+    if row is None:
+        raise NotFound("org_unit", org_unit_id)
+    return _unit_view(row)
+
+
+def _centers(api: Api, org_unit_id: UUID | None, page: PageRequest) -> list[CenterView]:
+    with api.engine.connect() as conn:
+        rows = centers(conn, org_unit_id=org_unit_id, limit=page.limit + 1, offset=page.offset)
+    return [center_view(r) for r in rows]
+
+
+def _center(api: Api, center_id: UUID) -> CenterView:
+    with api.engine.connect() as conn:
+        row = center_row(conn, center_id)
+    if row is None:
+        raise NotFound("center", center_id)
+    return center_view(row)
 
 
 class OrgUnitController(Controller):
@@ -186,18 +217,7 @@ class OrgUnitController(Controller):
         parent_id: FromQuery[UUID | None] = None,
         level: FromQuery[OrgLevel | None] = None,
     ) -> Page[OrgUnitView]:
-        def query() -> list[OrgUnitView]:
-            c = org_units.c
-            select = sa.select(org_units)
-            if parent_id is not None:
-                select = select.where(c.parent_id == parent_id)
-            if level is not None:
-                select = select.where(c.level == level.value)
-            select = select.order_by(c.name, c.org_unit_id).limit(page.limit + 1)
-            with api.engine.connect() as conn:
-                return [_unit_view(r) for r in conn.execute(select.offset(page.offset))]
-
-        return page.page(await api.read(None, query))
+        return page.page(await api.read(None, _units, api, parent_id, level, page))
 
     @get(
         "/{org_unit_id:uuid}",
@@ -207,16 +227,7 @@ class OrgUnitController(Controller):
         responses=problem_responses(404, 429),
     )
     async def get_unit(self, org_unit_id: FromPath[UUID], api: ApiDep) -> OrgUnitView:
-        def query() -> OrgUnitView:
-            with api.engine.connect() as conn:
-                row = conn.execute(
-                    sa.select(org_units).where(org_units.c.org_unit_id == org_unit_id)
-                ).first()
-            if row is None:
-                raise NotFound("org_unit", org_unit_id)
-            return _unit_view(row)
-
-        return await api.read(None, query)
+        return await api.read(None, _unit, api, org_unit_id)
 
 
 class CenterController(Controller):
@@ -260,14 +271,7 @@ class CenterController(Controller):
         page: NamedDependency[PageRequest],
         org_unit_id: FromQuery[UUID | None] = None,
     ) -> Page[CenterView]:
-        def query() -> list[CenterView]:
-            with api.engine.connect() as conn:
-                rows = centers(
-                    conn, org_unit_id=org_unit_id, limit=page.limit + 1, offset=page.offset
-                )
-            return [center_view(r) for r in rows]
-
-        return page.page(await api.read(request.user.account_id, query))
+        return page.page(await api.read(request.user.account_id, _centers, api, org_unit_id, page))
 
     @get(
         "/{center_id:uuid}",
@@ -279,14 +283,7 @@ class CenterController(Controller):
     async def get_center(
         self, center_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> CenterView:
-        def query() -> CenterView:
-            with api.engine.connect() as conn:
-                row = center_row(conn, center_id)
-            if row is None:
-                raise NotFound("center", center_id)
-            return center_view(row)
-
-        return await api.read(request.user.account_id, query)
+        return await api.read(request.user.account_id, _center, api, center_id)
 
 
 class OrganisationAdminController(Controller):

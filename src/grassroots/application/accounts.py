@@ -63,7 +63,7 @@ _SUBJECT_KINDS: dict[Role, type] = {
 # passes, one lane. The library's default (RFC 9106's low-memory option, 64 MiB,
 # three passes, four lanes) took 64 MiB and about a second per hash here, so a
 # burst of anonymous log-ins could take the server's memory; with these costs and
-# the API's few hashing slots a hash takes 19 MiB and about 0.1 s (README: Limits).
+# the API's few hashing slots a hash takes 19 MiB and about 0.1 s (docs/performance.md).
 ARGON2_TIME_COST = 2
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_LANES = 1
@@ -324,7 +324,7 @@ class AccountCommands(Core):
 
 
 def _phone_taken() -> AlreadyTaken:
-    # One answer whoever holds the number (a volunteer, staff, a cadre): the README's
+    # One answer whoever holds the number (a volunteer, staff, a cadre): docs/architecture.md's
     # Accounts section says what this tells a caller, and why it is answered at all.
     return AlreadyTaken("this phone number already has an account", code="phone-taken")
 

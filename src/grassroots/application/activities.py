@@ -242,11 +242,14 @@ class ActivityCommands(Core):
         )
         # A scan that loses the race reads the attendance again: the winner's
         # check-out is there, and it answers that credit without writing.
-        return _retried(lambda: self._check_out(activity_id, volunteer_id, now))
+        device_id = scan.device_id if scan is not None else None
+        return _retried(lambda: self._check_out(activity_id, volunteer_id, now, device_id))
 
-    def _check_out(self, activity_id: UUID, volunteer_id: UUID, now: datetime) -> Attendance:
+    def _check_out(
+        self, activity_id: UUID, volunteer_id: UUID, now: datetime, device_id: str | None
+    ) -> Attendance:
         attendance = self._attendance(activity_id, volunteer_id)
-        attendance.check_out(at=now, policy=self.config.credit_policy)
+        attendance.check_out(at=now, policy=self.config.credit_policy, device_id=device_id)
         self.commit(attendance, *self._left(volunteer_id, activity_id, now))
         return attendance
 

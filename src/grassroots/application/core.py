@@ -22,7 +22,7 @@ from eventsourcing.utils import Environment
 from grassroots.application.committing import Committer, DirectCommitter
 from grassroots.application.errors import NotFound
 from grassroots.domain.crediting import CreditPolicy
-from grassroots.domain.values import DEFAULT_TIME_ZONE
+from grassroots.domain.values import DEFAULT_TIME_ZONE, in_utc
 
 __all__ = ["AppConfig", "Clock", "Core", "system_clock"]
 
@@ -68,7 +68,7 @@ class Core(Application[UUID]):
         at = self.clock()
         if at.tzinfo is None:
             raise ValueError("the clock must return timezone-aware instants")
-        return at.astimezone(UTC)
+        return in_utc(at)
 
     def get(self, kind: type[A], aggregate_id: UUID) -> A:
         """The aggregate, or NotFound when there is none of that kind with this id."""

@@ -12,7 +12,7 @@ Scans and credit are not kept here but in one ``Attendance`` per volunteer.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import (
     Geofence,
     GeoPoint,
+    in_utc,
     require_aware,
     require_instant,
     require_reason,
@@ -518,8 +519,8 @@ class Activity(Aggregate):
 
 def _schedule(starts_at: datetime, ends_at: datetime, *, at: datetime) -> tuple[datetime, datetime]:
     # Stored in UTC (see the glossary's "Time"); the caller may have used any zone.
-    starts = require_instant(starts_at, "starts_at").astimezone(UTC)
-    ends = require_instant(ends_at, "ends_at").astimezone(UTC)
+    starts = in_utc(require_instant(starts_at, "starts_at"))
+    ends = in_utc(require_instant(ends_at, "ends_at"))
     if ends <= starts:
         raise InvalidValue("an activity must end after it starts", code="activity-end-before-start")
     if ends - starts > MAX_ACTIVITY_LENGTH:

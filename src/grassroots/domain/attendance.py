@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +28,7 @@ from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed, Ou
 from grassroots.domain.values import (
     GeoPoint,
     derived_id,
+    in_utc,
     require_aware,
     require_instant,
     require_printable,
@@ -93,9 +94,20 @@ class Attendance(Aggregate):
             )
 
     class CheckedOut(Aggregate.Event):
+        """The second scan. Version 2 names the device it came from, as a
+        check-in does; a version 1 event, stored before there was a field for
+        it, reads with ``device_id`` None (``upcast_v1_v2``)."""
+
+        class_version = 2
+
         at: datetime
         credited_minutes: int
         grace_minutes: int
+        device_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["device_id"] = None
 
     class AutoClosed(Aggregate.Event):
         closed_at: datetime
@@ -239,6 +251,7 @@ class Attendance(Aggregate):
         self.proof: str | None = None
         self.added_by_staff = False
         self.checked_out_at: datetime | None = None
+        self.checked_out_device_id: str | None = None
         self.auto_closed = False
         self.auto_closed_at: datetime | None = None
         self.scan_minutes = 0
@@ -273,7 +286,7 @@ class Attendance(Aggregate):
 
     # --- commands ------------------------------------------------------------
 
-    def check_out(self, *, at: datetime, policy: CreditPolicy) -> int:
+    def check_out(self, *, at: datetime, policy: CreditPolicy, device_id: str | None = None) -> int:
         """Close by a second scan and credit the overlap with the widened schedule.
         A repeated check-out records nothing and answers the credit of the first."""
         require_aware(at)
@@ -296,12 +309,20 @@ class Attendance(Aggregate):
             scheduled_end=self.scheduled_end,
             grace_minutes=policy.grace_minutes,
         )
-        self._checked_out(at=at, credited_minutes=minutes, grace_minutes=policy.grace_minutes)
+        self._checked_out(
+            at=at,
+            credited_minutes=minutes,
+            grace_minutes=policy.grace_minutes,
+            device_id=_device_id(device_id),
+        )
         return minutes
 
     @event(CheckedOut)
-    def _checked_out(self, at: datetime, credited_minutes: int, grace_minutes: int) -> None:
+    def _checked_out(
+        self, at: datetime, credited_minutes: int, grace_minutes: int, device_id: str | None
+    ) -> None:
         self.checked_out_at = at
+        self.checked_out_device_id = device_id
         self.scan_minutes = credited_minutes
         self.grace_minutes = grace_minutes
 
@@ -386,8 +407,8 @@ class Attendance(Aggregate):
 
 
 def _schedule(scheduled_start: datetime, scheduled_end: datetime) -> tuple[datetime, datetime]:
-    start = require_instant(scheduled_start, "scheduled_start").astimezone(UTC)
-    end = require_instant(scheduled_end, "scheduled_end").astimezone(UTC)
+    start = in_utc(require_instant(scheduled_start, "scheduled_start"))
+    end = in_utc(require_instant(scheduled_end, "scheduled_end"))
     if end <= start:
         raise InvalidValue(
             "the scheduled end must come after the start", code="activity-end-before-start"

@@ -84,7 +84,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal, NamedTuple
 from uuid import UUID
@@ -92,7 +92,7 @@ from zoneinfo import ZoneInfo
 
 from grassroots.domain.errors import InvalidValue
 from grassroots.domain.rules import MonthlyMode, RuleTerms
-from grassroots.domain.values import IsoWeek, local_date, require_aware
+from grassroots.domain.values import IsoWeek, in_utc, local_date, require_aware
 from grassroots.domain.visit import Visit
 
 __all__ = [
@@ -377,7 +377,7 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     Where a DST change skips midnight, the first instant of the day is the
     change itself, which is what the fold=0 reading of the skipped time gives.
     """
-    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+    return in_utc(datetime(day.year, day.month, day.day, tzinfo=zone))
 
 
 def _days_on_site(
@@ -397,7 +397,7 @@ def _days_on_site(
     length is on site on the day it began (it counts at all only when the
     minimum is 0).
     """
-    start, end = started_at.astimezone(UTC), ended_at.astimezone(UTC)
+    start, end = in_utc(started_at), in_utc(ended_at)
     for day in _days(max(first, local_date(start, zone)), min(last, local_date(end, zone))):
         on_site = min(end, _midnight(day + timedelta(days=1), zone)) - max(
             start, _midnight(day, zone)
@@ -421,7 +421,7 @@ def _reason(facts: VisitFacts, assigned: Collection[UUID], terms: RuleTerms) -> 
             return "not-assigned-point"
     # In UTC: two instants sharing a zone with a DST change would otherwise be
     # subtracted on the wall clock.
-    length = facts.ended_at.astimezone(UTC) - facts.started_at.astimezone(UTC)
+    length = in_utc(facts.ended_at) - in_utc(facts.started_at)
     if length < timedelta(minutes=terms.min_visit_minutes):
         return "too-short"
     return None

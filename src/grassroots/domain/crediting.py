@@ -9,10 +9,10 @@ instant is passed in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from grassroots.domain.errors import InvalidValue
-from grassroots.domain.values import require_aware
+from grassroots.domain.values import in_utc
 
 __all__ = ["CreditPolicy", "credited_minutes"]
 
@@ -56,10 +56,10 @@ def credited_minutes(
     seconds apart credits nothing, and rounding can never credit time that was
     not served. Integer minutes also keep every ledger line exact when summed.
     """
-    check_in = _utc(checked_in_at, "checked_in_at")
-    check_out = _utc(checked_out_at, "checked_out_at")
-    start = _utc(scheduled_start, "scheduled_start")
-    end = _utc(scheduled_end, "scheduled_end")
+    check_in = in_utc(checked_in_at, "checked_in_at")
+    check_out = in_utc(checked_out_at, "checked_out_at")
+    start = in_utc(scheduled_start, "scheduled_start")
+    end = in_utc(scheduled_end, "scheduled_end")
     if end <= start:
         raise InvalidValue(
             "the scheduled end must come after the start", code="activity-end-before-start"
@@ -74,10 +74,3 @@ def credited_minutes(
     overlap = min(check_out, end + grace) - max(check_in, start - grace)
     credited = min(max(overlap, timedelta(0)), end - start)
     return credited // _MINUTE
-
-
-def _utc(at: datetime, name: str) -> datetime:
-    # Python subtracts two datetimes sharing one tzinfo object by wall clock,
-    # ignoring offsets; in UTC the arithmetic is on instants whatever zone the
-    # caller used.
-    return require_aware(at, name).astimezone(UTC)

@@ -29,6 +29,7 @@ __all__ = [
     "IsoWeek",
     "derived_id",
     "has_control_characters",
+    "in_utc",
     "iso_week_of",
     "local_date",
     "require_aware",
@@ -72,6 +73,16 @@ def require_aware(at: datetime, name: str = "at") -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise InvalidValue(f"{name} must carry a time zone", code="naive-datetime")
     return at
+
+
+def in_utc(at: datetime, name: str = "at") -> datetime:
+    """``at`` (aware, in any zone) as the same instant in UTC, as the domain stores instants.
+
+    Python subtracts two datetimes sharing one tzinfo object by wall clock,
+    ignoring offsets; in UTC the arithmetic is on instants whatever zone the
+    caller used. A naive ``at`` is refused like ``require_aware`` does.
+    """
+    return require_aware(at, name).astimezone(UTC)
 
 
 # --- the one range of instants and days ----------------------------------------------

@@ -45,6 +45,7 @@ from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import (
+    BatchStart,
     EventContext,
     Projection,
     handles,
@@ -177,10 +178,7 @@ class _Rows:
 
     Rows are found by their key's value: the id itself for a one-column key, the
     tuple of the columns' values for a longer one. What to write, and what a row
-    held as stored, are kept by the row's identity (``id(row)``): a catch-up
-    notes several hundred thousand writes, and hashing an id-valued key costs a
-    Python call per id, an identity none. An identity stays the row's while the
-    row is in ``rows``, which holds it as long as the maps that use it.
+    held as stored, are kept by the same key.
 
     A stored row is written back with an update of the columns no index holds,
     unless the batch changed an indexed one: SQLite rewrites an index's entry
@@ -190,17 +188,17 @@ class _Rows:
     change a row any way it likes.
 
     ``rows`` and ``indexed_as_stored`` are also what the catalogue remembers for
-    its next batch (see ``Projection.remembers``): after the flush they hold what
+    its next batch (see ``BatchStart.remembered``): after the flush they hold what
     the table holds for those keys. ``new`` and ``changed`` are the batch's own.
     """
 
     table: sa.Table
     key: tuple[str, ...]
     rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
-    new: dict[int, dict[str, Any]] = field(default_factory=dict)
-    changed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    new: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    changed: dict[Any, dict[str, Any]] = field(default_factory=dict)
     # A stored row's indexed values as stored (see ``_statements``).
-    indexed_as_stored: dict[int, Any] = field(default_factory=dict)
+    indexed_as_stored: dict[Any, Any] = field(default_factory=dict)
 
     def next_batch(self) -> _Rows:
         """The same rows, for a next batch that starts with nothing to write."""
@@ -234,7 +232,7 @@ class _Rows:
             # A row the batch already holds may have changed since: the batch's wins.
             if key not in self.rows:
                 self.rows[key] = row
-                self.indexed_as_stored[id(row)] = indexed_values(row)
+                self.indexed_as_stored[key] = indexed_values(row)
             kept.append(self.rows[key])
         return kept
 
@@ -243,18 +241,17 @@ class _Rows:
         held by no other row (it saves working the key out and looking for one)."""
         if key is None:
             key = self.key_of(row)
-            replaced = self.rows.get(key)
-            if replaced is not None:
-                # Its identity may be reused once it is gone: forget everything by it.
+            if key in self.rows:
+                # The row it replaces is written no more, and was never stored as this one.
                 for noted in (self.new, self.changed, self.indexed_as_stored):
-                    noted.pop(id(replaced), None)
+                    noted.pop(key, None)
         self.rows[key] = row
-        self.new[id(row)] = row
+        self.new[key] = row
 
-    def touch(self, row: dict[str, Any]) -> None:
-        """Note that this row (one of ``rows``) was changed in place: it is written back."""
-        if id(row) not in self.new:
-            self.changed[id(row)] = row
+    def touch(self, key: Any, row: dict[str, Any]) -> None:
+        """Note that this row (``rows[key]``) was changed in place: it is written back."""
+        if key not in self.new:
+            self.changed[key] = row
 
     def change(self, key: Any, **values: Any) -> dict[str, Any] | None:
         """Update a row; None (nothing done) for a row this model never saw created."""
@@ -262,7 +259,7 @@ class _Rows:
         if row is None:
             return None
         row.update(values)
-        self.touch(row)
+        self.touch(key, row)
         return row
 
     def flush(self, conn: sa.Connection) -> None:
@@ -271,11 +268,11 @@ class _Rows:
         indexed_values = statements.indexed_values
         whole: list[dict[str, Any]] = []
         unindexed: list[dict[str, Any]] = []
-        for identity, row in self.changed.items():
+        for key, row in self.changed.items():
             # The update's parameters are named apart from the columns (``b_``): a
             # parameter may not share a column's name in an UPDATE's WHERE.
             bound = {f"b_{name}": value for name, value in row.items()}
-            as_stored = self.indexed_as_stored.get(identity)
+            as_stored = self.indexed_as_stored.get(key)
             if as_stored is None or as_stored != indexed_values(row):
                 whole.append(bound)
             else:
@@ -283,8 +280,8 @@ class _Rows:
         statements.update_unindexed.execute(conn, unindexed)
         statements.update_whole.execute(conn, whole)
         for written in (self.new, self.changed):
-            for identity, row in written.items():
-                self.indexed_as_stored[identity] = indexed_values(row)
+            for key, row in written.items():
+                self.indexed_as_stored[key] = indexed_values(row)
 
 
 @dataclass(frozen=True)
@@ -362,7 +359,7 @@ class _Batch:
         key = self.opened.get(attendance_id)
         if key is None or (row := self.attendance.rows.get(key)) is None:
             return None
-        self.attendance.touch(row)
+        self.attendance.touch(key, row)
         return row
 
 
@@ -385,8 +382,10 @@ class ActivityCatalogue(Projection):
     def __init__(self) -> None:
         self._remembered = _Batch()
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
-        state = self._remembered = self.carried_over(self._remembered, _Batch)
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
+        state = self._remembered = self.carried_over(self._remembered, _Batch, start)
         if state.complete:
             # Memory holds every row there is (and so every activity is whole).
             return state
@@ -531,7 +530,7 @@ class ActivityCatalogue(Projection):
     def _move(
         self,
         state: _Batch,
-        e: Any,
+        e: Activity.SignedUp | Activity.WaitListed | Activity.Promoted | Activity.Withdrawn,
         ctx: EventContext,
         to: str,
         signed_up_at: datetime | None = None,
@@ -552,7 +551,7 @@ class ActivityCatalogue(Projection):
         if joined is not None:
             activity[joined] += 1
         activity["version"] = ctx.originator_version
-        state.activities.touch(activity)
+        state.activities.touch(activity_id, activity)
 
     # --- attendance ---------------------------------------------------------------------
 
@@ -618,9 +617,7 @@ class ActivityCatalogue(Projection):
         rows = state.attendance
         row = rows.rows.get(key)
         if row is not None:
-            # ``rows.touch(row)``, written out: this runs for most events.
-            if id(row) not in rows.new:
-                rows.changed[id(row)] = row
+            rows.touch(key, row)
             return row
         row = {
             "activity_id": activity_id,

@@ -31,8 +31,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-from grassroots.projections.ids import LoggedId
-
 __all__ = ["Bulk"]
 
 
@@ -84,10 +82,16 @@ class Bulk:
         For a statement inserting whole rows (``insert_into``, or one given
         ``rows_of``). A catch-up writes most of its rows once and never looks at
         them again; made as tuples, they cost no dict to build and no lookup by
-        name to convert.
+        name to convert. A read model with more than a few columns makes them as
+        a ``NamedTuple`` whose fields are the columns: the first row's field
+        names are checked against the table, so a field out of place fails
+        rather than writes a value into the wrong column.
         """
         if self.columns is None:
             raise TypeError("rows as tuples are for an insert of whole rows (see rows_of)")
+        fields = getattr(rows[0], "_fields", None) if rows else None
+        if fields is not None and list(fields) != self.columns:
+            raise TypeError(f"row fields {list(fields)} are not the columns {self.columns}")
         self._run(conn, rows, positional=True)
 
     def _run(self, conn: sa.Connection, rows: Sequence[Any], *, positional: bool) -> None:
@@ -171,10 +175,9 @@ def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
     fields (about 3 µs an instant); the same format filled from a tuple of them
     takes 0.9 µs, less than ``isoformat`` on an aware instant (1.4 µs; 0.8 µs
     on a naive one, so about half goes to an offset SQLite's text drops). An
-    id's text is its ``hex``: the text an id read from the log was read from
-    (``ids.py``), or ``'%032x' % int`` for any other. Only exact ``LoggedId``,
-    ``UUID``, ``datetime``, ``date`` and ``bool`` values, in the default formats,
-    take the inline way.
+    id's text is its ``hex``, written ``'%032x' % int`` without the property's
+    call. Only exact ``UUID``, ``datetime``, ``date`` and ``bool`` values, in
+    the default formats, take the inline way.
     """
     convert = type_._cached_bind_processor(dialect)
     if convert is None or dialect.name != "sqlite":
@@ -197,12 +200,7 @@ def _conversion(type_: TypeEngine[Any], dialect: Dialect) -> _Conversion:
         return _Conversion(convert, "1 if {v} is True else 0 if {v} is False else {c}({v})")
     character_based = not (dialect.supports_native_uuid and getattr(impl, "native_uuid", False))
     if isinstance(impl, sa.Uuid) and impl.as_uuid and character_based:
-        # An id read from the log keeps its text (``ids.py``); any other is formatted.
-        return _Conversion(
-            convert,
-            "{v}.hex if type({v}) is LoggedId"
-            " else '%032x' % {v}.int if type({v}) is UUID else {c}({v})",
-        )
+        return _Conversion(convert, "'%032x' % {v}.int if type({v}) is UUID else {c}({v})")
     return _Conversion(convert)
 
 
@@ -226,7 +224,6 @@ def _row_converter(
     """
     namespace: dict[str, Any] = {
         "UUID": UUID,
-        "LoggedId": LoggedId,
         "date": date,
         "datetime": datetime,
     }

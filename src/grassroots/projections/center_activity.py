@@ -85,7 +85,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -102,6 +102,7 @@ from grassroots.domain.values import DEFAULT_TIME_ZONE, iso_week_of
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
 from grassroots.projections.engine import (
+    BatchStart,
     EventContext,
     Projection,
     chunked,
@@ -225,8 +226,22 @@ _COUNTERS = ("sign_ups", "signed_up_now", "check_ins", "added_by_staff", "credit
 _SCHEDULE = ("starts_at", "local_date", "iso_week", "month")
 _MEMBER_COLUMNS = ("center_id", "period_kind", "period", "volunteer_id")
 
-# (center, period kind, period, volunteer): one row of the membership table.
-_Member = tuple[UUID, str, str, UUID]
+
+class _Member(NamedTuple):
+    """One row of the membership table, and its key."""
+
+    center_id: UUID
+    period_kind: str
+    period: str
+    volunteer_id: UUID
+
+
+class _AttendanceRow(NamedTuple):
+    """One row of ``center_activity_attendances``."""
+
+    attendance_id: UUID
+    activity_id: UUID
+    volunteer_id: UUID
 
 
 @dataclass
@@ -238,7 +253,7 @@ class _Batch:
     did, exactly as if every event had been written on its own.
 
     ``zones``, ``centers``, ``activities`` and ``attendances`` are also what this
-    read model remembers for its next batch (see ``Projection.remembers``):
+    read model remembers for its next batch (see ``BatchStart.remembered``):
     after the flush they hold what the tables hold for those keys (of a stored
     activity, where it counts; an inserted one's other values are not read again).
     """
@@ -265,7 +280,7 @@ class _Batch:
     # Attendance → activity.
     attendances: dict[UUID, UUID] = field(default_factory=dict)
     # Rows of ``center_activity_attendances``: (attendance, activity, volunteer).
-    new_attendances: list[tuple[UUID, UUID, UUID]] = field(default_factory=list)
+    new_attendances: list[_AttendanceRow] = field(default_factory=list)
     # For what a rescheduled activity needs: the volunteers with an attendance at
     # each activity rescheduled in the batch, and every activity of those
     # activities' centers each such volunteer attended. Complete for that alone,
@@ -361,9 +376,11 @@ class CenterActivity(Projection):
 
     # --- reading what a batch needs, writing what it did ----------------------
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
-        state = self._remembered = self.carried_over(self._remembered, _Batch)
+        state = self._remembered = self.carried_over(self._remembered, _Batch, start)
         if state.complete:
             # Every zone, center, activity and attendance is in memory, with who
             # attended what; only the places held are not kept from batch to batch.
@@ -525,13 +542,13 @@ class CenterActivity(Projection):
         members = {key for key, present in state.members.items() if present}
         # Then every volunteer who attended in the batch belongs to the periods their
         # activities are in now (after the batch's reschedules, written above).
-        _load_activities(conn, state, (activity for _, activity, _ in state.new_attendances))
-        for _, activity_id, volunteer in state.new_attendances:
-            activity = state.activities.get(activity_id)  # None: never posted
+        _load_activities(conn, state, (row.activity_id for row in state.new_attendances))
+        for row in state.new_attendances:
+            activity = state.activities.get(row.activity_id)  # None: never posted
             if activity is not None:
-                center = activity["center_id"]
-                members.add((center, "week", activity["iso_week"], volunteer))
-                members.add((center, "month", activity["month"], volunteer))
+                center, volunteer = activity["center_id"], row.volunteer_id
+                members.add(_Member(center, "week", activity["iso_week"], volunteer))
+                members.add(_Member(center, "month", activity["month"], volunteer))
         # Written if absent: the row may be there from an earlier batch.
         bulk = _ADD_MEMBERS_POSTGRES if conn.dialect.name == "postgresql" else _ADD_MEMBERS
         bulk.insert_rows(conn, list(members))
@@ -539,12 +556,12 @@ class CenterActivity(Projection):
     # --- where centers are and which zone they count days in -----------------
 
     @handles(OrgUnit.Created)
-    def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _org_unit_created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         state.zones[ctx.originator_id] = e.time_zone
         state.new_zones.append({"org_unit_id": ctx.originator_id, "time_zone": e.time_zone})
 
     @handles(Center.Registered)
-    def _center_registered(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _center_registered(self, state: _Batch, e: Center.Registered, ctx: EventContext) -> None:
         zone = state.zones.get(e.org_unit_id) or DEFAULT_TIME_ZONE
         state.centers[ctx.originator_id] = zone
         state.new_centers[ctx.originator_id] = {
@@ -555,7 +572,7 @@ class CenterActivity(Projection):
         }
 
     @handles(Center.DetailsChanged)
-    def _center_renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _center_renamed(self, state: _Batch, e: Center.DetailsChanged, ctx: EventContext) -> None:
         if ctx.originator_id in state.new_centers:
             state.new_centers[ctx.originator_id]["name"] = e.name
         else:
@@ -564,7 +581,7 @@ class CenterActivity(Projection):
     # --- activities -----------------------------------------------------------
 
     @handles(Activity.Posted)
-    def _posted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _posted(self, state: _Batch, e: Activity.Posted, ctx: EventContext) -> None:
         day = self._local_date(state, e.center_id, e.starts_at)
         state.activities[ctx.originator_id] = {
             "activity_id": ctx.originator_id,
@@ -578,7 +595,9 @@ class CenterActivity(Projection):
         state.new_activities[ctx.originator_id] = None
 
     @handles(Activity.DetailsChanged)
-    def _details_changed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _details_changed(
+        self, state: _Batch, e: Activity.DetailsChanged, ctx: EventContext
+    ) -> None:
         activity = state.activities[ctx.originator_id]
         center = activity["center_id"]
         day = self._local_date(state, center, e.starts_at)
@@ -602,25 +621,27 @@ class CenterActivity(Projection):
                 else state.attendees[ctx.originator_id]
             )
             for volunteer in attendees:
-                key = (center, kind, period, volunteer)
+                key = _Member(center, kind, period, volunteer)
                 state.members[key] = self._attended(state, key)
 
     @handles(Activity.Cancelled)
-    def _cancelled(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _cancelled(self, state: _Batch, e: Activity.Cancelled, ctx: EventContext) -> None:
         if ctx.originator_id in state.new_activities:
             state.activities[ctx.originator_id]["cancelled"] = True
         else:
             state.cancelled.add(ctx.originator_id)
 
     @handles(Activity.SignedUp, Activity.Promoted)
-    def _place_taken(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _place_taken(
+        self, state: _Batch, e: Activity.SignedUp | Activity.Promoted, ctx: EventContext
+    ) -> None:
         state.places.add((ctx.originator_id, e.volunteer_id))
         deltas = self._deltas(state, ctx.originator_id)
         deltas["sign_ups"] += 1
         deltas["signed_up_now"] += 1
 
     @handles(Activity.Withdrawn)
-    def _withdrawn(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _withdrawn(self, state: _Batch, e: Activity.Withdrawn, ctx: EventContext) -> None:
         place = (ctx.originator_id, e.volunteer_id)
         if place in state.places:
             state.places.discard(place)
@@ -629,32 +650,38 @@ class CenterActivity(Projection):
     # --- attendance -----------------------------------------------------------
 
     @handles(Attendance.CheckedIn)
-    def _checked_in(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
         self._open(state, e, ctx)
         self._deltas(state, e.activity_id)["check_ins"] += 1
 
     @handles(Attendance.AddedByStaff)
-    def _added_by_staff(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _added_by_staff(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
         self._open(state, e, ctx)
         deltas = self._deltas(state, e.activity_id)
         deltas["added_by_staff"] += 1
         deltas["credited_minutes"] += e.minutes
 
     @handles(Attendance.CheckedOut, Attendance.AutoClosed)
-    def _closed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _closed(
+        self, state: _Batch, e: Attendance.CheckedOut | Attendance.AutoClosed, ctx: EventContext
+    ) -> None:
         self._deltas(state, state.attendances[ctx.originator_id])["credited_minutes"] += (
             e.credited_minutes
         )
 
     @handles(Attendance.Adjusted)
-    def _adjusted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
         self._deltas(state, state.attendances[ctx.originator_id])["credited_minutes"] += e.minutes
 
     # --- helpers --------------------------------------------------------------
 
-    def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _open(
+        self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
+    ) -> None:
         state.attendances[ctx.originator_id] = e.activity_id
-        state.new_attendances.append((ctx.originator_id, e.activity_id, e.volunteer_id))
+        state.new_attendances.append(
+            _AttendanceRow(ctx.originator_id, e.activity_id, e.volunteer_id)
+        )
         if state.complete:
             state.attendees.setdefault(e.activity_id, []).append(e.volunteer_id)
             state.visits.setdefault(e.volunteer_id, set()).add(e.activity_id)

@@ -6,7 +6,7 @@ events, in WAL mode, so readers never block the writer.
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,13 +14,31 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["DEFAULT_TIMEOUT_SECONDS", "create_read_engine", "metadata"]
+__all__ = ["DEFAULT_TIMEOUT_SECONDS", "JsonList", "create_read_engine", "metadata"]
 
 DEFAULT_TIMEOUT_SECONDS = 3
 
 # Every read-model table is declared on this one MetaData; Alembic's revisions
 # create them, and tests compare them row by row.
 metadata = sa.MetaData()
+
+
+class JsonList(sa.types.TypeDecorator[list[str]]):
+    """A list of names kept as its JSON text in a ``TEXT`` column.
+
+    A read model gives and gets a list; how it is spelt in the database is the
+    column's business (``json.dumps``' spelling, which the stored rows already
+    have), and the bulk writer converts it with the type's own converter.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> list[str] | None:
+        return None if value is None else list(json.loads(value))
 
 
 # The projection writers' connections. A batch touches rows all over tables keyed
@@ -52,7 +70,6 @@ def create_read_engine(
     request quickly (503) instead of holding it.
     """
     if url.startswith("sqlite"):
-        _bind_null_directly()
         # Connections are kept and reused: opening one (and setting it up below)
         # costs more than a small transaction, and a kept one keeps its page cache.
         # Each is used by one thread at a time, which is all pysqlite asks.
@@ -95,21 +112,3 @@ def create_read_engine(
         pool_timeout=timeout_seconds,
         connect_args=connect_args,
     )
-
-
-def _bind_null_directly() -> None:
-    """Let the SQLite driver bind ``None`` without looking for a way to adapt it.
-
-    The driver binds ints, floats and text as they are; any other value, ``None``
-    included, first goes through its adapter lookup, which for ``None`` finds
-    nothing only after two failed attribute lookups (about 0.5 µs a value here,
-    and a catch-up binds some 150,000 NULLs). An adapter registered for
-    ``None``'s type is found at once: ``{}.get`` returns ``None`` for any key,
-    so NULL is bound exactly as before. Process-wide, as the driver's adapters
-    are; registering it again changes nothing.
-    """
-    sqlite3.register_adapter(type(None), _NONE_AS_NONE)
-
-
-# A built-in callable returning None for any value: the adapter costs no Python frame.
-_NONE_AS_NONE: Any = {}.get

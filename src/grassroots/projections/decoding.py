@@ -1,11 +1,10 @@
 """Turning the log's stored events back into domain events, fast enough for a catch-up.
 
 The result is what eventsourcing's ``Mapper.to_domain_event`` gives, equal in
-every value, and nothing about how events are stored changes: this only reads.
-The one difference is of type: an id read from its hex text is a ``LoggedId``
-(``ids.py``), a UUID that keeps that text for writing it again. The library's
-JSON transcoder calls a Python hook for every JSON object it parses and builds
-a new ``UUID`` for every id, which is most of a catch-up's time. Here the JSON
+every value and type, and nothing about how events are stored changes: this
+only reads. The library's JSON transcoder calls a Python hook for every JSON
+object it parses and builds a new ``UUID`` for every id, which is most of a
+catch-up's time. Here the JSON
 is parsed without hooks (msgspec, already installed with the web framework),
 the ``{"_type_": ..., "_data_": ...}`` objects are revived afterwards through
 the same registered transcodings, and ids seen before are reused (a ``UUID``
@@ -16,6 +15,19 @@ object straight into a small struct rather than a dict; deeper ones are dicts.
 Anything the fast path does not know for certain is handed to the library's
 own mapper: a cipher or compressor, a transcoder other than the library's JSON
 one, JSON that msgspec refuses (the library's encoder writes ``NaN``).
+
+Old events are upcast here exactly as the mapper upcasts them. Stored events
+are never rewritten; when an event class gains a field, it says so with the
+library's versioning: ``class_version = 2`` on the class (an event written from
+then on stores ``"class_version": 2`` in its state; one without it is version
+1) and a static method ``upcast_v1_v2(state)`` that fills in the new field's
+value for a version 1 state (``upcast_v2_v3`` for the next change, and so on).
+The application reads events through the library's mapper and the read side
+through this decoder; both run the same ``upcast_v*`` chain on the decoded
+state before the event is made, so an aggregate and a read model see the same
+event. ``Attendance.CheckedOut`` is the first such class (version 2 added
+``device_id``); ``tests/integration/projections/test_upcasting.py`` stores a
+version 1 event and reads it back both ways.
 """
 
 from __future__ import annotations
@@ -23,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, Union, cast
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import msgspec
 from eventsourcing.persistence import (
@@ -37,8 +49,6 @@ from eventsourcing.persistence import (
     str_to_uuid_convertor,
 )
 from eventsourcing.utils import resolve_topic
-
-from grassroots.projections.ids import id_of_text
 
 __all__ = ["EventDecoder"]
 
@@ -161,7 +171,7 @@ class EventDecoder:
         if found is None:
             if len(self._ids) >= _MAX_CACHED_IDS:
                 self._ids.clear()
-            found = self._ids[text] = id_of_text(text)
+            found = self._ids[text] = _id_of_text(text)
         return found
 
     def _class(
@@ -205,6 +215,25 @@ class EventDecoder:
 _from_iso = datetime.fromisoformat
 _new = object.__new__
 _set_attribute = object.__setattr__
+_SAFETY_UNKNOWN = SafeUUID.unknown
+
+
+def _id_of_text(text: str) -> UUID:
+    """``UUID(text)``, made straight from the 32 hex digits the library writes.
+
+    ``UUID()`` first tries every spelling it accepts (braces, hyphens, a URN);
+    any text other than 32 hex digits goes to it.
+    """
+    try:
+        raw = bytes.fromhex(text) if len(text) == 32 else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 16:
+        return UUID(text)
+    made = _new(UUID)
+    _set_attribute(made, "int", int.from_bytes(raw))
+    _set_attribute(made, "is_safe", _SAFETY_UNKNOWN)
+    return made
 
 
 def _stored(

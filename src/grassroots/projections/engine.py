@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 
 __all__ = [
     "IN_CHUNK",
+    "BatchStart",
     "BatchState",
     "EventContext",
     "Projection",
@@ -35,10 +36,31 @@ IN_CHUNK = 500
 E = TypeVar("E")
 K = TypeVar("K")
 S = TypeVar("S", bound="BatchState")
+S_co = TypeVar("S_co", bound="BatchState", covariant=True)
 
 # Past this many remembered rows of one kind, a batch starts from nothing and
 # loads what it needs: memory stays bounded, and forgetting is always correct.
 MAX_REMEMBERED = 100_000
+
+
+class BatchStart(NamedTuple):
+    """What the runner knows of the tables when a batch starts, handed to the batch.
+
+    ``remembered``: the rows the projection kept in memory from its previous
+    batch are still its tables' rows (that batch committed, and nothing has
+    moved the projection since), so ``begin_batch`` may take them from memory.
+    ``from_start``: the batch starts at the log's beginning, where the tables
+    are empty (a rebuild empties them in the transaction that moves the
+    position back). A batch applied without a runner (a test feeding batches)
+    gets neither: it remembers nothing and looks in its tables.
+    """
+
+    remembered: bool = False
+    from_start: bool = False
+
+
+# A batch applied with no word from a runner.
+UNKNOWN_START = BatchStart()
 
 
 class BatchState(Protocol):
@@ -49,7 +71,8 @@ class BatchState(Protocol):
     ``Projection.carried_over``).
     """
 
-    complete: bool
+    @property
+    def complete(self) -> bool: ...
 
     def next_batch(self: S) -> S:
         """A state holding the same stored rows, with nothing yet to write."""
@@ -58,6 +81,12 @@ class BatchState(Protocol):
     def remembered(self) -> int:
         """The most rows it holds of any one kind."""
         ...
+
+
+class FreshState(Protocol[S_co]):
+    """How a projection makes an empty batch state, complete or not."""
+
+    def __call__(self, *, complete: bool) -> S_co: ...
 
 
 Handler = Callable[[Any, sa.Connection, Any, "EventContext"], None]
@@ -98,20 +127,10 @@ class Projection:
     tables: ClassVar[Sequence[sa.Table]]
     _handlers: ClassVar[dict[type, Handler]]
 
-    # Set by the runner before each batch (see ``ProjectionRunner.apply``): whether
-    # the rows this projection kept in memory from its previous batch are still
-    # its tables' rows. Then ``begin_batch`` may take them from memory instead of
-    # loading them again; otherwise it must forget them. A projection applied
-    # without a runner (a test feeding batches) never remembers.
-    remembers: bool = False
-    # Set by the runner beside ``remembers``: whether the batch starts at the
-    # log's beginning. Nothing has been applied there, so the tables are empty
-    # (a rebuild empties them in the transaction that moves the position back).
-    from_start: bool = False
-
-    def carried_over(self, kept: S, fresh: Callable[[], S]) -> S:
+    @staticmethod
+    def carried_over(kept: S, fresh: FreshState[S], start: BatchStart) -> S:
         """The state a batch starts from: what the previous batch left, if that still
-        holds (``remembers``) and is not too big; otherwise a fresh one.
+        holds (``start.remembered``) and is not too big; otherwise a fresh one.
 
         A fresh state at the log's beginning is complete: the tables hold
         nothing it lacks. A carried-over state stays as complete as it was, since
@@ -120,11 +139,9 @@ class Projection:
         own tables for those rows, until memory grows past its cap and starts
         afresh.
         """
-        if self.remembers and kept.remembered() < MAX_REMEMBERED:
+        if start.remembered and kept.remembered() < MAX_REMEMBERED:
             return kept.next_batch()
-        state = fresh()
-        state.complete = self.from_start
-        return state
+        return fresh(complete=start.from_start)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -149,8 +166,16 @@ class Projection:
         """
         self.apply_batch(conn, [(context, event)])
 
-    def apply_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> None:
+    def apply_batch(
+        self,
+        conn: sa.Connection,
+        batch: Sequence[tuple[EventContext, Any]],
+        start: BatchStart = UNKNOWN_START,
+    ) -> None:
         """Apply a batch of events in the runner's transaction.
+
+        ``start``: what the runner knows of the tables as the batch starts (see
+        ``BatchStart``); it is handed to ``begin_batch`` and kept nowhere.
 
         By default each handler writes through the connection as it goes. A
         projection that overrides ``begin_batch`` gets its handlers called with
@@ -158,14 +183,16 @@ class Projection:
         a few bulk statements: per-statement overhead, not the database, is what
         limits a catch-up that runs one statement per event.
         """
-        target = self.begin_batch(conn, batch)
+        target = self.begin_batch(conn, batch, start)
         for context, event in batch:
             handler = self._handlers.get(type(event))
             if handler is not None:
                 handler(self, target, event, context)
         self.flush_batch(conn, target)
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> Any:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> Any:
         return conn
 
     def flush_batch(self, conn: sa.Connection, target: Any) -> None:

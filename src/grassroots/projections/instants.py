@@ -1,4 +1,9 @@
-"""Instants as the read models keep them: aware, in UTC."""
+"""Instants as the read models keep them: aware, in UTC.
+
+The read side's own helper, not the domain's ``in_utc``: that one refuses a
+naive instant, and SQLite hands every stored instant back naive (they were
+stored in UTC). Events' instants, which are always aware, go through ``in_utc``.
+"""
 
 from __future__ import annotations
 

@@ -14,12 +14,11 @@ was recorded) is what "as of" reads go by: what the ledger said at that instant.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -30,8 +29,9 @@ from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.bulk import Bulk
-from grassroots.projections.database import metadata
+from grassroots.projections.database import JsonList, metadata
 from grassroots.projections.engine import (
+    BatchStart,
     EventContext,
     Projection,
     chunked,
@@ -89,7 +89,7 @@ ledger_lines = sa.Table(
     sa.Column("balance_after", sa.Integer, nullable=False),
     sa.Column("reason", sa.Text, nullable=True),
     sa.Column("staff_id", sa.Uuid, nullable=True),
-    sa.Column("source_events", sa.Text, nullable=False),
+    sa.Column("source_events", JsonList, nullable=False),
     sa.Column("service_date", sa.Date, nullable=False),
     sa.Column("iso_week", sa.String(8), nullable=False),
     sa.Column("month", sa.String(7), nullable=False),
@@ -99,6 +99,33 @@ ledger_lines = sa.Table(
     # lines by the key and keeps those recorded by then (see migration 0009).
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+class _Line(NamedTuple):
+    """A row of ``ledger_lines``, its fields in the table's column order.
+
+    Written once and never read back in a batch: a named tuple costs no dict to
+    build, and the bulk writer takes it as the table's row.
+    """
+
+    volunteer_id: UUID
+    position: int
+    line_no: int
+    attendance_id: UUID
+    activity_id: UUID
+    center_id: UUID
+    kind: str
+    minutes: int
+    balance_after: int
+    reason: str | None
+    staff_id: UUID | None
+    source_events: list[str]
+    service_date: date
+    iso_week: str
+    month: str
+    year: int
+    occurred_at: datetime
+    recorded_at: datetime
 
 
 _INSERT_ATTENDANCES = Bulk.insert_into(ledger_attendances, sort_by=["attendance_id"])
@@ -122,7 +149,7 @@ class _Batch:
     """What one batch reads and writes, kept in memory and flushed in bulk.
 
     The first four hold stored rows, loaded or made by the batch. They are also
-    what the ledger remembers for its next batch (see ``Projection.remembers``):
+    what the ledger remembers for its next batch (see ``BatchStart.remembered``):
     after the flush they hold exactly what the tables hold for those keys. A
     balance of ``(0, 0)`` stands for a volunteer known to have no lines yet.
     """
@@ -134,8 +161,7 @@ class _Batch:
     new_zones: list[dict[str, Any]] = field(default_factory=list)
     placed: dict[UUID, UUID] = field(default_factory=dict)
     new_attendances: list[dict[str, Any]] = field(default_factory=list)
-    # Rows of ``ledger_lines``, as tuples in its columns' order: written once, never read.
-    new_lines: list[tuple[Any, ...]] = field(default_factory=list)
+    new_lines: list[_Line] = field(default_factory=list)
 
     # Whether the first three hold every row of their tables, and ``balances``
     # every volunteer's last line (see ``BatchState``): each handler that writes
@@ -158,9 +184,11 @@ class ServiceLedger(Projection):
     def __init__(self) -> None:
         self._remembered = _Batch()
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         """Read, in a few queries, every stored row the batch's events need and memory lacks."""
-        state = self._remembered = self.carried_over(self._remembered, _Batch)
+        state = self._remembered = self.carried_over(self._remembered, _Batch, start)
         if state.complete:
             # Memory holds every row there is: nothing to look for.
             return state
@@ -216,37 +244,41 @@ class ServiceLedger(Projection):
         _INSERT_LINES.insert_rows(conn, state.new_lines)
 
     @handles(OrgUnit.Created)
-    def _org_unit_created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _org_unit_created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         state.zones[ctx.originator_id] = e.time_zone
         state.new_zones.append({"org_unit_id": ctx.originator_id, "time_zone": e.time_zone})
 
     @handles(Volunteer.Registered, Volunteer.ProfileChanged)
-    def _volunteer_placed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _volunteer_placed(
+        self, state: _Batch, e: Volunteer.Registered | Volunteer.ProfileChanged, ctx: EventContext
+    ) -> None:
         state.placements[ctx.originator_id] = e.org_unit_id
         state.placed[ctx.originator_id] = e.org_unit_id
 
     @handles(Attendance.CheckedIn)
-    def _checked_in(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _checked_in(self, state: _Batch, e: Attendance.CheckedIn, ctx: EventContext) -> None:
         self._open(state, e, ctx)
 
     @handles(Attendance.AddedByStaff)
-    def _added_by_staff(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _added_by_staff(self, state: _Batch, e: Attendance.AddedByStaff, ctx: EventContext) -> None:
         self._open(state, e, ctx)
         self._line(state, ctx, LineKind.ADDED_BY_STAFF, e.minutes, e.at, e.reason, e.staff_id)
 
     @handles(Attendance.CheckedOut)
-    def _checked_out(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _checked_out(self, state: _Batch, e: Attendance.CheckedOut, ctx: EventContext) -> None:
         self._line(state, ctx, LineKind.CREDIT, e.credited_minutes, e.at)
 
     @handles(Attendance.AutoClosed)
-    def _auto_closed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _auto_closed(self, state: _Batch, e: Attendance.AutoClosed, ctx: EventContext) -> None:
         self._line(state, ctx, LineKind.AUTO_CLOSED, e.credited_minutes, e.closed_at)
 
     @handles(Attendance.Adjusted)
-    def _adjusted(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _adjusted(self, state: _Batch, e: Attendance.Adjusted, ctx: EventContext) -> None:
         self._line(state, ctx, LineKind.ADJUSTMENT, e.minutes, e.at, e.reason, e.staff_id)
 
-    def _open(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _open(
+        self, state: _Batch, e: Attendance.CheckedIn | Attendance.AddedByStaff, ctx: EventContext
+    ) -> None:
         unit = state.placements.get(e.volunteer_id)
         zone = ZoneInfo(state.zones.get(unit, DEFAULT_TIME_ZONE) if unit else DEFAULT_TIME_ZONE)
         row = {
@@ -282,26 +314,25 @@ class ServiceLedger(Projection):
         day: date = attendance["service_date"]
         week, month = _periods(day)
         state.new_lines.append(
-            (
-                volunteer,
-                ctx.position,
-                line_no + 1,
-                ctx.originator_id,  # the attendance
-                attendance["activity_id"],
-                attendance["center_id"],
-                kind,
-                minutes,
-                balance + minutes,  # balance_after
-                reason,
-                staff_id,
-                # The text ``json.dumps`` makes: event names ("<id>:<version>") need no escapes.
-                '["' + '", "'.join(sources) + '"]',
-                day,  # service_date
-                week,
-                month,
-                day.year,
-                as_utc(occurred_at),
-                as_utc(ctx.recorded_at),
+            _Line(
+                volunteer_id=volunteer,
+                position=ctx.position,
+                line_no=line_no + 1,
+                attendance_id=ctx.originator_id,
+                activity_id=attendance["activity_id"],
+                center_id=attendance["center_id"],
+                kind=kind,
+                minutes=minutes,
+                balance_after=balance + minutes,
+                reason=reason,
+                staff_id=staff_id,
+                source_events=sources,
+                service_date=day,
+                iso_week=week,
+                month=month,
+                year=day.year,
+                occurred_at=as_utc(occurred_at),
+                recorded_at=as_utc(ctx.recorded_at),
             )
         )
 
@@ -382,7 +413,7 @@ def read_ledger(
             center_id=row.center_id,
             reason=row.reason,
             staff_id=row.staff_id,
-            source_events=json.loads(row.source_events),
+            source_events=row.source_events,
             service_date=row.service_date,
             recorded_at=as_utc(row.recorded_at),
         )
@@ -397,7 +428,7 @@ def explain_line(conn: sa.Connection, volunteer_id: UUID, position: int) -> list
             ledger_lines.c.volunteer_id == volunteer_id, ledger_lines.c.position == position
         )
     ).scalar()
-    return None if found is None else list(json.loads(found))
+    return None if found is None else list(found)
 
 
 def read_totals(

@@ -8,19 +8,28 @@ below it" is one join.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from grassroots.domain.org_unit import OrgUnit
+from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles
+from grassroots.projections.engine import BatchStart, EventContext, Projection, handles
 
-__all__ = ["OrgTree", "org_closure", "org_units", "subtree_of"]
+__all__ = [
+    "OrgTree",
+    "OrgUnitRow",
+    "org_closure",
+    "org_unit",
+    "org_units",
+    "org_units_page",
+    "subtree_of",
+    "unit_names",
+]
 
 org_units = sa.Table(
     "org_units",
@@ -77,14 +86,16 @@ class OrgTree(Projection):
     name = "org_tree"
     tables = (org_units, org_closure)
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         return _Batch(conn)
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
         state.flush()
 
     @handles(OrgUnit.Created)
-    def _created(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
         unit = ctx.originator_id
         state.units.append(
             {
@@ -102,7 +113,7 @@ class OrgTree(Projection):
         state.closure.extend({"ancestor_id": a, "descendant_id": unit, "depth": d} for a, d in mine)
 
     @handles(OrgUnit.Renamed)
-    def _renamed(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _renamed(self, state: _Batch, e: OrgUnit.Renamed, ctx: EventContext) -> None:
         state.flush()
         state.conn.execute(
             org_units.update()
@@ -111,7 +122,7 @@ class OrgTree(Projection):
         )
 
     @handles(OrgUnit.Moved)
-    def _moved(self, state: _Batch, e: Any, ctx: EventContext) -> None:
+    def _moved(self, state: _Batch, e: OrgUnit.Moved, ctx: EventContext) -> None:
         state.flush()
         conn = state.conn
         unit = ctx.originator_id
@@ -158,3 +169,65 @@ _INSERT_CLOSURE = Bulk.insert_into(org_closure, sort_by=["ancestor_id", "descend
 def subtree_of(org_unit_id: UUID) -> sa.Select[tuple[UUID]]:
     """The ids of a unit and every unit below it, for ``IN (...)`` filters."""
     return sa.select(org_closure.c.descendant_id).where(org_closure.c.ancestor_id == org_unit_id)
+
+
+# --- reading -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgUnitRow:
+    """One org unit as the tree stores it."""
+
+    org_unit_id: UUID
+    name: str
+    level: OrgLevel
+    parent_id: UUID | None
+    time_zone: str
+
+
+def _unit_row(row: Any) -> OrgUnitRow:
+    return OrgUnitRow(
+        org_unit_id=row.org_unit_id,
+        name=row.name,
+        level=OrgLevel(row.level),
+        parent_id=row.parent_id,
+        time_zone=row.time_zone,
+    )
+
+
+def org_units_page(
+    conn: sa.Connection,
+    *,
+    parent_id: UUID | None = None,
+    level: OrgLevel | None = None,
+    limit: int,
+    offset: int = 0,
+) -> list[OrgUnitRow]:
+    """Units by name (then id), the children of ``parent_id`` or one ``level`` if given."""
+    c = org_units.c
+    select = sa.select(org_units)
+    if parent_id is not None:
+        select = select.where(c.parent_id == parent_id)
+    if level is not None:
+        select = select.where(c.level == level.value)
+    select = select.order_by(c.name, c.org_unit_id).limit(limit).offset(offset)
+    return [_unit_row(r) for r in conn.execute(select)]
+
+
+def org_unit(conn: sa.Connection, org_unit_id: UUID) -> OrgUnitRow | None:
+    """The unit, or None when it is unknown (or not projected yet)."""
+    row = conn.execute(sa.select(org_units).where(org_units.c.org_unit_id == org_unit_id)).first()
+    return None if row is None else _unit_row(row)
+
+
+def unit_names(conn: sa.Connection, org_unit_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of those units that the tree holds; the others are left out."""
+    names: dict[UUID, str] = {}
+    ids = sorted(set(org_unit_ids))
+    # In chunks: a database limits the parameters of one statement.
+    for i in range(0, len(ids), 500):
+        query = sa.select(org_units.c.org_unit_id, org_units.c.name).where(
+            org_units.c.org_unit_id.in_(ids[i : i + 500])
+        )
+        names.update((row.org_unit_id, row.name) for row in conn.execute(query))
+    return names

@@ -75,7 +75,13 @@ from grassroots.domain.problem import Problem, ProblemState
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection, handles, rows_where_in
+from grassroots.projections.engine import (
+    BatchStart,
+    EventContext,
+    Projection,
+    handles,
+    rows_where_in,
+)
 from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import org_units, subtree_of
 
@@ -191,7 +197,9 @@ class Problems(Projection):
     name = "problems"
     tables = (problems_current, problems_changes)
 
-    def begin_batch(self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]]) -> _Batch:
+    def begin_batch(
+        self, conn: sa.Connection, batch: Sequence[tuple[EventContext, Any]], start: BatchStart
+    ) -> _Batch:
         """Load, in a few queries, the current rows of problems raised in earlier batches."""
         state = _Batch()
         raised_here = {ctx.originator_id for ctx, e in batch if isinstance(e, Problem.Raised)}

@@ -25,6 +25,8 @@ Embedded default: ``start()`` runs the rounds in one thread inside the server
 process, woken by the process's own writes and polling for anyone else's.
 Scale-out: ``grassroots projections run`` does the same in a worker process, and
 on PostgreSQL a LISTEN on the event table's channel wakes it on every write.
+The projections are given by the composition root (``grassroots.bootstrap``),
+and so is ``pause_collector``, which only the worker's commands set.
 """
 
 from __future__ import annotations
@@ -41,10 +43,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from grassroots.projections.activity_catalogue import ActivityCatalogue
-from grassroots.projections.center_activity import CenterActivity
-from grassroots.projections.collector import collector_paused, sweep_young
-from grassroots.projections.compliance import CadreCompliance
+from grassroots.projections.collector import CatchUpCollector
 from grassroots.projections.engine import EventContext, Projection
 from grassroots.projections.failures import (
     Failure,
@@ -56,9 +55,6 @@ from grassroots.projections.failures import (
     record_failure,
     record_skip,
 )
-from grassroots.projections.ledger import ServiceLedger
-from grassroots.projections.org_tree import OrgTree
-from grassroots.projections.problems import Problems
 from grassroots.projections.runner import (
     DEFAULT_BATCH_SIZE,
     EventLog,
@@ -69,19 +65,9 @@ from grassroots.projections.runner import (
 )
 from grassroots.projections.wakeup import PostgresListener
 
-__all__ = ["ALL_PROJECTIONS", "CatchUpFailed", "ProjectionStatus", "ReadSide", "Round"]
+__all__ = ["CatchUpFailed", "ProjectionStatus", "ReadSide", "Round"]
 
 log = logging.getLogger(__name__)
-
-ALL_PROJECTIONS: tuple[type[Projection], ...] = (
-    OrgTree,
-    ServiceLedger,
-    CenterActivity,
-    CadreCompliance,
-    Problems,
-    ActivityCatalogue,
-)
-
 
 # Errors of the database rather than of an event: the batch is retried, nobody is blamed.
 _ENVIRONMENTAL = (
@@ -165,8 +151,9 @@ class ReadSide:
         engine: Engine,
         log: EventLog,
         *,
-        projections: Sequence[type[Projection]] = ALL_PROJECTIONS,
+        projections: Sequence[type[Projection]],
         batch_size: int = DEFAULT_BATCH_SIZE,
+        pause_collector: bool = False,
         poll_seconds: float = 0.5,
         retry_seconds: float = 1.0,
         max_retry_seconds: float = 300.0,
@@ -180,8 +167,13 @@ class ReadSide:
         self.max_retry_seconds = max_retry_seconds
         # The clock the pauses between tries are measured by (tests pass their own).
         self._monotonic = monotonic
+        # Only a process that does nothing else pauses the collector (see ``collector.py``).
+        self.pause_collector = pause_collector
         self.runners = {
-            p.name: ProjectionRunner(p(), engine, log, batch_size=batch_size) for p in projections
+            p.name: ProjectionRunner(
+                p(), engine, log, batch_size=batch_size, pause_collector=pause_collector
+            )
+            for p in projections
         }
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -321,7 +313,8 @@ class ReadSide:
             runner.ensure_tracking()
         target = self.log.last_position()
         failed: dict[str, Exception] = {}
-        with collector_paused():
+        collector = CatchUpCollector(pause=self.pause_collector)
+        with collector.paused():
             while True:
                 if self._stop.is_set():
                     # Stopped from outside: whatever was applied stays; nobody is told more.
@@ -333,7 +326,7 @@ class ReadSide:
                     break
                 done = self._round(behind, target)
                 # The round's batch is gone: free any cycles it (or anyone) made.
-                sweep_young()
+                collector.sweep()
                 self._note(done, behind)
                 for name, error in done.failed.items():
                     failed.setdefault(name, error)
@@ -406,7 +399,7 @@ class ReadSide:
     def _run(self) -> None:
         try:
             # Far behind (a rebuild, a restart after downtime), catch up first: the
-            # same rounds, with the collector paused (see ``collector.py``).
+            # same rounds, with the collector paused in a worker (see ``collector.py``).
             self.catch_up()
         except CatchUpFailed as failed:
             # Each failure was logged in full where it was met; the rounds below retry it.

@@ -37,9 +37,9 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from grassroots.projections.collector import collector_paused, sweep_young
+from grassroots.projections.collector import CatchUpCollector
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext, Projection
+from grassroots.projections.engine import BatchStart, EventContext, Projection
 from grassroots.projections.event_log import EventLog, LoggedEvent
 from grassroots.projections.failures import describe, failures, skipped_positions, skips
 from grassroots.projections.scratch import scratch_database, swap_in
@@ -124,11 +124,14 @@ class ProjectionRunner:
         log: EventLog,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        pause_collector: bool = False,
     ) -> None:
         self.projection = projection
         self.engine = engine
         self.log = log
         self.batch_size = batch_size
+        # Set in the worker's process only (see ``collector.py``).
+        self.pause_collector = pause_collector
         self._topics = projection.topics()
         self._topic_set = frozenset(self._topics)
         self._advanced = threading.Condition()
@@ -197,8 +200,7 @@ class ProjectionRunner:
             # tables hold only if that batch committed and ended where this one
             # starts: nothing else (another runner, a rebuild) has moved it since.
             # Should this one fail, nothing is known until a batch commits again.
-            self.projection.remembers = self._remembered_at == start
-            self.projection.from_start = start == 0
+            begins = BatchStart(remembered=self._remembered_at == start, from_start=start == 0)
             self._remembered_at = None
             try:
                 with self.engine.begin() as conn:
@@ -213,7 +215,7 @@ class ProjectionRunner:
                     ).rowcount
                     if moved != 1:
                         raise _LostRace
-                    self.projection.apply_batch(conn, batch)
+                    self.projection.apply_batch(conn, batch, begins)
             except _LostRace:
                 # Another runner got there first and applied this range, or an
                 # operator skipped an event: nothing was written; read the skips again.
@@ -305,11 +307,12 @@ class ProjectionRunner:
         started = time.perf_counter()
         target = self.log.last_position()
         events = 0
-        with collector_paused():
+        collector = CatchUpCollector(pause=self.pause_collector)
+        with collector.paused():
             while self.position() < target:
                 before = self.position()
                 moved = self.process_batch()
-                sweep_young()
+                collector.sweep()
                 if moved == 0:
                     # Lost a race with another runner, who is moving on; look again.
                     time.sleep(0.005)
@@ -347,7 +350,11 @@ class ProjectionRunner:
                     conn.execute(skips.insert(), audited)
                 conn.execute(tracking.insert().values(name=self.name, position=0, skips=counted))
             builder = ProjectionRunner(
-                type(self.projection)(), scratch.engine, self.log, batch_size=self.batch_size
+                type(self.projection)(),
+                scratch.engine,
+                self.log,
+                batch_size=self.batch_size,
+                pause_collector=self.pause_collector,
             )
             events = builder.build(progress)
             built = builder.position()
@@ -381,7 +388,8 @@ class ProjectionRunner:
         started = time.perf_counter()
         target = self.log.last_position()
         events = 0
-        with collector_paused():
+        collector = CatchUpCollector(pause=self.pause_collector)
+        with collector.paused():
             while (start := self.position()) < target:
                 batch = self.log.read(
                     after=start, limit=self.batch_size, stop=target, topics=self._topics
@@ -393,7 +401,7 @@ class ProjectionRunner:
                     raise RebuildFailed(
                         self.name, self.isolate(start, end, batch), error
                     ) from error
-                sweep_young()
+                collector.sweep()
                 events += end - start
                 if progress is not None:
                     progress(Progress(end, target, events, time.perf_counter() - started))

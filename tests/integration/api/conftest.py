@@ -19,7 +19,7 @@ from grassroots.api.context import ApiConfig
 from grassroots.api.rate_limits import DEFAULT_RATES, Rate
 from grassroots.application.accounts import password_hasher
 from grassroots.application.service import Grassroots
-from grassroots.bootstrap import api_config, build_application, build_read_side
+from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
 from grassroots.migrating import upgrade
 from grassroots.settings import Settings
@@ -103,6 +103,7 @@ def server_factory(
         web = create_app(
             app,
             event_store_kind=request.param,
+            stores=shared_stores(config),
             read_side=read_side,
             run_projections=embedded,
             config=config,

@@ -27,11 +27,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.qr_token import QrSubject, SubjectKind
 from grassroots.domain.values import FIRST_INSTANT, LAST_INSTANT
-from grassroots.projections.read_side import ALL_PROJECTIONS, ReadSide
+from grassroots.projections.read_side import ReadSide
 from tests.integration.api.conftest import PASSWORD, Server
 from tests.integration.builders import CENTER_PLACE, World, build_world, register_cadre
 

@@ -21,7 +21,7 @@ from litestar.testing import TestClient
 from grassroots.api.app import create_app
 from grassroots.api.context import ApiConfig
 from grassroots.application.accounts import password_hasher
-from grassroots.bootstrap import api_config, build_application, build_read_side
+from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
 from grassroots.migrating import upgrade
 from grassroots.projections.database import create_read_engine
@@ -69,6 +69,7 @@ def server(
     web = create_app(
         app,
         event_store_kind="postgresql",
+        stores=shared_stores(config),
         read_side=build_read_side(settings, app),
         run_projections=True,
         config=config,

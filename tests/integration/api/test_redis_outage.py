@@ -26,7 +26,7 @@ from grassroots.api.app import create_app
 from grassroots.api.context import ApiConfig
 from grassroots.api.rate_limits import Rate
 from grassroots.application.accounts import password_hasher
-from grassroots.bootstrap import api_config, build_application, build_read_side
+from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
 from grassroots.migrating import upgrade
 from grassroots.settings import Settings
@@ -89,6 +89,7 @@ def _servers(redis_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Calla
         web = create_app(
             app,
             event_store_kind="sqlite",
+            stores=shared_stores(config),
             read_side=build_read_side(settings, app),
             run_projections=True,
             config=config,

@@ -468,10 +468,10 @@ def test_the_supervisor_and_the_cadre_read_verdicts_of_the_one_domain_choice_of_
 
     original = rules.governing_choice
     holders = [m for m in list(sys.modules.values()) if vars(m).get("governing_choice") is original]
+    # The compliance verdicts and the rule-set listing both read through the verdicts.
     assert {m.__name__ for m in holders} >= {
         "grassroots.domain.rules",
-        "grassroots.projections.compliance",
-        "grassroots.api.supervision",
+        "grassroots.projections.compliance.verdicts",
     }
     for module in holders:
         monkeypatch.setattr(module, "governing_choice", nothing_governs)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.migrating import sqlalchemy_url, upgrade
 from grassroots.projections.database import create_read_engine
 from grassroots.projections.read_side import ReadSide
@@ -34,14 +35,14 @@ def read_engine(backend: Backend, app: Grassroots) -> Iterator[Engine]:
 
 @pytest.fixture
 def read_side(app: Grassroots, read_engine: Engine) -> ReadSide:
-    return ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=7)
+    return ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=7
+    )
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every read-model table, in a stable order, for comparing runs."""
     import sqlalchemy as sa
-
-    from grassroots.projections.read_side import ALL_PROJECTIONS
 
     rows: dict[str, list[tuple[object, ...]]] = {}
     with engine.connect() as conn:

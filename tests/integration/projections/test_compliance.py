@@ -20,14 +20,17 @@ from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.qr_token import QrSubject, SubjectKind, mint_token
 from grassroots.domain.rules import COUNTY_1_PLUS_3_TERMS, INNER_MONGOLIA_TERMS, RuleTerms
 from grassroots.domain.values import GeoPoint
-from grassroots.projections.compliance import (
-    CadreCompliance,
+from grassroots.projections.compliance.facts import CadreCompliance
+from grassroots.projections.compliance.verdicts import (
     CadreNotFound,
+    GoverningRules,
+    applicable_rule_sets,
     cadre_standing,
     contact_coverage,
     governing_rules,
     rejudge,
     unit_compliance,
+    unit_compliance_under,
 )
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.read_side import ReadSide
@@ -221,6 +224,68 @@ def test_a_countys_rule_set_overrides_the_regions_for_its_subtree_from_its_first
         (outside, february): Status.MET,
         (outside, MARCH): Status.MET,
     }
+
+
+def test_the_rule_sets_over_a_unit_are_listed_closest_first_with_the_one_that_governs(
+    app: Grassroots, read_side: ReadSide, world: World, clock: FakeClock
+) -> None:
+    clock.set(shanghai(1, 5))
+    region_rules = app.define_rule_set(
+        name="自治区规则",
+        org_unit_id=world.region,
+        effective_from=date(2026, 1, 1),
+        terms=INNER_MONGOLIA_TERMS,
+    )
+    county_rules = app.define_rule_set(
+        name="新城区“1+3”",
+        org_unit_id=world.county,
+        effective_from=date(2026, 3, 1),
+        terms=INNER_MONGOLIA_TERMS,
+    )
+    app.revise_rule_set(county_rules, effective_from=date(2026, 4, 1), terms=COUNTY_1_PLUS_3_TERMS)
+    read_side.catch_up()
+
+    with read_side.engine.connect() as conn:
+        in_february = applicable_rule_sets(conn, world.village, date(2026, 2, 15))
+        in_april = applicable_rule_sets(conn, world.village, date(2026, 4, 15))
+        above_it = applicable_rule_sets(conn, world.city, date(2026, 4, 15))
+    assert [(r.rule_set_id, r.governs) for r in in_february] == [
+        (county_rules, False),  # not in force before March
+        (region_rules, True),
+    ]
+    assert [(r.rule_set_id, r.governs) for r in in_april] == [
+        (county_rules, True),
+        (region_rules, False),
+    ]
+    county, region = in_april
+    assert county.levels_up < region.levels_up
+    assert [(v.number, v.effective_from, v.terms) for v in county.versions] == [
+        (1, date(2026, 3, 1), INNER_MONGOLIA_TERMS),
+        (2, date(2026, 4, 1), COUNTY_1_PLUS_3_TERMS),
+    ]
+    # The county's rule set governs below it, never above it.
+    assert [r.rule_set_id for r in above_it] == [region_rules]
+
+
+def test_a_what_if_judges_the_same_cadres_and_visits_under_the_rules_given(
+    app: Grassroots, read_side: ReadSide, world: World, clock: FakeClock
+) -> None:
+    cadre = register_cadre(app, world)
+    visit(app, clock, cadre, world.point, shanghai(3, 3))
+    short = visit(app, clock, cadre, world.point, shanghai(3, 10), minutes=30)
+    read_side.catch_up()
+
+    under_county = GoverningRules(COUNTY_1_PLUS_3_TERMS)
+    with read_side.engine.connect() as conn:
+        actual = unit_compliance(conn, world.county, MARCH, AFTER_MARCH)
+        what_if = unit_compliance_under(conn, world.county, MARCH, AFTER_MARCH, under_county)
+        alone = rejudge(conn, cadre, MARCH, AFTER_MARCH, COUNTY_1_PLUS_3_TERMS)
+    assert [c.cadre_id for c in what_if.cadres] == [c.cadre_id for c in actual.cadres]
+    (standing,) = [c for c in what_if.cadres if c.cadre_id == cadre]
+    assert standing.rules is under_county
+    assert standing.judgement == alone
+    assert standing.status is Status.MISSED
+    assert [(v.visit_id, v.reason) for v in standing.uncounted] == [(short, "too-short")]
 
 
 def test_visits_that_did_not_count_are_listed_with_their_reasons(

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.domain.problem import Problem
 from grassroots.projections.engine import Projection
-from grassroots.projections.read_side import ALL_PROJECTIONS
 from grassroots.projections.runner import EventLog
 from grassroots.simulation import HistoryShape, generate_history
 

@@ -7,7 +7,6 @@ import dataclasses
 import math
 import pickle
 import re
-import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,7 +28,6 @@ from eventsourcing.persistence import (
 
 from grassroots.application.service import Grassroots
 from grassroots.projections.decoding import EventDecoder
-from grassroots.projections.ids import LoggedId, id_of_text
 from grassroots.simulation import HistoryShape, generate_history
 
 
@@ -211,25 +209,23 @@ _ID = uuid4()
     ],
 )
 def test_an_id_is_read_from_its_text_as_uuid_reads_it(text: str) -> None:
+    decoder = EventDecoder(Mapper(transcoder=JSONTranscoder()))
     try:
         expected = UUID(text)
     except ValueError as error:
         with pytest.raises(ValueError, match=re.escape(str(error))):
-            id_of_text(text)
+            decoder.uuid(text)
         return
-    found = id_of_text(text)
-    assert isinstance(found, UUID)
+    found = decoder.uuid(text)
+    assert type(found) is UUID
     assert found == expected
     assert (found.int, found.hex, found.is_safe) == (expected.int, expected.hex, expected.is_safe)
     assert (hash(found), str(found), repr(found)) == (hash(expected), str(expected), repr(expected))
-    # Only the library's own spelling keeps its text; a copy or pickle is a plain UUID.
-    library_spelling = len(text) == 32 and all(c in string.hexdigits for c in text)
-    assert type(found) is (LoggedId if library_spelling else UUID)
     for again in (copy.copy(found), copy.deepcopy(found), pickle.loads(pickle.dumps(found))):
         assert (type(again), again) == (UUID, expected)
 
 
-def test_ids_in_decoded_events_keep_the_text_they_were_read_from(app: Grassroots) -> None:
+def test_ids_in_decoded_events_are_plain_uuids_shared_while_cached(app: Grassroots) -> None:
     generate_history(app, seed=32, shape=HistoryShape(weeks=1, volunteers=10, cadres=2))
     decode = EventDecoder(app.mapper)
     # The ids in the events' state: the originator's comes from the recorder as it is.
@@ -240,20 +236,6 @@ def test_ids_in_decoded_events_keep_the_text_they_were_read_from(app: Grassroots
         if isinstance(value, UUID) and name != "originator_id"
     ]
     assert len(ids) > 100
-    # The same ids as the library's (checked above); their text is the library's own.
-    assert all(found.hex == f"{found.int:032x}" for found in ids)
-    assert {type(found) for found in ids} == {LoggedId}
-
-
-@pytest.mark.parametrize(
-    "made",
-    [
-        lambda: LoggedId(_ID.hex),
-        lambda: LoggedId(str(_ID)),
-        lambda: LoggedId(int=_ID.int),
-        lambda: LoggedId(bytes=_ID.bytes),
-    ],
-)
-def test_a_logged_id_made_as_a_uuid_is_made_keeps_its_text_too(made: Any) -> None:
-    found = made()
-    assert (found, found.hex, str(found), hash(found)) == (_ID, _ID.hex, str(_ID), hash(_ID))
+    assert {type(found) for found in ids} == {UUID}
+    # The same volunteers and activities recur: one object per id.
+    assert len({id(found) for found in ids}) == len(set(ids)) < len(ids)

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from grassroots import projections_cli
 from grassroots.api.consistency import WrittenPositions
 from grassroots.application.service import Grassroots
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.cli import main
 from grassroots.domain.activity import Activity
 from grassroots.projections.center_activity import CenterActivity
@@ -119,7 +120,12 @@ def test_a_failing_read_model_is_retried_after_a_growing_pause_and_logged_in_ful
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     now = [0.0]
-    side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), monotonic=lambda: now[0])
+    side = ReadSide(
+        read_engine,
+        EventLog(app.recorder, app.mapper),
+        projections=ALL_PROJECTIONS,
+        monotonic=lambda: now[0],
+    )
     for runner in side.runners.values():
         runner.ensure_tracking()
     tried_at: list[float] = []
@@ -206,7 +212,9 @@ def test_a_skip_recorded_elsewhere_makes_a_runner_that_did_not_know_it_lose_its_
     runner = read_side.runner(NAME)
     start, end = runner.position(), read_side.log.last_position()
     batch = read_side.log.read(after=start, limit=10_000, stop=end, topics=runner.topics)
-    elsewhere = ReadSide(read_engine, EventLog(app.recorder, app.mapper))
+    elsewhere = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS
+    )
     elsewhere.skip(NAME, posted_at(read_side, poison.activity), reason="bad", operator="ops")
     calls = poison.calls
 
@@ -241,7 +249,9 @@ def test_reading_ones_own_writes_does_not_wait_for_a_failing_read_model(
     with pytest.raises(RuntimeError):
         read_side.catch_up()  # the healthy ones apply the new write
     # Another process's read side knows only what the record says.
-    elsewhere = ReadSide(read_engine, EventLog(app.recorder, app.mapper))
+    elsewhere = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS
+    )
     waits: list[int] = []
     for side in (read_side, elsewhere):
         stuck = side.runner(NAME)

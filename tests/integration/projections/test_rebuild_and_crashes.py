@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
 from grassroots.simulation import HistoryShape, generate_history
@@ -35,7 +36,9 @@ def test_a_generated_history_projected_in_uneven_batches_equals_a_rebuild(
     app: Grassroots, read_engine: Engine
 ) -> None:
     rng = random.Random(11)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper))
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS
+    )
     for seed in (1, 2, 3):  # three slices of history, projected as they are written
         generate_history(app, seed=seed, shape=SHAPE)
         for runner in read_side.runners.values():
@@ -57,7 +60,9 @@ def test_two_runners_on_the_same_projections_at_once_count_nothing_twice(
 ) -> None:
     generate_history(app, seed=4, shape=SHAPE)
     log = EventLog(app.recorder, app.mapper)
-    sides = [ReadSide(read_engine, log, batch_size=25) for _ in range(2)]
+    sides = [
+        ReadSide(read_engine, log, projections=ALL_PROJECTIONS, batch_size=25) for _ in range(2)
+    ]
     for runner in sides[0].runners.values():
         runner.ensure_tracking()
     threads = [threading.Thread(target=side.catch_up) for side in sides]
@@ -100,7 +105,9 @@ def test_a_worker_killed_many_times_mid_catch_up_ends_with_the_rows_of_a_clean_r
     app: Grassroots, read_engine: Engine, backend: Backend, tmp_path: Path
 ) -> None:
     generate_history(app, seed=5, shape=LONG)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper))
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS
+    )
     end = read_side.log.last_position()
     env = _worker_env(backend, tmp_path)
     rng = random.Random(5)
@@ -131,7 +138,9 @@ def test_two_worker_processes_started_by_mistake_give_the_rows_of_a_clean_rebuil
     app: Grassroots, read_engine: Engine, backend: Backend, tmp_path: Path
 ) -> None:
     generate_history(app, seed=8, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper))
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS
+    )
     env = _worker_env(backend, tmp_path)
     workers = [_start_worker(env) for _ in range(2)]
     try:

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
+from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.projections import engine as engine_module
-from grassroots.projections.engine import Projection
+from grassroots.projections.engine import BatchStart, Projection
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog, ProjectionRunner, tracking
@@ -31,22 +32,28 @@ def _reset(read_side: ReadSide) -> None:
 
 def _read_side(app: Grassroots, engine: Engine) -> ReadSide:
     """Every read model, in batches of 23: small enough for many batches in a short history."""
-    return ReadSide(engine, EventLog(app.recorder, app.mapper), batch_size=23)
+    return ReadSide(
+        engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=23
+    )
 
 
 def _never_remembering(monkeypatch: pytest.MonkeyPatch, read_side: ReadSide) -> None:
-    # A class property wins over the runner's assignment: every batch loads all it needs.
+    # Each batch is told its memory no longer holds: every batch loads all it needs.
     for runner in read_side.runners.values():
-        monkeypatch.setattr(
-            type(runner.projection), "remembers", property(lambda _: False, lambda _, __: None)
-        )
+        begin = runner.projection.begin_batch
+
+        def forgetting(
+            conn: sa.Connection, batch: Any, start: BatchStart, begin: Any = begin
+        ) -> Any:
+            return begin(conn, batch, start._replace(remembered=False))
+
+        monkeypatch.setattr(runner.projection, "begin_batch", forgetting)
 
 
 def test_remembering_gives_the_rows_of_loading_everything_each_batch(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     remembering, remembered = _first_catch_up(app, read_engine, seed=51)
-    assert all(remembering.runner(name).projection.remembers for name in REMEMBERING)
     # From the log's start, memory held every row: no batch looked in the tables.
     assert all(_state(remembering, name).complete for name in REMEMBERING)
 
@@ -94,7 +101,9 @@ def test_a_batch_that_fails_after_its_handlers_ran_leaves_nothing_remembered(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     generate_history(app, seed=52, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=41)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=41
+    )
     read_side.catch_up()
     expected = snapshot(read_engine)
     _reset(read_side)
@@ -102,7 +111,9 @@ def test_a_batch_that_fails_after_its_handlers_ran_leaves_nothing_remembered(
     # The fifth batch's handlers change the remembered rows and its rows are
     # written; then its transaction rolls back. Were those rows remembered, the
     # retry would count its hours and places on top of them.
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=41)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=41
+    )
     projection = read_side.runner(name).projection
     flush = projection.flush_batch
     flushes = 0
@@ -133,12 +144,12 @@ class _Recording(ServiceLedger):
         self.complete: list[bool] = []
         self.fail_next = False
 
-    def begin_batch(self, conn: sa.Connection, batch: Any) -> Any:
-        self.began.append(self.remembers)
+    def begin_batch(self, conn: sa.Connection, batch: Any, start: BatchStart) -> Any:
+        self.began.append(start.remembered)
         if self.fail_next:
             self.fail_next = False
             raise RuntimeError("failed")
-        state = super().begin_batch(conn, batch)
+        state = super().begin_batch(conn, batch, start)
         self.complete.append(state.complete)
         return state
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
-from grassroots.projections.engine import Projection
+from grassroots.bootstrap import ALL_PROJECTIONS
+from grassroots.projections.engine import BatchStart, Projection
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog, ProjectionRunner, tracking
 from grassroots.simulation import HistoryShape, generate_history
@@ -33,7 +34,9 @@ def test_rounds_give_the_rows_of_each_projection_run_alone(
     app: Grassroots, read_engine: Engine
 ) -> None:
     generate_history(app, seed=21, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=37)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=37
+    )
     read_side.catch_up()
     shared = snapshot(read_engine)
     end = read_side.log.last_position()
@@ -50,7 +53,7 @@ def test_a_projection_behind_catches_up_and_then_shares_the_reads(
 ) -> None:
     generate_history(app, seed=22, shape=SHAPE)
     log = EventLog(app.recorder, app.mapper)
-    read_side = ReadSide(read_engine, log, batch_size=50)
+    read_side = ReadSide(read_engine, log, projections=ALL_PROJECTIONS, batch_size=50)
     read_side.catch_up()
     expected = snapshot(read_engine)
     laggard = read_side.runner("service_ledger")
@@ -101,7 +104,9 @@ def test_a_failing_projection_does_not_hold_back_the_others_in_a_catch_up(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generate_history(app, seed=24, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=40)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=40
+    )
     broken = read_side.runner("problems")
     _break(broken.projection, monkeypatch)
 
@@ -129,6 +134,7 @@ def test_a_failing_projection_is_retried_while_the_others_follow_the_log(
     read_side = ReadSide(
         read_engine,
         EventLog(app.recorder, app.mapper),
+        projections=ALL_PROJECTIONS,
         batch_size=60,
         poll_seconds=0.05,
         retry_seconds=0.1,
@@ -137,12 +143,12 @@ def test_a_failing_projection_is_retried_while_the_others_follow_the_log(
     attempts = 0
     apply_batch = broken.projection.apply_batch
 
-    def flaky(conn: sa.Connection, batch: Any) -> None:
+    def flaky(conn: sa.Connection, batch: Any, start: BatchStart) -> None:
         nonlocal attempts
         attempts += 1
         if attempts <= 3:
             raise _Broken("not yet")
-        apply_batch(conn, batch)
+        apply_batch(conn, batch, start)
 
     monkeypatch.setattr(broken.projection, "apply_batch", flaky)
     end = read_side.log.last_position()
@@ -163,7 +169,10 @@ def test_two_read_sides_sharing_reads_at_once_count_nothing_twice(
 ) -> None:
     generate_history(app, seed=26, shape=SHAPE)
     log = EventLog(app.recorder, app.mapper)
-    sides = [ReadSide(read_engine, log, batch_size=30, poll_seconds=0.01) for _ in range(2)]
+    sides = [
+        ReadSide(read_engine, log, projections=ALL_PROJECTIONS, batch_size=30, poll_seconds=0.01)
+        for _ in range(2)
+    ]
     end = log.last_position()
     for side in sides:
         side.start()
@@ -182,11 +191,17 @@ def test_two_read_sides_sharing_reads_at_once_count_nothing_twice(
     assert snapshot(read_engine) == raced
 
 
-def test_a_catch_up_applies_its_batches_with_the_collector_paused_and_restores_it(
+def test_a_workers_catch_up_applies_its_batches_with_the_collector_paused_and_restores_it(
     app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generate_history(app, seed=24, shape=SHAPE)
-    read_side = ReadSide(read_engine, EventLog(app.recorder, app.mapper), batch_size=200)
+    read_side = ReadSide(
+        read_engine,
+        EventLog(app.recorder, app.mapper),
+        projections=ALL_PROJECTIONS,
+        batch_size=200,
+        pause_collector=True,
+    )
     seen: list[bool] = []
     runner = read_side.runner("service_ledger")
     apply = runner.apply
@@ -215,3 +230,25 @@ def test_a_catch_up_applies_its_batches_with_the_collector_paused_and_restores_i
     assert len(seen) > 1
     assert not any(seen)
     assert gc.isenabled()
+
+
+def test_a_catch_up_leaves_the_collector_running_unless_told_to_pause_it(
+    app: Grassroots, read_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_history(app, seed=27, shape=SHAPE)
+    read_side = ReadSide(
+        read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS, batch_size=200
+    )
+    seen: list[bool] = []
+    applied = ProjectionRunner.apply
+
+    def watching(self: ProjectionRunner, *args: Any) -> bool:
+        seen.append(gc.isenabled())
+        return applied(self, *args)
+
+    monkeypatch.setattr(ProjectionRunner, "apply", watching)
+    read_side.catch_up()
+    read_side.runner("service_ledger").rebuild()
+
+    assert len(seen) > 3
+    assert all(seen)

@@ -1,4 +1,4 @@
-"""Passwords are hashed with the costs the README states (OWASP's argon2id)."""
+"""Passwords are hashed with the costs docs/architecture.md states (OWASP's argon2id)."""
 
 from __future__ import annotations
 

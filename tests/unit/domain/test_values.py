@@ -22,6 +22,7 @@ from grassroots.domain.values import (
     GeoPoint,
     IsoWeek,
     derived_id,
+    in_utc,
     iso_week_of,
     local_date,
     require_aware,
@@ -103,6 +104,34 @@ def test_an_aware_datetime_is_returned_unchanged() -> None:
     at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
     assert require_aware(at) is at
+
+
+def test_in_utc_gives_the_same_instant_with_utc_as_its_zone() -> None:
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+
+    utc = in_utc(at)
+
+    assert utc == at
+    assert utc.tzinfo is UTC
+    assert utc.hour == 1
+
+
+def test_in_utc_subtracts_across_a_daylight_saving_change_by_the_clock_of_instants() -> None:
+    # Berlin's clocks went forward at 02:00 on 29 March 2026: 01:30 to 03:30 is one hour.
+    berlin = ZoneInfo("Europe/Berlin")
+    before = datetime(2026, 3, 29, 1, 30, tzinfo=berlin)
+    after = datetime(2026, 3, 29, 3, 30, tzinfo=berlin)
+
+    assert after - before == timedelta(hours=2)  # the wall clock's answer
+    assert in_utc(after) - in_utc(before) == timedelta(hours=1)
+
+
+def test_in_utc_refuses_a_naive_datetime_by_its_name() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        in_utc(datetime(2026, 3, 2, 9, 0), "checked_in_at")
+
+    assert caught.value.code == "naive-datetime"
+    assert "checked_in_at" in caught.value.message
 
 
 def test_local_date_refuses_a_naive_datetime() -> None:

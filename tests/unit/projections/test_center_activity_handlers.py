@@ -25,7 +25,7 @@ from grassroots.projections.center_activity import (
     center_counts,
 )
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import EventContext
+from grassroots.projections.engine import BatchStart, EventContext
 
 POSTED_AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 PLACE = GeoPoint(40.8426, 111.7492)
@@ -335,10 +335,11 @@ def rows_after(
     projection = CenterActivity()
     start = 0
     for size in batches:
-        projection.from_start = remembering and start == 0
-        projection.remembers = remembering and start > 0
+        begins = BatchStart(
+            remembered=remembering and start > 0, from_start=remembering and start == 0
+        )
         with engine.begin() as conn:
-            projection.apply_batch(conn, log.events[start : start + size])
+            projection.apply_batch(conn, log.events[start : start + size], begins)
         if remembering:
             assert projection._remembered.complete
         start += size

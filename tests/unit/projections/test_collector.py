@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from grassroots.projections.collector import collector_paused, sweep_young
+from grassroots.projections.collector import CatchUpCollector, collector_paused, sweep_young
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +80,22 @@ def test_the_sweep_between_rounds_frees_cycles_made_while_paused() -> None:
         assert sum(type(o) is _Node for o in gc.get_objects(0)) == 200
         assert sweep_young() >= 200
         assert not any(type(o) is _Node for o in gc.get_objects())
+
+
+def test_a_catch_up_not_told_to_pause_leaves_the_collector_running() -> None:
+    collector = CatchUpCollector(pause=False)
+    with collector.paused():
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_catch_up_told_to_pause_pauses_it_and_sweeps_between_rounds() -> None:
+    collector = CatchUpCollector(pause=True)
+    with collector.paused():
+        assert not gc.isenabled()
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        del a, b
+        collector.sweep()
+        assert not any(type(o) is _Node for o in gc.get_objects())
+    assert gc.isenabled()

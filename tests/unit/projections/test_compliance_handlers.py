@@ -29,15 +29,13 @@ from grassroots.domain.rules import (
 )
 from grassroots.domain.values import Geofence, GeoPoint
 from grassroots.domain.visit import QrProof, Visit
-from grassroots.projections.compliance import (
+from grassroots.projections.compliance.facts import (
     CadreCompliance,
     compliance_contacts,
     compliance_visits,
     compliance_youths_met,
-    contact_coverage,
-    governing_rules,
-    rejudge,
 )
+from grassroots.projections.compliance.verdicts import contact_coverage, governing_rules, rejudge
 from grassroots.projections.engine import EventContext
 from grassroots.projections.org_tree import OrgTree
 
