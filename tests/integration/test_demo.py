@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 from grassroots.api.app import create_app
 from grassroots.application.accounts import password_hasher
 from grassroots.application.service import Grassroots
-from grassroots.bootstrap import api_config, build_application, build_read_side
+from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.demo import (
     DEMO_COUNTY_NAME,
     DEMO_PASSWORD,
@@ -33,7 +33,7 @@ from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import IsoWeek
 from grassroots.migrating import upgrade
 from grassroots.projections.activity_catalogue import centers, discover
-from grassroots.projections.compliance import unit_compliance
+from grassroots.projections.compliance.verdicts import unit_compliance
 from grassroots.projections.problems import count_open_problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.settings import Settings
@@ -121,8 +121,13 @@ def test_past_activities_were_attended_and_coming_ones_have_sign_ups(demo: Demo)
 
 def test_the_demo_accounts_log_in_through_the_api_with_their_roles(demo: Demo) -> None:
     accounts = demo_accounts(demo.app)
+    config = api_config(demo.settings)
     web = create_app(
-        demo.app, event_store_kind="sqlite", read_side=None, config=api_config(demo.settings)
+        demo.app,
+        event_store_kind="sqlite",
+        stores=shared_stores(config),
+        read_side=None,
+        config=config,
     )
 
     with TestClient(app=web) as client:
