@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from grassroots.api.app import create_app
@@ -60,7 +61,7 @@ class Demo:
     app: Grassroots
     read_side: ReadSide
     loaded: DemoLoaded
-    settings: Settings
+    client: TestClient[Litestar]
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +71,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     loaded = load_demo(app)
     read_side = build_read_side(settings, app)
     read_side.catch_up()
-    yield Demo(app, read_side, loaded, settings)
-    read_side.close()
-    app.close()
+    config = api_config(settings)
+    web = create_app(
+        app,
+        event_store_kind="sqlite",
+        stores=shared_stores(config),
+        read_side=read_side,
+        config=config,
+    )
+    # Leaving the client ends the app's lifespan, which closes the read side and the store.
+    with TestClient(app=web) as client:
+        yield Demo(app, read_side, loaded, client)
 
 
 def test_the_demo_builds_a_marked_county_with_centers_and_volunteers(demo: Demo) -> None:
@@ -121,22 +130,13 @@ def test_past_activities_were_attended_and_coming_ones_have_sign_ups(demo: Demo)
 
 def test_the_demo_accounts_log_in_through_the_api_with_their_roles(demo: Demo) -> None:
     accounts = demo_accounts(demo.app)
-    config = api_config(demo.settings)
-    web = create_app(
-        demo.app,
-        event_store_kind="sqlite",
-        stores=shared_stores(config),
-        read_side=None,
-        config=config,
-    )
 
-    with TestClient(app=web) as client:
-        answers = {
-            account.phone: client.post(
-                "/api/v1/sessions", json={"phone": account.phone, "password": DEMO_PASSWORD}
-            )
-            for account in accounts
-        }
+    answers = {
+        account.phone: demo.client.post(
+            "/api/v1/sessions", json={"phone": account.phone, "password": DEMO_PASSWORD}
+        )
+        for account in accounts
+    }
 
     assert {a.role for a in accounts} == {
         "administrator",
@@ -150,6 +150,25 @@ def test_the_demo_accounts_log_in_through_the_api_with_their_roles(demo: Demo) -
         assert answer.status_code == 201, answer.text
         roles = {g["role"] for g in answer.json()["account"]["grants"]}
         assert roles == {account.role}
+
+
+def test_the_supervisor_reads_the_demo_county_through_the_api(demo: Demo) -> None:
+    county = demo.loaded.county_id
+    session = demo.client.post(
+        "/api/v1/sessions", json={"phone": "19900000002", "password": DEMO_PASSWORD}
+    )
+    headers = {"Authorization": f"Bearer {session.json()['access_token']}"}
+
+    february = demo.client.get(
+        f"/api/v1/org-units/{county}/compliance?period=month&date=2026-02-15", headers=headers
+    )
+    problems = demo.client.get(f"/api/v1/org-units/{county}/problems", headers=headers)
+
+    assert february.status_code == 200, february.text
+    assert february.json()["met"] >= 3
+    assert february.json()["missed"] >= 2
+    assert problems.status_code == 200, problems.text
+    assert problems.json()["items"]
 
 
 def test_a_store_that_is_not_a_demo_lists_no_demo_accounts(tmp_path: Path) -> None:
