@@ -114,7 +114,15 @@ class SessionController(Controller):
         "503 `busy` when too many passwords are being checked at once.",
         opt={"public": True, "rate": "log-in"},
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(400, 401, 409, 429, 503),
+        responses=problem_responses(
+            400,
+            401,
+            409,
+            429,
+            503,
+            codes={401: ["credentials-rejected"]},
+            instance="/api/v1/sessions",
+        ),
     )
     async def log_in(self, data: JSONBody[LogIn], api: ApiDep) -> Tokens:
         # Checked before any hashing: a delayed phone costs the server nothing.
@@ -145,10 +153,14 @@ class SessionController(Controller):
         operation_id="refreshSession",
         summary="Swap a refresh token for new tokens (anyone holding one)",
         description="The refresh token is single-use: presenting it a second time ends "
-        "the session.",
+        "the session. A replayed, unknown or expired refresh token, or one of a session "
+        "that was logged out or ended by a password change, answers 401 `session-ended`: "
+        "log in again.",
         opt={"public": True, "rate": "refresh"},
         status_code=HTTP_200_OK,
-        responses=problem_responses(400, 401, 429),
+        responses=problem_responses(
+            400, 401, 429, codes={401: ["session-ended"]}, instance="/api/v1/sessions/refresh"
+        ),
     )
     async def refresh(self, data: JSONBody[Refresh], api: ApiDep) -> Tokens:
         issued = await api.write(
@@ -220,7 +232,16 @@ class AccountController(Controller):
         description="Ends every other session of the account at once; this one goes on.",
         guards=[requires(*ANY_ROLE)],
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(400, 401, 422, 429, 503),
+        responses=problem_responses(
+            400,
+            401,
+            422,
+            429,
+            503,
+            # A wrong current password is a wrong password, not an ended session.
+            codes={401: ["not-authenticated", "session-ended", "credentials-rejected"]},
+            instance="/api/v1/me/password",
+        ),
     )
     async def change_password(
         self, data: JSONBody[NewPassword], request: Request[Caller, Token, Any], api: ApiDep

@@ -75,7 +75,7 @@ class Scan(msgspec.Struct, kw_only=True):
             Meta(
                 tz=True,
                 description="The phone's own clock: kept as evidence, never trusted.",
-                examples=["2026-03-07T08:55:12+08:00"],
+                examples=["2026-03-07T00:55:12Z"],
             ),
         ]
         | None
