@@ -37,12 +37,12 @@ from grassroots.api.scope import require_activity, require_center
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.application.venue_codes import render_png, render_svg
-from grassroots.domain.qr_token import scan_url
 from grassroots.domain.account import Role
 from grassroots.domain.activity import MAX_CAPACITY, Activity
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.errors import AlreadyClosed
+from grassroots.domain.qr_token import scan_url
 from grassroots.domain.values import GeoPoint
 from grassroots.projections.activity_catalogue import (
     ActivityRow,
@@ -54,7 +54,7 @@ from grassroots.projections.activity_catalogue import (
     discover,
 )
 
-__all__ = ["ROUTES", "venue_code_image"]
+__all__ = ["ROUTES", "staffed_activity", "venue_code_image"]
 
 ANY_ROLE = tuple(Role)
 STAFF = (Role.CENTER_STAFF,)
@@ -272,7 +272,7 @@ def _require_staff_of(app: Grassroots, caller: Caller, center_id: UUID) -> None:
     raise NotFound("center", center_id)
 
 
-def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Activity:
+def staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Activity:
     """An activity of a center the caller works at; any other is not found."""
     activity = app.get(Activity, activity_id)
     if caller.is_administrator or activity.center_id in caller.subjects(Role.CENTER_STAFF):
@@ -281,7 +281,7 @@ def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Act
 
 
 def _mint_venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeView:
-    activity = _staffed_activity(api.app, caller, activity_id)
+    activity = staffed_activity(api.app, caller, activity_id)
     if activity.is_cancelled:
         raise AlreadyClosed("the activity has been cancelled", code="activity-cancelled")
     code = api.app.venue_code(activity_id)
@@ -323,7 +323,7 @@ def _post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -
 
 
 def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange) -> list[UUID]:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     return app.change_activity_details(
         activity_id,
         title=data.title,
@@ -341,14 +341,14 @@ def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityCh
 
 
 def _cancel(app: Grassroots, caller: Caller, activity_id: UUID, data: Cancellation) -> None:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     app.cancel_activity(activity_id, reason=data.reason)
 
 
 def _adjust(
     app: Grassroots, caller: Caller, activity_id: UUID, volunteer_id: UUID, data: Adjustment
 ) -> Attendance:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     return app.adjust_attendance(
         activity_id,
         volunteer_id,

@@ -50,10 +50,10 @@ from grassroots.domain.values import require_aware
 __all__ = [
     "DEFAULT_ROTATION_SECONDS",
     "MIN_SECRET_BYTES",
-    "TOKEN_ALPHABET",
-    "TOKEN_LENGTH",
     "QR_ALPHANUMERIC",
     "SCAN_PATH",
+    "TOKEN_ALPHABET",
+    "TOKEN_LENGTH",
     "TOKEN_VERSION",
     "QrSubject",
     "SubjectKind",

@@ -13,7 +13,6 @@ import pytest
 
 from grassroots.domain.errors import InvalidValue, ReasonRequired
 from grassroots.domain.values import (
-    mask_name,
     FIRST_DAY,
     FIRST_INSTANT,
     ID_NAMESPACE,
@@ -26,6 +25,7 @@ from grassroots.domain.values import (
     in_utc,
     iso_week_of,
     local_date,
+    mask_name,
     require_aware,
     require_day,
     require_instant,
