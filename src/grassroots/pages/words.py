@@ -251,7 +251,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "Scan with your phone's camera or WeChat to check in",
     ),
     "venue.checked_in": ("已签到", "Checked in"),
-    "venue.people": ("人", "people"),
+    "venue.people": ("人", "so far"),
     "venue.latest": ("最新签到", "Latest arrivals"),
     "venue.nobody_yet": ("还没有人签到。", "Nobody has checked in yet."),
     "venue.reconnecting": ("正在重新连接…", "Reconnecting…"),

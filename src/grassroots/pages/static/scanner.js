@@ -19,6 +19,7 @@
   }
 
   function cameraRefused() {
+    box.hidden = true;
     status.hidden = true;
     refused.hidden = false;
   }
