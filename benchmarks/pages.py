@@ -37,14 +37,15 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.e2e.serving import free_port, running_server  # noqa: E402
+from tests.integration.builders import build_world, post_activity  # noqa: E402
+
 from grassroots.application.service import Grassroots  # noqa: E402
 from grassroots.bootstrap import build_application  # noqa: E402
 from grassroots.domain.account import Grant, Role  # noqa: E402
 from grassroots.domain.qr_token import scan_url  # noqa: E402
 from grassroots.migrating import upgrade  # noqa: E402
 from grassroots.settings import Settings  # noqa: E402
-from tests.e2e.serving import free_port, running_server  # noqa: E402
-from tests.integration.builders import build_world, post_activity  # noqa: E402
 
 PASSWORD = "benchmark password 2026"
 GOAL_BYTES = 100 * 1024
@@ -79,7 +80,10 @@ def _set_up(env: dict[str, str], volunteers: int) -> tuple[Grassroots, UUID, lis
             org_unit_id=world.village,
         )
         app.open_account(
-            phone=phone, name=f"志愿者{i}", password=PASSWORD, grants=[Grant(Role.VOLUNTEER, volunteer)]
+            phone=phone,
+            name=f"志愿者{i}",
+            password=PASSWORD,
+            grants=[Grant(Role.VOLUNTEER, volunteer)],
         )
         app.sign_up(activity, volunteer)
         phones.append(phone)
@@ -169,7 +173,8 @@ def main() -> None:
                     path, data={"action": "check-in", "_csrf_token": form_token.group(1)}
                 )
                 check_ins.append(time.perf_counter() - started)
-                assert answer.status_code == 200 and "签到成功" in answer.text, answer.text[:500]
+                assert answer.status_code == 200, answer.text[:500]
+                assert "签到成功" in answer.text, answer.text[:500]
             # The venue screen fetches its next code every rotation.
             staff = _logged_in(base, STAFF_PHONE)
             refreshes = []
