@@ -24,7 +24,6 @@ from tests.integration.conftest import SECRET
 from tests.integration.projections.conftest import snapshot
 
 SHAPE = HistoryShape(weeks=4, volunteers=40, cadres=6)
-LONG = HistoryShape(weeks=10, volunteers=80, cadres=8, activities_per_center_week=3)
 
 
 def rebuild_all(read_side: ReadSide) -> None:
