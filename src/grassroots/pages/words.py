@@ -109,7 +109,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     # --- scan to check in, the in-app scanner and the venue screen ---
     "scan.title": ("扫码签到", "Check in"),
-    "scan.when": ("{day} {start}–{end}", "{day} {start}–{end}"),
+    "scan.when": ("{day} {start} 至 {end}", "{day}, {start}–{end}"),
     "scan.check_in": ("签到", "Check in"),
     "scan.check_out": ("签退", "Check out"),
     "scan.log_in_first": (
