@@ -87,8 +87,8 @@ async def register(
     }
     password = str(form.get("password", ""))
 
-    def again(error: str, status: int) -> Any:
-        return _form(request, api, target, status, error=error, **given)
+    async def again(error: str, status: int) -> Template:
+        return await _form(request, api, target, status, error=error, **given)
 
     try:
         data = msgspec.convert({**given, "password": password}, Registration, strict=False)
