@@ -169,6 +169,18 @@ def test_the_code_on_the_venue_screen_checks_a_phone_in_and_the_screen_counts_it
         renewed = _code_on_screen(screen)
         assert renewed.rsplit("/S/", 1)[0] == scanned.rsplit("/S/", 1)[0]
         screenshot(screen, "venue-screen-rotated")
+
+        # A screen whose live connection cannot get through says so, and once it
+        # can, hides the notice and reads the count afresh.
+        staff.route("**/venue/live", lambda route: route.abort())
+        cut = staff.new_page()
+        cut.goto(venue.screen)
+        cut.wait_for_selector("[data-reconnecting]:not([hidden])", timeout=10_000)
+        assert cut.inner_text("[data-reconnecting]") == "正在重新连接…"
+        screenshot(cut, "venue-screen-reconnecting")
+        staff.unroute("**/venue/live")
+        cut.wait_for_selector("[data-reconnecting]", state="hidden", timeout=15_000)
+        assert cut.inner_text("[data-count]") == "1"
     finally:
         staff.close()
         volunteer.close()
