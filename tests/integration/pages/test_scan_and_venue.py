@@ -261,3 +261,16 @@ def test_a_phone_already_registered_is_told_to_log_in(site: Site, volunteer_id: 
 
     assert answer.status_code == 409
     assert "这个手机号已经注册过了，请直接登录" in answer.text
+
+
+def test_back_from_the_log_in_the_page_sends_itself_only_to_check_in_never_out(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.app.check_in(activity, volunteer_id, token=_token(site, activity))
+    site.log_in(VOLUNTEER_PHONE)
+
+    back = site.client.get(f"/S/{_token(site, activity)}?go=1")
+
+    assert 'value="check-out"' in back.text
+    assert "data-go" not in back.text
