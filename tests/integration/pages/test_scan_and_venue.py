@@ -274,3 +274,22 @@ def test_back_from_the_log_in_the_page_sends_itself_only_to_check_in_never_out(
 
     assert 'value="check-out"' in back.text
     assert "data-go" not in back.text
+
+
+def test_the_check_in_page_and_the_venue_screen_speak_english_when_asked(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, site.world.center), name="赵老师")
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    scan = site.client.get(f"/S/{_token(site, activity)}?lang=en")
+    site.client.cookies.clear()
+    site.log_in(STAFF_PHONE)
+    screen = site.client.get(f"/desk/activities/{activity}/venue?lang=en")
+
+    assert '<html lang="en">' in scan.text
+    assert ">Check in</button>" in scan.text
+    assert '<html lang="en">' in screen.text
+    assert "Scan with your phone's camera or WeChat to check in" in screen.text.replace(
+        "&#39;", "'"
+    )
