@@ -617,7 +617,7 @@ def problem_counts_by_unit(
         c.changed_at >= starts_at,
         c.org_unit_id.in_(subtree_of(org_unit_id)),
     )
-    raised = dict(
+    raised: dict[UUID, int] = dict(
         conn.execute(
             sa.select(c.org_unit_id, sa.func.count())
             .where(in_period, c.kind == ChangeKind.RAISED)
