@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, TypeVarTuple
 
 from litestar.channels import ChannelsPlugin
@@ -57,6 +58,8 @@ class ApiConfig:
     max_body_bytes: int = 1_000_000
     # Web origins whose pages may call the API (CORS); none: same origin only.
     cors_origins: tuple[str, ...] = ()
+    # The font PDF files embed for Chinese text (GRASSROOTS_CJK_FONT).
+    cjk_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
 class Api:
