@@ -83,11 +83,17 @@ class BulletinFigures:
 @dataclass(frozen=True)
 class BulletinRow:
     """A unit's line: its subtree's figures, or, with ``own_only``, the figures of the
-    unit alone (a unit above the sheet's level, "本级")."""
+    unit alone (a unit above the sheet's level, "本级").
+
+    ``path`` names the unit and its ancestors below the bulletin's unit, the
+    farthest first (two villages may share a name in different townships); the
+    bulletin's unit itself has its own name as its path.
+    """
 
     org_unit_id: UUID
     name: str
     level: OrgLevel
+    path: tuple[str, ...]
     own_only: bool
     figures: BulletinFigures
 
@@ -131,22 +137,19 @@ def monthly_bulletin(
         raise UnitNotInTree(f"no org unit {org_unit_id} in the org tree read model")
     own = _own_figures(conn, org_unit_id, month, now)
     root = units[0]
+    paths = _paths(units)
     sheets = []
     for depth in sorted({u.depth for u in units}):
-        rows = [
-            BulletinRow(
-                u.unit.org_unit_id, u.unit.name, u.unit.level, True, own[u.unit.org_unit_id]
-            )
+        above = [
+            _row(u, paths, True, own[u.unit.org_unit_id])
             for u in units
             if u.depth < depth and not own[u.unit.org_unit_id].is_empty
         ]
-        rows += [
-            BulletinRow(u.unit.org_unit_id, u.unit.name, u.unit.level, False, _subtree_sum(u, own))
-            for u in units
-            if u.depth == depth
-        ]
+        at_level = [_row(u, paths, False, _subtree_sum(u, own)) for u in units if u.depth == depth]
+        # Grouped under their parents: a village's row follows its township's others.
+        at_level.sort(key=lambda r: (r.path, str(r.org_unit_id)))
         level = next(u.unit.level for u in units if u.depth == depth)
-        sheets.append(BulletinSheet(level, tuple(rows)))
+        sheets.append(BulletinSheet(level, (*above, *at_level)))
     return Bulletin(
         org_unit_id=org_unit_id,
         name=root.unit.name,
@@ -154,6 +157,27 @@ def monthly_bulletin(
         month=month,
         now=now,
         sheets=tuple(sheets),
+    )
+
+
+def _paths(units: list[SubtreeUnit]) -> dict[UUID, tuple[str, ...]]:
+    by_id = {u.unit.org_unit_id: u for u in units}
+    paths: dict[UUID, tuple[str, ...]] = {}
+    for u in units:  # root first, then by depth: a parent's path is known before its children
+        parent = u.unit.parent_id
+        if u.depth == 0 or parent not in by_id or by_id[parent].depth == 0:
+            paths[u.unit.org_unit_id] = (u.unit.name,)
+        else:
+            paths[u.unit.org_unit_id] = (*paths[parent], u.unit.name)
+    return paths
+
+
+def _row(
+    u: SubtreeUnit, paths: dict[UUID, tuple[str, ...]], own_only: bool, figures: BulletinFigures
+) -> BulletinRow:
+    unit = u.unit
+    return BulletinRow(
+        unit.org_unit_id, unit.name, unit.level, paths[unit.org_unit_id], own_only, figures
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
+from fpdf.fonts import FontFace
 
 from grassroots.projections.monthly_bulletin import Bulletin
 from grassroots.reports.labels import (
@@ -87,6 +88,8 @@ def bulletin_pdf(bulletin: Bulletin, font: Path = DEFAULT_CJK_FONT) -> bytes:
             cell_fill_color=(240, 244, 250),
             cell_fill_mode=TableCellFillMode.ROWS,
             first_row_as_headings=True,
+            # One face only (no bold in the setting's file): headings stand out by colour.
+            headings_style=FontFace(emphasis="", fill_color=(214, 228, 245)),
         ) as table:
             table.row(["单位", *(header for header, _ in COLUMNS)])
             for row in sheet.rows:

@@ -52,7 +52,8 @@ def title(bulletin: Bulletin) -> str:
 
 
 def row_name(row: BulletinRow) -> str:
-    return row.name + OWN_SUFFIX if row.own_only else row.name
+    name = " / ".join(row.path)
+    return name + OWN_SUFFIX if row.own_only else name
 
 
 def cells(figures: BulletinFigures) -> list[int | float | None]:
