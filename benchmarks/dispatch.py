@@ -18,6 +18,8 @@ Goal (the screens' speed): the dispatch's p95 under 300 ms.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import statistics
 import tempfile
 import time
@@ -65,6 +67,8 @@ def main() -> None:
     parser.add_argument("--cadres", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
+    # The test client logs every request; the figures are the output here.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env(
@@ -123,6 +127,7 @@ def main() -> None:
             }
             size = len(client.get(f"{base}/dispatch", headers=headers).content)
             print(f"dispatch document: {size / 1024:.0f} KiB of JSON")
+            print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             for name, call in kinds.items():
                 samples = _timed(call, args.requests)
                 print(

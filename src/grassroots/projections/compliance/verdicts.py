@@ -434,9 +434,16 @@ def shares_by_unit(result: UnitCompliance, units: Sequence[SubtreeUnit]) -> list
 
     A cadre counts for their own unit and every unit above it, up to the root.
     """
+    # Counted per cadre's own unit first, then summed over each unit's members: a
+    # pass over the cadres, not one per unit.
+    own: dict[UUID, Counter[Status]] = defaultdict(Counter)
+    for cadre in result.cadres:
+        own[cadre.org_unit_id][cadre.status] += 1
     shares = []
     for member in units:
-        counted = Counter(c.status for c in result.cadres if c.org_unit_id in member.members)
+        counted: Counter[Status] = Counter()
+        for unit in member.members & own.keys():
+            counted.update(own[unit])
         shares.append(
             UnitShare(
                 org_unit_id=member.unit.org_unit_id,
