@@ -203,6 +203,7 @@ def api_config(settings: Settings) -> ApiConfig:
         redis_url=settings.redis_url,
         cors_origins=settings.cors_origins,
         cjk_font=settings.cjk_font,
+        page_cookie_secure=settings.page_cookie_secure,
         rates={**DEFAULT_RATES, **limits.rates},
         trusted_proxies=limits.trusted_proxies,
         log_in_guesses=GuessPolicy(

@@ -34,6 +34,8 @@ GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, ref
 GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
 GRASSROOTS_CJK_FONT               the Chinese font embedded in PDF files (Debian's fonts-noto-cjk:
                                   /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
+GRASSROOTS_PAGE_COOKIE_SECURE     yes: the pages' session cookie is Secure and named __Host-...;
+                                  default yes, except in development on a loopback host (plain http)
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class Settings:
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
     cjk_font: Path = Path(DEFAULT_CJK_FONT)
+    page_cookie_secure: bool = True
     limits: Limits = field(default_factory=lambda: Limits())
 
     @classmethod
@@ -145,6 +148,9 @@ class Settings:
             request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
             # Not checked here: a server without the font serves everything but PDF files.
             cjk_font=Path(env.text("CJK_FONT", DEFAULT_CJK_FONT)),
+            page_cookie_secure=env.flag(
+                "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
+            ),
             limits=_limits(env),
         )
 
@@ -352,3 +358,10 @@ def _kept_secret(path: Path) -> bytes:
     with os.fdopen(fd, "wb") as f:
         f.write(key + b"\n")
     return key
+
+
+def _plain_local_development(mode: Mode, env: _Env) -> bool:
+    """A development server on this machine only, reached over plain http: a browser
+    would drop a Secure cookie there, so the pages' cookie is not marked Secure."""
+    host = env.text("HOST", "127.0.0.1")
+    return mode is Mode.DEVELOPMENT and host in {"127.0.0.1", "localhost", "::1"}
