@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, TypeVarTuple
 
 from litestar.channels import ChannelsPlugin
@@ -57,6 +58,9 @@ class ApiConfig:
     max_body_bytes: int = 1_000_000
     # Web origins whose pages may call the API (CORS); none: same origin only.
     cors_origins: tuple[str, ...] = ()
+    # Where people reach the server (links and QR codes), and the font certificates need.
+    public_url: str = "http://127.0.0.1:8000"
+    cjk_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
 class Api:
