@@ -18,7 +18,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, JSONBody, PathParameter, RawBody
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
@@ -206,7 +206,7 @@ class MyCertificateController(Controller):
         ),
     )
     async def issue(
-        self, data: CertificatePeriod, request: Request[Caller, Token, Any], api: ApiDep
+        self, data: JSONBody[CertificatePeriod], request: Request[Caller, Token, Any], api: ApiDep
     ) -> CertificateView:
         caller = request.user
         volunteer_id = caller.volunteer_id
@@ -237,7 +237,7 @@ class MyCertificateController(Controller):
     )
     async def pdf(
         self,
-        file_name: Annotated[str, FromPath(max_length=60, examples=["7K3M-9QXD-2HFA.pdf"])],
+        file_name: Annotated[str, PathParameter(max_length=60)],
         request: Request[Caller, Token, Any],
         api: ApiDep,
     ) -> Response[bytes]:
@@ -292,14 +292,14 @@ class CertificateController(Controller):
     async def check(
         self,
         serial: FromPath[Serial],
-        data: Annotated[bytes, Body(media_type=PDF_MEDIA_TYPE)],
+        body: RawBody,
         request: Request[Any, Any, Any],
         api: ApiDep,
     ) -> CertificateCheck:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != PDF_MEDIA_TYPE:
             raise ApiProblem(415, "unsupported-media-type", "send the PDF as application/pdf")
-        return await api.read(None, _genuine, api, serial, data)
+        return await api.read(None, _genuine, api, serial, bytes(body))
 
 
 # --- the public page ----------------------------------------------------------------
@@ -395,7 +395,7 @@ class CertificatePageController(Controller):
     include_in_schema = False
 
     @get("/{serial:str}", opt={"public": True})
-    async def show(self, serial: str, api: ApiDep) -> Response[str]:
+    async def show(self, serial: FromPath[str], api: ApiDep) -> Response[str]:
         try:
             view = await api.read(None, lambda: _public_view(api, api.app.certificate(serial)))
         except NotFound:
@@ -405,7 +405,7 @@ class CertificatePageController(Controller):
     @post("/{serial:str}", opt={"public": True}, request_max_body_size=MAX_PDF_BYTES + 10_000)
     async def check(
         self,
-        serial: str,
+        serial: FromPath[str],
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
         api: ApiDep,
     ) -> Response[str]:

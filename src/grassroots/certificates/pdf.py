@@ -13,6 +13,7 @@ face is picked from it by name.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -76,10 +77,13 @@ def _face_number(path: Path) -> int:
     if path.suffix.lower() not in (".ttc", ".otc"):
         return 0
     collection = TTCollection(str(path), lazy=True)
-    for number, face in enumerate(collection.fonts):
-        family = str(face["name"].getDebugName(1) or "")
-        if family.endswith(" SC") or " SC " in family or family.endswith("SC"):
-            return number
+    try:
+        for number, face in enumerate(collection.fonts):
+            family = str(face["name"].getDebugName(1) or "")
+            if family.endswith(" SC"):
+                return number
+    finally:
+        collection.close()
     return 0
 
 
@@ -97,6 +101,8 @@ class CertificatePdf:
 
     def __call__(self, facts: CertificateFacts) -> bytes:
         self.check_font()
+        # fontTools logs every step of subsetting the font at INFO: not news for a server log.
+        logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
         zone = ZoneInfo(self.time_zone)
         pdf = FPDF(orientation="P", unit="mm", format="A4")
         pdf.set_creation_date(facts.issued_at)
