@@ -34,8 +34,8 @@ GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, ref
 GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
 GRASSROOTS_PUBLIC_URL             the address people reach the server at, as QR codes and
                                   links name it (http://127.0.0.1:8000)
-GRASSROOTS_CJK_FONT               the CJK font certificates are drawn with (Debian's
-                                  fonts-noto-cjk: /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
+GRASSROOTS_CJK_FONT               the CJK font certificates are drawn with (default: Debian's
+                                  fonts-noto-cjk, /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc)
 """
 
 from __future__ import annotations

@@ -168,7 +168,8 @@ def _own_certificate(api: Api, caller: Caller, serial: str) -> Certificate:
 
 def _genuine(api: Api, serial: str, pdf: bytes) -> CertificateCheck:
     certificate = api.app.certificate(serial)
-    return CertificateCheck(serial=certificate.serial, genuine=certificate.certifies(pdf_digest(pdf)))
+    genuine = certificate.certifies(pdf_digest(pdf))
+    return CertificateCheck(serial=certificate.serial, genuine=genuine)
 
 
 class MyCertificateController(Controller):

@@ -320,7 +320,9 @@ MESSAGES: dict[str, Message] = {
     "walk_of_life-empty": M("请填写身份或职业", "A walk of life is required"),
     "walk_of_life-too-long": M("身份或职业太长", "The walk of life is too long"),
     # Certificates of volunteer service.
-    "certificate-period-invalid": M("证明期间的结束日期早于开始日期", "The period ends before it starts"),
+    "certificate-period-invalid": M(
+        "证明期间的结束日期早于开始日期", "The period ends before it starts"
+    ),
     "certificate-period-too-long": M("证明期间最长一年", "A certificate covers at most a year"),
     "certificate-period-in-future": M(
         "证明期间不能晚于今天", "The period must not end after today"

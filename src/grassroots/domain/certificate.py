@@ -203,9 +203,7 @@ def draw_up(
     check_period(from_day, to_day, today=today)
     lines = certificate_lines(served, from_day, to_day)
     if not lines:
-        raise NotAllowed(
-            "no credited service in the period to certify", code="certificate-empty"
-        )
+        raise NotAllowed("no credited service in the period to certify", code="certificate-empty")
     return CertificateFacts(
         serial=normalise_serial(serial),
         volunteer_name=volunteer_name,

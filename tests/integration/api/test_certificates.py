@@ -250,9 +250,7 @@ def test_a_period_in_the_future_or_without_service_is_refused(server: Server) ->
     assert empty.status_code == 409
 
 
-def test_a_missing_font_answers_503_naming_the_package(
-    server_factory: Any, tmp_path: Path
-) -> None:
+def test_a_missing_font_answers_503_naming_the_package(server_factory: Any, tmp_path: Path) -> None:
     server = server_factory(cjk_font=tmp_path / "no-such-font.ttc")
     world = build_world(server.app)
     volunteer = register(server, world, "13800138000", "王小明")

@@ -61,7 +61,10 @@ def test_the_pdf_is_rendered_again_byte_for_byte_and_refused_when_it_no_longer_i
     app: Grassroots, volunteer: UUID
 ) -> None:
     certificate, pdf = app.issue_certificate(
-        volunteer, date(2026, 3, 1), date(2026, 3, 31), [served(date(2026, 3, 7), 90)],
+        volunteer,
+        date(2026, 3, 1),
+        date(2026, 3, 31),
+        [served(date(2026, 3, 7), 90)],
         render=fake_pdf,
     )
     assert app.certificate_pdf(app.certificate(certificate.serial), render=fake_pdf) == pdf
@@ -74,12 +77,18 @@ def test_a_period_ending_after_today_in_the_volunteers_zone_is_refused(
 ) -> None:
     # 03:00 UTC on 2 April is 11:00 in Shanghai: the 2nd may end a period, the 3rd not.
     app.issue_certificate(
-        volunteer, date(2026, 4, 1), date(2026, 4, 2), [served(date(2026, 4, 2), 60)],
+        volunteer,
+        date(2026, 4, 1),
+        date(2026, 4, 2),
+        [served(date(2026, 4, 2), 60)],
         render=fake_pdf,
     )
     with pytest.raises(InvalidValue) as refused:
         app.issue_certificate(
-            volunteer, date(2026, 4, 1), date(2026, 4, 3), [served(date(2026, 4, 2), 60)],
+            volunteer,
+            date(2026, 4, 1),
+            date(2026, 4, 3),
+            [served(date(2026, 4, 2), 60)],
             render=fake_pdf,
         )
     assert refused.value.code == "certificate-period-in-future"
@@ -88,9 +97,7 @@ def test_a_period_ending_after_today_in_the_volunteers_zone_is_refused(
 def test_nothing_is_recorded_for_a_period_without_service(app: Grassroots, volunteer: UUID) -> None:
     before = app.recorder.max_notification_id()
     with pytest.raises(NotAllowed):
-        app.issue_certificate(
-            volunteer, date(2026, 3, 1), date(2026, 3, 31), [], render=fake_pdf
-        )
+        app.issue_certificate(volunteer, date(2026, 3, 1), date(2026, 3, 31), [], render=fake_pdf)
     assert app.recorder.max_notification_id() == before
 
 

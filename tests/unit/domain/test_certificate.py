@@ -133,12 +133,10 @@ def test_a_period_without_credited_service_is_refused() -> None:
     assert refused.value.code == "certificate-empty"
 
 
-def test_a_serial_is_twelve_crockford_characters_in_three_groups_safe_for_qr_alphanumeric() -> (
-    None
-):
+def test_a_serial_is_twelve_crockford_characters_in_three_groups_safe_for_qr_alphanumeric() -> None:
     for seed in (bytes(8), b"\xff" * 8, bytes(range(8)), b"certific"):
         serial = serial_from(seed)
-        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", serial)
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}", serial)
     assert serial_from(bytes(8)) != serial_from(b"\x00" * 7 + b"\x10")
 
 
