@@ -124,10 +124,12 @@ class CertificatePdf:
         pdf.cell(0, 16, "志愿服务证明", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(6)
         pdf.set_font(_FONT, size=12)
+        # No spaces inside the sentence (but around the name): a line then wraps between
+        # characters, as Chinese does, never splitting a number from its measure word.
         text = (
-            f"兹证明 {facts.volunteer_name} 于 {_day(facts.from_day)} 至 "
-            f"{_day(facts.to_day)} 期间参加志愿服务 {len(facts.lines)} 次，"
-            f"累计服务时长 {display_hours(facts.total_minutes)} 小时。明细如下："
+            f"兹证明 {facts.volunteer_name} 于{_day(facts.from_day)}至{_day(facts.to_day)}"
+            f"期间参加志愿服务{len(facts.lines)}次，"
+            f"累计服务时长{display_hours(facts.total_minutes)}小时。明细如下："
         )
         pdf.multi_cell(0, 8, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
@@ -171,7 +173,7 @@ class CertificatePdf:
         for text in (
             f"出具平台：{PLATFORM}",
             f"证明编号：{facts.serial}",
-            f"出具日期：{issued.year} 年 {issued.month} 月 {issued.day} 日",
+            f"出具日期：{_day(issued.date())}",
             "核验方式：扫描右侧二维码，或访问",
             url,
             "本证明依据平台记录的服务时长出具，任何改动均无法通过核验。",
@@ -185,7 +187,7 @@ class CertificatePdf:
 
 
 def _day(day: date) -> str:
-    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _draw_qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
