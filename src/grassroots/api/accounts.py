@@ -135,12 +135,11 @@ class SessionController(Controller):
             try:
                 issued = await api.write(
                     None,
-                    lambda: api.app.log_in(
-                        phone=data.phone,
-                        password=data.password,
-                        lifetime=api.config.session_lifetime,
-                        max_lifetime=api.config.session_max_lifetime,
-                    ),
+                    api.app.log_in,
+                    phone=data.phone,
+                    password=data.password,
+                    lifetime=api.config.session_lifetime,
+                    max_lifetime=api.config.session_max_lifetime,
                 )
             except CredentialsRejected:
                 await api.guesses.failed(data.phone)
@@ -165,11 +164,10 @@ class SessionController(Controller):
     async def refresh(self, data: JSONBody[Refresh], api: ApiDep) -> Tokens:
         issued = await api.write(
             None,
-            lambda: api.app.refresh_session(
-                data.refresh_token,
-                lifetime=api.config.session_lifetime,
-                max_lifetime=api.config.session_max_lifetime,
-            ),
+            api.app.refresh_session,
+            data.refresh_token,
+            lifetime=api.config.session_lifetime,
+            max_lifetime=api.config.session_max_lifetime,
         )
         return _tokens(api, issued)
 
@@ -204,13 +202,12 @@ class AccountController(Controller):
         async with api.hashing.held():
             account_id, volunteer_id = await api.write(
                 None,
-                lambda: api.app.register_volunteer_account(
-                    name=data.name,
-                    phone=data.phone,
-                    password=data.password,
-                    birth_date=data.birth_date,
-                    org_unit_id=data.org_unit_id,
-                ),
+                api.app.register_volunteer_account,
+                name=data.name,
+                phone=data.phone,
+                password=data.password,
+                birth_date=data.birth_date,
+                org_unit_id=data.org_unit_id,
             )
         return Registered(account_id=account_id, volunteer_id=volunteer_id)
 
@@ -250,12 +247,11 @@ class AccountController(Controller):
         async with api.hashing.held():
             await api.write(
                 caller.account_id,
-                lambda: api.app.change_password(
-                    caller.account_id,
-                    current=data.current_password,
-                    new=data.new_password,
-                    kept_session_id=caller.session_id,
-                ),
+                api.app.change_password,
+                caller.account_id,
+                current=data.current_password,
+                new=data.new_password,
+                kept_session_id=caller.session_id,
             )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -166,6 +167,31 @@ def _own_certificate(api: Api, caller: Caller, serial: str) -> Certificate:
     return certificate
 
 
+def _issue(
+    api: Api, volunteer_id: UUID, period: CertificatePeriod, renderer: CertificatePdf
+) -> CertificateView:
+    with api.engine.connect() as conn:
+        served = served_between(conn, volunteer_id, period.from_day, period.to_day)
+    certificate, _pdf = api.app.issue_certificate(
+        volunteer_id, period.from_day, period.to_day, served, render=renderer
+    )
+    return _own_view(api, certificate)
+
+
+def _own_pdf(api: Api, caller: Caller, serial: str, renderer: CertificatePdf) -> tuple[str, bytes]:
+    certificate = _own_certificate(api, caller, serial)
+    return certificate.serial, api.app.certificate_pdf(certificate, render=renderer)
+
+
+def _public(api: Api, serial: str) -> PublicCertificateView:
+    return _public_view(api, api.app.certificate(serial))
+
+
+def _checked(api: Api, serial: str, pdf: bytes) -> tuple[PublicCertificateView, bool]:
+    certificate = api.app.certificate(serial)
+    return _public_view(api, certificate), certificate.certifies(pdf_digest(pdf))
+
+
 def _genuine(api: Api, serial: str, pdf: bytes) -> CertificateCheck:
     certificate = api.app.certificate(serial)
     genuine = certificate.certifies(pdf_digest(pdf))
@@ -216,16 +242,7 @@ class MyCertificateController(Controller):
         renderer.check_font()
         # The ledger must include the caller's own latest scans before it is certified.
         await api.positions.settle(caller.account_id)
-
-        def run() -> CertificateView:
-            with api.engine.connect() as conn:
-                served = served_between(conn, volunteer_id, data.from_day, data.to_day)
-            certificate, _pdf = api.app.issue_certificate(
-                volunteer_id, data.from_day, data.to_day, served, render=renderer
-            )
-            return _own_view(api, certificate)
-
-        return await api.write(caller.account_id, run)
+        return await api.write(caller.account_id, _issue, api, volunteer_id, data, renderer)
 
     @get(
         "/{file_name:str}",
@@ -246,13 +263,7 @@ class MyCertificateController(Controller):
         if not file_name.endswith(".pdf"):
             raise ApiProblem(404, "no-such-route", "certificates are served as <serial>.pdf")
         serial = file_name.removesuffix(".pdf")
-        renderer = _renderer(api)
-
-        def run() -> tuple[str, bytes]:
-            certificate = _own_certificate(api, caller, serial)
-            return certificate.serial, api.app.certificate_pdf(certificate, render=renderer)
-
-        found, pdf = await api.read(None, run)
+        found, pdf = await api.read(None, _own_pdf, api, caller, serial, _renderer(api))
         return Response(
             pdf,
             media_type=PDF_MEDIA_TYPE,
@@ -277,7 +288,7 @@ class CertificateController(Controller):
         responses=problem_responses(404, 429),
     )
     async def read(self, serial: FromPath[Serial], api: ApiDep) -> PublicCertificateView:
-        return await api.read(None, lambda: _public_view(api, api.app.certificate(serial)))
+        return await api.read(None, _public, api, serial)
 
     @post(
         "/{serial:str}/check",
@@ -398,7 +409,7 @@ class CertificatePageController(Controller):
     @get("/{serial:str}", opt={"public": True})
     async def show(self, serial: FromPath[str], api: ApiDep) -> Response[str]:
         try:
-            view = await api.read(None, lambda: _public_view(api, api.app.certificate(serial)))
+            view = await api.read(None, _public, api, serial)
         except NotFound:
             return _html(_not_found_html(), 404)
         return _html(_certificate_html(view, None))
@@ -411,13 +422,8 @@ class CertificatePageController(Controller):
         api: ApiDep,
     ) -> Response[str]:
         pdf = await data.read()
-
-        def run() -> tuple[PublicCertificateView, bool]:
-            certificate = api.app.certificate(serial)
-            return _public_view(api, certificate), certificate.certifies(pdf_digest(pdf))
-
         try:
-            view, genuine = await api.read(None, run)
+            view, genuine = await api.read(None, _checked, api, serial, pdf)
         except NotFound:
             return _html(_not_found_html(), 404)
         return _html(_certificate_html(view, genuine), HTTP_200_OK)

@@ -218,7 +218,7 @@ async def check(
 ) -> Health:
     """Every part's state, the checks run side by side."""
     last, reading, redis_part = await asyncio.gather(
-        _within(application.recorder.max_notification_id),
+        _within(application.log_head),
         _within(_read_side_check(read_side)),
         _redis_part(redis),
     )
