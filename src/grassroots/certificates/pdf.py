@@ -87,6 +87,24 @@ def _face_number(path: Path) -> int:
     return 0
 
 
+class _Document(FPDF):
+    """A page of a certificate: each names the serial and its place among the pages,
+    so a page of a long certificate cannot pass for a page of another."""
+
+    def __init__(self, serial: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.serial = serial
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(_FONT, size=8)
+        self.set_text_color(110, 120, 130)
+        # fpdf2 puts the number of pages where "{nb}" stands once they are all drawn.
+        text = f"志愿服务证明 {self.serial} · 第 {self.page_no()}/{{nb}} 页"
+        self.cell(0, 5, text, align=Align.C)
+        self.set_text_color(0, 0, 0)
+
+
 @dataclass(frozen=True)
 class CertificatePdf:
     """Renders certificates' facts as A4 PDFs (a ``Renderer`` for the application)."""
@@ -104,7 +122,7 @@ class CertificatePdf:
         # fontTools logs every step of subsetting the font at INFO: not news for a server log.
         logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
         zone = ZoneInfo(self.time_zone)
-        pdf = FPDF(orientation="P", unit="mm", format="A4")
+        pdf = _Document(facts.serial)
         pdf.set_creation_date(facts.issued_at)
         pdf.set_title(f"志愿服务证明 {facts.serial}")
         pdf.set_creator(PLATFORM)
@@ -119,7 +137,7 @@ class CertificatePdf:
         self._footer(pdf, facts, facts.issued_at.astimezone(zone))
         return bytes(pdf.output())
 
-    def _heading(self, pdf: FPDF, facts: CertificateFacts) -> None:
+    def _heading(self, pdf: _Document, facts: CertificateFacts) -> None:
         pdf.set_font(_FONT, size=26)
         pdf.cell(0, 16, "志愿服务证明", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(6)
@@ -134,7 +152,7 @@ class CertificatePdf:
         pdf.multi_cell(0, 8, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
 
-    def _table(self, pdf: FPDF, facts: CertificateFacts) -> None:
+    def _table(self, pdf: _Document, facts: CertificateFacts) -> None:
         pdf.set_font(_FONT, size=10)
         with pdf.table(
             col_widths=(26, 68, 48, 28),
@@ -157,7 +175,7 @@ class CertificatePdf:
                 )
             table.row(("合计", "", "", display_hours(facts.total_minutes)))
 
-    def _footer(self, pdf: FPDF, facts: CertificateFacts, issued: datetime) -> None:
+    def _footer(self, pdf: _Document, facts: CertificateFacts, issued: datetime) -> None:
         url = verification_url(self.public_url, facts.serial)
         block = _QR_MM + 14
         # At the foot of the table's last page when it fits, else at the top of a new one.
