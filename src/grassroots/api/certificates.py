@@ -14,6 +14,7 @@ import html
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -325,7 +326,7 @@ _STYLE = """
  .ok { border-left: .35rem solid #1b7f3b; } .bad { border-left: .35rem solid #b3261e; }
  table { width: 100%; border-collapse: collapse; font-size: .92rem; }
  th, td { text-align: left; padding: .35rem .25rem; border-bottom: 1px solid #e3e6ea; }
- td.n, th.n { text-align: right; white-space: nowrap; }
+ td.n, th.n { text-align: right; white-space: nowrap; } td.d { white-space: nowrap; }
  .muted { color: #5b6b7a; font-size: .9rem; }
  input[type=file] { width: 100%; margin: .5rem 0; }
  button { font-size: 1rem; padding: .5rem 1.2rem; border: 0; border-radius: .3rem;
@@ -342,10 +343,10 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _certificate_html(view: PublicCertificateView, verdict: bool | None) -> str:
+def _certificate_html(view: PublicCertificateView, issued_on: date, verdict: bool | None) -> str:
     e = html.escape
     rows = "".join(
-        f"<tr><td>{line.day.isoformat()}</td><td>{e(line.activity_title)}</td>"
+        f"<tr><td class=d>{line.day.isoformat()}</td><td>{e(line.activity_title)}</td>"
         f"<td>{e(line.center_name)}</td><td class=n>{line.hours}</td></tr>"
         for line in view.lines
     )
@@ -367,11 +368,11 @@ def _certificate_html(view: PublicCertificateView, verdict: bool | None) -> str:
 <p class="muted">Volunteer service certificate · verification</p>
 {result}
 <div class="card">
- <p>证明编号 <strong>{serial}</strong> 由平台出具，内容如下（姓名已部分隐去）：</p>
+ <p>编号为 <strong>{serial}</strong> 的证明确由本平台出具，内容如下（姓名已部分隐去）：</p>
  <p>志愿者：<strong>{e(view.volunteer_name)}</strong><br>
  服务期间：{view.from_day.isoformat()} 至 {view.to_day.isoformat()}<br>
  累计服务时长：<strong>{view.total_hours} 小时</strong><br>
- 出具时间：{view.issued_at.date().isoformat()}</p>
+ 出具日期：{issued_on.isoformat()}</p>
  <table><thead><tr><th>日期</th><th>活动</th><th>服务单位</th><th class=n>小时</th></tr>
  </thead><tbody>{rows}</tbody></table>
 </div>
@@ -384,6 +385,11 @@ def _certificate_html(view: PublicCertificateView, verdict: bool | None) -> str:
  <p class="muted">文件只用于核对，不会被保存。</p>
 </div>"""
     return _page(f"志愿服务证明 {view.serial}", body)
+
+
+def _issued_on(api: Api, view: PublicCertificateView) -> date:
+    """The day of issue on the wall clock where the platform runs, as the PDF says it."""
+    return view.issued_at.astimezone(ZoneInfo(api.app.config.time_zone)).date()
 
 
 def _not_found_html() -> str:
@@ -412,7 +418,7 @@ class CertificatePageController(Controller):
             view = await api.read(None, _public, api, serial)
         except NotFound:
             return _html(_not_found_html(), 404)
-        return _html(_certificate_html(view, None))
+        return _html(_certificate_html(view, _issued_on(api, view), None))
 
     @post("/{serial:str}", opt={"public": True}, request_max_body_size=MAX_PDF_BYTES + 10_000)
     async def check(
@@ -426,7 +432,7 @@ class CertificatePageController(Controller):
             view, genuine = await api.read(None, _checked, api, serial, pdf)
         except NotFound:
             return _html(_not_found_html(), 404)
-        return _html(_certificate_html(view, genuine), HTTP_200_OK)
+        return _html(_certificate_html(view, _issued_on(api, view), genuine), HTTP_200_OK)
 
 
 ROUTES: list[ControllerRouterHandler] = [
