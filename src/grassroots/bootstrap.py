@@ -204,6 +204,7 @@ def api_config(settings: Settings) -> ApiConfig:
         cors_origins=settings.cors_origins,
         public_url=settings.public_url,
         cjk_font=settings.cjk_font,
+        page_cookie_secure=settings.page_cookie_secure,
         rates={**DEFAULT_RATES, **limits.rates},
         trusted_proxies=limits.trusted_proxies,
         log_in_guesses=GuessPolicy(

@@ -36,6 +36,8 @@ GRASSROOTS_PUBLIC_URL             the address people reach the server at, as QR 
                                   links name it (http://127.0.0.1:8000)
 GRASSROOTS_CJK_FONT               the CJK font certificates are drawn with (default: Debian's
                                   fonts-noto-cjk, /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc)
+GRASSROOTS_PAGE_COOKIE_SECURE     yes: the pages' session cookie is Secure and named __Host-...;
+                                  default yes, except in development on a loopback host (plain http)
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ class Settings:
     request_timeout_seconds: int = 20
     public_url: str = DEFAULT_PUBLIC_URL
     cjk_font: Path = Path(DEFAULT_CJK_FONT)
+    page_cookie_secure: bool = True
     limits: Limits = field(default_factory=lambda: Limits())
 
     @classmethod
@@ -150,6 +153,9 @@ class Settings:
             public_url=_public_url(env.text("PUBLIC_URL", DEFAULT_PUBLIC_URL)),
             # Not checked here: a server without the font still serves all but certificates.
             cjk_font=Path(env.text("CJK_FONT", DEFAULT_CJK_FONT)),
+            page_cookie_secure=env.flag(
+                "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
+            ),
             limits=_limits(env),
         )
 
@@ -367,3 +373,10 @@ def _kept_secret(path: Path) -> bytes:
     with os.fdopen(fd, "wb") as f:
         f.write(key + b"\n")
     return key
+
+
+def _plain_local_development(mode: Mode, env: _Env) -> bool:
+    """A development server on this machine only, reached over plain http: a browser
+    would drop a Secure cookie there, so the pages' cookie is not marked Secure."""
+    host = env.text("HOST", "127.0.0.1")
+    return mode is Mode.DEVELOPMENT and host in {"127.0.0.1", "localhost", "::1"}

@@ -13,14 +13,21 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from msgspec import Meta
 
 from grassroots.api.auth import Caller, access_token_for, requires
-from grassroots.api.context import ApiDep
+from grassroots.api.context import Api, ApiDep
 from grassroots.api.fields import Day, GivenPassword, Id, Name, Password, Phone
 from grassroots.api.problems import problem_responses
 from grassroots.application.accounts import IssuedSession
 from grassroots.application.errors import CredentialsRejected
 from grassroots.domain.account import Account, Grant, Role
 
-__all__ = ["AccountController", "GrantBody", "GrantView", "SessionController"]
+__all__ = [
+    "AccountController",
+    "GrantBody",
+    "GrantView",
+    "LogIn",
+    "SessionController",
+    "log_in_guarded",
+]
 
 ANY_ROLE = tuple(Role)
 
@@ -100,6 +107,32 @@ def _tokens(api: ApiDep, issued: IssuedSession) -> Tokens:
     )
 
 
+async def log_in_guarded(api: Api, data: LogIn) -> IssuedSession:
+    """The application's log-in behind the guessing delays and the hashing bound;
+    the API's log-in and the log-in page both go through here."""
+    # Checked before any hashing: a delayed phone costs the server nothing.
+    await api.guesses.require_allowed(data.phone)
+    async with api.hashing.held():
+        # Again once a slot is ours, and the failure counted before the slot is
+        # given up: guesses sent at once all passed the first look while they
+        # queued, and the ones before them may since have started a delay.
+        await api.guesses.require_allowed(data.phone)
+        try:
+            issued = await api.write(
+                None,
+                api.app.log_in,
+                phone=data.phone,
+                password=data.password,
+                lifetime=api.config.session_lifetime,
+                max_lifetime=api.config.session_max_lifetime,
+            )
+        except CredentialsRejected:
+            await api.guesses.failed(data.phone)
+            raise
+    await api.guesses.succeeded(data.phone)
+    return issued
+
+
 class SessionController(Controller):
     path = "/api/v1/sessions"
     tags = ["accounts"]  # noqa: RUF012
@@ -125,27 +158,7 @@ class SessionController(Controller):
         ),
     )
     async def log_in(self, data: JSONBody[LogIn], api: ApiDep) -> Tokens:
-        # Checked before any hashing: a delayed phone costs the server nothing.
-        await api.guesses.require_allowed(data.phone)
-        async with api.hashing.held():
-            # Again once a slot is ours, and the failure counted before the slot is
-            # given up: guesses sent at once all passed the first look while they
-            # queued, and the ones before them may since have started a delay.
-            await api.guesses.require_allowed(data.phone)
-            try:
-                issued = await api.write(
-                    None,
-                    api.app.log_in,
-                    phone=data.phone,
-                    password=data.password,
-                    lifetime=api.config.session_lifetime,
-                    max_lifetime=api.config.session_max_lifetime,
-                )
-            except CredentialsRejected:
-                await api.guesses.failed(data.phone)
-                raise
-        await api.guesses.succeeded(data.phone)
-        return _tokens(api, issued)
+        return _tokens(api, await log_in_guarded(api, data))
 
     @post(
         "/refresh",

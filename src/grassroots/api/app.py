@@ -40,7 +40,6 @@ from grassroots.api.context import Api, ApiConfig
 from grassroots.api.degrading import REDIS_ERRORS, RedisBreaker, redacted
 from grassroots.api.headers import SecurityHeaders, cors_config
 from grassroots.api.health import HealthController
-from grassroots.api.home import home
 from grassroots.api.problems import (
     PROBLEM_MEDIA_TYPE,
     ApiProblem,
@@ -52,6 +51,7 @@ from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
+from grassroots.pages import pages_router, template_config
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["API_ROUTES", "SharedStores", "create_app"]
@@ -218,7 +218,12 @@ def create_app(
     def provide_api() -> Api:
         return api
 
-    handlers: list[Any] = [home, HealthController, describe_problem, static_files(), *API_ROUTES]
+    pages = pages_router(
+        application.config.secret_key,
+        secure=config.page_cookie_secure,
+        session_lifetime=config.session_lifetime,
+    )
+    handlers: list[Any] = [pages, HealthController, describe_problem, static_files(), *API_ROUTES]
     return Litestar(
         route_handlers=handlers,
         state=State(
@@ -254,4 +259,5 @@ def create_app(
             render_plugins=[LocalScalarRenderPlugin()],
         ),
         request_max_body_size=config.max_body_bytes,
+        template_config=template_config(),
     )

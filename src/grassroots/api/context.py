@@ -62,6 +62,8 @@ class ApiConfig:
     # Where people reach the server (links and QR codes), and the font certificates need.
     public_url: str = "http://127.0.0.1:8000"
     cjk_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    # Whether the pages' session cookie is Secure (and named __Host-...); see pages/sessions.py.
+    page_cookie_secure: bool = True
 
 
 class Api:
