@@ -5,22 +5,19 @@ A volunteer issues their own certificate for a period and downloads its PDF
 code opens ``/V/<SERIAL>``, a public page showing what the certificate shows
 with the name masked, where a PDF can be checked: it is genuine and unaltered
 when its bytes hash to the SHA-256 recorded at issue. The same check is
-``POST /api/v1/certificates/{serial}/check`` for programs.
+``POST /api/v1/certificates/{serial}/check`` for programs; the page is in
+``grassroots.pages.certificates`` and reads through the functions here.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody, PathParameter, RawBody
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, PathParameter, RawBody
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
@@ -37,7 +34,13 @@ from grassroots.domain.certificate import Certificate, CertificateFacts, display
 from grassroots.domain.values import mask_name
 from grassroots.projections.ledger import served_between
 
-__all__ = ["ROUTES"]
+__all__ = [
+    "MAX_PDF_BYTES",
+    "ROUTES",
+    "PublicCertificateView",
+    "checked_certificate",
+    "public_certificate",
+]
 
 # A certificate's PDF is tens of kilobytes; a year of daily service stays far below this.
 MAX_PDF_BYTES = 1_000_000
@@ -184,11 +187,13 @@ def _own_pdf(api: Api, caller: Caller, serial: str, renderer: CertificatePdf) ->
     return certificate.serial, api.app.certificate_pdf(certificate, render=renderer)
 
 
-def _public(api: Api, serial: str) -> PublicCertificateView:
+def public_certificate(api: Api, serial: str) -> PublicCertificateView:
+    """What the certificate with this serial shows anyone (the API's and the page's)."""
     return _public_view(api, api.app.certificate(serial))
 
 
-def _checked(api: Api, serial: str, pdf: bytes) -> tuple[PublicCertificateView, bool]:
+def checked_certificate(api: Api, serial: str, pdf: bytes) -> tuple[PublicCertificateView, bool]:
+    """What the certificate shows, and whether ``pdf`` is it, unaltered."""
     certificate = api.app.certificate(serial)
     return _public_view(api, certificate), certificate.certifies(pdf_digest(pdf))
 
@@ -289,7 +294,7 @@ class CertificateController(Controller):
         responses=problem_responses(404, 429),
     )
     async def read(self, serial: FromPath[Serial], api: ApiDep) -> PublicCertificateView:
-        return await api.read(None, _public, api, serial)
+        return await api.read(None, public_certificate, api, serial)
 
     @post(
         "/{serial:str}/check",
@@ -315,128 +320,7 @@ class CertificateController(Controller):
         return await api.read(None, _genuine, api, serial, bytes(body))
 
 
-# --- the public page ----------------------------------------------------------------
-
-_STYLE = """
- body { font-family: system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 0;
-        color: #1d2a36; background: #f5f6f8; line-height: 1.55; }
- main { max-width: 40rem; margin: 0 auto; padding: 1rem; }
- h1 { font-size: 1.4rem; margin: .5rem 0; }
- .card { background: #fff; border-radius: .5rem; padding: 1rem; margin: .8rem 0; }
- .ok { border-left: .35rem solid #1b7f3b; } .bad { border-left: .35rem solid #b3261e; }
- table { width: 100%; border-collapse: collapse; font-size: .92rem; }
- th, td { text-align: left; padding: .35rem .25rem; border-bottom: 1px solid #e3e6ea; }
- td.n, th.n { text-align: right; white-space: nowrap; } td.d { white-space: nowrap; }
- .muted { color: #5b6b7a; font-size: .9rem; }
- input[type=file] { width: 100%; margin: .5rem 0; }
- button { font-size: 1rem; padding: .5rem 1.2rem; border: 0; border-radius: .3rem;
-          background: #b3261e; color: #fff; }
-"""
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main>{body}</main></body></html>"
-    )
-
-
-def _certificate_html(view: PublicCertificateView, issued_on: date, verdict: bool | None) -> str:
-    e = html.escape
-    rows = "".join(
-        f"<tr><td class=d>{line.day.isoformat()}</td><td>{e(line.activity_title)}</td>"
-        f"<td>{e(line.center_name)}</td><td class=n>{line.hours}</td></tr>"
-        for line in view.lines
-    )
-    if verdict is True:
-        result = (
-            '<div class="card ok"><strong>核验通过：</strong>所提交的 PDF 与平台出具的'
-            "证明完全一致，未被改动。</div>"
-        )
-    elif verdict is False:
-        result = (
-            '<div class="card bad"><strong>核验未通过：</strong>所提交的文件不是平台出具的'
-            "这份证明，或已被改动。</div>"
-        )
-    else:
-        result = ""
-    serial = e(view.serial)
-    body = f"""
-<h1>志愿服务证明 · 核验</h1>
-<p class="muted">Volunteer service certificate · verification</p>
-{result}
-<div class="card">
- <p>编号为 <strong>{serial}</strong> 的证明确由本平台出具，内容如下（姓名已部分隐去）：</p>
- <p>志愿者：<strong>{e(view.volunteer_name)}</strong><br>
- 服务期间：{view.from_day.isoformat()} 至 {view.to_day.isoformat()}<br>
- 累计服务时长：<strong>{view.total_hours} 小时</strong><br>
- 出具日期：{issued_on.isoformat()}</p>
- <table><thead><tr><th>日期</th><th>活动</th><th>服务单位</th><th class=n>小时</th></tr>
- </thead><tbody>{rows}</tbody></table>
-</div>
-<div class="card">
- <form method="post" action="/V/{serial}" enctype="multipart/form-data">
-  <label for="pdf">核对手中的 PDF 是否为原件、未经改动：</label>
-  <input id="pdf" type="file" name="pdf" accept="application/pdf" required>
-  <button type="submit">核验</button>
- </form>
- <p class="muted">文件只用于核对，不会被保存。</p>
-</div>"""
-    return _page(f"志愿服务证明 {view.serial}", body)
-
-
-def _issued_on(api: Api, view: PublicCertificateView) -> date:
-    """The day of issue on the wall clock where the platform runs, as the PDF says it."""
-    return view.issued_at.astimezone(ZoneInfo(api.app.config.time_zone)).date()
-
-
-def _not_found_html() -> str:
-    body = (
-        "<h1>未找到该证明</h1><div class='card bad'>没有这个编号的志愿服务证明。"
-        "请核对二维码或编号。<br><span class=muted>No certificate has this serial.</span></div>"
-    )
-    return _page("未找到该证明", body)
-
-
-def _html(text: str, status: int = 200) -> Response[str]:
-    return Response(
-        text, status_code=status, media_type=MediaType.HTML, headers={"Cache-Control": "no-store"}
-    )
-
-
-class CertificatePageController(Controller):
-    """``/V/<SERIAL>``: where a certificate's QR code leads (Chinese, no scripts)."""
-
-    path = "/V"
-    include_in_schema = False
-
-    @get("/{serial:str}", opt={"public": True})
-    async def show(self, serial: FromPath[str], api: ApiDep) -> Response[str]:
-        try:
-            view = await api.read(None, _public, api, serial)
-        except NotFound:
-            return _html(_not_found_html(), 404)
-        return _html(_certificate_html(view, _issued_on(api, view), None))
-
-    @post("/{serial:str}", opt={"public": True}, request_max_body_size=MAX_PDF_BYTES + 10_000)
-    async def check(
-        self,
-        serial: FromPath[str],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-        api: ApiDep,
-    ) -> Response[str]:
-        pdf = await data.read()
-        try:
-            view, genuine = await api.read(None, _checked, api, serial, pdf)
-        except NotFound:
-            return _html(_not_found_html(), 404)
-        return _html(_certificate_html(view, _issued_on(api, view), genuine), HTTP_200_OK)
-
-
 ROUTES: list[ControllerRouterHandler] = [
     MyCertificateController,
     CertificateController,
-    CertificatePageController,
 ]
