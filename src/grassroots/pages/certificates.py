@@ -55,10 +55,10 @@ async def check(
     api: ApiDep,
 ) -> Template:
     pdf = b""
-    for value in data.values():
+    for name, value in data.items():
         if isinstance(value, UploadFile):
             # Read and closed here: the temporary file of an upload is ours to close.
-            if value is data.get("pdf"):
+            if name == "pdf":
                 pdf = await value.read()
             await value.close()
     try:
