@@ -40,12 +40,14 @@ def facts(name: str = "王小明", minutes: int = 90) -> CertificateFacts:
 
 @needs_font
 def test_the_same_facts_render_the_same_bytes_and_other_facts_other_bytes() -> None:
-    render = CertificatePdf("http://127.0.0.1:8000")
-    first = render(facts())
+    pdf = CertificatePdf("http://127.0.0.1:8000")
+    # Drawn afresh each time (``render``), not taken from the kept ones (calling it).
+    first = pdf.render(facts())
     assert first.startswith(b"%PDF-")
-    assert render(facts()) == first
-    assert render(facts(minutes=91)) != first
-    assert render(facts(name="王小红")) != first
+    assert pdf.render(facts()) == first
+    assert pdf.render(facts(minutes=91)) != first
+    assert pdf.render(facts(name="王小红")) != first
+    assert pdf(facts()) == first
 
 
 def test_a_missing_font_is_named_with_the_package_that_brings_it(tmp_path: Path) -> None:

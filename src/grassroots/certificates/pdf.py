@@ -119,6 +119,10 @@ class CertificatePdf:
 
     def __call__(self, facts: CertificateFacts) -> bytes:
         self.check_font()
+        return _rendered(self, facts)
+
+    def render(self, facts: CertificateFacts) -> bytes:
+        """Draw the PDF (a second or two of work: see ``_rendered``)."""
         # fontTools logs every step of subsetting the font at INFO: not news for a server log.
         logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
         zone = ZoneInfo(self.time_zone)
@@ -202,6 +206,14 @@ class CertificatePdf:
         pdf.set_xy(pdf.w - pdf.r_margin - _QR_MM, top + _QR_MM + 1)
         pdf.set_font(_FONT, size=8)
         pdf.cell(_QR_MM, 5, "扫码核验真伪", align=Align.C)
+
+
+# Drawing a certificate takes a second or two (loading the font's face, subsetting it),
+# and the same facts always give the same bytes: the last few are kept, so the download
+# that follows an issue, or a second one, costs nothing. At most ~32 x 60 KB.
+@lru_cache(maxsize=32)
+def _rendered(renderer: CertificatePdf, facts: CertificateFacts) -> bytes:
+    return renderer.render(facts)
 
 
 def _day(day: date) -> str:
