@@ -9,12 +9,8 @@ from uuid import UUID
 
 import pytest
 
-from grassroots.certificates.pdf import (
-    DEFAULT_CJK_FONT,
-    CertificatePdf,
-    FontMissing,
-    verification_url,
-)
+from grassroots.certificates.pdf import CertificatePdf, verification_url
+from grassroots.cjk_font import DEFAULT_CJK_FONT, CjkFontMissing
 from grassroots.domain.certificate import CertificateFacts, ServedMinutes, draw_up, serial_from
 
 needs_font = pytest.mark.skipif(
@@ -52,7 +48,7 @@ def test_the_same_facts_render_the_same_bytes_and_other_facts_other_bytes() -> N
 
 def test_a_missing_font_is_named_with_the_package_that_brings_it(tmp_path: Path) -> None:
     render = CertificatePdf("http://127.0.0.1:8000", font_path=tmp_path / "none.ttc")
-    with pytest.raises(FontMissing, match="fonts-noto-cjk"):
+    with pytest.raises(CjkFontMissing, match="fonts-noto-cjk"):
         render(facts())
 
 

@@ -233,7 +233,7 @@ class MyCertificateController(Controller):
                     "certificate-period-too-long",
                     "certificate-period-in-future",
                 ],
-                503: ["certificate-font-missing"],
+                503: ["cjk-font-missing"],
             },
             instance="/api/v1/me/certificates",
         ),

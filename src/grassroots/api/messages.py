@@ -78,6 +78,7 @@ MESSAGES: dict[str, Message] = {
         "服务器未安装中文字体（fonts-noto-cjk），暂时无法生成 PDF",
         "The server lacks its Chinese font (fonts-noto-cjk); PDF files cannot be made",
         status=503,
+        zh_detail="服务器缺少中文字体（请安装 fonts-noto-cjk 软件包，或设置 GRASSROOTS_CJK_FONT）",
     ),
     "text-control-character": M(
         "文字中含有控制字符或文字方向控制符",
@@ -340,12 +341,6 @@ MESSAGES: dict[str, Message] = {
         "有服务记录不在证明期间内", "A line falls outside the period"
     ),
     "certificate-digest-invalid": M("证明摘要格式不正确", "Not a SHA-256 digest"),
-    "certificate-font-missing": M(
-        "服务器缺少中文字体，暂时无法生成证明",
-        "The server lacks the CJK font certificates need",
-        status=503,
-        zh_detail="服务器缺少中文字体（请安装 fonts-noto-cjk 软件包，或设置 GRASSROOTS_CJK_FONT）",
-    ),
     "certificate-not-reproducible": M(
         "该证明暂时无法重新生成，请联系管理员",
         "The certificate no longer renders the PDF issued",

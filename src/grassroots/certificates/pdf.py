@@ -6,9 +6,7 @@ bytes. Nothing here reads a clock: the document's creation date is the
 certificate's issue instant, and fpdf2 derives the file's identifier from the
 content and that date.
 
-Chinese needs a CJK font. Debian's ``fonts-noto-cjk`` puts Noto Sans CJK in one
-collection file (``.ttc``) holding a face per language; the Simplified Chinese
-face is picked from it by name.
+Chinese needs a CJK font: see ``grassroots.cjk_font``.
 """
 
 from __future__ import annotations
@@ -22,26 +20,20 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import qrcode
-from fontTools.ttLib import TTCollection
 from fpdf import FPDF
 from fpdf.enums import Align, TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 from qrcode.constants import ERROR_CORRECT_M
 
-from grassroots.application.errors import ApplicationError
+from grassroots.cjk_font import DEFAULT_CJK_FONT, require_cjk_font, simplified_chinese_face
 from grassroots.domain.certificate import CertificateFacts, display_hours
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 
 __all__ = [
-    "DEFAULT_CJK_FONT",
-    "FONT_PACKAGE",
     "CertificatePdf",
-    "FontMissing",
     "verification_url",
 ]
 
-DEFAULT_CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-FONT_PACKAGE = "fonts-noto-cjk"
 PLATFORM = "Grassroots 基层志愿服务平台"
 
 _FONT = "cjk"
@@ -50,41 +42,12 @@ _QR_MM = 34.0
 _QR_QUIET_MODULES = 4
 
 
-class FontMissing(ApplicationError):
-    """The CJK font a certificate needs is not installed where the setting says."""
-
-    code = "certificate-font-missing"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            f"the CJK font {path} is missing: install Debian's {FONT_PACKAGE} package "
-            "(apt-get install fonts-noto-cjk) or set GRASSROOTS_CJK_FONT to a CJK font file"
-        )
-        self.path = path
-
-
 def verification_url(public_url: str, serial: str) -> str:
     """Where a certificate is checked: ``<PUBLIC_URL>/V/<SERIAL>``, in upper case where
     case does not matter (scheme and host), so its QR code stays alphanumeric."""
     parts = urlsplit(public_url.rstrip("/"))
     base = urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path, "", ""))
     return f"{base}/V/{serial.upper()}"
-
-
-@lru_cache(maxsize=8)
-def _face_number(path: Path) -> int:
-    """The Simplified Chinese face of a font collection (0 for a single font)."""
-    if path.suffix.lower() not in (".ttc", ".otc"):
-        return 0
-    collection = TTCollection(str(path), lazy=True)
-    try:
-        for number, face in enumerate(collection.fonts):
-            family = str(face["name"].getDebugName(1) or "")
-            if family.endswith(" SC"):
-                return number
-    finally:
-        collection.close()
-    return 0
 
 
 class _Document(FPDF):
@@ -114,8 +77,7 @@ class CertificatePdf:
     time_zone: str = DEFAULT_TIME_ZONE
 
     def check_font(self) -> None:
-        if not self.font_path.is_file():
-            raise FontMissing(self.font_path)
+        require_cjk_font(self.font_path)
 
     def __call__(self, facts: CertificateFacts) -> bytes:
         self.check_font()
@@ -133,7 +95,9 @@ class CertificatePdf:
         pdf.set_margins(_MARGIN_MM, _MARGIN_MM, _MARGIN_MM)
         pdf.set_auto_page_break(auto=True, margin=_MARGIN_MM)
         pdf.add_font(
-            _FONT, fname=str(self.font_path), collection_font_number=_face_number(self.font_path)
+            _FONT,
+            fname=str(self.font_path),
+            collection_font_number=simplified_chinese_face(self.font_path),
         )
         pdf.add_page()
         self._heading(pdf, facts)

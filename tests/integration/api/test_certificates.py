@@ -244,5 +244,5 @@ def test_a_missing_font_answers_503_naming_the_package(server_factory: Any, tmp_
     )
     assert response.status_code == 503
     body = problem(response)
-    assert body["code"] == "certificate-font-missing"
+    assert body["code"] == "cjk-font-missing"
     assert "fonts-noto-cjk" in body["detail"]

@@ -9,7 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from grassroots.certificates.pdf import DEFAULT_CJK_FONT, CertificatePdf
+from grassroots.certificates.pdf import CertificatePdf
+from grassroots.cjk_font import DEFAULT_CJK_FONT
 from grassroots.domain.certificate import Certificate, ServedMinutes
 from tests.integration.builders import register_volunteer
 from tests.integration.pages.conftest import Site
