@@ -54,8 +54,8 @@ from grassroots.projections.volunteer_directory import RosterLine, roster_of
 
 __all__ = [
     "ROUTES",
-    "Adjustment",
     "ActivityChange",
+    "Adjustment",
     "Cancellation",
     "NewActivity",
     "require_staff_of",
@@ -321,7 +321,9 @@ def staff_post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivi
     )
 
 
-def staff_change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange) -> list[UUID]:
+def staff_change(
+    app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange
+) -> list[UUID]:
     staffed_activity(app, caller, activity_id)
     return app.change_activity_details(
         activity_id,
@@ -511,7 +513,9 @@ class ActivityController(Controller):
     ) -> DetailsChanged:
         caller = request.user
 
-        promoted = await api.write(caller.account_id, staff_change, api.app, caller, activity_id, data)
+        promoted = await api.write(
+            caller.account_id, staff_change, api.app, caller, activity_id, data
+        )
         return DetailsChanged(promoted_volunteer_ids=promoted)
 
     @post(
