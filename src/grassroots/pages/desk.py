@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -404,7 +405,7 @@ async def desk(
 
 @get("/desk/centers/{center_id:uuid}", name="desk-center")
 async def center_desk(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -429,7 +430,7 @@ def _done(request: Request[Any, Any, Any]) -> str | None:
 
 @get("/desk/centers/{center_id:uuid}/new", name="desk-new-activity")
 async def new_activity_form(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -442,7 +443,7 @@ async def new_activity_form(
 
 @post("/desk/centers/{center_id:uuid}/activities", name="desk-post-activity")
 async def post_activity(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -470,7 +471,7 @@ async def post_activity(
 
 @get("/desk/activities/{activity_id:uuid}", name="desk-activity")
 async def activity_desk(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -511,8 +512,8 @@ async def adjust(
     request: Request[Any, Any, Any],
     api: ApiDep,
     sessions: SessionsDep,
-    activity_id: UUID,
-    volunteer_id: UUID,
+    activity_id: FromPath[UUID],
+    volunteer_id: FromPath[UUID],
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -550,7 +551,7 @@ async def adjust(
 
 @get("/desk/activities/{activity_id:uuid}/edit", name="desk-edit-activity")
 async def edit_activity_form(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -568,7 +569,7 @@ async def edit_activity_form(
 
 @post("/desk/activities/{activity_id:uuid}/edit", name="desk-change-activity")
 async def change_activity(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -595,7 +596,7 @@ async def change_activity(
 
 @post("/desk/activities/{activity_id:uuid}/cancel", name="desk-cancel-activity")
 async def cancel_activity(
-    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: UUID
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
 ) -> Template | Redirect:
     caller = await _staff(request, api, sessions)
     if isinstance(caller, Redirect):

@@ -223,7 +223,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "“{field}”填写的格式不对，请重新填写。",
         "“{field}” is not in a form we can read: please fill it in again.",
     ),
-    "desk.invalid": ("“{field}”：{message}", "“{field}”: {message}"),
+    "desk.invalid": ("“{field}”填写有误：{message}", "“{field}”: {message}"),
     "desk.refused": ("操作未能完成。", "This could not be done."),
 }
 
