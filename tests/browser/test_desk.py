@@ -52,9 +52,7 @@ def demo_site(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-def test_staff_open_a_roster_and_correct_minutes_with_a_reason(
-    laptop: Any, demo_site: str
-) -> None:
+def test_staff_open_a_roster_and_correct_minutes_with_a_reason(laptop: Any, demo_site: str) -> None:
     page = laptop
     page.goto(demo_site + "/login?next=/desk/")
     page.fill("#phone", DEMO_STAFF)

@@ -126,7 +126,8 @@ def test_staff_post_an_activity_through_the_form(desk: Desk) -> None:
     assert (posted.title, posted.category, posted.capacity) == ("敬老院探访", "扶老助残", 12)
     # Typed as local time at the center: 09:00 in Shanghai.
     assert posted.starts_at == starts
-    assert posted.sign_up_required and not posted.location_required
+    assert posted.sign_up_required
+    assert not posted.location_required
     shown = desk.site.client.get(location)
     assert "活动已发布" in shown.text
     assert "敬老院探访" in shown.text
@@ -257,7 +258,8 @@ def test_staff_change_and_cancel_an_activity_through_the_forms(desk: Desk) -> No
     assert cancelled.status_code == 303, cancelled.text
     activity = desk.site.app.get(Activity, desk.activity)
     assert (activity.title, activity.capacity) == ("社区环境清洁（改期）", 8)
-    assert activity.is_cancelled and activity.cancel_reason == "暴雨预警"
+    assert activity.is_cancelled
+    assert activity.cancel_reason == "暴雨预警"
 
 
 def test_a_desk_form_without_its_csrf_token_is_refused_and_nothing_is_written(

@@ -57,7 +57,7 @@ def test_names_and_masked_phones_follow_registrations_and_renames(
         second: ("王小红", "139****5678"),
     }
     # The full number is in no column of any row.
-    assert not [row for row in stored if any("13912345678" == str(value) for value in row)]
+    assert not [row for row in stored if any(str(value) == "13912345678" for value in row)]
 
 
 def test_the_roster_is_the_catalogues_lists_with_names(
