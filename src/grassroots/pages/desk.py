@@ -54,7 +54,7 @@ from grassroots.domain.org_unit import OrgUnit
 from grassroots.pages.controllers import language_of, page
 from grassroots.pages.screens import SCREENS, screens_for
 from grassroots.pages.sessions import SessionsDep
-from grassroots.pages.words import Translate, translator
+from grassroots.pages.words import WORDS, Translate, translator
 from grassroots.projections.activity_catalogue import (
     ActivityRow,
     SignUpState,
@@ -382,6 +382,27 @@ def _change(form: ActivityForm, before: ActivityForm, zone: ZoneInfo) -> Activit
 # --- the pages --------------------------------------------------------------------------
 
 
+# Categories the form offers, by the code activities are posted under.
+CATEGORIES = ("environment", "elderly", "culture", "traffic", "education", "publicity")
+
+
+def _category_namer(request: Request[Any, Any, Any]) -> Any:
+    t = _t(request)
+
+    def category(code: str) -> str:
+        key = f"desk.category.{code}"
+        return t(key) if key in WORDS else code
+
+    return category
+
+
+def _page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
+    """A desk page: ``controllers.page`` with the categories' names."""
+    return page(
+        request, template, category=_category_namer(request), categories=CATEGORIES, **context
+    )
+
+
 def _local(zone: ZoneInfo) -> Any:
     def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return "" if at is None else at.astimezone(zone).strftime(fmt)
@@ -400,7 +421,7 @@ async def desk(
     if len(choices) == 1:
         # One center: its desk is the desk.
         return Redirect(f"/desk/centers/{choices[0].center_id}", status_code=HTTP_303_SEE_OTHER)
-    return page(request, "desk/choose.html", caller=caller, choices=choices)
+    return _page(request, "desk/choose.html", caller=caller, choices=choices)
 
 
 @get("/desk/centers/{center_id:uuid}", name="desk-center")
@@ -412,7 +433,7 @@ async def center_desk(
         return caller
     shown = await api.read(caller.account_id, _found, _center_desk, api, caller, center_id)
     several = len(caller.subjects(DESK.role)) > 1 or caller.is_administrator
-    return page(
+    return _page(
         request,
         "desk/center.html",
         caller=caller,
@@ -436,7 +457,7 @@ async def new_activity_form(
     if isinstance(caller, Redirect):
         return caller
     center, _zone = await api.read(caller.account_id, _found, _center, api, caller, center_id)
-    return page(
+    return _page(
         request, "desk/activity_form.html", caller=caller, center=center, form=ActivityForm()
     )
 
@@ -457,7 +478,7 @@ async def post_activity(
         )
     except (_Unreadable, msgspec.ValidationError, CodedError) as error:
         refusal = _refusal(request, error)
-        return page(
+        return _page(
             request,
             "desk/activity_form.html",
             caller=caller,
@@ -490,7 +511,7 @@ async def _activity_page(
     typed: dict[str, str] | None = None,
 ) -> Template:
     shown = await api.read(caller.account_id, _found, _activity_desk, api, caller, activity_id)
-    return page(
+    return _page(
         request,
         "desk/activity.html",
         caller=caller,
@@ -557,7 +578,7 @@ async def edit_activity_form(
     if isinstance(caller, Redirect):
         return caller
     shown = await api.read(caller.account_id, _found, _activity_desk, api, caller, activity_id)
-    return page(
+    return _page(
         request,
         "desk/edit.html",
         caller=caller,
@@ -581,7 +602,7 @@ async def change_activity(
         await api.write(caller.account_id, _found, staff_change, api.app, caller, activity_id, data)
     except (_Unreadable, msgspec.ValidationError, CodedError) as error:
         refusal = _refusal(request, error)
-        return page(
+        return _page(
             request,
             "desk/edit.html",
             caller=caller,
@@ -608,7 +629,7 @@ async def cancel_activity(
     except (msgspec.ValidationError, CodedError) as error:
         shown = await api.read(caller.account_id, _found, _activity_desk, api, caller, activity_id)
         refusal = _refusal(request, error)
-        return page(
+        return _page(
             request,
             "desk/edit.html",
             caller=caller,

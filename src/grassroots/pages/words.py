@@ -225,6 +225,14 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "desk.invalid": ("“{field}”填写有误：{message}", "“{field}”: {message}"),
     "desk.refused": ("操作未能完成。", "This could not be done."),
+    # The categories activities are posted under so far (a category is free text:
+    # one not named here is shown as it was typed).
+    "desk.category.environment": ("环境保护", "Environment"),
+    "desk.category.elderly": ("扶老助残", "Elderly and disabled"),
+    "desk.category.culture": ("文化阅读", "Culture and reading"),
+    "desk.category.traffic": ("文明交通", "Traffic safety"),
+    "desk.category.education": ("课业辅导", "Tutoring"),
+    "desk.category.publicity": ("宣传教育", "Public awareness"),
 }
 
 

@@ -344,3 +344,31 @@ def test_a_visitor_is_sent_to_log_in_and_back(desk: Desk) -> None:
 
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/login?next=/desk/activities/{desk.activity}"
+
+
+def test_staff_of_two_centers_pick_one_and_the_activity_names_its_category(desk: Desk) -> None:
+    app = desk.site.app
+    second = app.register_center(
+        name="阳光社区青年之家",
+        org_unit_id=desk.site.world.village,
+        address="呼和浩特市新城区阳光路 2 号",
+        location=GeoPoint(40.85, 111.75),
+    )
+    desk.site.account(
+        "13800000012",
+        Grant(Role.CENTER_STAFF, desk.center),
+        Grant(Role.CENTER_STAFF, second),
+        name="两站老师",
+    )
+    desk.site.log_in("13800000012")
+    desk.settle()
+
+    chooser = desk.site.client.get("/desk/", follow_redirects=False)
+    activity = desk.site.client.get(f"/desk/activities/{desk.activity}")
+
+    assert chooser.status_code == 200
+    assert f'href="/desk/centers/{desk.center}"' in chooser.text
+    assert f'href="/desk/centers/{second}"' in chooser.text
+    assert chooser.text.index("东风社区青年之家") < chooser.text.index("阳光社区青年之家")
+    # Posted under the code "environment": shown by its name.
+    assert "<dd>环境保护</dd>" in activity.text
