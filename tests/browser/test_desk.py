@@ -98,3 +98,7 @@ def test_staff_open_a_roster_and_correct_minutes_with_a_reason(laptop: Any, demo
     page.set_viewport_size({"width": 768, "height": 1024})
     screenshot(page, "desk-roster-tablet-768")
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    # And on a phone, should nothing else be at hand: each line a card.
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "desk-roster-phone-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
