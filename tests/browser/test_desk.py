@@ -102,3 +102,15 @@ def test_staff_open_a_roster_and_correct_minutes_with_a_reason(laptop: Any, demo
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "desk-roster-phone-390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The forms to post and to change an activity, looked at on the laptop.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.click(".crumbs a >> nth=1")
+    page.click("text=发布活动")
+    assert page.inner_text("h1") == "发布活动"
+    screenshot(page, "desk-new-activity-1280")
+    page.go_back()
+    page.locator(".phase-upcoming .activity").first.click()
+    page.click("text=修改 / 取消")
+    screenshot(page, "desk-edit-activity-1280")
+    assert page.locator("#title").input_value()
