@@ -45,7 +45,7 @@ from grassroots.api.centers import (
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.field_messages import field_message
 from grassroots.api.messages import message_for
-from grassroots.api.problems import _class_codes
+from grassroots.api.problems import _class_codes, _status_of
 from grassroots.application.errors import NotFound
 from grassroots.domain.activity import Activity, Phase, phase_of
 from grassroots.domain.center import Center
@@ -303,7 +303,8 @@ def _field_of(error: msgspec.ValidationError) -> tuple[str, str]:
 
 
 def _refusal(request: Request[Any, Any, Any], error: Exception) -> Refusal:
-    """What a page says of a refused write, in its language."""
+    """What a page says of a refused write, in its language, with the status the
+    API's route would answer (the problem handler's own reading of the error)."""
     language = language_of(request)
     t = _t(request)
     if isinstance(error, _Unreadable):
@@ -319,8 +320,7 @@ def _refusal(request: Request[Any, Any, Any], error: Exception) -> Refusal:
         sentence = error.message if language == "en" else t("desk.refused")
     else:
         sentence = found.en if language == "en" else found.zh
-    status = 409 if error.code.startswith("concurrent") else 422
-    return Refusal(sentence, None, status)
+    return Refusal(sentence, None, _status_of(error, found))
 
 
 _FIELDS = {
