@@ -44,8 +44,7 @@ from grassroots.api.centers import (
 )
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.field_messages import field_message
-from grassroots.api.messages import message_for
-from grassroots.api.problems import _class_codes, _status_of
+from grassroots.api.problems import refusal_of
 from grassroots.application.errors import NotFound
 from grassroots.domain.activity import Activity, Phase, phase_of
 from grassroots.domain.center import Center
@@ -315,12 +314,12 @@ def _refusal(request: Request[Any, Any, Any], error: Exception) -> Refusal:
         message = field_message(said, "en" if language == "en" else "zh-CN")
         return Refusal(t("desk.invalid", field=label, message=message), name or None, 400)
     assert isinstance(error, CodedError)
-    found = message_for(error.code, *_class_codes(error))
+    found, status = refusal_of(error)
     if found is None:
         sentence = error.message if language == "en" else t("desk.refused")
     else:
         sentence = found.en if language == "en" else found.zh
-    return Refusal(sentence, None, _status_of(error, found))
+    return Refusal(sentence, None, status)
 
 
 _FIELDS = {
