@@ -4,18 +4,13 @@ reason. The server holds the demo organisation (``grassroots demo``)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.e2e.serving import free_port, running_server
 
 DEMO_STAFF = "19900000003"
 DEMO_PASSWORD = "grassroots-demo"
@@ -27,29 +22,6 @@ def laptop(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def demo_site(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-        }
-    )
-    subprocess.run(
-        [sys.executable, "-m", "grassroots", "demo"],
-        env=env,
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    with running_server(port, env, tmp_path):
-        yield f"http://127.0.0.1:{port}"
 
 
 def test_staff_open_a_roster_and_correct_minutes_with_a_reason(laptop: Any, demo_site: str) -> None:
