@@ -185,4 +185,13 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
     return page(request, "refused.html", status=403)
 
 
-ROUTES = [home, log_in_form, log_in, log_out, *(_screen_route(s) for s in SCREENS)]
+# Screens served by a module of their own (``pages/dispatch.py`` ...), not by the stand-in.
+OWN_MODULE = {"dispatch"}
+
+ROUTES = [
+    home,
+    log_in_form,
+    log_in,
+    log_out,
+    *(_screen_route(s) for s in SCREENS if s.key not in OWN_MODULE),
+]
