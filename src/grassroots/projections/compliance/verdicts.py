@@ -313,11 +313,21 @@ def _unit_compliance(
     visits = _visits(conn, where, period)
     _, last = period_bounds(period)
     standings = []
+    idle: _IdleJudgements = {}
     for cadre in _cadres(conn, where):
         if local_date(cadre.registered_at, cadre.zone) > last:
             continue
-        standings.append(_standing(cadre, visits[cadre.cadre_id], period, now, rules_of(cadre)))
+        standings.append(
+            _standing(cadre, visits[cadre.cadre_id], period, now, rules_of(cadre), idle)
+        )
     return UnitCompliance(org_unit_id, str(period), now, tuple(standings))
+
+
+# A cadre without a visit in the period is judged on no facts at all: the
+# judgement then depends only on the period, ``now``, the zone and the terms (the
+# assigned points matter only to visits), so in one read cadres alike share one.
+# Most of a county's cadres have no visit yet early in a week.
+_IdleJudgements = dict[tuple[ZoneInfo, RuleTerms], Judgement]
 
 
 def _standing(
@@ -326,8 +336,9 @@ def _standing(
     period: Period,
     now: datetime,
     rules: GoverningRules,
+    idle: _IdleJudgements,
 ) -> CadreStanding:
-    judgement = _judge(cadre, facts, period, now, rules)
+    judgement = _judge_once(cadre, facts, period, now, rules, idle)
     by_id = {f.visit_id: f for f in facts}
     uncounted = tuple(
         UncountedVisit(
@@ -387,24 +398,15 @@ def compliance_trend(
     for period, (lo, hi) in zip(periods, windows, strict=True):
         _, last = period_bounds(period)
         total = met = 0
-        # A cadre without a visit in the window is judged on no facts at all: the
-        # judgement then depends only on the period, zone and terms, so cadres
-        # alike share one (most of a county's cadres in a quiet week).
-        idle: dict[tuple[ZoneInfo, RuleTerms], Status] = {}
+        idle: _IdleJudgements = {}
         for cadre in cadres:
             if local_date(cadre.registered_at, cadre.zone) > last:
                 continue
             facts = [f for f in visits[cadre.cadre_id] if lo <= f.started_at < hi]
             rules = _rules_for(cadre, period, now, candidates)
-            key = (cadre.zone, rules.terms)
-            if facts:
-                status = _judge(cadre, facts, period, now, rules).status
-            elif key in idle:
-                status = idle[key]
-            else:
-                status = idle[key] = _judge(cadre, facts, period, now, rules).status
+            judgement = _judge_once(cadre, facts, period, now, rules, idle)
             total += 1
-            met += status is Status.MET
+            met += judgement.status is Status.MET
         trend.append(PeriodShare(str(period), total, met))
     return trend
 
@@ -479,7 +481,7 @@ def cadre_period(conn: sa.Connection, cadre_id: UUID, period: Period, now: datet
     cadre = _one_cadre(conn, cadre_id)
     rules = _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
     facts = _visits(conn, _cadre_is(cadre_id), period)[cadre_id]
-    standing = _standing(cadre, facts, period, now, rules)
+    standing = _standing(cadre, facts, period, now, rules, {})
     started = {r.visit_id for r in standing.judgement.visits}
     listed = sorted((f for f in facts if f.visit_id in started), key=lambda f: f.started_at)
     return CadrePeriod(standing, tuple(listed))
@@ -823,6 +825,24 @@ def _rules_for(
 ) -> GoverningRules:
     day = reference_day(period, zone=cadre.zone, now=now)
     return _governing(candidates.get(cadre.org_unit_id, []), day)
+
+
+def _judge_once(
+    cadre: _Cadre,
+    visits: Sequence[VisitFacts],
+    period: Period,
+    now: datetime,
+    rules: GoverningRules,
+    idle: _IdleJudgements,
+) -> Judgement:
+    """``_judge``, sharing the judgement of no visits among cadres alike (``_IdleJudgements``)."""
+    if visits:
+        return _judge(cadre, visits, period, now, rules)
+    key = (cadre.zone, rules.terms)
+    found = idle.get(key)
+    if found is None:
+        found = idle[key] = _judge(cadre, (), period, now, rules)
+    return found
 
 
 def _judge(
