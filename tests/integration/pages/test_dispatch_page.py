@@ -77,7 +77,9 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp: Path = tmp_path_factory.mktemp("dispatch-page")
-    settings = Settings.from_env({"GRASSROOTS_SECRET_KEY": "q" * 48, "GRASSROOTS_DATA_DIR": str(tmp)})
+    settings = Settings.from_env(
+        {"GRASSROOTS_SECRET_KEY": "q" * 48, "GRASSROOTS_DATA_DIR": str(tmp)}
+    )
     upgrade(settings.database_url, schema=settings.database_schema)
     app = build_application(settings, clock=FakeClock(NOW))
     app.use_password_hasher(password_hasher(fast=True))
@@ -195,7 +197,8 @@ def test_a_cadres_week_lists_their_visits_and_standing(
 def test_the_months_bulletin_downloads_from_the_page(supervisor: TestClient[Litestar]) -> None:
     page = supervisor.get("/dispatch/", params={"week": str(WEEK)}).text
     link = re.search(r'href="(/dispatch/bulletins/[^"]+\.xlsx)"', page)
-    assert link and link.group(1).endswith("/2026-03.xlsx")
+    assert link
+    assert link.group(1).endswith("/2026-03.xlsx")
 
     answer = supervisor.get(link.group(1))
 
