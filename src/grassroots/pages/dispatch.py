@@ -191,7 +191,7 @@ async def dispatch_page(
         cadre_link=lambda cadre_id: _link(
             f"/dispatch/cadres/{cadre_id}", unit=unit_id, week=dispatch.week
         ),
-        month=str(month),
+        month=month,
         bulletin_xlsx=f"/dispatch/bulletins/{unit_id}/{month}.xlsx",
         bulletin_pdf=f"/dispatch/bulletins/{unit_id}/{month}.pdf",
         several_units=len(caller.subjects(Role.SUPERVISOR)) != 1,

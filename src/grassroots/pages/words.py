@@ -163,7 +163,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.days_open": ("已 {days} 天", "{days} days open"),
     "dispatch.reopened": ("重开 {times} 次", "reopened {times} times"),
     "dispatch.no_problems": ("没有待办问题。", "No open problems."),
-    "dispatch.bulletin": ("{month} 月通报", "Bulletin for {month}"),
+    "dispatch.bulletin": ("{year}年{month}月通报", "Bulletin for {year}-{month}"),
     "dispatch.download_xlsx": ("下载表格（XLSX）", "Download spreadsheet (XLSX)"),
     "dispatch.download_pdf": ("下载 PDF", "Download PDF"),
     "dispatch.kind.full_time": ("专职", "Full-time"),

@@ -14,12 +14,12 @@
       var bars = echarts.init(units, null, { renderer: "canvas" });
       bars.setOption({
         animation: false,
-        grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
         xAxis: percent,
         yAxis: { type: "category", inverse: true, data: data.units.names },
         series: [{
-          name: data.units.label, type: "bar", data: data.units.shares,
+          name: data.units.label, type: "bar", data: data.units.shares, barMaxWidth: 28,
           itemStyle: { color: red }, label: { show: true, position: "right", formatter: "{c}%" }
         }]
       });
