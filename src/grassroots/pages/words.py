@@ -125,7 +125,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.this_week": ("回到本周", "Back to this week"),
     "dispatch.other_unit": ("换一个组织", "Another unit"),
     "dispatch.week_of": ("{week}（{first} 至 {last}）", "{week} ({first} to {last})"),
-    "dispatch.week_label": ("{week}", "Week {week}"),
+    "dispatch.week_label": ("{year}年第{number}周", "Week {number} of {year}"),
     "dispatch.cadres": ("团干部", "Cadres"),
     "dispatch.status": ("状态", "Status"),
     "dispatch.status.met": ("达标", "Met"),
