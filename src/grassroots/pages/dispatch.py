@@ -98,13 +98,6 @@ def _choices(api: Api, caller: Caller) -> list[tuple[UUID, str]]:
     return []
 
 
-def _read_dispatch(
-    api: Api, caller: Caller, unit_id: UUID, week: str | None
-) -> tuple[DispatchView, TrendView]:
-    dispatch = _dispatch(api, caller, unit_id, week)
-    return dispatch, _trend(api, caller, unit_id, dispatch.week, TREND_WEEKS)
-
-
 def _iso_week(text: str) -> IsoWeek:
     year, number = text.split("-W")
     return IsoWeek(int(year), int(number))
@@ -128,22 +121,23 @@ def _percent(share: float | None) -> int | None:
     return None if share is None else round(100 * share)
 
 
-def _chart_data(dispatch: DispatchView, trend: TrendView, t: Translate) -> dict[str, Any]:
+def _unit_chart(dispatch: DispatchView, t: Translate) -> dict[str, Any]:
     # Units one level below the one shown, or the unit itself when it has none.
     below = [u for u in dispatch.units if u.depth == 1 and u.cadres_total] or [
         u for u in dispatch.units if u.depth == 0
     ]
     return {
-        "units": {
-            "names": [u.name for u in below],
-            "shares": [_percent(u.met_share) or 0 for u in below],
-            "label": t("dispatch.share_met"),
-        },
-        "trend": {
-            "weeks": [w.week for w in trend.weeks],
-            "shares": [_percent(w.met_share) for w in trend.weeks],
-            "label": t("dispatch.share_met"),
-        },
+        "names": [u.name for u in below],
+        "shares": [_percent(u.met_share) or 0 for u in below],
+        "label": t("dispatch.share_met"),
+    }
+
+
+def _trend_chart(trend: TrendView, t: Translate) -> dict[str, Any]:
+    return {
+        "weeks": [w.week for w in trend.weeks],
+        "shares": [_percent(w.met_share) for w in trend.weeks],
+        "label": t("dispatch.share_met"),
     }
 
 
@@ -169,9 +163,7 @@ async def dispatch_page(
             return page(request, "dispatch/choose.html", caller=caller, choices=choices, week=week)
         unit_id = choices[0][0]
     try:
-        dispatch, trend = await api.read(
-            caller.account_id, _read_dispatch, api, caller, unit_id, week
-        )
+        dispatch = await api.read(caller.account_id, _dispatch, api, caller, unit_id, week)
     except _MISSING:
         raise NotFoundException() from None
     previous, following = _near_weeks(dispatch.week)
@@ -182,8 +174,10 @@ async def dispatch_page(
         "dispatch/week.html",
         caller=caller,
         dispatch=dispatch,
-        trend=trend,
-        chart_data=_chart_data(dispatch, trend, t),
+        trend_weeks=TREND_WEEKS,
+        chart_data={"units": _unit_chart(dispatch, t)},
+        # The trend judges twelve weeks: it is fetched after the page has shown.
+        trend_url=_link("/dispatch/trend", unit=unit_id, week=dispatch.week),
         unit_names={u.org_unit_id: u.name for u in dispatch.units},
         previous=_link("/dispatch/", unit=unit_id, week=previous),
         following=_link("/dispatch/", unit=unit_id, week=following),
@@ -214,6 +208,27 @@ def _read_cadre_week(
             # A point outside the caller's subtree keeps its name to itself.
             continue
     return found, visits, points, zone
+
+
+@get("/dispatch/trend", name="dispatch-trend")
+async def trend_data(
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Response[dict[str, Any]]:
+    """The share met over the weeks ending with the page's week: the trend chart's data."""
+    caller = await sessions.caller(request, api.app)
+    unit_id = _unit_param(request)
+    if caller is None or not holds_any(caller, [Role.SUPERVISOR]) or unit_id is None:
+        raise NotFoundException()
+    try:
+        trend = await api.read(
+            caller.account_id, _trend, api, caller, unit_id, _week_param(request), TREND_WEEKS
+        )
+    except _MISSING:
+        raise NotFoundException() from None
+    return Response(
+        _trend_chart(trend, translator(language_of(request))),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @get("/dispatch/cadres/{cadre_id:uuid}", name="dispatch-cadre")
@@ -276,4 +291,4 @@ async def bulletin_file(
     return _file_response(bulletin, content, "pdf" if file.endswith(".pdf") else "xlsx")
 
 
-ROUTES = [dispatch_page, cadre_page, bulletin_file]
+ROUTES = [dispatch_page, trend_data, cadre_page, bulletin_file]

@@ -187,6 +187,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "No open problems and none raised this week.",
     ),
     "dispatch.back": ("返回周调度", "Back to the dispatch"),
+    "dispatch.loading": ("正在加载…", "Loading…"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -136,7 +137,7 @@ def test_the_dispatch_shows_each_cadre_with_the_compliance_read_models_verdict(
     assert "还需走访" in page.text
 
 
-def test_the_dispatch_carries_both_charts_data_and_no_inline_script(
+def test_the_dispatch_carries_the_units_chart_data_and_no_inline_script(
     supervisor: TestClient[Litestar],
 ) -> None:
     page = supervisor.get("/dispatch/", params={"week": str(WEEK)}).text
@@ -145,11 +146,27 @@ def test_the_dispatch_carries_both_charts_data_and_no_inline_script(
         r'<script type="application/json" id="dispatch-chart-data">(.*?)</script>', page, re.S
     )
     assert block
-    assert '"2026-W12"' in block.group(1)
-    assert len(re.findall(r'"20\d\d-W\d\d"', block.group(1))) == 12
+    assert json.loads(block.group(1))["units"]["names"]
     assert "echarts-6.0.0/echarts.min.js" in page
     assert "/static/pages/dispatch.js" in page
     assert not re.search(r"<script>|<script\s+(?!src=|type=\"application/json\")", page)
+
+
+def test_the_trend_gives_the_share_met_of_the_twelve_weeks_ending_with_the_pages_week(
+    demo: Demo, supervisor: TestClient[Litestar]
+) -> None:
+    page = html.unescape(supervisor.get("/dispatch/", params={"week": str(WEEK)}).text)
+    source = re.search(r'data-source="([^"]+)"', page)
+    assert source
+
+    trend = supervisor.get(source.group(1)).json()
+
+    with demo.read_side.engine.connect() as conn:
+        judged = unit_compliance(conn, demo.loaded.county_id, WEEK, NOW)
+    assert len(trend["weeks"]) == 12
+    assert trend["weeks"][-1] == str(WEEK)
+    assert judged.share is not None
+    assert trend["shares"][-1] == round(100 * judged.share)
 
 
 def test_the_week_links_go_to_the_weeks_before_and_after(supervisor: TestClient[Litestar]) -> None:
@@ -217,6 +234,7 @@ def test_a_supervisor_of_another_subtree_gets_a_missing_page(demo: Demo) -> None
     assert own.status_code == 200
     assert dispatch.status_code == 404
     assert bulletin.status_code == 404
+    assert other.get("/dispatch/trend", params={"unit": str(county)}).status_code == 404
     assert "页面不存在" in dispatch.text
 
 

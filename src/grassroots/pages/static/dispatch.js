@@ -1,54 +1,75 @@
-// The weekly dispatch's two charts, drawn with the vendored ECharts from the page's JSON block
-// (a file, not an inline script: the Content-Security-Policy allows this origin's files only).
+// The weekly dispatch's two charts, drawn with the vendored ECharts (a file, not an inline
+// script: the Content-Security-Policy allows this origin's files only). The units' shares come
+// in the page's JSON block; the twelve-week trend is fetched after the page has shown.
 (function () {
   "use strict";
+  var RED = "#c62828";
+  var PERCENT = { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } };
+  var charts = [];
+
+  function chart(element) {
+    element.textContent = "";
+    var made = echarts.init(element, null, { renderer: "canvas" });
+    charts.push(made);
+    return made;
+  }
+
+  function drawUnits(element, units) {
+    chart(element).setOption({
+      animation: false,
+      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+      xAxis: PERCENT,
+      yAxis: { type: "category", inverse: true, data: units.names },
+      series: [{
+        name: units.label, type: "bar", data: units.shares, barMaxWidth: 28,
+        itemStyle: { color: RED }, label: { show: true, position: "right", formatter: "{c}%" }
+      }]
+    });
+  }
+
+  function drawTrend(element, trend) {
+    chart(element).setOption({
+      animation: false,
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: "axis",
+        valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; }
+      },
+      xAxis: {
+        type: "category", data: trend.weeks,
+        axisLabel: { formatter: function (w) { return w.slice(5); } }
+      },
+      yAxis: PERCENT,
+      series: [{
+        name: trend.label, type: "line", data: trend.shares, connectNulls: true,
+        symbolSize: 6, itemStyle: { color: RED }, lineStyle: { color: RED, width: 2 },
+        areaStyle: { color: "rgba(198, 40, 40, 0.08)" }
+      }]
+    });
+  }
+
   function draw() {
     var block = document.getElementById("dispatch-chart-data");
     if (!block || typeof echarts === "undefined") { return; }
     var data = JSON.parse(block.textContent);
-    var red = "#c62828";
-    var percent = { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } };
-    var charts = [];
     var units = document.getElementById("chart-units");
-    if (units) {
-      var bars = echarts.init(units, null, { renderer: "canvas" });
-      bars.setOption({
-        animation: false,
-        grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
-        xAxis: percent,
-        yAxis: { type: "category", inverse: true, data: data.units.names },
-        series: [{
-          name: data.units.label, type: "bar", data: data.units.shares, barMaxWidth: 28,
-          itemStyle: { color: red }, label: { show: true, position: "right", formatter: "{c}%" }
-        }]
-      });
-      charts.push(bars);
-    }
+    if (units) { drawUnits(units, data.units); }
     var trend = document.getElementById("chart-trend");
-    if (trend) {
-      var line = echarts.init(trend, null, { renderer: "canvas" });
-      line.setOption({
-        animation: false,
-        grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
-        xAxis: {
-          type: "category", data: data.trend.weeks,
-          axisLabel: { formatter: function (w) { return w.slice(5); } }
-        },
-        yAxis: percent,
-        series: [{
-          name: data.trend.label, type: "line", data: data.trend.shares, connectNulls: true,
-          symbolSize: 6, itemStyle: { color: red }, lineStyle: { color: red, width: 2 },
-          areaStyle: { color: "rgba(198, 40, 40, 0.08)" }
-        }]
-      });
-      charts.push(line);
+    if (trend && trend.dataset.source) {
+      fetch(trend.dataset.source, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (answer) {
+          if (!answer.ok) { throw new Error(String(answer.status)); }
+          return answer.json();
+        })
+        .then(function (found) { drawTrend(trend, found); })
+        .catch(function () { trend.setAttribute("data-failed", ""); });
     }
     window.addEventListener("resize", function () {
-      charts.forEach(function (chart) { chart.resize(); });
+      charts.forEach(function (made) { made.resize(); });
     });
   }
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {
