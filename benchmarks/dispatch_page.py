@@ -5,8 +5,9 @@ The same simulated county as ``benchmarks/dispatch.py`` (``grassroots.simulation
 12 weeks of history) in a fresh SQLite store; a supervisor of the county logs in
 on the log-in page (cookie session, CSRF token) and over the API (bearer token);
 then, each ``--requests`` times after two warm-ups, one kind after another:
-``GET /dispatch/?unit=<county>`` (the whole page: the dispatch, the 12-week trend
-and the HTML of every cadre's row), the API's dispatch and, as the baseline,
+``GET /dispatch/?unit=<county>`` (the whole page: the dispatch and the HTML of
+every cadre's row), ``GET /dispatch/trend`` (the 12-week trend the page's script
+fetches once the page has shown), the API's dispatch and, as the baseline,
 ``GET /health/live``. Prints p50 and p95 per kind and the page's size.
 
     python benchmarks/dispatch_page.py --cadres 1000 --requests 30
@@ -124,9 +125,11 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {session.json()['access_token']}"}
             page_path = f"/dispatch/?unit={county}"
             api_path = f"/api/v1/org-units/{county}/dispatch"
+            trend_path = f"/dispatch/trend?unit={county}"
             kinds = {
                 "baseline GET /health/live": lambda: client.get("/health/live").status_code,
                 "GET /dispatch/?unit=... (page)": lambda: client.get(page_path).status_code,
+                "GET /dispatch/trend (after the page)": lambda: client.get(trend_path).status_code,
                 "GET /api/v1/.../dispatch": lambda: (
                     client.get(api_path, headers=headers).status_code
                 ),

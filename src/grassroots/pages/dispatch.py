@@ -182,9 +182,8 @@ async def dispatch_page(
         previous=_link("/dispatch/", unit=unit_id, week=previous),
         following=_link("/dispatch/", unit=unit_id, week=following),
         this_week=_link("/dispatch/", unit=unit_id),
-        cadre_link=lambda cadre_id: _link(
-            f"/dispatch/cadres/{cadre_id}", unit=unit_id, week=dispatch.week
-        ),
+        # One query string for every cadre's link (a thousand rows: built once, not per row).
+        cadre_query=_link("", unit=unit_id, week=dispatch.week),
         month=month,
         bulletin_xlsx=f"/dispatch/bulletins/{unit_id}/{month}.xlsx",
         bulletin_pdf=f"/dispatch/bulletins/{unit_id}/{month}.pdf",
