@@ -113,3 +113,17 @@ def test_a_supervisor_sees_last_weeks_statuses_and_both_charts(desk: Any, demo: 
     screenshot(desk, "dispatch-cadre")
     assert "本周走访" in desk.inner_text("main")
     assert desk.locator(".visits li.card").count() >= 1
+
+
+def test_the_dispatch_reads_on_a_phone_in_english(phone: Any, demo: Served) -> None:
+    phone.goto(demo.base + "/login?next=/dispatch/%3Flang%3Den")
+    phone.fill("#phone", DEMO_SUPERVISOR)
+    phone.fill("#password", DEMO_PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(re.compile(r".*/dispatch/\?lang=en"))
+    phone.wait_for_function("() => document.querySelectorAll('#chart-trend canvas').length == 1")
+    screenshot(phone, "dispatch-phone-en")
+
+    assert "Weekly dispatch" in phone.inner_text("h1")
+    assert "Share met by unit" in phone.inner_text("main")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -142,7 +142,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.reasons": ("原因", "Why"),
     "dispatch.still_needed": (
         "还需走访 {visits} 次、在岗 {days} 天",
-        "still needs {visits} visits, {days} days on site",
+        "to go: visits {visits}, days on site {days}",
     ),
     "dispatch.workdays_left": ("剩余 {days} 个工作日", "{days} workdays left"),
     "dispatch.reason.not-ended": ("走访未结束", "visit not ended"),
