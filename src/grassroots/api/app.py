@@ -24,6 +24,7 @@ from grassroots.api import (
     activity_counts,
     cadres,
     centers,
+    certificates,
     compliance,
     dispatch,
     organisation,
@@ -72,6 +73,7 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *activity_counts.ROUTES,
     *problem_figures.ROUTES,
     *rule_sets.ROUTES,
+    *certificates.ROUTES,
 ]
 
 

@@ -63,12 +63,7 @@ from grassroots.projections.problems import (
     open_problems,
     problems_raised_by,
 )
-from grassroots.reports.bulletin_pdf import (
-    CJK_FONT_PACKAGE,
-    PDF_MEDIA_TYPE,
-    CjkFontMissing,
-    bulletin_pdf,
-)
+from grassroots.reports.bulletin_pdf import PDF_MEDIA_TYPE, bulletin_pdf
 from grassroots.reports.bulletin_xlsx import XLSX_MEDIA_TYPE, bulletin_xlsx
 
 __all__ = ["ROUTES", "DispatchController"]
@@ -393,15 +388,8 @@ def _bulletin(api: Api, caller: Caller, org_unit_id: UUID, file: str) -> tuple[B
             raise NotFound("org_unit", org_unit_id) from None
     if match[3] == "xlsx":
         return bulletin, bulletin_xlsx(bulletin)
-    try:
-        return bulletin, bulletin_pdf(bulletin, api.config.cjk_font)
-    except CjkFontMissing:
-        raise ApiProblem(
-            503,
-            "cjk-font-missing",
-            f"no Chinese font at {api.config.cjk_font}: install the {CJK_FONT_PACKAGE} "
-            "package or set GRASSROOTS_CJK_FONT",
-        ) from None
+    # Without the font this raises CjkFontMissing: 503 cjk-font-missing, naming the package.
+    return bulletin, bulletin_pdf(bulletin, api.config.cjk_font)
 
 
 def _file_response(

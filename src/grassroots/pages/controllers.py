@@ -185,8 +185,8 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
     return page(request, "refused.html", status=403)
 
 
-# Screens served by a module of their own (``pages/dispatch.py`` ...), not by the stand-in.
-OWN_MODULE = {"dispatch"}
+# Screens served by a module of their own (``pages/desk.py`` ...), not by the stand-in.
+OWN_MODULE = {"desk", "dispatch"}
 
 ROUTES = [
     home,

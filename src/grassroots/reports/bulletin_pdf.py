@@ -1,11 +1,6 @@
 """The monthly bulletin as a PDF: a table per org level, in Chinese, landscape A4.
 
-Chinese text needs a CJK font embedded in the file. We use Noto Sans CJK as
-Debian ships it (package ``fonts-noto-cjk``): one ``.ttc`` collection holding
-the Japanese, Korean, Simplified and Traditional Chinese faces, of which the
-Simplified Chinese one (``Noto Sans CJK SC``) is face 2, as ``fc-query`` lists
-them. The path is a setting (``GRASSROOTS_CJK_FONT``); without the file the
-builder raises ``CjkFontMissing`` and the API answers 503 naming the package.
+Chinese text needs a CJK font embedded in the file (``grassroots.cjk_font``);
 fpdf2 embeds only the glyphs used, so the file stays small.
 """
 
@@ -17,6 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 from fpdf.fonts import FontFace
 
+from grassroots.cjk_font import DEFAULT_CJK_FONT, require_cjk_font, simplified_chinese_face
 from grassroots.projections.monthly_bulletin import Bulletin
 from grassroots.reports.labels import (
     COLUMNS,
@@ -29,39 +25,21 @@ from grassroots.reports.labels import (
 )
 
 __all__ = [
-    "CJK_FONT_PACKAGE",
-    "DEFAULT_CJK_FONT",
     "PDF_MEDIA_TYPE",
-    "SIMPLIFIED_CHINESE_FACE",
-    "CjkFontMissing",
     "bulletin_pdf",
 ]
 
 PDF_MEDIA_TYPE = "application/pdf"
-DEFAULT_CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-CJK_FONT_PACKAGE = "fonts-noto-cjk"
-# Face index of "Noto Sans CJK SC" in Debian's NotoSansCJK-Regular.ttc.
-SIMPLIFIED_CHINESE_FACE = 2
 _FAMILY = "NotoSansSC"
 _NAME_WIDTH = 44
 
 
-class CjkFontMissing(FileNotFoundError):
-    """The CJK font file the PDF needs is not where the setting says."""
-
-
 def bulletin_pdf(bulletin: Bulletin, font: Path = DEFAULT_CJK_FONT) -> bytes:
-    if not font.is_file():
-        raise CjkFontMissing(
-            f"no CJK font at {font}: install the {CJK_FONT_PACKAGE} package "
-            "or point GRASSROOTS_CJK_FONT at a font with Simplified Chinese"
-        )
+    require_cjk_font(font)
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(title(bulletin))
     pdf.set_creator("Grassroots")
-    # A .ttc holds several faces; a single-face font file ignores the number.
-    face = SIMPLIFIED_CHINESE_FACE if font.suffix.lower() == ".ttc" else 0
-    pdf.add_font(_FAMILY, fname=font, collection_font_number=face)
+    pdf.add_font(_FAMILY, fname=font, collection_font_number=simplified_chinese_face(font))
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font(_FAMILY, size=15)
