@@ -224,6 +224,20 @@ def test_the_months_bulletin_downloads_from_the_page(supervisor: TestClient[Lite
     assert load_workbook(io.BytesIO(answer.content)).sheetnames
 
 
+def test_the_months_bulletin_pdf_downloads_from_the_page(supervisor: TestClient[Litestar]) -> None:
+    page = supervisor.get("/dispatch/", params={"week": str(WEEK)}).text
+    link = re.search(r'href="(/dispatch/bulletins/[^"]+\.pdf)"', page)
+    assert link
+
+    answer = supervisor.get(link.group(1))
+
+    if answer.status_code == 503:
+        pytest.skip("no Chinese font on this machine (fonts-noto-cjk)")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/pdf")
+    assert answer.content.startswith(b"%PDF")
+
+
 def test_a_supervisor_of_another_subtree_gets_a_missing_page(demo: Demo) -> None:
     county = demo.loaded.county_id
     other = demo.as_(OTHER_SUPERVISOR_PHONE)
