@@ -91,6 +91,8 @@ def _choices(api: Api, caller: Caller) -> list[tuple[UUID, str]]:
         if own:
             names = unit_names(conn, own)
             return sorted(((u, names.get(u, str(u))) for u in own), key=lambda c: c[1])
+        if not caller.is_administrator:
+            return []
         for level in _TOP_LEVELS:
             rows = org_units_page(conn, level=level, limit=50)
             if rows:

@@ -40,6 +40,7 @@ NOW = datetime(2026, 3, 26, 4, 0, tzinfo=UTC)
 WEEK = IsoWeek(2026, 12)
 SUPERVISOR_PHONE = "19900000002"
 VOLUNTEER_PHONE = "19900000006"
+ADMINISTRATOR_PHONE = "19900000001"
 OTHER_SUPERVISOR_PHONE = "13700000009"
 
 
@@ -250,6 +251,13 @@ def test_a_supervisor_of_another_subtree_gets_a_missing_page(demo: Demo) -> None
     assert bulletin.status_code == 404
     assert other.get("/dispatch/trend", params={"unit": str(county)}).status_code == 404
     assert "页面不存在" in dispatch.text
+
+
+def test_an_administrator_opens_the_county_at_the_top_of_the_tree(demo: Demo) -> None:
+    page = demo.as_(ADMINISTRATOR_PHONE).get("/dispatch/", params={"week": str(WEEK)})
+
+    assert page.status_code == 200
+    assert _rows(page.text)
 
 
 def test_a_volunteer_gets_a_missing_page(demo: Demo) -> None:
