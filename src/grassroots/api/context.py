@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from litestar.channels import ChannelsPlugin
@@ -46,8 +47,6 @@ class ApiConfig:
     # How long a live stream may stay silent before it sends a comment line, so a
     # proxy that cuts idle connections (often after 30-60 s) leaves it open.
     live_keepalive_interval: timedelta = timedelta(seconds=15)
-    # Where people reach this server; venue codes encode <public_url>/S/<token>.
-    public_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
     # Prefix of every key this API keeps in Redis (tests give each run its own).
     redis_namespace: str = "grassroots"
@@ -63,6 +62,10 @@ class ApiConfig:
     max_body_bytes: int = 1_000_000
     # Web origins whose pages may call the API (CORS); none: same origin only.
     cors_origins: tuple[str, ...] = ()
+    # Where people reach the server (links and QR codes name it).
+    public_url: str = "http://127.0.0.1:8000"
+    # The font PDF files embed for Chinese text (GRASSROOTS_CJK_FONT).
+    cjk_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
     # Whether the pages' session cookie is Secure (and named __Host-...); see pages/sessions.py.
     page_cookie_secure: bool = True
 

@@ -36,6 +36,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from grassroots.domain.errors import (
@@ -302,21 +303,18 @@ def verify_token(
 
 
 def scan_url(public_url: str, token: str) -> str:
-    """What a venue code encodes: ``<PUBLIC URL>/S/<TOKEN>``, all upper case.
+    """What a venue code encodes: ``<PUBLIC URL>/S/<TOKEN>``, upper case where case
+    does not matter.
 
-    A phone's camera or WeChat's scanner opens it as a web address; upper case keeps
-    the whole text in QR alphanumeric mode (scheme and host are case-insensitive,
-    and tokens are base32). ``public_url`` is a scheme, host and optional port
-    without a trailing slash: a path would change meaning when upper-cased.
+    A phone's camera or WeChat's scanner opens it as a web address. Scheme and host
+    are case-insensitive and tokens are base32, so for a public URL without a path
+    the whole text stays in QR alphanumeric mode (a small symbol). A path keeps its
+    case (it is case-sensitive); lower-case letters in it put the code in byte mode,
+    larger but still read.
     """
-    url = f"{public_url.upper()}{SCAN_PATH}{token.upper()}"
-    if not public_url or public_url.endswith("/") or not QR_ALPHANUMERIC.issuperset(url):
-        raise InvalidValue(
-            "the public URL must be a scheme, host and port that fit a QR code's "
-            "alphanumeric mode (letters, digits, '.', '-', ':', '/')",
-            code="public-url-not-alphanumeric",
-        )
-    return url
+    parts = urlsplit(public_url.rstrip("/"))
+    base = urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path, "", ""))
+    return f"{base}{SCAN_PATH}{token.upper()}"
 
 
 def scanned_subject(token: str, *, secret: bytes) -> QrSubject:

@@ -200,6 +200,13 @@ def require_reason(reason: str, *, max_length: int = 500) -> str:
     return text
 
 
+def mask_name(name: str) -> str:
+    """A person's name as shown to the public: the first character and a star for
+    each other one (张三 → 张*, 王小明 → 王**), never fewer than one star."""
+    text = name.strip()
+    return text[:1] + "*" * max(1, len(text) - 1)
+
+
 def time_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -279,13 +286,3 @@ class Geofence:
         if accuracy_m > self.max_accuracy_m:
             return False
         return self.centre.distance_m(position) - accuracy_m <= self.radius_m
-
-
-def mask_name(name: str) -> str:
-    """A person's name as a public screen shows it: the first character and a star
-    for each of the rest, at most three (张三 -> 张*, 欧阳娜娜 -> 欧***), so a
-    passer-by learns no full name and the length of a long one is not told."""
-    text = name.strip()
-    if not text:
-        return "*"
-    return text[0] + "*" * min(max(len(text) - 1, 1), 3)

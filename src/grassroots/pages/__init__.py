@@ -24,7 +24,16 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from grassroots.pages import controllers, pwa, register, scan, venue
+from grassroots.pages import (
+    certificates,
+    controllers,
+    desk,
+    dispatch,
+    pwa,
+    register,
+    scan,
+    venue,
+)
 from grassroots.pages.sessions import PageSessions
 
 __all__ = ["PageSessions", "pages_router", "template_config"]
@@ -58,6 +67,9 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
         route_handlers=[
             *controllers.ROUTES,
             *pwa.ROUTES,
+            *certificates.ROUTES,
+            *desk.ROUTES,
+            *dispatch.ROUTES,
             *scan.ROUTES,
             *venue.ROUTES,
             *register.ROUTES,

@@ -552,14 +552,11 @@ def test_a_host_name_is_upper_cased_into_the_url() -> None:
     assert scan_url("https://qn.example.org", mint()).startswith("HTTPS://QN.EXAMPLE.ORG/S/")
 
 
-@pytest.mark.parametrize(
-    "public_url",
-    ["", "https://qn.example.org/", "https://qn_1.example.org", "https://例子.cn"],
-)
-def test_a_public_url_that_would_leave_alphanumeric_mode_is_refused(public_url: str) -> None:
-    with pytest.raises(InvalidValue) as refused:
-        scan_url(public_url, mint())
-    assert refused.value.code == "public-url-not-alphanumeric"
+def test_a_trailing_slash_is_dropped_and_a_path_keeps_its_case() -> None:
+    token = mint()
+
+    assert scan_url("https://qn.example.org/", token) == f"HTTPS://QN.EXAMPLE.ORG/S/{token}"
+    assert scan_url("https://example.org/qn", token) == f"HTTPS://EXAMPLE.ORG/qn/S/{token}"
 
 
 @pytest.mark.parametrize("subject", [ACTIVITY, SAME_ID_POINT], ids=["activity", "point"])

@@ -494,11 +494,13 @@ def test_every_day_week_and_month_derived_at_the_ends_of_the_range_is_representa
         ("张", "张*"),
         ("李小明", "李**"),
         ("欧阳娜娜", "欧***"),
-        ("爱新觉罗溥仪", "爱***"),
+        ("爱新觉罗溥仪", "爱*****"),
         ("  王五 ", "王*"),
-        ("Alice", "A***"),
+        ("Alice", "A****"),
         ("", "*"),
     ],
 )
-def test_a_masked_name_keeps_only_its_first_character(name: str, shown: str) -> None:
+def test_a_masked_name_keeps_only_its_first_character_and_a_star_for_each_other(
+    name: str, shown: str
+) -> None:
     assert mask_name(name) == shown
