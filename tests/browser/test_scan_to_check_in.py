@@ -147,8 +147,14 @@ def test_the_code_on_the_venue_screen_checks_a_phone_in_and_the_screen_counts_it
         _log_in(screen, STAFF_PHONE)
         assert screen.url == venue.screen
         # The first refresh replaced the server-drawn image with a fetched one.
-        screen.wait_for_function("document.querySelector('[data-code]').src.startsWith('data:')")
-        screen.wait_for_function("document.querySelector('[data-reconnecting]').hidden")
+        # Polled from here: the page's CSP refuses the eval wait_for_function uses.
+        _wait_until(
+            lambda: screen.evaluate(
+                "document.querySelector('[data-code]').src.startsWith('data:')"
+            ),
+            timeout=10,
+        )
+        screen.wait_for_selector("[data-reconnecting]", state="hidden")
         screenshot(screen, "venue-screen-before")
         assert screen.inner_text("[data-count]") == "0"
 
@@ -167,9 +173,7 @@ def test_the_code_on_the_venue_screen_checks_a_phone_in_and_the_screen_counts_it
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
         # Live, without a reload: the count and the masked name arrive over the stream.
-        screen.wait_for_function(
-            "document.querySelector('[data-count]').textContent.trim() === '1'", timeout=10_000
-        )
+        _wait_until(lambda: screen.inner_text("[data-count]").strip() == "1", timeout=10)
         assert screen.inner_text("[data-latest] li span") == "王**"
         assert "王小明" not in screen.inner_text("body")
         screenshot(screen, "venue-screen-after-check-in")
