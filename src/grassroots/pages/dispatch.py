@@ -27,17 +27,17 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from grassroots.api.auth import Caller, holds_any
-from grassroots.api.cadres.visits import VisitView, _visible_visit
+from grassroots.api.cadres.visits import VisitView, visible_visit
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.dispatch import (
     CadreWeekView,
     DispatchView,
     TrendView,
-    _bulletin,
-    _cadre_week,
-    _dispatch,
-    _file_response,
-    _trend,
+    bulletin_response,
+    make_bulletin,
+    read_cadre_week,
+    read_dispatch,
+    read_trend,
 )
 from grassroots.api.problems import ApiProblem
 from grassroots.api.scope import require_point
@@ -165,7 +165,7 @@ async def dispatch_page(
             return page(request, "dispatch/choose.html", caller=caller, choices=choices, week=week)
         unit_id = choices[0][0]
     try:
-        dispatch = await api.read(caller.account_id, _dispatch, api, caller, unit_id, week)
+        dispatch = await api.read(caller.account_id, read_dispatch, api, caller, unit_id, week)
     except _MISSING:
         raise NotFoundException() from None
     previous, following = _near_weeks(dispatch.week)
@@ -196,11 +196,11 @@ async def dispatch_page(
 def _read_cadre_week(
     api: Api, caller: Caller, unit_id: UUID, cadre_id: UUID, week: str | None
 ) -> tuple[CadreWeekView, list[VisitView], dict[UUID, str], ZoneInfo]:
-    found = _cadre_week(api, caller, unit_id, cadre_id, week)
+    found = read_cadre_week(api, caller, unit_id, cadre_id, week)
     # Times are shown in the unit's zone (the scope was checked by the read above).
     zone = ZoneInfo(api.app.get(OrgUnit, unit_id).time_zone)
     # Each visit as its page in the API shows it (log lines, youths met), and its point's name.
-    visits = [_visible_visit(api.app, caller, v.visit_id) for v in found.visits]
+    visits = [visible_visit(api.app, caller, v.visit_id) for v in found.visits]
     points: dict[UUID, str] = {}
     for point_id in {v.point_id for v in found.visits}:
         try:
@@ -222,7 +222,7 @@ async def trend_data(
         raise NotFoundException()
     try:
         trend = await api.read(
-            caller.account_id, _trend, api, caller, unit_id, _week_param(request), TREND_WEEKS
+            caller.account_id, read_trend, api, caller, unit_id, _week_param(request), TREND_WEEKS
         )
     except _MISSING:
         raise NotFoundException() from None
@@ -281,7 +281,7 @@ async def bulletin_file(
     caller = found
     try:
         bulletin, content = await api.read(
-            caller.account_id, _bulletin, api, caller, org_unit_id, file
+            caller.account_id, make_bulletin, api, caller, org_unit_id, file
         )
     except NotFound:
         raise NotFoundException() from None
@@ -289,7 +289,7 @@ async def bulletin_file(
         if refused.status_code in (400, 404):
             raise NotFoundException() from None
         raise
-    return _file_response(bulletin, content, "pdf" if file.endswith(".pdf") else "xlsx")
+    return bulletin_response(bulletin, content, "pdf" if file.endswith(".pdf") else "xlsx")
 
 
 ROUTES = [dispatch_page, trend_data, cadre_page, bulletin_file]
