@@ -215,4 +215,5 @@ def api_config(settings: Settings) -> ApiConfig:
         password_hashing_wait=timedelta(seconds=limits.password_hashing_wait_seconds),
         session_max_lifetime=timedelta(days=limits.session_max_days),
         live_recheck_interval=timedelta(seconds=limits.live_recheck_seconds),
+        public_url=settings.public_url,
     )

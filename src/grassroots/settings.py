@@ -55,6 +55,8 @@ __all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError"]
 PREFIX = "GRASSROOTS_"
 SECRET_FILE = "secret_key"
 MIN_SECRET_BYTES = 32
+# A development server on this machine; a deployment names where people reach it.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,9 @@ class Settings:
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
     page_cookie_secure: bool = True
+    # Where people reach this server (scheme, host, port; no trailing slash): venue
+    # codes encode <PUBLIC_URL>/S/<token>, opened by a phone's camera.
+    public_url: str = DEFAULT_PUBLIC_URL
     limits: Limits = field(default_factory=lambda: Limits())
 
     @classmethod
@@ -144,6 +149,7 @@ class Settings:
             page_cookie_secure=env.flag(
                 "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
             ),
+            public_url=_public_url(env.text("PUBLIC_URL", DEFAULT_PUBLIC_URL)),
             limits=_limits(env),
         )
 
@@ -295,6 +301,18 @@ def _redis_url(url: str | None) -> str | None:
     if url is not None and not re.match(r"(redis|rediss|unix)://", url):
         raise SettingsError(
             f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}"
+        )
+    return url
+
+
+def _public_url(text: str) -> str:
+    """Scheme, host and port only: the URL is upper-cased into venue codes (to keep
+    them small), which a path, being case-sensitive, would not survive."""
+    url = text.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", url):
+        raise SettingsError(
+            f"{PREFIX}PUBLIC_URL must be a base URL such as https://qn.example.org "
+            f"(scheme, host and port only, no path), not {text!r}"
         )
     return url
 

@@ -13,7 +13,13 @@ import zxingcpp
 from PIL import Image, ImageDraw
 
 from grassroots.application.venue_codes import render_png, render_svg
-from grassroots.domain.qr_token import QrSubject, SubjectKind, mint_token, verify_token
+from grassroots.domain.qr_token import (
+    QrSubject,
+    SubjectKind,
+    mint_token,
+    scan_url,
+    verify_token,
+)
 
 SECRET = b"venue-code-rendering-test-secret"
 ROTATION = 15
@@ -127,3 +133,20 @@ def test_nothing_is_drawn_for_an_empty_token() -> None:
         render_png("")
     with pytest.raises(ValueError, match="empty token"):
         render_svg("")
+
+
+@pytest.mark.parametrize(
+    ("public_url", "version"),
+    [("http://127.0.0.1:8000", "4"), ("https://qn.example.org", "4")],
+)
+def test_a_scan_url_stays_a_small_alphanumeric_symbol(public_url: str, version: str) -> None:
+    # 56 token characters and a short base URL fit version 4 (33x33 modules) at M
+    # only in alphanumeric mode: the same text in byte mode would need version 5.
+    url = scan_url(public_url, minted())
+
+    [code] = decode(render_png(url))
+
+    assert code.text == url
+    assert code.ec_level == "M"
+    assert isinstance(code.extra, dict)
+    assert code.extra["Version"] == version

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Litestar, Request
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
@@ -240,6 +241,12 @@ def create_app(
         request_class=StrictRequest,
         before_send=[SecurityHeaders()],
         cors_config=cors_config(config.cors_origins),
+        # Pages and their scripts reach phones over poor connections: gzip what is
+        # text. Live streams are left alone (each event must leave at once), and
+        # PNGs are compressed already.
+        compression_config=CompressionConfig(
+            backend="gzip", gzip_compress_level=6, exclude=[r"/live$", r"\.png$"]
+        ),
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         on_startup=[_public_operations_need_no_token, document_unsupported_media_type],

@@ -42,6 +42,7 @@ from grassroots.domain.activity import MAX_CAPACITY, Activity
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.errors import AlreadyClosed
+from grassroots.domain.qr_token import scan_url
 from grassroots.domain.values import GeoPoint
 from grassroots.projections.activity_catalogue import (
     ActivityRow,
@@ -53,7 +54,7 @@ from grassroots.projections.activity_catalogue import (
     discover,
 )
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "staffed_activity", "venue_code_image"]
 
 ANY_ROLE = tuple(Role)
 STAFF = (Role.CENTER_STAFF,)
@@ -183,6 +184,15 @@ class VenueCodeView(msgspec.Struct, kw_only=True):
     token: Annotated[
         str, Meta(examples=["A1B2C3D4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8"])
     ]
+    # What the drawn code encodes: the check-in page a phone's camera opens.
+    url: Annotated[
+        str,
+        Meta(
+            examples=[
+                "HTTPS://QN.EXAMPLE.ORG/S/A1B2C3D4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8"
+            ]
+        ),
+    ]
     # Show the next code from this instant on.
     replaced_at: datetime
     # The code is still accepted until this instant (one rotation later).
@@ -262,7 +272,7 @@ def _require_staff_of(app: Grassroots, caller: Caller, center_id: UUID) -> None:
     raise NotFound("center", center_id)
 
 
-def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Activity:
+def staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Activity:
     """An activity of a center the caller works at; any other is not found."""
     activity = app.get(Activity, activity_id)
     if caller.is_administrator or activity.center_id in caller.subjects(Role.CENTER_STAFF):
@@ -270,16 +280,29 @@ def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Act
     raise NotFound("activity", activity_id)
 
 
-def _mint_venue_code(app: Grassroots, caller: Caller, activity_id: UUID) -> VenueCodeView:
-    activity = _staffed_activity(app, caller, activity_id)
+def _mint_venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeView:
+    activity = staffed_activity(api.app, caller, activity_id)
     if activity.is_cancelled:
         raise AlreadyClosed("the activity has been cancelled", code="activity-cancelled")
-    code = app.venue_code(activity_id)
-    return VenueCodeView(token=code.token, replaced_at=code.replaced_at, expires_at=code.expires_at)
+    code = api.app.venue_code(activity_id)
+    return VenueCodeView(
+        token=code.token,
+        url=scan_url(api.config.public_url, code.token),
+        replaced_at=code.replaced_at,
+        expires_at=code.expires_at,
+    )
 
 
 async def _venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeView:
-    return await api.read(None, _mint_venue_code, api.app, caller, activity_id)
+    return await api.read(None, _mint_venue_code, api, caller, activity_id)
+
+
+async def venue_code_image(api: Api, caller: Caller, activity_id: UUID) -> Response[bytes]:
+    """The venue code drawn for a screen, with when to fetch the next one; the API's
+    PNG route and the venue screen's page both answer with this."""
+    code = await _venue_code(api, caller, activity_id)
+    png = await api.read(None, render_png, code.url)
+    return Response(png, media_type="image/png", headers=_expiry(code))
 
 
 def _post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -> UUID:
@@ -300,7 +323,7 @@ def _post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -
 
 
 def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange) -> list[UUID]:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     return app.change_activity_details(
         activity_id,
         title=data.title,
@@ -318,14 +341,14 @@ def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityCh
 
 
 def _cancel(app: Grassroots, caller: Caller, activity_id: UUID, data: Cancellation) -> None:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     app.cancel_activity(activity_id, reason=data.reason)
 
 
 def _adjust(
     app: Grassroots, caller: Caller, activity_id: UUID, volunteer_id: UUID, data: Adjustment
 ) -> Attendance:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     return app.adjust_attendance(
         activity_id,
         volunteer_id,
@@ -606,9 +629,7 @@ class ActivityController(Controller):
     async def venue_code_png(
         self, activity_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> Response[bytes]:
-        code = await _venue_code(api, request.user, activity_id)
-        png = await api.read(None, render_png, code.token)
-        return Response(png, media_type="image/png", headers=_expiry(code))
+        return await venue_code_image(api, request.user, activity_id)
 
     @get(
         "/activities/{activity_id:uuid}/venue-code.svg",
@@ -624,7 +645,7 @@ class ActivityController(Controller):
         self, activity_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> Response[str]:
         code = await _venue_code(api, request.user, activity_id)
-        svg = await api.read(None, render_svg, code.token)
+        svg = await api.read(None, render_svg, code.url)
         return Response(svg, media_type="image/svg+xml", headers=_expiry(code))
 
     @get(

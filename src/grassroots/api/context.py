@@ -43,6 +43,11 @@ class ApiConfig:
     session_max_lifetime: timedelta = MAX_SESSION_LIFETIME
     # How often an open live stream checks that its session, account and role still hold.
     live_recheck_interval: timedelta = timedelta(seconds=5)
+    # How long a live stream may stay silent before it sends a comment line, so a
+    # proxy that cuts idle connections (often after 30-60 s) leaves it open.
+    live_keepalive_interval: timedelta = timedelta(seconds=15)
+    # Where people reach this server; venue codes encode <public_url>/S/<token>.
+    public_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
     # Prefix of every key this API keeps in Redis (tests give each run its own).
     redis_namespace: str = "grassroots"

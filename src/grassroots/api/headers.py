@@ -43,6 +43,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self' data:",
         "connect-src 'self'",
+        # The in-app scanner's decoder (qr-scanner) runs in a worker made from a blob.
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

@@ -10,6 +10,10 @@ Each stream starts with a ``ready`` event once the subscription is in place, so
 a client knows from then on it misses nothing (a screen that reconnects should
 reload its counts: updates while it was away are not replayed).
 
+A quiet stream sends a comment line (``: keep-alive``) every
+``live_keepalive_interval`` (15 s), which clients ignore: proxies and phone
+networks that cut a connection silent for 30-60 seconds leave it open.
+
 A stream lasts only as long as what let it start: before each delivery, and at
 least every ``live_recheck_interval`` while it is quiet, the session, the
 account and the role and scope are read again. Once any of them is gone (log-out,
@@ -40,7 +44,7 @@ from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 
-__all__ = ["ROUTES", "LiveController"]
+__all__ = ["ROUTES", "LiveController", "recheck_for", "updates"]
 
 _STREAM_DESCRIPTION = (
     "A `text/event-stream`: first an event `ready`, then one event per scan, named "
@@ -54,7 +58,7 @@ _STREAM_DESCRIPTION = (
 Recheck = Callable[[], Awaitable[str | None]]
 
 
-def _recheck(
+def recheck_for(
     api: Api,
     caller: Caller,
     roles: tuple[Role, ...],
@@ -88,24 +92,31 @@ async def _next(events: AsyncIterator[bytes]) -> bytes | None:
         return None
 
 
-async def _updates(
+async def updates(
     api: Api, channel: str, recheck: Recheck
 ) -> AsyncGenerator[ServerSentEventMessage, None]:
     subscriber = await api.channels.subscribe([channel])
     interval = api.config.live_recheck_interval.total_seconds()
+    keepalive = api.config.live_keepalive_interval.total_seconds()
+    clock = asyncio.get_running_loop().time
     events = subscriber.iter_events()
     # Waiting for the next update runs as a task of its own, so a quiet stream
     # can wake to re-check without cancelling (and so losing) that wait.
     waiting = asyncio.ensure_future(_next(events))
     try:
         yield ServerSentEventMessage(event="ready", data=json.dumps({"channel": "subscribed"}))
+        last_sent = clock()
         while True:
-            await asyncio.wait({waiting}, timeout=interval)
+            await asyncio.wait({waiting}, timeout=min(interval, keepalive))
             reason = await recheck()
             if reason is not None:
                 yield ServerSentEventMessage(event="ended", data=json.dumps({"reason": reason}))
                 return
             if not waiting.done():
+                if clock() - last_sent >= keepalive:
+                    last_sent = clock()
+                    # A comment, not an event: no data line, so clients see nothing.
+                    yield ServerSentEventMessage(comment="keep-alive", data=None)
                 continue
             raw = waiting.result()
             if raw is None:
@@ -116,6 +127,7 @@ async def _updates(
                 kind = str(json.loads(text).get("kind", "update"))
             except (ValueError, AttributeError):
                 kind = "update"
+            last_sent = clock()
             yield ServerSentEventMessage(event=kind, data=text)
     finally:
         waiting.cancel()
@@ -143,14 +155,14 @@ class LiveController(Controller):
     ) -> ServerSentEvent:
         # Before the stream starts: a center outside the caller's scope is a 404.
         await api.read(None, require_center, api.app, request.user, center_id)
-        recheck = _recheck(
+        recheck = recheck_for(
             api,
             request.user,
             (Role.CENTER_STAFF, Role.SUPERVISOR),
             require_center,
             center_id,
         )
-        return ServerSentEvent(_updates(api, api.live_channel("center", center_id), recheck))
+        return ServerSentEvent(updates(api, api.live_channel("center", center_id), recheck))
 
     @get(
         "/org-units/{org_unit_id:uuid}/live",
@@ -165,14 +177,14 @@ class LiveController(Controller):
         self, org_unit_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> ServerSentEvent:
         await api.read(None, require_unit, api.app, request.user, org_unit_id)
-        recheck = _recheck(
+        recheck = recheck_for(
             api,
             request.user,
             (Role.SUPERVISOR,),
             require_unit,
             org_unit_id,
         )
-        return ServerSentEvent(_updates(api, api.live_channel("org-unit", org_unit_id), recheck))
+        return ServerSentEvent(updates(api, api.live_channel("org-unit", org_unit_id), recheck))
 
 
 ROUTES: list[ControllerRouterHandler] = [LiveController]

@@ -37,7 +37,7 @@ from grassroots.domain.values import GeoPoint
 from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.ledger import LedgerLine, explain_line, read_ledger, read_totals
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "Location", "Scan", "answer_scan", "check_in_scan", "check_out_scan"]
 
 
 # --- bodies -------------------------------------------------------------------
@@ -213,7 +213,7 @@ def _live_update(api: Api, kind: ScanKind, attendance: Attendance) -> LiveUpdate
     return message, channels
 
 
-def _check_in(
+def check_in_scan(
     api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan
 ) -> tuple[Attendance, LiveUpdate | None]:
     before = api.app.last_write_position()
@@ -223,7 +223,7 @@ def _check_in(
     return attendance, _news(api, "check-in", before, attendance)
 
 
-def _check_out(
+def check_out_scan(
     api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan
 ) -> tuple[Attendance, LiveUpdate | None]:
     before = api.app.last_write_position()
@@ -244,7 +244,10 @@ def _news(api: Api, kind: ScanKind, before: int, attendance: Attendance) -> Live
     return _live_update(api, kind, attendance)
 
 
-def _scanned(api: Api, scan: tuple[Attendance, LiveUpdate | None]) -> AttendanceView:
+def answer_scan(api: Api, scan: tuple[Attendance, LiveUpdate | None]) -> AttendanceView:
+    """Publish a scan's live update, if it recorded something, and answer the
+    attendance. The check-in routes and the check-in page (``/S/<token>``) both
+    write through ``check_in_scan`` / ``check_out_scan`` and answer through here."""
     attendance, update = scan
     if update is not None:
         api.publish(*update)
@@ -325,9 +328,9 @@ class VolunteeringController(Controller):
     ) -> AttendanceView:
         caller = request.user
         scan = await api.write(
-            caller.account_id, _check_in, api, caller.volunteer_id, activity_id, data
+            caller.account_id, check_in_scan, api, caller.volunteer_id, activity_id, data
         )
-        return _scanned(api, scan)
+        return answer_scan(api, scan)
 
     @post(
         "/check-out",
@@ -348,9 +351,9 @@ class VolunteeringController(Controller):
     ) -> AttendanceView:
         caller = request.user
         scan = await api.write(
-            caller.account_id, _check_out, api, caller.volunteer_id, activity_id, data
+            caller.account_id, check_out_scan, api, caller.volunteer_id, activity_id, data
         )
-        return _scanned(api, scan)
+        return answer_scan(api, scan)
 
 
 # --- the ledger -------------------------------------------------------------------

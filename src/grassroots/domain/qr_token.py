@@ -50,6 +50,8 @@ from grassroots.domain.values import require_aware
 __all__ = [
     "DEFAULT_ROTATION_SECONDS",
     "MIN_SECRET_BYTES",
+    "QR_ALPHANUMERIC",
+    "SCAN_PATH",
     "TOKEN_ALPHABET",
     "TOKEN_LENGTH",
     "TOKEN_VERSION",
@@ -59,6 +61,8 @@ __all__ = [
     "current_token",
     "mint_token",
     "next_rotation_at",
+    "scan_url",
+    "scanned_subject",
     "step_at",
     "subject_key",
     "verify_token",
@@ -68,6 +72,12 @@ DEFAULT_ROTATION_SECONDS = 15
 MIN_SECRET_BYTES = 16
 TOKEN_VERSION = 1
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+# The characters QR "alphanumeric" mode holds (5.5 bits each instead of 8 in byte
+# mode): a code made only of them stays a small, quickly read symbol.
+QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+# The path a scanned code opens, upper case for the same reason.
+SCAN_PATH = "/S/"
 
 _KEY_CONTEXT = b"grassroots/qr/v1/"
 _STEP_BYTES = 5
@@ -289,3 +299,36 @@ def verify_token(
         valid_from=_step_start(step, rotation_seconds),
         expires_at=_step_start(step + 2, rotation_seconds),
     )
+
+
+def scan_url(public_url: str, token: str) -> str:
+    """What a venue code encodes: ``<PUBLIC URL>/S/<TOKEN>``, all upper case.
+
+    A phone's camera or WeChat's scanner opens it as a web address; upper case keeps
+    the whole text in QR alphanumeric mode (scheme and host are case-insensitive,
+    and tokens are base32). ``public_url`` is a scheme, host and optional port
+    without a trailing slash: a path would change meaning when upper-cased.
+    """
+    url = f"{public_url.upper()}{SCAN_PATH}{token.upper()}"
+    if not public_url or public_url.endswith("/") or not QR_ALPHANUMERIC.issuperset(url):
+        raise InvalidValue(
+            "the public URL must be a scheme, host and port that fit a QR code's "
+            "alphanumeric mode (letters, digits, '.', '-', ':', '/')",
+            code="public-url-not-alphanumeric",
+        )
+    return url
+
+
+def scanned_subject(token: str, *, secret: bytes) -> QrSubject:
+    """The subject a scanned token names, once its tag shows this server minted it.
+
+    A page opened from a code knows only the token; this finds the activity (or
+    point) to check in at. Time is not looked at here: :func:`verify_token` does
+    that when the scan is recorded, so a code that expires meanwhile is refused
+    then, in the words of a stale code.
+    """
+    _require_secret(secret)
+    named, _step, signed, tag = _parse(token)
+    if not hmac.compare_digest(tag, _tag(subject_key(secret, named), signed)):
+        raise TokenForged("the code was not issued by this server", code="token-forged")
+    return named

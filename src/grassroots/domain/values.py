@@ -32,6 +32,7 @@ __all__ = [
     "in_utc",
     "iso_week_of",
     "local_date",
+    "mask_name",
     "require_aware",
     "require_day",
     "require_instant",
@@ -278,3 +279,13 @@ class Geofence:
         if accuracy_m > self.max_accuracy_m:
             return False
         return self.centre.distance_m(position) - accuracy_m <= self.radius_m
+
+
+def mask_name(name: str) -> str:
+    """A person's name as a public screen shows it: the first character and a star
+    for each of the rest, at most three (张三 -> 张*, 欧阳娜娜 -> 欧***), so a
+    passer-by learns no full name and the length of a long one is not told."""
+    text = name.strip()
+    if not text:
+        return "*"
+    return text[0] + "*" * min(max(len(text) - 1, 1), 3)

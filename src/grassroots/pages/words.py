@@ -116,6 +116,163 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "页面已过期，请刷新后重试。",
         "This page has expired: reload it and try again.",
     ),
+    # --- scan to check in, the in-app scanner and the venue screen ---
+    "scan.title": ("扫码签到", "Check in"),
+    "scan.when": ("{day} {start} 至 {end}", "{day}, {start}–{end}"),
+    "scan.check_in": ("签到", "Check in"),
+    "scan.check_out": ("签退", "Check out"),
+    "scan.log_in_first": (
+        "请先登录，登录后将自动为您签到，无需再次扫码。",
+        "Log in first: you will be checked in straight after, without scanning again.",
+    ),
+    "scan.log_in": ("登录并签到", "Log in and check in"),
+    "scan.register": ("还没有账号？注册志愿者", "No account yet? Register as a volunteer"),
+    "scan.location_needed": (
+        "本活动需要确认您在活动现场，点击后手机会询问是否允许获取位置，请选择“允许”。",
+        "This activity checks that you are at the venue: your phone will ask to share "
+        "your location; choose “Allow”.",
+    ),
+    "scan.locating": ("正在获取位置…", "Finding your location…"),
+    "scan.sending": ("正在提交…", "Sending…"),
+    "scan.location_refused": (
+        "无法获取您的位置，本活动需要位置才能签到。请在手机设置中允许浏览器（或微信）"
+        "使用位置信息，然后重试。",
+        "Your location could not be read, and this activity needs it to check you in. "
+        "Allow the browser (or WeChat) to use your location in the phone's settings, "
+        "then try again.",
+    ),
+    "scan.location_unavailable": (
+        "此浏览器不能获取位置。请换用手机自带浏览器或微信打开，或请工作人员为您补录。",
+        "This browser cannot give your location. Open the page in the phone's own browser "
+        "or WeChat, or ask the staff to add you.",
+    ),
+    "scan.checked_in": ("签到成功", "You are checked in"),
+    "scan.checked_in_at": ("签到时间 {time}", "Checked in at {time}"),
+    "scan.checked_out": ("签退成功", "You are checked out"),
+    "scan.credited": (
+        "本次记录服务时长 {minutes} 分钟。",
+        "{minutes} minutes of service recorded.",
+    ),
+    "scan.check_out_hint": (
+        "离开时请再次扫描现场二维码签退。",
+        "Scan the venue's code again when you leave, to check out.",
+    ),
+    "scan.already_out": (
+        "您已签退本活动，服务时长 {minutes} 分钟。",
+        "You have checked out of this activity: {minutes} minutes recorded.",
+    ),
+    "scan.my_hours": ("查看我的志愿服务", "See my volunteering"),
+    "scan.not_volunteer": (
+        "当前登录的账号不是志愿者账号，不能签到。请退出后用志愿者账号登录。",
+        "The account you are logged in with is not a volunteer's, so it cannot check in. "
+        "Log out and log in as a volunteer.",
+    ),
+    "scan.not_activity": (
+        "这是走访点的二维码，请在“下沉走访”中扫码开始走访。",
+        "This is a grassroots point's code: scan it from “My visits” to start a visit.",
+    ),
+    "scan.refused.stale": ("扫码已过期，请重新扫码。", "The code has expired: scan it again."),
+    "scan.refused.not_ours": (
+        "这不是本平台的签到码。请扫描活动现场屏幕上的二维码。",
+        "This is not one of our check-in codes. Scan the code on the venue's screen.",
+    ),
+    "scan.refused.not_signed_up": (
+        "本活动需要先报名。请先在“我的志愿服务”中报名，再扫码签到。",
+        "This activity asks you to sign up first. Sign up in “My volunteering”, then scan again.",
+    ),
+    "scan.refused.wait_listed": (
+        "您还在候补名单上，暂时没有名额。有名额时会通知您，请联系现场工作人员。",
+        "You are on the waiting list and have no place yet. Ask the staff at the venue.",
+    ),
+    "scan.refused.cancelled": (
+        "本活动已取消，无法签到。",
+        "This activity has been cancelled: there is nothing to check in to.",
+    ),
+    "scan.refused.too_early": (
+        "活动还没开始签到（开始前 {minutes} 分钟开放）。请稍后再扫码。",
+        "Check-in has not opened yet (it opens {minutes} minutes before the start). Scan "
+        "again later.",
+    ),
+    "scan.refused.ended": (
+        "活动已结束，不能再签到。如您确实参加了，请联系工作人员补录。",
+        "The activity has ended, so check-in is closed. If you took part, ask the staff to "
+        "add you.",
+    ),
+    "scan.refused.location_required": (
+        "本活动需要您的位置才能签到。请允许获取位置后重试。",
+        "This activity needs your location to check you in. Allow it and try again.",
+    ),
+    "scan.refused.outside": (
+        "您不在活动现场范围内。请到达现场后再扫码；如定位不准，请到室外或靠近窗口重试。",
+        "You are not at the venue. Scan again once you are there; if your location is off, "
+        "try again outdoors or near a window.",
+    ),
+    "scan.refused.elsewhere": (
+        "您正在另一项活动签到中。请先在那项活动签退，再来这里签到。",
+        "You are checked in at another activity. Check out there first, then check in here.",
+    ),
+    "scan.refused.suspended": (
+        "您的志愿者资格已暂停，不能签到。请联系青年之家工作人员。",
+        "Your volunteering is suspended, so you cannot check in. Contact the youth center's staff.",
+    ),
+    "scan.refused.not_checked_in": (
+        "您还没有签到，不能签退。请先签到。",
+        "You have not checked in, so you cannot check out. Check in first.",
+    ),
+    "scan.refused.closed": (
+        "您在本活动的签到记录已结束，不能再签退。如时长有误，请联系工作人员更正。",
+        "Your attendance at this activity is already closed. If the minutes are wrong, ask "
+        "the staff to correct them.",
+    ),
+    "scan.refused.missing": (
+        "找不到这项活动，它可能已被删除。请联系现场工作人员。",
+        "This activity cannot be found. Ask the staff at the venue.",
+    ),
+    "scan.refused.busy": (
+        "扫码次数过多，请稍等片刻再试。",
+        "Too many scans: wait a moment and try again.",
+    ),
+    "scan.refused.other": (
+        "暂时无法签到，请稍后重试或联系现场工作人员。",
+        "You could not be checked in just now: try again shortly or ask the staff.",
+    ),
+    "scan.try_again": ("重试", "Try again"),
+    "scan.scan_again": ("重新扫码", "Scan again"),
+    "scanner.title": ("扫一扫", "Scan"),
+    "scanner.hint": (
+        "将活动现场屏幕上的二维码放入框内。",
+        "Point the camera at the code on the venue's screen.",
+    ),
+    "scanner.starting": ("正在打开摄像头…", "Opening the camera…"),
+    "scanner.camera_refused": (
+        "无法使用摄像头。请在手机设置中允许浏览器（或微信）使用相机；也可以直接用手机相机或"
+        "微信“扫一扫”扫描现场二维码。",
+        "The camera cannot be used. Allow the browser (or WeChat) to use the camera in the "
+        "phone's settings, or scan the venue's code with the phone's camera or WeChat.",
+    ),
+    "scanner.not_ours": (
+        "这不是本平台的签到码，请扫描活动现场屏幕上的二维码。",
+        "This is not one of our check-in codes: scan the code on the venue's screen.",
+    ),
+    "venue.title": ("现场签到", "Venue check-in"),
+    "venue.scan_prompt": (
+        "请用手机相机或微信扫码签到",
+        "Scan with your phone's camera or WeChat to check in",
+    ),
+    "venue.checked_in": ("已签到", "Checked in"),
+    "venue.people": ("人", "so far"),
+    "venue.latest": ("最新签到", "Latest arrivals"),
+    "venue.nobody_yet": ("还没有人签到。", "Nobody has checked in yet."),
+    "venue.reconnecting": ("正在重新连接…", "Reconnecting…"),
+    "venue.code_failed": (
+        "二维码刷新失败，正在重试…",
+        "The code could not be refreshed: trying again…",
+    ),
+    "venue.refreshes": (
+        "二维码每 {seconds} 秒自动更新，截图无效。",
+        "The code changes every {seconds} seconds: a photo of it will not work.",
+    ),
+    "venue.full_screen": ("全屏", "Full screen"),
 }
 
 

@@ -59,6 +59,7 @@ __all__ = [
     "ActivityCatalogue",
     "ActivityRow",
     "ActivityStatus",
+    "Arrivals",
     "AttendanceRow",
     "CenterRow",
     "Near",
@@ -68,6 +69,7 @@ __all__ = [
     "activity_catalogue_attendance",
     "activity_catalogue_centers",
     "activity_row",
+    "arrivals",
     "attendance_of",
     "center_row",
     "centers",
@@ -935,3 +937,31 @@ def _aware(row: dict[str, Any]) -> dict[str, Any]:
 
 def _maybe_utc(at: datetime | None) -> datetime | None:
     return None if at is None else as_utc(at)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Who has scanned in at an activity: how many, and the latest of them (newest
+    first), as a venue screen shows them."""
+
+    count: int
+    latest: list[tuple[UUID, datetime]]
+
+
+def arrivals(conn: sa.Connection, activity_id: UUID, *, latest: int = 5) -> Arrivals:
+    """Volunteers who checked in at the activity by scanning (staff additions without
+    a scan are not arrivals), counted once each whether or not they have left."""
+    c = activity_catalogue_attendance.c
+    scanned = sa.and_(c.activity_id == activity_id, c.checked_in_at.is_not(None))
+    count = conn.execute(
+        sa.select(sa.func.count()).select_from(activity_catalogue_attendance).where(scanned)
+    ).scalar_one()
+    rows = conn.execute(
+        sa.select(c.volunteer_id, c.checked_in_at)
+        .where(scanned)
+        .order_by(c.checked_in_at.desc(), c.volunteer_id)
+        .limit(latest)
+    )
+    return Arrivals(
+        count=int(count), latest=[(r.volunteer_id, as_utc(r.checked_in_at)) for r in rows]
+    )

@@ -241,14 +241,16 @@ def test_the_venue_code_png_and_svg_carry_the_token_of_the_json_and_are_never_ca
 
     assert as_json.status_code == png.status_code == svg.status_code == 200
     code = as_json.json()
-    assert set(code) == {"token", "replaced_at", "expires_at"}
+    assert set(code) == {"token", "url", "replaced_at", "expires_at"}
+    # The page a phone's camera opens, upper case so the code stays small.
+    assert code["url"] == f"HTTP://127.0.0.1:8000/S/{code['token']}"
     assert datetime.fromisoformat(code["expires_at"]) > datetime.fromisoformat(code["replaced_at"])
     assert png.headers["content-type"] == "image/png"
     assert svg.headers["content-type"].startswith("image/svg+xml")
     for response in (as_json, png, svg):
         assert "no-store" in response.headers["cache-control"]
     [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
-    assert decoded.text == code["token"]
+    assert decoded.text == code["url"]
     assert svg.text.lstrip().startswith(("<?xml", "<svg"))
 
     # The token scans in: it is the activity's own venue code.
@@ -257,7 +259,7 @@ def test_the_venue_code_png_and_svg_carry_the_token_of_the_json_and_are_never_ca
     fresh = client.get(f"{url}.png", headers=setting.staff)
     [scanned] = zxingcpp.read_barcodes(Image.open(io.BytesIO(fresh.content)))
     attendance = setting.server.app.check_in(
-        UUID(activity), setting.volunteer_id, token=scanned.text
+        UUID(activity), setting.volunteer_id, token=scanned.text.rsplit("/S/", 1)[1]
     )
     assert attendance.is_open
 

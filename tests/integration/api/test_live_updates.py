@@ -64,6 +64,18 @@ class EventStream:
             self._buffer += message.get("body", b"").decode()
             self._ended = not message.get("more_body", False)
 
+    def next_raw_block(self, timeout: float = WAIT_SECONDS) -> str:
+        """The next block as sent, comments included."""
+        while True:
+            block, sep, rest = self._buffer.replace("\r\n", "\n").partition("\n\n")
+            if sep:
+                self._buffer = rest
+                return block
+            assert not self._ended, "the stream ended"
+            message = self._messages.get(timeout=timeout)
+            self._buffer += message.get("body", b"").decode()
+            self._ended = not message.get("more_body", False)
+
     def next_update(self, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
         event = self.next_event(timeout)
         data: dict[str, Any] = json.loads(event["data"])
@@ -167,6 +179,26 @@ def test_a_centers_screen_and_a_supervisors_page_see_check_in_and_check_out(
             assert check_in["volunteer_name"] == "王小明"
             assert check_in["at"] is not None
             assert check_out["kind"] == "check-out"
+
+
+def test_a_quiet_stream_sends_keep_alive_comments_so_proxies_keep_it_open(
+    server_factory: Callable[..., Server],
+) -> None:
+    from datetime import timedelta
+
+    server = server_factory(
+        live_keepalive_interval=timedelta(milliseconds=200),
+        live_recheck_interval=timedelta(milliseconds=100),
+    )
+    world = build_world(server.app)
+    staff = server.log_in(server.account("13600000001", Grant(Role.CENTER_STAFF, world.center)))
+
+    with event_stream(server.client, f"/api/v1/centers/{world.center}/live", staff) as screen:
+        assert "event: ready" in screen.next_raw_block()
+        blocks = [screen.next_raw_block(timeout=2) for _ in range(2)]
+
+    # Comment lines only: an EventSource dispatches nothing for them.
+    assert blocks == [": keep-alive", ": keep-alive"]
 
 
 # Only where users run several API processes: the embedded default is one process,

@@ -42,7 +42,10 @@ class _VenueScreen:
     def scan(self) -> str:
         """The token a phone's camera reads off the screen."""
         [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(self.png())))
-        return str(code.text)
+        # The code opens the check-in page <public URL>/S/<token>.
+        base, _, token = str(code.text).rpartition("/S/")
+        assert base == "HTTP://127.0.0.1:8000"
+        return token
 
 
 def _settle(server: Server) -> None:

@@ -17,6 +17,7 @@ from grassroots.projections.activity_catalogue import (
     Near,
     activities_of_center,
     activity_row,
+    arrivals,
     attendance_of,
     center_row,
     centers,
@@ -223,3 +224,34 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
             order = list(table.primary_key.columns)
             rows[table.name] = [tuple(r) for r in conn.execute(sa.select(table).order_by(*order))]
     return rows
+
+
+def test_arrivals_count_each_scan_in_once_newest_first_and_no_staff_additions(
+    app: Grassroots, clock: FakeClock, world: World, catalogue: ReadSide, read_engine: Engine
+) -> None:
+    starts = clock.now + timedelta(days=1)
+    activity = post_activity(app, world, starts_at=starts, capacity=5)
+    first, second, third, walk_in = (register_volunteer(app, world, phone(i)) for i in range(4))
+    for volunteer in (first, second, third):
+        app.sign_up(activity, volunteer)
+    clock.set(starts)
+    app.check_in(activity, first, token=app.venue_code(activity).token)
+    clock.set(starts + timedelta(minutes=5))
+    app.check_in(activity, second, token=app.venue_code(activity).token)
+    clock.set(starts + timedelta(minutes=40))
+    # Leaving does not undo an arrival; a staff addition (补录) is not one.
+    app.check_out(activity, first, token=app.venue_code(activity).token)
+    app.adjust_attendance(activity, walk_in, minutes=30, reason="现场核实到场", staff_id=STAFF)
+
+    catalogue.catch_up()
+
+    with read_engine.connect() as conn:
+        seen = arrivals(conn, activity)
+        newest = arrivals(conn, activity, latest=1)
+    assert seen.count == 2
+    assert seen.latest == [
+        (second, starts + timedelta(minutes=5)),
+        (first, starts),
+    ]
+    assert newest.count == 2
+    assert newest.latest == [(second, starts + timedelta(minutes=5))]

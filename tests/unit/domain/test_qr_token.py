@@ -30,6 +30,8 @@ from grassroots.domain.qr_token import (
     current_token,
     mint_token,
     next_rotation_at,
+    scan_url,
+    scanned_subject,
     step_at,
     subject_key,
     verify_token,
@@ -532,3 +534,56 @@ def test_random_text_never_verifies(text: str) -> None:
 def test_random_text_of_the_right_shape_never_verifies(text: str) -> None:
     with pytest.raises((TokenForged, TokenMalformed)):
         verify(text)
+
+
+# scanned codes: the URL a venue code encodes and the subject a scanned token names
+
+
+def test_the_scan_url_is_the_public_url_and_the_token_in_upper_case() -> None:
+    token = mint()
+
+    url = scan_url("http://127.0.0.1:8000", token.lower())
+
+    assert url == f"HTTP://127.0.0.1:8000/S/{token}"
+    assert QR_ALPHANUMERIC.issuperset(url)
+
+
+def test_a_host_name_is_upper_cased_into_the_url() -> None:
+    assert scan_url("https://qn.example.org", mint()).startswith("HTTPS://QN.EXAMPLE.ORG/S/")
+
+
+@pytest.mark.parametrize(
+    "public_url",
+    ["", "https://qn.example.org/", "https://qn_1.example.org", "https://例子.cn"],
+)
+def test_a_public_url_that_would_leave_alphanumeric_mode_is_refused(public_url: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        scan_url(public_url, mint())
+    assert refused.value.code == "public-url-not-alphanumeric"
+
+
+@pytest.mark.parametrize("subject", [ACTIVITY, SAME_ID_POINT], ids=["activity", "point"])
+def test_a_scanned_token_names_its_subject(subject: QrSubject) -> None:
+    assert scanned_subject(mint(subject), secret=SECRET) == subject
+
+
+def test_a_scanned_token_names_its_subject_long_after_it_expired() -> None:
+    # Expiry is judged when the scan is recorded, so the page can say "scan again".
+    assert scanned_subject(mint(at=INSIDE_STEP - timedelta(days=3)), secret=SECRET) == ACTIVITY
+
+
+def test_a_scanned_token_minted_with_another_secret_is_forged() -> None:
+    with pytest.raises(TokenForged):
+        scanned_subject(mint(secret=OTHER_SECRET), secret=SECRET)
+
+
+def test_a_scanned_token_with_a_changed_subject_is_forged() -> None:
+    changed = spliced(mint(), offset=2, replacement=OTHER_ACTIVITY.id.bytes)
+    with pytest.raises(TokenForged):
+        scanned_subject(changed, secret=SECRET)
+
+
+@pytest.mark.parametrize("text", ["", "hello", "A" * (TOKEN_LENGTH - 1), "1" * TOKEN_LENGTH])
+def test_a_scanned_text_that_is_no_token_is_malformed(text: str) -> None:
+    with pytest.raises(TokenMalformed):
+        scanned_subject(text, secret=SECRET)

@@ -25,6 +25,7 @@ from grassroots.domain.values import (
     in_utc,
     iso_week_of,
     local_date,
+    mask_name,
     require_aware,
     require_day,
     require_instant,
@@ -484,3 +485,20 @@ def test_every_day_week_and_month_derived_at_the_ends_of_the_range_is_representa
         month_after = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
         assert month_after > day
         assert FIRST_DAY - timedelta(days=7) < day < LAST_DAY + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("张三", "张*"),
+        ("张", "张*"),
+        ("李小明", "李**"),
+        ("欧阳娜娜", "欧***"),
+        ("爱新觉罗溥仪", "爱***"),
+        ("  王五 ", "王*"),
+        ("Alice", "A***"),
+        ("", "*"),
+    ],
+)
+def test_a_masked_name_keeps_only_its_first_character(name: str, shown: str) -> None:
+    assert mask_name(name) == shown

@@ -1,0 +1,271 @@
+"""Checking in from a scanned code: ``/S/<TOKEN>`` and the in-app scanner ``/scan``.
+
+A venue code encodes ``<PUBLIC URL>/S/<TOKEN>`` (``grassroots.domain.qr_token.scan_url``),
+so a phone's camera or WeChat's scanner opens this page. The token names its
+activity; the page shows it with one button, to check in, or out if the volunteer
+is already in. The button is one form POST that writes through the API's own scan
+commands (``check_in_scan`` / ``check_out_scan``, and ``answer_scan`` to publish the
+live update) and answers the finished page: one round trip.
+
+Logged out, the page links to the log-in with ``next=/S/<TOKEN>?go=1``; back here
+with ``go=1`` the page sends the same form by itself (after asking for the location
+where the activity needs it), so the volunteer does not scan again. A token that
+expired meanwhile is refused then, in the words of a stale code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from grassroots.api.auth import Caller
+from grassroots.api.context import Api, ApiDep
+from grassroots.api.problems import ApiProblem
+from grassroots.api.volunteering import Scan, answer_scan, check_in_scan, check_out_scan
+from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
+from grassroots.domain.account import Role
+from grassroots.domain.activity import Activity
+from grassroots.domain.attendance import Attendance
+from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
+from grassroots.domain.qr_token import SubjectKind, scanned_subject
+from grassroots.pages.controllers import page
+from grassroots.pages.sessions import SessionsDep
+
+__all__ = ["ROUTES", "refusal_key"]
+
+# The domain's and the application's refusal codes, in a volunteer's words. A code
+# missing here still gets a sentence (``scan.refused.other``).
+REFUSALS: dict[str, str] = {
+    "token-stale": "scan.refused.stale",
+    "token-from-future": "scan.refused.stale",
+    "token-forged": "scan.refused.not_ours",
+    "token-wrong-length": "scan.refused.not_ours",
+    "token-alphabet": "scan.refused.not_ours",
+    "token-not-text": "scan.refused.not_ours",
+    "token-not-base32": "scan.refused.not_ours",
+    "token-version-unknown": "scan.refused.not_ours",
+    "token-kind-unknown": "scan.refused.not_ours",
+    "not-signed-up": "scan.refused.not_signed_up",
+    "still-wait-listed": "scan.refused.wait_listed",
+    "activity-cancelled": "scan.refused.cancelled",
+    "check-in-too-early": "scan.refused.too_early",
+    "check-in-after-end": "scan.refused.ended",
+    "location-required": "scan.refused.location_required",
+    "outside-geofence": "scan.refused.outside",
+    "checked-in-elsewhere": "scan.refused.elsewhere",
+    "volunteer-suspended": "scan.refused.suspended",
+    "not-checked-in": "scan.refused.not_checked_in",
+    "attendance-closed": "scan.refused.closed",
+    "attendance-auto-closed": "scan.refused.closed",
+    "check-out-before-check-in": "scan.refused.closed",
+}
+
+
+def refusal_key(error: Exception) -> str:
+    """The sentence (a words key) for why a scan was refused."""
+    if isinstance(error, TokenExpired):
+        return "scan.refused.stale"
+    if isinstance(error, NotFound):
+        return "scan.refused.missing"
+    if isinstance(error, ApiProblem) and error.status_code == 429:
+        return "scan.refused.busy"
+    if isinstance(error, CodedError):
+        return REFUSALS.get(error.code, "scan.refused.other")
+    return "scan.refused.other"
+
+
+@dataclass(frozen=True)
+class ScanView:
+    """What the page shows about the scanned activity and where the volunteer stands."""
+
+    activity_id: UUID
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    location_required: bool
+    # None: not checked in; else the attendance (open or closed).
+    attendance: Attendance | None
+
+
+def _scan_view(app: Grassroots, activity_id: UUID, volunteer_id: UUID | None) -> ScanView:
+    activity = app.get(Activity, activity_id)
+    attendance = None
+    if volunteer_id is not None:
+        attendance_id = Attendance.id_for(volunteer_id, activity_id)
+        if app.exists(attendance_id):
+            attendance = app.get(Attendance, attendance_id)
+    return ScanView(
+        activity_id=activity_id,
+        title=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        location_required=activity.location_required,
+        attendance=attendance,
+    )
+
+
+def _local(app: Grassroots) -> Any:
+    zone = ZoneInfo(app.config.time_zone)
+
+    def local(at: datetime | None, fmt: str = "%H:%M") -> str:
+        return "" if at is None else at.astimezone(zone).strftime(fmt)
+
+    return local
+
+
+def _volunteer_id(caller: Caller | None) -> UUID | None:
+    if caller is None or not caller.subjects(Role.VOLUNTEER):
+        return None
+    return caller.volunteer_id
+
+
+def _scan_page(
+    request: Request[Any, Any, Any],
+    api: Api,
+    caller: Caller | None,
+    token: str,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> Template:
+    return page(
+        request,
+        "scan.html",
+        caller=caller,
+        status=status,
+        token=token,
+        local=_local(api.app),
+        margin=api.app.config.credit_policy.check_in_margin_minutes,
+        **context,
+    )
+
+
+async def _subject_or_refusal(api: Api, token: str) -> tuple[UUID | None, str | None]:
+    """The activity a scanned token names, or the words key saying why there is none."""
+    try:
+        subject = scanned_subject(token, secret=api.app.config.secret_key)
+    except TokenRejected as refused:
+        return None, refusal_key(refused)
+    if subject.kind is not SubjectKind.ACTIVITY:
+        return None, "scan.not_activity"
+    return subject.id, None
+
+
+@get("/S/{token:str}", name="scan-page")
+async def scan_page(
+    token: FromPath[str], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    activity_id, refused = await _subject_or_refusal(api, token)
+    if activity_id is None:
+        return _scan_page(request, api, caller, token, status=400, refused=refused)
+    volunteer_id = _volunteer_id(caller)
+    try:
+        view = await api.read(None, _scan_view, api.app, activity_id, volunteer_id)
+    except NotFound:
+        return _scan_page(request, api, caller, token, status=404, refused="scan.refused.missing")
+    here = f"/S/{token}"
+    return _scan_page(
+        request,
+        api,
+        caller,
+        token,
+        view=view,
+        action=here,
+        log_in=f"/login?next={quote(here + '?go=1', safe='')}",
+        register=f"/register?next={quote(here + '?go=1', safe='')}",
+        not_volunteer=caller is not None and volunteer_id is None,
+        # Back from the log-in: send the form without a second tap.
+        go=request.query_params.get("go") == "1",
+    )
+
+
+def _scan_from(form: Any, token: str) -> Scan | None:
+    """The scan the form describes; None when its location fields are not numbers."""
+    given: dict[str, Any] = {"token": token}
+    lat, lon, accuracy = (str(form.get(k, "")).strip() for k in ("lat", "lon", "accuracy"))
+    if lat and lon:
+        given["location"] = {"lat": lat, "lon": lon}
+        if accuracy:
+            given["accuracy_m"] = accuracy
+    device = str(form.get("device_id", "")).strip()
+    if device:
+        given["device_id"] = device
+    try:
+        return msgspec.convert(given, Scan, strict=False)
+    except msgspec.ValidationError:
+        return None
+
+
+@post("/S/{token:str}", name="scan-record", opt={"rate": "scan"})
+async def scan_record(
+    token: FromPath[str], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    activity_id, refused = await _subject_or_refusal(api, token)
+    if activity_id is None:
+        return _scan_page(request, api, caller, token, status=400, refused=refused)
+    here = f"/S/{token}"
+    if caller is None:
+        # The session ended between the page and the tap: log in and come back.
+        return _scan_page(
+            request,
+            api,
+            caller,
+            token,
+            status=401,
+            refused="login.session_ended",
+            log_in=f"/login?next={quote(here + '?go=1', safe='')}",
+        )
+    volunteer_id = _volunteer_id(caller)
+    if volunteer_id is None:
+        return _scan_page(request, api, caller, token, status=403, refused="scan.not_volunteer")
+    form = await request.form()
+    scan = _scan_from(form, token)
+    if scan is None:
+        return _scan_page(
+            request, api, caller, token, status=400, refused="scan.refused.location_required"
+        )
+    command = check_out_scan if form.get("action") == "check-out" else check_in_scan
+    try:
+        recorded = await api.write(caller.account_id, command, api, volunteer_id, activity_id, scan)
+    except (CodedError, ApiProblem) as error:
+        status = error.status_code if isinstance(error, ApiProblem) else 409
+        return _scan_page(
+            request,
+            api,
+            caller,
+            token,
+            status=status,
+            refused=refusal_key(error),
+            retry=here,
+        )
+    answer_scan(api, recorded)
+    view = await api.read(None, _scan_view, api.app, activity_id, volunteer_id)
+    return _scan_page(
+        request,
+        api,
+        caller,
+        token,
+        view=view,
+        done="check-out" if command is check_out_scan else "check-in",
+    )
+
+
+@get("/scan", name="scanner")
+async def scanner(request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep) -> Template:
+    caller = await sessions.caller(request, api.app)
+    return page(request, "scanner.html", caller=caller)
+
+
+ROUTES = [scan_page, scan_record, scanner]

@@ -1,0 +1,43 @@
+// The in-app scanner (/scan): the vendored qr-scanner reads the camera; a code of
+// this site opens its check-in page, anything else says so and keeps scanning.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-scanner]");
+  if (!box) { return; }
+  var video = box.querySelector("video");
+  var status = document.querySelector("[data-scanner-status]");
+  var refused = document.querySelector("[data-camera-refused]");
+  var notOurs = document.querySelector("[data-not-ours]");
+
+  // The page a scanned text opens, or null when it is not this site's check-in page.
+  function ourPage(text) {
+    var url;
+    try { url = new URL(text.trim()); } catch (e) { return null; }
+    if (url.host.toLowerCase() !== location.host.toLowerCase()) { return null; }
+    if (!/^\/S\/[A-Za-z2-7]+$/.test(url.pathname)) { return null; }
+    return url.pathname;
+  }
+
+  function cameraRefused() {
+    box.hidden = true;
+    status.hidden = true;
+    refused.hidden = false;
+  }
+
+  if (typeof QrScanner === "undefined" || !navigator.mediaDevices) {
+    cameraRefused();
+    return;
+  }
+  var scanner = new QrScanner(video, function (result) {
+    var target = ourPage(result.data);
+    if (target) {
+      scanner.stop();
+      location.assign(target);
+    } else {
+      notOurs.hidden = false;
+    }
+  }, { returnDetailedScanResult: true, highlightScanRegion: true, maxScansPerSecond: 5 });
+  scanner.start().then(function () {
+    status.hidden = true;
+  }, cameraRefused);
+})();

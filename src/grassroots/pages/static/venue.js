@@ -1,0 +1,116 @@
+// The venue screen: the code replaced when the server says, the count and the latest
+// arrivals kept live over server-sent events, and a banner while the stream is down.
+(function () {
+  "use strict";
+  var body = document.body;
+  var base = body.getAttribute("data-venue");
+  if (!base) { return; }
+  var rotation = parseInt(body.getAttribute("data-rotation"), 10) || 15;
+  var code = document.querySelector("[data-code]");
+  var codeFailed = document.querySelector("[data-code-failed]");
+  var banner = document.querySelector("[data-reconnecting]");
+  var arrivals = document.querySelector("[data-arrivals]");
+  var LATEST = 5;
+
+  // --- the rotating code ----------------------------------------------------------
+  function nextCodeIn(response) {
+    // Both instants are the server's (its Date header and the code's replacement),
+    // so a tablet whose own clock is wrong still changes the code on time.
+    var replaced = Date.parse(response.headers.get("X-Venue-Code-Replaced-At") || "");
+    var now = Date.parse(response.headers.get("Date") || "");
+    var wait = replaced - now;
+    if (!isFinite(wait)) { wait = rotation * 1000; }
+    // The Date header has whole seconds: a little late rather than early.
+    return Math.min(Math.max(wait + 300, 1000), rotation * 1000 + 1000);
+  }
+
+  function refreshCode() {
+    fetch(base + "/code.png", { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        var wait = nextCodeIn(response);
+        return response.blob().then(function (blob) {
+          var reader = new FileReader();
+          reader.onload = function () {
+            code.src = reader.result;
+            codeFailed.hidden = true;
+            setTimeout(refreshCode, wait);
+          };
+          reader.readAsDataURL(blob);
+        });
+      })
+      .catch(function () {
+        codeFailed.hidden = false;
+        setTimeout(refreshCode, 2000);
+      });
+  }
+  refreshCode();
+
+  // --- live arrivals ---------------------------------------------------------------
+  function reloadArrivals() {
+    fetch(base + "/arrivals", { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null) { arrivals.innerHTML = html; } })
+      .catch(function () { /* the next reconnect tries again */ });
+  }
+
+  function arrived(update) {
+    var count = arrivals.querySelector("[data-count]");
+    count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+    var list = arrivals.querySelector("[data-latest]");
+    var item = document.createElement("li");
+    var name = document.createElement("span");
+    name.textContent = update.volunteer_name;
+    var time = document.createElement("time");
+    time.textContent = update.time || "";
+    item.appendChild(name);
+    item.appendChild(time);
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > LATEST) { list.removeChild(list.lastChild); }
+    var nobody = arrivals.querySelector("[data-nobody]");
+    if (nobody) { nobody.hidden = true; }
+  }
+
+  var stream = null;
+  var wasDown = false;
+
+  function down() {
+    banner.hidden = false;
+    wasDown = true;
+  }
+
+  function connect() {
+    stream = new EventSource(base + "/live");
+    stream.addEventListener("ready", function () {
+      banner.hidden = true;
+      // Updates sent while the screen was away are not replayed: read them afresh.
+      if (wasDown) { reloadArrivals(); }
+      wasDown = false;
+    });
+    stream.addEventListener("check-in", function (event) {
+      arrived(JSON.parse(event.data));
+    });
+    stream.addEventListener("ended", function () {
+      // The session or the role is gone: the page itself says what to do next.
+      stream.close();
+      location.reload();
+    });
+    stream.onerror = function () {
+      down();
+      if (stream.readyState === EventSource.CLOSED) {
+        // The browser gave up (the server answered an error): try again ourselves.
+        setTimeout(connect, 3000);
+      }
+    };
+  }
+  connect();
+
+  var full = document.querySelector("[data-full-screen]");
+  if (full && document.documentElement.requestFullscreen) {
+    full.addEventListener("click", function () {
+      document.documentElement.requestFullscreen().catch(function () { /* not allowed here */ });
+    });
+  } else if (full) {
+    full.hidden = true;
+  }
+})();

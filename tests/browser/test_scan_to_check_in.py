@@ -1,0 +1,206 @@
+"""The venue screen's code, read off a screenshot, checks a volunteer in on a phone.
+
+A real ``grassroots serve`` with a 5-second rotation; the organisation, the
+activity (check-in open now) and the accounts are made through the application
+before the server starts. The venue screen runs in a 1280x800 context logged in as
+the center's staff, the volunteer in a 390x844 phone context.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from grassroots.application.service import Grassroots
+from grassroots.bootstrap import build_application
+from grassroots.domain.account import Grant, Role
+from grassroots.domain.qr_token import scan_url
+from grassroots.migrating import upgrade
+from grassroots.settings import Settings
+from tests.browser.conftest import PASSWORD, screenshot
+from tests.e2e.serving import free_port, running_server
+from tests.integration.builders import build_world, post_activity, register_volunteer
+
+STAFF_PHONE = "13600000001"
+VOLUNTEER_PHONE = "13800000001"
+ROTATION = 5
+
+
+@dataclass(frozen=True)
+class Venue:
+    base: str
+    public_url: str
+    activity_id: UUID
+    app: Grassroots
+
+    @property
+    def screen(self) -> str:
+        return f"{self.base}/desk/activities/{self.activity_id}/venue"
+
+    def scanned_url(self) -> str:
+        """What a phone's camera would read off the screen right now."""
+        return scan_url(self.public_url, self.app.venue_code(self.activity_id).token)
+
+
+@pytest.fixture
+def venue(browser: Any, tmp_path: Path) -> Iterator[Venue]:
+    # ``browser`` first: without Chromium the test skips before any set-up.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
+    env.update(
+        {
+            "GRASSROOTS_PORT": str(port),
+            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
+            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
+            "GRASSROOTS_QR_ROTATION_SECONDS": str(ROTATION),
+            "GRASSROOTS_PUBLIC_URL": base,
+        }
+    )
+    settings = Settings.from_env(env)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    app = build_application(settings)
+    world = build_world(app)
+    volunteer = register_volunteer(app, world, VOLUNTEER_PHONE)
+    app.open_account(
+        phone=VOLUNTEER_PHONE,
+        name="张小红",
+        password=PASSWORD,
+        grants=[Grant(Role.VOLUNTEER, volunteer)],
+    )
+    app.open_account(
+        phone=STAFF_PHONE,
+        name="赵老师",
+        password=PASSWORD,
+        grants=[Grant(Role.CENTER_STAFF, world.center)],
+    )
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    activity = post_activity(app, world, starts_at=starts)
+    app.sign_up(activity, volunteer)
+    with running_server(port, env, tmp_path):
+        yield Venue(base=base, public_url=base, activity_id=activity, app=app)
+
+
+def _context(browser: Any, width: int, height: int, *, phone: bool) -> Any:
+    return browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+        locale="zh-CN",
+    )
+
+
+def _log_in(page: Any, phone_number: str) -> None:
+    page.fill("#phone", phone_number)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _code_on_screen(screen: Any) -> str:
+    """The venue code as a camera would read it: decoded from a screenshot."""
+    shot = screen.locator("[data-code]").screenshot()
+    codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert len(codes) == 1, "exactly one readable code on the screen"
+    return str(codes[0].text)
+
+
+def _wait_until(condition: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_the_code_on_the_venue_screen_checks_a_phone_in_and_the_screen_counts_it(
+    browser: Any, venue: Venue
+) -> None:
+    staff = _context(browser, 1280, 800, phone=False)
+    volunteer = _context(browser, 390, 844, phone=True)
+    try:
+        screen = staff.new_page()
+        screen.goto(venue.screen)
+        _log_in(screen, STAFF_PHONE)
+        assert screen.url == venue.screen
+        # The first refresh replaced the server-drawn image with a fetched one.
+        screen.wait_for_function("document.querySelector('[data-code]').src.startsWith('data:')")
+        screen.wait_for_function("document.querySelector('[data-reconnecting]').hidden")
+        screenshot(screen, "venue-screen-before")
+        assert screen.inner_text("[data-count]") == "0"
+
+        scanned = _code_on_screen(screen)
+        assert re.fullmatch(r"HTTP://127\.0\.0\.1:\d+/S/[A-Z2-7]{56}", scanned), scanned
+
+        phone = volunteer.new_page()
+        phone.goto(venue.base + "/login")
+        _log_in(phone, VOLUNTEER_PHONE)
+        # A camera app opens the text as it is; the browser lower-cases scheme and host.
+        phone.goto(scanned)
+        screenshot(phone, "phone-check-in-page")
+        phone.click("button:has-text('签到')")
+        phone.wait_for_selector("text=签到成功")
+        screenshot(phone, "phone-checked-in")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+        # Live, without a reload: the count and the masked name arrive over the stream.
+        screen.wait_for_function(
+            "document.querySelector('[data-count]').textContent.trim() === '1'", timeout=10_000
+        )
+        assert screen.inner_text("[data-latest] li span") == "王**"
+        assert "王小明" not in screen.inner_text("body")
+        screenshot(screen, "venue-screen-after-check-in")
+
+        # After the rotation period the screen shows another code, by itself.
+        _wait_until(lambda: _code_on_screen(screen) != scanned, timeout=ROTATION * 2 + 5)
+        renewed = _code_on_screen(screen)
+        assert renewed.rsplit("/S/", 1)[0] == scanned.rsplit("/S/", 1)[0]
+        screenshot(screen, "venue-screen-rotated")
+    finally:
+        staff.close()
+        volunteer.close()
+
+
+def test_a_logged_out_volunteer_who_opens_the_scanned_url_logs_in_and_lands_checked_in(
+    browser: Any, venue: Venue
+) -> None:
+    context = _context(browser, 390, 844, phone=True)
+    try:
+        phone = context.new_page()
+        phone.goto(venue.scanned_url())
+        screenshot(phone, "phone-scan-logged-out")
+        assert "社区环境清洁" in phone.inner_text("main")
+        phone.click("text=登录并签到")
+        _log_in(phone, VOLUNTEER_PHONE)
+
+        # Back on the check-in page, which sends itself: no second scan, no second tap.
+        phone.wait_for_selector("text=签到成功", timeout=10_000)
+        screenshot(phone, "phone-logged-in-and-checked-in")
+        assert re.fullmatch(rf"{re.escape(venue.base)}/S/[A-Z2-7]{{56}}", phone.url), phone.url
+    finally:
+        context.close()
+
+
+def test_the_in_app_scanner_says_so_when_the_camera_is_refused(browser: Any, venue: Venue) -> None:
+    context = _context(browser, 390, 844, phone=True)
+    try:
+        phone = context.new_page()
+        phone.goto(venue.base + "/scan")
+        phone.wait_for_selector("[data-camera-refused]:not([hidden])", timeout=10_000)
+        screenshot(phone, "phone-scanner-camera-refused")
+        assert "无法使用摄像头" in phone.inner_text("main")
+    finally:
+        context.close()

@@ -1,0 +1,214 @@
+"""The check-in page a scanned venue code opens (/S/<token>) and the venue screen."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from urllib.parse import unquote
+from uuid import UUID
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from grassroots.domain.account import Grant, Role
+from grassroots.domain.attendance import Attendance
+from grassroots.pages.scan import REFUSALS, refusal_key
+from grassroots.pages.words import WORDS
+from tests.conftest import FakeClock
+from tests.integration.builders import CENTER_PLACE, post_activity, register_volunteer
+from tests.integration.pages.conftest import VOLUNTEER_PHONE, Site
+
+STAFF_PHONE = "13600000001"
+
+
+@pytest.fixture
+def volunteer_id(site: Site) -> UUID:
+    volunteer_id = register_volunteer(site.app, site.world)
+    site.account(VOLUNTEER_PHONE, Grant(Role.VOLUNTEER, volunteer_id), name="张小红")
+    return volunteer_id
+
+
+@pytest.fixture
+def activity(site: Site, clock: FakeClock) -> UUID:
+    """An activity whose check-in window is open now."""
+    starts = clock.now + timedelta(hours=2)
+    activity_id = post_activity(site.app, site.world, starts_at=starts)
+    clock.set(starts - timedelta(minutes=10))
+    return activity_id
+
+
+def _token(site: Site, activity: UUID) -> str:
+    return site.app.venue_code(activity).token
+
+
+def _tap(site: Site, path: str, action: str = "check-in", **fields: str) -> str:
+    """Press the page's button: the one POST the check-in takes."""
+    answer = site.client.post(
+        path, data={"action": action, "_csrf_token": site.csrf_token(path), **fields}
+    )
+    return answer.text
+
+
+def test_a_volunteer_checks_in_and_then_out_with_one_tap_each(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    path = f"/S/{_token(site, activity)}"
+
+    page = site.client.get(path)
+    assert page.status_code == 200
+    assert "社区环境清洁" in page.text
+    assert 'value="check-in"' in page.text
+    assert "data-location" not in page.text  # this activity asks for no location
+
+    assert "签到成功" in _tap(site, path)
+    assert site.app.get(Attendance, Attendance.id_for(volunteer_id, activity)).is_open
+
+    clock.advance(hours=1)
+    path = f"/S/{_token(site, activity)}"
+    assert 'value="check-out"' in site.client.get(path).text
+    answer = _tap(site, path, "check-out")
+    assert "签退成功" in answer
+    assert "本次记录服务时长" in answer
+    assert not site.app.get(Attendance, Attendance.id_for(volunteer_id, activity)).is_open
+
+
+def test_a_code_that_expired_before_the_tap_says_scan_again(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    path = f"/S/{_token(site, activity)}"
+    token_form = site.csrf_token(path)
+
+    clock.advance(minutes=1)
+    answer = site.client.post(path, data={"action": "check-in", "_csrf_token": token_form})
+
+    assert answer.status_code == 409
+    assert "扫码已过期，请重新扫码" in answer.text
+    assert not site.app.exists(Attendance.id_for(volunteer_id, activity))
+
+
+def test_a_volunteer_not_signed_up_is_told_to_sign_up_first(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.log_in(VOLUNTEER_PHONE)
+
+    answer = _tap(site, f"/S/{_token(site, activity)}")
+
+    assert "本活动需要先报名" in answer
+
+
+def test_an_activity_asking_for_a_location_asks_the_phone_and_refuses_without_one(
+    site: Site, volunteer_id: UUID, clock: FakeClock
+) -> None:
+    starts = clock.now + timedelta(hours=2)
+    activity = post_activity(site.app, site.world, starts_at=starts, location_required=True)
+    clock.set(starts - timedelta(minutes=10))
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    path = f"/S/{_token(site, activity)}"
+
+    assert "data-location" in site.client.get(path).text
+    assert "本活动需要您的位置才能签到" in _tap(site, path)
+    far = _tap(site, path, lat="39.9042", lon="116.4074", accuracy="10")
+    assert "您不在活动现场范围内" in far
+
+
+def test_a_text_that_is_not_our_code_says_so(site: Site, volunteer_id: UUID) -> None:
+    site.log_in(VOLUNTEER_PHONE)
+
+    answer = site.client.get("/S/" + "A" * 56)
+
+    assert answer.status_code == 400
+    assert "这不是本平台的签到码" in answer.text
+
+
+def test_a_logged_out_volunteer_logs_in_and_comes_back_to_send_the_same_check_in(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    path = f"/S/{_token(site, activity)}"
+
+    page = site.client.get(path)
+    found = re.search(r'href="(/login\?next=[^"]+)"', page.text)
+    assert found
+    next_path = unquote(found.group(1).removeprefix("/login?next="))
+    assert next_path == f"{path}?go=1"
+
+    answer = site.client.post(
+        "/login",
+        data={
+            "phone": VOLUNTEER_PHONE,
+            "password": "correct horse 42",
+            "next": next_path,
+            "_csrf_token": site.csrf_token(),
+        },
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == next_path
+    back = site.client.get(next_path)
+    # The page sends its own form once back (scan.js): the form is there, marked.
+    assert "data-go" in back.text
+    assert 'value="check-in"' in back.text
+
+
+def test_every_refusal_code_has_a_sentence_in_both_languages() -> None:
+    for key in {*REFUSALS.values(), "scan.refused.other", "scan.refused.missing"}:
+        assert key in WORDS
+    assert refusal_key(ValueError("no code")) == "scan.refused.other"
+
+
+# --- the venue screen ---------------------------------------------------------------
+
+
+def test_the_venue_screen_shows_the_code_the_count_and_masked_latest_arrivals(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, site.world.center), name="赵老师")
+    site.app.sign_up(activity, volunteer_id)
+    site.app.check_in(activity, volunteer_id, token=_token(site, activity))
+    site.log_in(STAFF_PHONE)
+    base = f"/desk/activities/{activity}/venue"
+
+    screen = site.client.get(base)
+    png = site.client.get(f"{base}/code.png")
+
+    assert screen.status_code == 200
+    assert "社区环境清洁" in screen.text
+    assert re.search(r"data-count>1<", screen.text)
+    assert "王*" in screen.text
+    assert "王小明" not in screen.text
+    assert png.status_code == 200
+    assert "no-store" in png.headers["cache-control"]
+    assert "x-venue-code-replaced-at" in png.headers
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert code.text == f"HTTP://127.0.0.1:8000/S/{_token(site, activity)}"
+
+
+def test_the_venue_screen_is_missing_for_a_volunteer_and_for_another_centers_staff(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    other = site.app.register_center(
+        name="另一个青年之家",
+        org_unit_id=site.world.village,
+        address="呼和浩特市新城区东风路 2 号",
+        location=CENTER_PLACE,
+        geofence_radius_m=150,
+    )
+    site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, other), name="钱老师")
+    base = f"/desk/activities/{activity}/venue"
+
+    site.log_in(VOLUNTEER_PHONE)
+    as_volunteer = [site.client.get(base + tail).status_code for tail in ("", "/code.png")]
+    site.client.cookies.clear()
+    site.log_in(STAFF_PHONE)
+    as_other_staff = [
+        site.client.get(base + tail).status_code for tail in ("", "/code.png", "/arrivals")
+    ]
+
+    assert as_volunteer == [404, 404]
+    assert as_other_staff == [404, 404, 404]
