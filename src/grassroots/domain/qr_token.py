@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_ROTATION_SECONDS",
     "MIN_SECRET_BYTES",
     "QR_ALPHANUMERIC",
+    "POINT_PATH",
     "SCAN_PATH",
     "TOKEN_ALPHABET",
     "TOKEN_LENGTH",
@@ -78,6 +79,8 @@ TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 # The path a scanned code opens, upper case for the same reason.
 SCAN_PATH = "/S/"
+# The path a grassroots point's code opens: the cadre's visit starts there.
+POINT_PATH = "/P/"
 
 _KEY_CONTEXT = b"grassroots/qr/v1/"
 _STEP_BYTES = 5
@@ -301,15 +304,16 @@ def verify_token(
     )
 
 
-def scan_url(public_url: str, token: str) -> str:
+def scan_url(public_url: str, token: str, *, path: str = SCAN_PATH) -> str:
     """What a venue code encodes: ``<PUBLIC URL>/S/<TOKEN>``, all upper case.
 
     A phone's camera or WeChat's scanner opens it as a web address; upper case keeps
     the whole text in QR alphanumeric mode (scheme and host are case-insensitive,
-    and tokens are base32). ``public_url`` is a scheme, host and optional port
-    without a trailing slash: a path would change meaning when upper-cased.
+    and tokens are base32). A grassroots point's code opens ``POINT_PATH`` instead.
+    ``public_url`` is a scheme, host and optional port without a trailing slash: a
+    path would change meaning when upper-cased.
     """
-    url = f"{public_url.upper()}{SCAN_PATH}{token.upper()}"
+    url = f"{public_url.upper()}{path}{token.upper()}"
     if not public_url or public_url.endswith("/") or not QR_ALPHANUMERIC.issuperset(url):
         raise InvalidValue(
             "the public URL must be a scheme, host and port that fit a QR code's "
