@@ -50,8 +50,8 @@ from grassroots.domain.values import require_aware
 __all__ = [
     "DEFAULT_ROTATION_SECONDS",
     "MIN_SECRET_BYTES",
-    "QR_ALPHANUMERIC",
     "POINT_PATH",
+    "QR_ALPHANUMERIC",
     "SCAN_PATH",
     "TOKEN_ALPHABET",
     "TOKEN_LENGTH",
