@@ -205,9 +205,15 @@ def _page(
 async def cadre_home(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    caller = await _cadre(request, api, sessions)
-    if isinstance(caller, Redirect):
-        return caller
+    caller = await sessions.caller(request, api.app)
+    if caller is None:
+        return _log_in(request.url.path)
+    if not caller.subjects(Role.CADRE):
+        if not caller.is_administrator:
+            raise NotFoundException()
+        # Administrators open every role's screen (as in the API), but this one
+        # shows a cadre's own record, which their account does not have.
+        return _page(request, api, "cadre/home.html", caller, standing=None, ended=False)
     standing = await api.read(caller.account_id, _standing, api, caller.cadre_id)
     return _page(
         request,

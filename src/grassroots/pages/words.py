@@ -274,6 +274,10 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "venue.full_screen": ("全屏", "Full screen"),
     # --- the cadre's phone ---
+    "cadre.no_record": (
+        "这个账号没有团干部档案：这里显示团干部本人的走访和落实情况。",
+        "This account has no cadre record: this screen shows a cadre's own visits and standing.",
+    ),
     "cadre.scan": ("扫码开始走访", "Scan to start a visit"),
     "cadre.scan_hint": (
         "用手机相机或微信扫一扫联系点屏幕上的二维码，也可以点上面的按钮。",
@@ -293,16 +297,17 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "cadre.nothing_needed": ("已完成要求，继续保持。", "Done: keep it up."),
     "cadre.missed": (
         "这一期已结束，还差走访 {visits} 次、{days} 天。",
-        "This period is over: {visits} visits and {days} days short.",
+        "This period is over: {visits} visit(s) and {days} day(s) short.",
     ),
     "cadre.still_needed": (
         "还需走访 {visits} 次、在岗 {days} 天；剩余 {workdays} 个工作日。",
-        "Still needed: {visits} visits and {days} days on site; {workdays} workdays left.",
+        "Still needed: {visits} more visit(s) and {days} more day(s) on site; "
+        "{workdays} workday(s) left.",
     ),
     "cadre.still_needed_either": (
         "还需走访 {visits} 次或在岗 {days} 天（满足其一即可）；剩余 {workdays} 个工作日。",
-        "Still needed: {visits} visits or {days} days on site (either will do); "
-        "{workdays} workdays left.",
+        "Still needed: {visits} more visit(s) or {days} more day(s) on site (either will "
+        "do); {workdays} workday(s) left.",
     ),
     "cadre.coverage": ("{year} 年“1+100”联系青年", '"1+100" youths in {year}'),
     "cadre.list_complete": ("名单已满", "List complete"),
