@@ -107,6 +107,10 @@ class VisitLine:
     point_name: str
     started_at: datetime
     ended_at: datetime | None
+    # As this month's (or week's) judgement has it; None for a visit outside both.
+    counted: bool | None = None
+    # Why it did not count (the judgement's reason code), if it did not.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,19 @@ def _standing(api: Api, cadre_id: UUID) -> Standing:
     with api.engine.connect() as conn:
         facts = recent_visits(conn, cadre_id, limit=8)
     names = _point_names(api.app, {f.point_id for f in facts})
-    lines = [VisitLine(f.visit_id, names[f.point_id], f.started_at, f.ended_at) for f in facts]
+    # The month first: a week straddling two months has visits of the month before.
+    judged = {v.visit_id: v for v in (*week.visits, *month.visits)}
+    lines = [
+        VisitLine(
+            f.visit_id,
+            names[f.point_id],
+            f.started_at,
+            f.ended_at,
+            counted=judged[f.visit_id].counted if f.visit_id in judged else None,
+            reason=judged[f.visit_id].reason if f.visit_id in judged else None,
+        )
+        for f in facts
+    ]
     under_way = next((line for line in lines if line.ended_at is None), None)
     return Standing(week, month, coverage, under_way, [v for v in lines if v is not under_way])
 

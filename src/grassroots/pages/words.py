@@ -325,9 +325,16 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "cadre.recent": ("最近的走访", "Recent visits"),
     "cadre.no_visits": ("还没有走访记录。", "No visits yet."),
     "cadre.visit_ended": (
-        "走访已结束，已计入下方的落实情况。",
-        "The visit has ended and is counted in your standing below.",
+        "走访已结束并保存。是否计入“8+4”，见下方最近的走访。",
+        'The visit has ended and is saved. Whether it counts toward "8+4" is shown '
+        "under recent visits below.",
     ),
+    "cadre.counted": ("已计入", "counted"),
+    "cadre.reason.not-ended": ("进行中", "under way"),
+    "cadre.reason.not-proven-on-site": ("未证明到场", "not proven on site"),
+    "cadre.reason.not-assigned-point": ("非分配联系点", "not an assigned point"),
+    "cadre.reason.too-short": ("时长不足", "too short"),
+    "cadre.reason.same-day": ("当天已计入", "same day as another"),
     "cadre.start_title": ("开始走访", "Start a visit"),
     "cadre.point": ("联系点", "Grassroots point"),
     "cadre.start": ("开始走访", "Start the visit"),

@@ -17,6 +17,7 @@ import pytest
 from grassroots.application.errors import AlreadyTaken
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import CadreKind
+from grassroots.domain.compliance import REASONS
 from grassroots.domain.problem import Problem, ProblemState
 from grassroots.domain.visit import Visit
 from grassroots.pages.cadre import REFUSALS, refusal_key
@@ -153,6 +154,7 @@ def test_a_cadre_starts_a_visit_from_the_points_code_works_it_and_ends_it(
         (latest,) = recent_visits(conn, cadre_id)
     assert (latest.visit_id, latest.ended_at) == (visit_id, clock.now)
     assert "东风社区联系点" in home
+    assert "已计入" in home  # the visit, judged by the read model, counted
     # An ended visit offers no more forms.
     assert "/end" not in site.client.get(f"/cadre/visits/{visit_id}").text
 
@@ -272,9 +274,21 @@ def test_an_empty_log_entry_is_refused_in_words(site: Site, cadre_id: UUID) -> N
     assert site.app.get(Visit, visit_id).log == []
 
 
-def test_every_refusal_has_words_in_both_languages() -> None:
+def test_a_visit_too_short_to_count_says_so(site: Site, cadre_id: UUID, clock: FakeClock) -> None:
+    site.log_in(CADRE_PHONE)
+    visit_id = _start(site)
+    clock.advance(minutes=10)
+    assert _post(site, visit_id, "end").status_code == 303
+    home = site.client.get("/cadre/").text
+    assert "时长不足" in home
+    assert "已计入" not in home
+
+
+def test_every_refusal_and_every_reason_has_words_in_both_languages() -> None:
     for key in {*REFUSALS.values(), refusal_key(RuntimeError())}:
         assert all(WORDS[key]), key
+    for reason in REASONS:
+        assert all(WORDS[f"cadre.reason.{reason}"]), reason
 
 
 def test_an_administrator_without_a_cadre_record_is_told_so(site: Site) -> None:
