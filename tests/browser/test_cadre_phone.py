@@ -122,4 +122,11 @@ def test_a_cadre_scans_the_points_code_starts_a_visit_logs_it_ends_it_and_sees_t
     assert "“1+100”" in main
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "cadre-standing")
+
+    phone.goto(f"{field.base}/cadre/visits/{visit_id}?lang=en")
+    assert "End the visit" not in phone.inner_text("main")  # ended: no more forms
+    phone.goto(f"{field.base}/cadre/")
+    assert '"8+4" this week' in phone.inner_text("main")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "cadre-standing-en")
     assert field.app.get(Visit, visit.id).ended_at is not None
