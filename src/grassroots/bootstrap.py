@@ -202,6 +202,7 @@ def api_config(settings: Settings) -> ApiConfig:
         jwt_secret=jwt_secret(settings.secret_key),
         redis_url=settings.redis_url,
         cors_origins=settings.cors_origins,
+        cjk_font=settings.cjk_font,
         page_cookie_secure=settings.page_cookie_secure,
         rates={**DEFAULT_RATES, **limits.rates},
         trusted_proxies=limits.trusted_proxies,

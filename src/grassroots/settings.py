@@ -32,6 +32,8 @@ GRASSROOTS_PASSWORD_HASHING_SLOTS password hashes at once (2); more wait, then 5
 GRASSROOTS_PASSWORD_HASHING_WAIT_SECONDS  how long they wait for a slot (2)
 GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, refreshed or not (90)
 GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
+GRASSROOTS_CJK_FONT               the Chinese font embedded in PDF files (Debian's fonts-noto-cjk:
+                                  /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
 GRASSROOTS_PAGE_COOKIE_SECURE     yes: the pages' session cookie is Secure and named __Host-...;
                                   default yes, except in development on a loopback host (plain http)
 """
@@ -53,6 +55,8 @@ from grassroots.domain.account import MAX_SESSION_LIFETIME
 __all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError"]
 
 PREFIX = "GRASSROOTS_"
+# Debian's fonts-noto-cjk; its Simplified Chinese face is picked where it is used.
+DEFAULT_CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SECRET_FILE = "secret_key"
 MIN_SECRET_BYTES = 32
 # A development server on this machine; a deployment names where people reach it.
@@ -108,6 +112,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
+    cjk_font: Path = Path(DEFAULT_CJK_FONT)
     page_cookie_secure: bool = True
     # Where people reach this server (scheme, host, port; no trailing slash): venue
     # codes encode <PUBLIC_URL>/S/<token>, opened by a phone's camera.
@@ -146,6 +151,8 @@ class Settings:
             cors_origins=_origins(env.optional("CORS_ORIGINS")),
             idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
             request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
+            # Not checked here: a server without the font serves everything but PDF files.
+            cjk_font=Path(env.text("CJK_FONT", DEFAULT_CJK_FONT)),
             page_cookie_secure=env.flag(
                 "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
             ),

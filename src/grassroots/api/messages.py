@@ -74,6 +74,11 @@ MESSAGES: dict[str, Message] = {
         "The service is briefly unavailable; try again shortly",
         status=503,
     ),
+    "cjk-font-missing": M(
+        "服务器未安装中文字体（fonts-noto-cjk），暂时无法生成 PDF",
+        "The server lacks its Chinese font (fonts-noto-cjk); PDF files cannot be made",
+        status=503,
+    ),
     "text-control-character": M(
         "文字中含有控制字符或文字方向控制符",
         "The text contains control characters or bidirectional overrides",

@@ -477,6 +477,12 @@ MATRIX: dict[str, Op] = {
     "getUnitActivityCounts": Op(SUPERVISORS, ok=200),
     "exportUnitActivityCounts": Op(SUPERVISORS, ok=200),
     "getUnitProblemFigures": Op(SUPERVISORS, ok=200),
+    "getWeeklyDispatch": Op(SUPERVISORS, ok=200),
+    "getComplianceTrend": Op(SUPERVISORS, ok=200),
+    "getDispatchCadreWeek": Op(SUPERVISORS, ok=200),
+    "getMonthlyBulletin": Op(
+        SUPERVISORS, lambda _c, _s, _r: Call(path={"file": "2026-03.xlsx"}), ok=200
+    ),
     "listUnitRuleSets": Op(SUPERVISORS, ok=200),
     "defineRuleSet": Op(
         SUPERVISORS,
