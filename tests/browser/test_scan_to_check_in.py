@@ -31,7 +31,12 @@ from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot
 from tests.e2e.serving import free_port, running_server
-from tests.integration.builders import build_world, post_activity, register_volunteer
+from tests.integration.builders import (
+    CENTER_PLACE,
+    build_world,
+    post_activity,
+    register_volunteer,
+)
 
 STAFF_PHONE = "13600000001"
 VOLUNTEER_PHONE = "13800000001"
@@ -43,15 +48,18 @@ class Venue:
     base: str
     public_url: str
     activity_id: UUID
+    # Another activity at the same time, which asks for the phone's location.
+    located_id: UUID
     app: Grassroots
 
     @property
     def screen(self) -> str:
         return f"{self.base}/desk/activities/{self.activity_id}/venue"
 
-    def scanned_url(self) -> str:
+    def scanned_url(self, activity_id: UUID | None = None) -> str:
         """What a phone's camera would read off the screen right now."""
-        return scan_url(self.public_url, self.app.venue_code(self.activity_id).token)
+        code = self.app.venue_code(activity_id or self.activity_id)
+        return scan_url(self.public_url, code.token)
 
 
 @pytest.fixture
@@ -90,8 +98,10 @@ def venue(browser: Any, tmp_path: Path) -> Iterator[Venue]:
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
     activity = post_activity(app, world, starts_at=starts)
     app.sign_up(activity, volunteer)
+    located = post_activity(app, world, starts_at=starts, location_required=True)
+    app.sign_up(located, volunteer)
     with running_server(port, env, tmp_path):
-        yield Venue(base=base, public_url=base, activity_id=activity, app=app)
+        yield Venue(base=base, public_url=base, activity_id=activity, located_id=located, app=app)
 
 
 def _context(browser: Any, width: int, height: int, *, phone: bool) -> Any:
@@ -169,6 +179,18 @@ def test_the_code_on_the_venue_screen_checks_a_phone_in_and_the_screen_counts_it
         renewed = _code_on_screen(screen)
         assert renewed.rsplit("/S/", 1)[0] == scanned.rsplit("/S/", 1)[0]
         screenshot(screen, "venue-screen-rotated")
+
+        # A screen whose live connection cannot get through says so, and once it
+        # can, hides the notice and reads the count afresh.
+        staff.route("**/venue/live", lambda route: route.abort())
+        cut = staff.new_page()
+        cut.goto(venue.screen)
+        cut.wait_for_selector("[data-reconnecting]:not([hidden])", timeout=10_000)
+        assert cut.inner_text("[data-reconnecting]") == "正在重新连接…"
+        screenshot(cut, "venue-screen-reconnecting")
+        staff.unroute("**/venue/live")
+        cut.wait_for_selector("[data-reconnecting]", state="hidden", timeout=15_000)
+        assert cut.inner_text("[data-count]") == "1"
     finally:
         staff.close()
         volunteer.close()
@@ -202,5 +224,40 @@ def test_the_in_app_scanner_says_so_when_the_camera_is_refused(browser: Any, ven
         phone.wait_for_selector("[data-camera-refused]:not([hidden])", timeout=10_000)
         screenshot(phone, "phone-scanner-camera-refused")
         assert "无法使用摄像头" in phone.inner_text("main")
+    finally:
+        context.close()
+
+
+def test_where_the_activity_asks_for_a_location_a_refusal_and_a_distance_are_explained(
+    browser: Any, venue: Venue
+) -> None:
+    context = _context(browser, 390, 844, phone=True)
+    try:
+        phone = context.new_page()
+        phone.goto(venue.base + "/login")
+        _log_in(phone, VOLUNTEER_PHONE)
+
+        # The phone refuses to give its location.
+        phone.goto(venue.scanned_url(venue.located_id))
+        assert "本活动需要确认您在活动现场" in phone.inner_text("main")
+        phone.click("button:has-text('签到')")
+        phone.wait_for_selector("[data-location-refused]:not([hidden])", timeout=10_000)
+        screenshot(phone, "phone-location-refused")
+
+        # Given, but far from the venue: the server refuses, in words.
+        context.grant_permissions(["geolocation"])
+        context.set_geolocation({"latitude": 39.9042, "longitude": 116.4074, "accuracy": 10})
+        phone.goto(venue.scanned_url(venue.located_id))
+        phone.click("button:has-text('签到')")
+        phone.wait_for_selector("text=您不在活动现场范围内", timeout=10_000)
+        screenshot(phone, "phone-outside-the-venue")
+
+        # At the venue.
+        context.set_geolocation(
+            {"latitude": CENTER_PLACE.lat, "longitude": CENTER_PLACE.lon, "accuracy": 10}
+        )
+        phone.goto(venue.scanned_url(venue.located_id))
+        phone.click("button:has-text('签到')")
+        phone.wait_for_selector("text=签到成功", timeout=10_000)
     finally:
         context.close()

@@ -25,8 +25,10 @@ __all__ = [
     "GrantBody",
     "GrantView",
     "LogIn",
+    "Registration",
     "SessionController",
     "log_in_guarded",
+    "register_guarded",
 ]
 
 ANY_ROLE = tuple(Role)
@@ -133,6 +135,22 @@ async def log_in_guarded(api: Api, data: LogIn) -> IssuedSession:
     return issued
 
 
+async def register_guarded(api: Api, data: Registration) -> Registered:
+    """The application's volunteer registration behind the hashing bound; the API's
+    registration and the registration page both go through here."""
+    async with api.hashing.held():
+        account_id, volunteer_id = await api.write(
+            None,
+            api.app.register_volunteer_account,
+            name=data.name,
+            phone=data.phone,
+            password=data.password,
+            birth_date=data.birth_date,
+            org_unit_id=data.org_unit_id,
+        )
+    return Registered(account_id=account_id, volunteer_id=volunteer_id)
+
+
 class SessionController(Controller):
     path = "/api/v1/sessions"
     tags = ["accounts"]  # noqa: RUF012
@@ -212,17 +230,7 @@ class AccountController(Controller):
         responses=problem_responses(400, 404, 409, 422, 429, 503),
     )
     async def register(self, data: JSONBody[Registration], api: ApiDep) -> Registered:
-        async with api.hashing.held():
-            account_id, volunteer_id = await api.write(
-                None,
-                api.app.register_volunteer_account,
-                name=data.name,
-                phone=data.phone,
-                password=data.password,
-                birth_date=data.birth_date,
-                org_unit_id=data.org_unit_id,
-            )
-        return Registered(account_id=account_id, volunteer_id=volunteer_id)
+        return await register_guarded(api, data)
 
     @get(
         "/me",

@@ -125,6 +125,11 @@ MESSAGES: dict[str, Message] = {
     "qr-rotation-invalid": M(
         "二维码服务配置有误，请联系管理员", "The QR rotation period is misconfigured", status=500
     ),
+    "public-url-not-alphanumeric": M(
+        "二维码服务配置有误，请联系管理员",
+        "The public URL does not fit a QR code",
+        status=500,
+    ),
     # Accounts and sessions.
     "password-too-short": M("密码至少需要8位", "The password is too short"),
     "password-too-long": M("密码太长", "The password is too long"),

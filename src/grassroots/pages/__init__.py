@@ -24,7 +24,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from grassroots.pages import cadre, controllers, pwa, scan, venue
+from grassroots.pages import cadre, controllers, pwa, register, scan, venue
 from grassroots.pages.sessions import PageSessions
 
 __all__ = ["PageSessions", "pages_router", "template_config"]
@@ -60,6 +60,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *pwa.ROUTES,
             *scan.ROUTES,
             *venue.ROUTES,
+            *register.ROUTES,
             *cadre.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},

@@ -71,6 +71,10 @@ REFUSALS: dict[str, str] = {
 }
 
 
+# Refusals where only a fresh scan helps.
+_SCAN_AGAIN = frozenset({"scan.refused.stale", "scan.refused.not_ours"})
+
+
 def refusal_key(error: Exception) -> str:
     """The sentence (a words key) for why a scan was refused."""
     if isinstance(error, TokenExpired):
@@ -241,14 +245,21 @@ async def scan_record(
         recorded = await api.write(caller.account_id, command, api, volunteer_id, activity_id, scan)
     except (CodedError, ApiProblem) as error:
         status = error.status_code if isinstance(error, ApiProblem) else 409
+        refused = refusal_key(error)
+        try:
+            view = await api.read(None, _scan_view, api.app, activity_id, volunteer_id)
+        except NotFound:
+            view = None
         return _scan_page(
             request,
             api,
             caller,
             token,
             status=status,
-            refused=refusal_key(error),
-            retry=here,
+            view=view,
+            refused=refused,
+            # Trying the same code again helps unless it is the code that is wrong.
+            retry=None if refused in _SCAN_AGAIN else here,
         )
     answer_scan(api, recorded)
     view = await api.read(None, _scan_view, api.app, activity_id, volunteer_id)

@@ -273,6 +273,23 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "The code changes every {seconds} seconds: a photo of it will not work.",
     ),
     "venue.full_screen": ("全屏", "Full screen"),
+    "register.title": ("注册志愿者", "Register as a volunteer"),
+    "register.name": ("姓名", "Name"),
+    "register.password_hint": ("密码至少 8 位。", "At least 8 characters."),
+    "register.birth_date": ("出生日期", "Date of birth"),
+    "register.place": ("所在社区（村）", "Your community (village)"),
+    "register.choose_place": ("请选择", "Choose"),
+    "register.submit": ("注册并登录", "Register and log in"),
+    "register.have_account": ("已有账号？直接登录", "Have an account? Log in"),
+    "register.incomplete": (
+        "请检查填写的内容：手机号 11 位，密码至少 8 位，并选择所在社区。",
+        "Check the form: an 11-digit mobile number, a password of at least 8 characters, "
+        "and your community.",
+    ),
+    "register.phone_taken": (
+        "这个手机号已经注册过了，请直接登录。",
+        "This mobile number is already registered: log in instead.",
+    ),
     # --- the cadre's phone ---
     "cadre.no_record": (
         "这个账号没有团干部档案：这里显示团干部本人的走访和落实情况。",

@@ -212,3 +212,84 @@ def test_the_venue_screen_is_missing_for_a_volunteer_and_for_another_centers_sta
 
     assert as_volunteer == [404, 404]
     assert as_other_staff == [404, 404, 404]
+
+
+# --- registering on the way to a check-in ---------------------------------------------
+
+
+def test_a_newcomer_registers_and_goes_on_logged_in_to_the_check_in_page(
+    site: Site, activity: UUID
+) -> None:
+    path = f"/S/{_token(site, activity)}"
+    form = site.client.get(f"/register?next={path}%3Fgo%3D1")
+    assert "东风社区" in form.text  # the village to choose, under its township
+
+    answer = site.client.post(
+        "/register",
+        data={
+            "name": "李新人",
+            "phone": "13900001111",
+            "password": "a long enough password",
+            "birth_date": "2003-04-05",
+            "org_unit_id": str(site.world.village),
+            "next": f"{path}?go=1",
+            "_csrf_token": site.csrf_token("/register"),
+        },
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == f"{path}?go=1"
+    back = site.client.get(f"{path}?go=1")
+    # Not signed up, and this activity asks for it: the page says so, logged in.
+    assert "退出登录" in back.text
+    assert 'value="check-in"' in back.text
+
+
+def test_a_phone_already_registered_is_told_to_log_in(site: Site, volunteer_id: UUID) -> None:
+    answer = site.client.post(
+        "/register",
+        data={
+            "name": "王小明",
+            "phone": "13800138000",
+            "password": "a long enough password",
+            "birth_date": "2003-04-05",
+            "org_unit_id": str(site.world.village),
+            "_csrf_token": site.csrf_token("/register"),
+        },
+    )
+
+    assert answer.status_code == 409
+    assert "这个手机号已经注册过了，请直接登录" in answer.text
+
+
+def test_back_from_the_log_in_the_page_sends_itself_only_to_check_in_never_out(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.app.check_in(activity, volunteer_id, token=_token(site, activity))
+    site.log_in(VOLUNTEER_PHONE)
+
+    back = site.client.get(f"/S/{_token(site, activity)}?go=1")
+
+    assert 'value="check-out"' in back.text
+    assert "data-go" not in back.text
+
+
+def test_the_check_in_page_and_the_venue_screen_speak_english_when_asked(
+    site: Site, volunteer_id: UUID, activity: UUID
+) -> None:
+    site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, site.world.center), name="赵老师")
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    scan = site.client.get(f"/S/{_token(site, activity)}?lang=en")
+    site.client.cookies.clear()
+    site.log_in(STAFF_PHONE)
+    screen = site.client.get(f"/desk/activities/{activity}/venue?lang=en")
+
+    assert '<html lang="en">' in scan.text
+    assert ">Check in</button>" in scan.text
+    assert '<html lang="en">' in screen.text
+    assert "Scan with your phone's camera or WeChat to check in" in screen.text.replace(
+        "&#39;", "'"
+    )
