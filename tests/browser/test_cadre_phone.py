@@ -1,5 +1,5 @@
 """The cadre's phone in a real browser: open the point's code URL logged out, log in,
-start the visit with one tap, write a log line, end it, see the standing page.
+start the visit with one tap, write a log line, record a youth, raise a problem, end it, see the standing page.
 
 A real ``grassroots serve``; the organisation, the cadre (with one visit earlier
 today, so the standing has something counted) and the account are made through the
@@ -73,6 +73,7 @@ def field(browser: Any, tmp_path: Path) -> Iterator[Field]:
     app.open_account(
         phone=CADRE_PHONE, name="李书记", password=PASSWORD, grants=[Grant(Role.CADRE, cadre)]
     )
+    app.add_contact(cadre, name="赵青年", phone="13512345678", walk_of_life="外卖骑手")
     # An earlier visit today, long enough to count.
     code = app.rotating_code(QrSubject(SubjectKind.POINT, world.point))
     earlier = app.start_visit(cadre, world.point, token=code.token)
@@ -105,11 +106,22 @@ def test_a_cadre_scans_the_points_code_starts_a_visit_logs_it_ends_it_and_sees_t
     phone.fill("#log-text", "与社区书记座谈，青年之家周末开放时间需调整")
     phone.click("button:has-text('保存日志')")
     phone.wait_for_selector("text=与社区书记座谈")
+    phone.fill("#youth-name", "赵青年")
+    phone.select_option("#youth-contact", label="赵青年")
+    phone.click("button:has-text('记录见面')")
+    phone.wait_for_selector(".entries >> text=名单内")
+    phone.click("summary:has-text('反馈一个问题')")
+    phone.fill("#problem-title", "篮球场照明坏了")
+    phone.fill("#problem-description", "晚上打球的青年反映灯不亮，已两周")
+    phone.click("button:has-text('提交问题')")
+    phone.wait_for_selector("text=待答复")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "cadre-visit-under-way")
 
     visit = field.app.get(Visit, UUID(visit_id))
     assert [text for _, text in visit.log] == ["与社区书记座谈，青年之家周末开放时间需调整"]
+    assert [name for _, name in visit.youths_met] == ["赵青年"]
+    assert len(visit.problem_ids) == 1
 
     phone.click("button:has-text('结束走访')")
     phone.wait_for_selector("text=走访已结束")
