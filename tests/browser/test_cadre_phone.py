@@ -1,5 +1,6 @@
 """The cadre's phone in a real browser: open the point's code URL logged out, log in,
-start the visit with one tap, write a log line, record a youth, raise a problem, end it, see the standing page.
+start the visit with one tap, write a log line, record a youth, raise a problem, end
+it, see the standing page.
 
 A real ``grassroots serve``; the organisation, the cadre (with one visit earlier
 today, so the standing has something counted) and the account are made through the
