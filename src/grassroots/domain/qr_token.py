@@ -51,6 +51,7 @@ from grassroots.domain.values import require_aware
 __all__ = [
     "DEFAULT_ROTATION_SECONDS",
     "MIN_SECRET_BYTES",
+    "POINT_PATH",
     "QR_ALPHANUMERIC",
     "SCAN_PATH",
     "TOKEN_ALPHABET",
@@ -79,6 +80,8 @@ TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 # The path a scanned code opens, upper case for the same reason.
 SCAN_PATH = "/S/"
+# The path a grassroots point's code opens: the cadre's visit starts there.
+POINT_PATH = "/P/"
 
 _KEY_CONTEXT = b"grassroots/qr/v1/"
 _STEP_BYTES = 5
@@ -302,9 +305,9 @@ def verify_token(
     )
 
 
-def scan_url(public_url: str, token: str) -> str:
+def scan_url(public_url: str, token: str, *, path: str = SCAN_PATH) -> str:
     """What a venue code encodes: ``<PUBLIC URL>/S/<TOKEN>``, upper case where case
-    does not matter.
+    does not matter; a grassroots point's code opens ``POINT_PATH`` instead.
 
     A phone's camera or WeChat's scanner opens it as a web address. Scheme and host
     are case-insensitive and tokens are base32, so for a public URL without a path
@@ -314,7 +317,7 @@ def scan_url(public_url: str, token: str) -> str:
     """
     parts = urlsplit(public_url.rstrip("/"))
     base = urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path, "", ""))
-    return f"{base}{SCAN_PATH}{token.upper()}"
+    return f"{base}{path}{token.upper()}"
 
 
 def scanned_subject(token: str, *, secret: bytes) -> QrSubject:

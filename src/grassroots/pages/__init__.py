@@ -25,6 +25,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from grassroots.pages import (
+    cadre,
     certificates,
     controllers,
     desk,
@@ -73,6 +74,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *scan.ROUTES,
             *venue.ROUTES,
             *register.ROUTES,
+            *cadre.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

@@ -522,6 +522,153 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "dispatch.back": ("返回周调度", "Back to the dispatch"),
     "dispatch.loading": ("正在加载…", "Loading…"),
+    # --- the cadre's phone ---
+    "cadre.no_record": (
+        "这个账号没有团干部档案：这里显示团干部本人的走访和落实情况。",
+        "This account has no cadre record: this screen shows a cadre's own visits and standing.",
+    ),
+    "cadre.scan": ("扫码开始走访", "Scan to start a visit"),
+    "cadre.scan_hint": (
+        "用手机相机或微信扫一扫联系点屏幕上的二维码，也可以点上面的按钮。",
+        "Scan the code on the point's screen with the phone's camera or WeChat, or "
+        "tap the button above.",
+    ),
+    "cadre.scan_again": ("重新扫码", "Scan again"),
+    "cadre.this_week": ("本周“8+4”", '"8+4" this week'),
+    "cadre.this_month": ("本月“8+4”", '"8+4" this month'),
+    "cadre.period_days": ("{period} · {first} 至 {last}", "{period} · {first} to {last}"),
+    "cadre.status.met": ("已达标", "Met"),
+    "cadre.status.on_track": ("进度正常", "On track"),
+    "cadre.status.behind": ("进度落后", "Behind"),
+    "cadre.status.missed": ("未达标", "Missed"),
+    "cadre.visits_counted": ("计入走访（次）", "Visits counted"),
+    "cadre.visit_days": ("在岗天数", "Days on site"),
+    "cadre.nothing_needed": ("已完成要求，继续保持。", "Done: keep it up."),
+    "cadre.missed": (
+        "这一期已结束，还差走访 {visits} 次、{days} 天。",
+        "This period is over: {visits} visit(s) and {days} day(s) short.",
+    ),
+    "cadre.still_needed": (
+        "还需走访 {visits} 次、在岗 {days} 天；剩余 {workdays} 个工作日。",
+        "Still needed: {visits} more visit(s) and {days} more day(s) on site; "
+        "{workdays} workday(s) left.",
+    ),
+    "cadre.still_needed_either": (
+        "还需走访 {visits} 次或在岗 {days} 天（满足其一即可）；剩余 {workdays} 个工作日。",
+        "Still needed: {visits} more visit(s) or {days} more day(s) on site (either will "
+        "do); {workdays} workday(s) left.",
+    ),
+    "cadre.coverage": ("{year} 年“1+100”联系青年", '"1+100" youths in {year}'),
+    "cadre.list_complete": ("名单已满", "List complete"),
+    "cadre.list_incomplete": ("名单未满", "List incomplete"),
+    "cadre.listed": ("名单人数", "On the list"),
+    "cadre.met_face_to_face": ("今年见面", "Met in person"),
+    "cadre.still_to_list": (
+        "还需把 {count} 名青年列入名单。",
+        "{count} more youths to put on the list.",
+    ),
+    "cadre.under_way": ("正在进行的走访", "Visit under way"),
+    "cadre.continue": ("继续记录", "Continue"),
+    "cadre.started_at": ("开始于 {at}", "Started {at}"),
+    "cadre.ended_at": ("结束于 {at}", "Ended {at}"),
+    "cadre.recent": ("最近的走访", "Recent visits"),
+    "cadre.no_visits": ("还没有走访记录。", "No visits yet."),
+    "cadre.visit_ended": (
+        "走访已结束并保存。是否计入“8+4”，见下方最近的走访。",
+        'The visit has ended and is saved. Whether it counts toward "8+4" is shown '
+        "under recent visits below.",
+    ),
+    "cadre.counted": ("已计入", "counted"),
+    "cadre.reason.not-ended": ("进行中", "under way"),
+    "cadre.reason.not-proven-on-site": ("未证明到场", "not proven on site"),
+    "cadre.reason.not-assigned-point": ("非分配联系点", "not an assigned point"),
+    "cadre.reason.too-short": ("时长不足", "too short"),
+    "cadre.reason.same-day": ("当天已计入", "same day as another"),
+    "cadre.start_title": ("开始走访", "Start a visit"),
+    "cadre.point": ("联系点", "Grassroots point"),
+    "cadre.start": ("开始走访", "Start the visit"),
+    "cadre.start_hint": (
+        "二维码证明您在现场，不需要定位。",
+        "The code proves you are there: no location is needed.",
+    ),
+    "cadre.visit_title": ("走访记录", "Visit"),
+    "cadre.proof.qr": ("扫码到场", "On site by code"),
+    "cadre.proof.geofence": ("定位到场", "On site by location"),
+    "cadre.not_assigned": (
+        "这个联系点不是分配给您的，本次走访会记录，但不计入“8+4”。",
+        "This point is not one assigned to you: the visit is recorded but does not "
+        'count toward "8+4".',
+    ),
+    "cadre.log": ("工作日志", "Work log"),
+    "cadre.log_empty": ("还没有写日志。", "Nothing written yet."),
+    "cadre.log_write": ("写一条日志", "Write a log entry"),
+    "cadre.log_save": ("保存日志", "Save the entry"),
+    "cadre.youths": ("见到的青年", "Youths met"),
+    "cadre.youths_none": ("还没有记录见到的青年。", "No youth recorded yet."),
+    "cadre.youth_name": ("青年姓名", "The youth's name"),
+    "cadre.youth_contact": ("是否在“1+100”名单中", 'On your "1+100" list?'),
+    "cadre.youth_not_listed": ("不在名单中", "Not on the list"),
+    "cadre.youth_save": ("记录见面", "Record the meeting"),
+    "cadre.on_list": ("名单内", "listed"),
+    "cadre.problems": ("反馈的问题", "Problems raised"),
+    "cadre.problems_none": ("本次走访还没有反馈问题。", "No problem raised on this visit."),
+    "cadre.problem_raise": ("反馈一个问题", "Raise a problem"),
+    "cadre.problem_title": ("问题标题", "Title"),
+    "cadre.problem_description": ("具体情况", "What is wrong"),
+    "cadre.problem_goes_to": (
+        "问题会交给联系点所在的组织处理。",
+        "The problem goes to the point's unit to answer.",
+    ),
+    "cadre.problem_save": ("提交问题", "Raise it"),
+    "cadre.problem_state.open": ("待答复", "open"),
+    "cadre.problem_state.answered": ("已答复", "answered"),
+    "cadre.problem_state.closed": ("已办结", "closed"),
+    "cadre.end": ("结束走访", "End the visit"),
+    "cadre.refused.stale": (
+        "二维码已过期，请重新扫描联系点屏幕上的二维码。",
+        "The code has expired: scan the point's screen again.",
+    ),
+    "cadre.refused.not_ours": (
+        "这不是本平台的二维码，请扫描联系点屏幕上的二维码。",
+        "This is not one of our codes: scan the code on the point's screen.",
+    ),
+    "cadre.refused.not_point": (
+        "这是活动签到码，不是联系点的二维码。请扫描联系点屏幕上的二维码。",
+        "This is an activity's check-in code, not a point's: scan the code on the point's screen.",
+    ),
+    "cadre.refused.point_retired": (
+        "这个联系点已撤销，不能再开始走访。",
+        "This point has been retired: no visit can start there.",
+    ),
+    "cadre.refused.missing": ("没有找到这个联系点。", "There is no such point."),
+    "cadre.refused.visit_ended": (
+        "这次走访已经结束，不能再修改。",
+        "This visit has ended and cannot be changed.",
+    ),
+    "cadre.refused.log_full": (
+        "这次走访的日志已写满。",
+        "This visit's log is full.",
+    ),
+    "cadre.refused.contact_not_listed": (
+        "这名青年不在您的“1+100”名单中。",
+        'This youth is not on your "1+100" list.',
+    ),
+    "cadre.refused.clock": (
+        "时间不对：请检查手机时间后重试。",
+        "The time is not right: check the phone's clock and try again.",
+    ),
+    "cadre.refused.incomplete": (
+        "请把内容填写完整（不要超过字数限制）。",
+        "Fill in every field (within its length).",
+    ),
+    "cadre.refused.busy": (
+        "操作太频繁，请稍等片刻再试。",
+        "Too many tries at once: wait a moment and try again.",
+    ),
+    "cadre.refused.other": (
+        "没有成功，请稍后重试。",
+        "That did not work: try again shortly.",
+    ),
 }
 
 

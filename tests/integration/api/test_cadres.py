@@ -61,6 +61,13 @@ def _code(server: Server, field: Field) -> str:
     return str(response.json()["token"])
 
 
+def _code_url(server: Server, field: Field) -> str:
+    response = server.client.get(
+        f"/api/v1/points/{field.world.point}/code", headers=field.supervisor
+    )
+    return str(response.json()["url"])
+
+
 def _start(server: Server, field: Field, **proof: Any) -> Any:
     return server.client.post(
         "/api/v1/visits",
@@ -86,8 +93,12 @@ def test_a_visit_scanned_from_the_points_screen_counts_as_soon_as_it_ends(
     assert png.headers["content-type"] == "image/png"
     assert png.headers["cache-control"] == "no-store"
     (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    # The code is the page a phone camera opens, upper case to stay alphanumeric.
+    base, token = decoded.text.rsplit("/P/", 1)
+    assert base == "HTTP://127.0.0.1:8000"
+    assert decoded.text == _code_url(server, field)
 
-    started = _start(server, field, token=decoded.text)
+    started = _start(server, field, token=token)
     assert started.status_code == 201, started.text
     visit = started.json()
     assert (visit["proof"], visit["point_was_assigned"], visit["ended_at"]) == ("qr", True, None)

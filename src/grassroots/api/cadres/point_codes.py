@@ -14,15 +14,14 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.cadres.views import CallerRequest
-from grassroots.api.context import ApiDep
+from grassroots.api.context import Api, ApiDep
 from grassroots.api.problems import problem_responses
 from grassroots.api.scope import in_unit_scope
 from grassroots.application.errors import NotFound
-from grassroots.application.service import Grassroots
 from grassroots.application.venue_codes import render_png
 from grassroots.domain.account import Role
 from grassroots.domain.grassroots_point import GrassrootsPoint
-from grassroots.domain.qr_token import QrSubject, SubjectKind
+from grassroots.domain.qr_token import POINT_PATH, QrSubject, SubjectKind, scan_url
 
 __all__ = ["PointCodeController"]
 
@@ -30,12 +29,22 @@ __all__ = ["PointCodeController"]
 class PointCode(msgspec.Struct, kw_only=True):
     point_id: UUID
     token: str
+    # What the drawn code encodes: the page a cadre's phone camera opens to start the visit.
+    url: Annotated[
+        str,
+        Meta(
+            examples=[
+                "HTTPS://QN.EXAMPLE.ORG/P/AECG6KRIJN6U6D4RVJBCZUNLTY3QAAAAAAEQUVJWQDZ3BIYVZN5WVAVK"
+            ]
+        ),
+    ]
     expires_at: Annotated[datetime, Meta(description="When a photo of this code stops working.")]
     next_rotation_at: Annotated[datetime, Meta(description="When the screen should refresh.")]
     rotation_seconds: int
 
 
-def _point_code(app: Grassroots, caller: Caller, point_id: UUID) -> PointCode:
+def _point_code(api: Api, caller: Caller, point_id: UUID) -> PointCode:
+    app = api.app
     point = app.get(GrassrootsPoint, point_id)
     # Supervisors of the point's unit only: a cadre assigned to the point must
     # not be able to show its code to themselves and scan it from anywhere.
@@ -46,14 +55,15 @@ def _point_code(app: Grassroots, caller: Caller, point_id: UUID) -> PointCode:
     return PointCode(
         point_id=point_id,
         token=code.token,
+        url=scan_url(api.config.public_url, code.token, path=POINT_PATH),
         expires_at=code.expires_at,
         next_rotation_at=code.replaced_at,
         rotation_seconds=app.config.qr_rotation_seconds,
     )
 
 
-def _point_code_png(app: Grassroots, caller: Caller, point_id: UUID) -> bytes:
-    return render_png(_point_code(app, caller, point_id).token)
+def _point_code_png(api: Api, caller: Caller, point_id: UUID) -> bytes:
+    return render_png(_point_code(api, caller, point_id).url)
 
 
 class PointCodeController(Controller):
@@ -65,14 +75,16 @@ class PointCodeController(Controller):
         "/{point_id:uuid}/code",
         operation_id="getPointCode",
         summary="The point's current rotating code, as text (supervisor of its unit)",
-        description="For the point's own screen. Fetch again at `next_rotation_at`.",
+        description="For the point's own screen. `url` is what the drawn code encodes "
+        "(`<public URL>/P/<TOKEN>`, upper case), which a cadre's phone camera opens to "
+        "start the visit. Fetch again at `next_rotation_at`.",
         cache_control=CacheControlHeader(no_store=True),
         responses=problem_responses(401, 403, 404, 409, 429),
     )
     async def code(
         self, point_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> PointCode:
-        return await api.read(None, _point_code, api.app, request.user, point_id)
+        return await api.read(None, _point_code, api, request.user, point_id)
 
     @get(
         "/{point_id:uuid}/code.png",
@@ -85,4 +97,4 @@ class PointCodeController(Controller):
     async def code_png(
         self, point_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> bytes:
-        return await api.read(None, _point_code_png, api.app, request.user, point_id)
+        return await api.read(None, _point_code_png, api, request.user, point_id)

@@ -44,7 +44,7 @@ from grassroots.projections.compliance.verdicts import (
     governing_rules,
 )
 
-__all__ = ["CadreController", "MyStandingController"]
+__all__ = ["CadreController", "MyStandingController", "own_coverage", "own_standing"]
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -228,11 +228,11 @@ def _coverage(api: Api, cadre: Cadre, year: int | None) -> CoverageView:
     return _with_cadre_read_model(api, cadre.id, _read_coverage, cadre.id, wanted, now)
 
 
-def _own_standing(api: Api, cadre_id: UUID, kind: PeriodKind, on: date | None) -> StandingView:
+def own_standing(api: Api, cadre_id: UUID, kind: PeriodKind, on: date | None) -> StandingView:
     return _standing(api, api.app.get(Cadre, cadre_id), kind, on)
 
 
-def _own_coverage(api: Api, cadre_id: UUID, year: int | None) -> CoverageView:
+def own_coverage(api: Api, cadre_id: UUID, year: int | None) -> CoverageView:
     return _coverage(api, api.app.get(Cadre, cadre_id), year)
 
 
@@ -274,7 +274,7 @@ class MyStandingController(Controller):
         on: OnDay = None,
     ) -> StandingView:
         caller = request.user
-        return await api.read(caller.account_id, _own_standing, api, caller.cadre_id, period, on)
+        return await api.read(caller.account_id, own_standing, api, caller.cadre_id, period, on)
 
     @get(
         "/coverage",
@@ -286,7 +286,7 @@ class MyStandingController(Controller):
         self, request: CallerRequest, api: ApiDep, year: InYear = None
     ) -> CoverageView:
         caller = request.user
-        return await api.read(caller.account_id, _own_coverage, api, caller.cadre_id, year)
+        return await api.read(caller.account_id, own_coverage, api, caller.cadre_id, year)
 
 
 class CadreController(Controller):

@@ -33,7 +33,20 @@ from grassroots.domain.problem import Problem
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.visit import Visit
 
-__all__ = ["VisitController", "visible_visit"]
+__all__ = [
+    "LogEntry",
+    "NewProblem",
+    "StartVisit",
+    "VisitController",
+    "YouthMet",
+    "end_own_visit",
+    "own_visit",
+    "raise_problem_on_visit",
+    "record_youth",
+    "start_visit",
+    "visible_visit",
+    "write_log",
+]
 
 QrText = Annotated[
     str,
@@ -129,9 +142,10 @@ def _visit_view(visit: Visit) -> VisitView:
 
 
 # --- the blocking parts (run through Api.read / Api.write) -----------------------
+# The routes below and the cadre's pages (grassroots.pages.cadre) both write through these.
 
 
-def _own_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> Visit:
+def own_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> Visit:
     """One of the caller's visits; another cadre's answers like a missing one."""
     visit = app.get(Visit, visit_id)
     if visit.cadre_id not in caller.subjects(Role.CADRE):
@@ -151,7 +165,7 @@ def visible_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitView:
     return _visit_view(visit)
 
 
-def _start(app: Grassroots, cadre_id: UUID, data: StartVisit) -> VisitView:
+def start_visit(app: Grassroots, cadre_id: UUID, data: StartVisit) -> VisitView:
     location = (
         GeoPoint(data.lat, data.lon) if data.lat is not None and data.lon is not None else None
     )
@@ -161,22 +175,22 @@ def _start(app: Grassroots, cadre_id: UUID, data: StartVisit) -> VisitView:
     return _visit_view(app.get(Visit, visit_id))
 
 
-def _write_log(app: Grassroots, caller: Caller, visit_id: UUID, data: LogEntry) -> VisitView:
-    _own_visit(app, caller, visit_id)
+def write_log(app: Grassroots, caller: Caller, visit_id: UUID, data: LogEntry) -> VisitView:
+    own_visit(app, caller, visit_id)
     app.log_visit(visit_id, data.text)
     return _visit_view(app.get(Visit, visit_id))
 
 
-def _record_youth_met(app: Grassroots, caller: Caller, visit_id: UUID, data: YouthMet) -> VisitView:
-    _own_visit(app, caller, visit_id)
+def record_youth(app: Grassroots, caller: Caller, visit_id: UUID, data: YouthMet) -> VisitView:
+    own_visit(app, caller, visit_id)
     app.record_youth_met(visit_id, name=data.name, contact_id=data.contact_id)
     return _visit_view(app.get(Visit, visit_id))
 
 
-def _raise_problem(
+def raise_problem_on_visit(
     app: Grassroots, caller: Caller, visit_id: UUID, data: NewProblem
 ) -> ProblemView:
-    visit = _own_visit(app, caller, visit_id)
+    visit = own_visit(app, caller, visit_id)
     unit = data.org_unit_id or app.get(GrassrootsPoint, visit.point_id).org_unit_id
     problem_id = app.raise_problem(
         visit.cadre_id,
@@ -188,8 +202,8 @@ def _raise_problem(
     return problem_view(app, caller, app.get(Problem, problem_id))
 
 
-def _end(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitView:
-    _own_visit(app, caller, visit_id)
+def end_own_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitView:
+    own_visit(app, caller, visit_id)
     app.end_visit(visit_id)
     return _visit_view(app.get(Visit, visit_id))
 
@@ -221,7 +235,7 @@ class VisitController(Controller):
         self, data: JSONBody[StartVisit], request: CallerRequest, api: ApiDep
     ) -> VisitView:
         caller = request.user
-        return await api.write(caller.account_id, _start, api.app, caller.cadre_id, data)
+        return await api.write(caller.account_id, start_visit, api.app, caller.cadre_id, data)
 
     @get(
         "/{visit_id:uuid}",
@@ -251,7 +265,7 @@ class VisitController(Controller):
         api: ApiDep,
     ) -> VisitView:
         caller = request.user
-        return await api.write(caller.account_id, _write_log, api.app, caller, visit_id, data)
+        return await api.write(caller.account_id, write_log, api.app, caller, visit_id, data)
 
     @post(
         "/{visit_id:uuid}/youths-met",
@@ -271,9 +285,7 @@ class VisitController(Controller):
         api: ApiDep,
     ) -> VisitView:
         caller = request.user
-        return await api.write(
-            caller.account_id, _record_youth_met, api.app, caller, visit_id, data
-        )
+        return await api.write(caller.account_id, record_youth, api.app, caller, visit_id, data)
 
     @post(
         "/{visit_id:uuid}/problems",
@@ -292,7 +304,9 @@ class VisitController(Controller):
         api: ApiDep,
     ) -> ProblemView:
         caller = request.user
-        return await api.write(caller.account_id, _raise_problem, api.app, caller, visit_id, data)
+        return await api.write(
+            caller.account_id, raise_problem_on_visit, api.app, caller, visit_id, data
+        )
 
     @post(
         "/{visit_id:uuid}/end",
@@ -304,4 +318,4 @@ class VisitController(Controller):
     )
     async def end(self, visit_id: FromPath[UUID], request: CallerRequest, api: ApiDep) -> VisitView:
         caller = request.user
-        return await api.write(caller.account_id, _end, api.app, caller, visit_id)
+        return await api.write(caller.account_id, end_own_visit, api.app, caller, visit_id)

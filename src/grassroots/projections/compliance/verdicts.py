@@ -88,6 +88,7 @@ __all__ = [
     "compliance_trend",
     "contact_coverage",
     "governing_rules",
+    "recent_visits",
     "rejudge",
     "shares_by_unit",
     "unit_compliance",
@@ -260,6 +261,31 @@ def cadre_standing(conn: sa.Connection, cadre_id: UUID, period: Period, now: dat
     cadre = _one_cadre(conn, cadre_id)
     rules = _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
     return _judge(cadre, _visits(conn, _cadre_is(cadre_id), period)[cadre_id], period, now, rules)
+
+
+def recent_visits(conn: sa.Connection, cadre_id: UUID, *, limit: int = 10) -> list[VisitFacts]:
+    """The cadre's latest visits, the most recently started first (ended or not).
+
+    A visit still under way has no ``ended_at``; the cadre's phone shows it on top.
+    """
+    v = compliance_visits.c
+    query = (
+        sa.select(compliance_visits)
+        .where(v.cadre_id == cadre_id)
+        .order_by(v.started_at.desc(), v.visit_id)
+        .limit(limit)
+    )
+    return [
+        VisitFacts(
+            visit_id=row.visit_id,
+            point_id=row.point_id,
+            started_at=as_utc(row.started_at),
+            ended_at=None if row.ended_at is None else as_utc(row.ended_at),
+            proof=row.proof,
+            point_was_assigned=row.point_was_assigned,
+        )
+        for row in conn.execute(query)
+    ]
 
 
 def rejudge(
