@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit contract clean
+.PHONY: run demo test lint typecheck unit contract clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/grassroots serve
+
+# The demo organisation (示例县（演示）) in an empty store, then the server; see docs/demo.md.
+demo: $(STAMP)
+	$(BIN)/grassroots demo
 	$(BIN)/grassroots serve
 
 test: lint typecheck

@@ -1,4 +1,5 @@
-"""The ``grassroots`` command: serve the API, migrate, run read models, create users."""
+"""The ``grassroots`` command: serve the API, migrate, run read models, create users,
+load the demo."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="ROLE[:ID]",
         help="administrator, or center_staff|cadre|supervisor|volunteer:<record id>; repeatable",
     )
+    commands.add_parser(
+        "demo", help="load the demo organisation into an empty store (never in production)"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -69,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings, args.name, args.position, reason=args.reason, operator=args.operator
             )
         return projections_cli.status(settings)
+    if args.command == "demo":
+        from grassroots.demo_cli import load
+
+        return load(settings)
     if args.command == "users":
         from grassroots.users_cli import create_user
 

@@ -30,7 +30,7 @@ from grassroots.domain.values import GeoPoint
 from grassroots.domain.visit import QrProof, Visit
 from grassroots.domain.volunteer import Volunteer
 
-__all__ = ["HistoryShape", "generate_history"]
+__all__ = ["POLICY", "HistoryShape", "Story", "Timeline", "Writer", "generate_history"]
 
 POLICY = CreditPolicy()
 FIRST_MONDAY = datetime(2026, 1, 4, 16, 0, tzinfo=UTC)  # Monday 00:00 in Asia/Shanghai
@@ -52,7 +52,9 @@ class HistoryShape:
 
 
 @dataclass
-class _Writer:
+class Writer:
+    """Saves aggregates in batches, each batch one transaction of the application."""
+
     app: Core
     batch: int
     pending: dict[UUID, Aggregate] = field(default_factory=dict)
@@ -85,7 +87,7 @@ def generate_history(
     """Write the history into ``app``'s event store; the number of events written."""
     shape = shape or HistoryShape()
     rng = random.Random(seed)
-    out = _Writer(app, batch, progress=progress)
+    out = Writer(app, batch, progress=progress)
     at = FIRST_MONDAY - timedelta(days=7)
 
     region = OrgUnit.create(
@@ -155,7 +157,7 @@ def generate_history(
         cadres.append(cadre)
         out.add(cadre)
 
-    timeline = _Timeline()
+    timeline = Timeline()
     for week in range(shape.weeks):
         monday = FIRST_MONDAY + timedelta(days=7 * week)
         for center in centers:
@@ -179,14 +181,14 @@ def generate_history(
 Story = Iterator[datetime]
 
 
-class _Timeline:
+class Timeline:
     """Plays stories step by step in time order, so the log is in time order too.
 
     A real log interleaves lives: next week's sign-ups fall between this week's
     check-ins, and a correction comes a day after its check-out. A history saved
     one aggregate's life at a time would let a read model meet every life whole
     in one batch, which it never does in production. Saving stays batched (see
-    ``_Writer``): a save holds every pending event of up to ``batch`` aggregates,
+    ``Writer``): a save holds every pending event of up to ``batch`` aggregates,
     so within one save an aggregate's few events sit together, as in a group
     commit.
     """
@@ -206,9 +208,13 @@ class _Timeline:
             self._told += 1
             heapq.heappush(self._queue, (at, self._told, story))
 
-    def play(self) -> None:
+    def play(self, until: datetime | None = None) -> None:
+        """Take every step in time order; with ``until``, none after it (a story
+        whose next step lies in the future stops there, as it would in life)."""
         while self._queue:
-            _, _, story = heapq.heappop(self._queue)
+            at, _, story = heapq.heappop(self._queue)
+            if until is not None and at > until:
+                break  # the earliest step left is after it: so is every other one
             self._resume(story)
 
 
@@ -219,8 +225,8 @@ def _child(parent: OrgUnit, name: str, level: OrgLevel, at: datetime) -> OrgUnit
 
 
 def _activity(
-    timeline: _Timeline,
-    out: _Writer,
+    timeline: Timeline,
+    out: Writer,
     rng: random.Random,
     center: Center,
     volunteers: list[Volunteer],
@@ -287,7 +293,7 @@ def _activity(
 
 
 def _attendance(
-    out: _Writer, rng: random.Random, center: Center, activity: Activity, volunteer_id: UUID
+    out: Writer, rng: random.Random, center: Center, activity: Activity, volunteer_id: UUID
 ) -> Story:
     """A scan in, a scan out (or none, and an automatic close), now and then a correction."""
     arrive = activity.starts_at + timedelta(minutes=rng.randint(-25, 30))
@@ -329,7 +335,7 @@ def _attendance(
 
 
 def _added_by_staff(
-    out: _Writer, rng: random.Random, center: Center, activity: Activity, volunteer_id: UUID
+    out: Writer, rng: random.Random, center: Center, activity: Activity, volunteer_id: UUID
 ) -> Story:
     """Came but never scanned: entered by the center's staff the day after (补录)."""
     entered = activity.ends_at + timedelta(hours=rng.randint(2, 24))
@@ -350,7 +356,7 @@ def _added_by_staff(
 
 
 def _visit(
-    out: _Writer,
+    out: Writer,
     rng: random.Random,
     cadre: Cadre,
     points: list[GrassrootsPoint],

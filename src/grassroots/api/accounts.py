@@ -120,12 +120,11 @@ async def log_in_guarded(api: Api, data: LogIn) -> IssuedSession:
         try:
             issued = await api.write(
                 None,
-                lambda: api.app.log_in(
-                    phone=data.phone,
-                    password=data.password,
-                    lifetime=api.config.session_lifetime,
-                    max_lifetime=api.config.session_max_lifetime,
-                ),
+                api.app.log_in,
+                phone=data.phone,
+                password=data.password,
+                lifetime=api.config.session_lifetime,
+                max_lifetime=api.config.session_max_lifetime,
             )
         except CredentialsRejected:
             await api.guesses.failed(data.phone)
@@ -148,7 +147,15 @@ class SessionController(Controller):
         "503 `busy` when too many passwords are being checked at once.",
         opt={"public": True, "rate": "log-in"},
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(400, 401, 409, 429, 503),
+        responses=problem_responses(
+            400,
+            401,
+            409,
+            429,
+            503,
+            codes={401: ["credentials-rejected"]},
+            instance="/api/v1/sessions",
+        ),
     )
     async def log_in(self, data: JSONBody[LogIn], api: ApiDep) -> Tokens:
         return _tokens(api, await log_in_guarded(api, data))
@@ -158,19 +165,22 @@ class SessionController(Controller):
         operation_id="refreshSession",
         summary="Swap a refresh token for new tokens (anyone holding one)",
         description="The refresh token is single-use: presenting it a second time ends "
-        "the session.",
+        "the session. A replayed, unknown or expired refresh token, or one of a session "
+        "that was logged out or ended by a password change, answers 401 `session-ended`: "
+        "log in again.",
         opt={"public": True, "rate": "refresh"},
         status_code=HTTP_200_OK,
-        responses=problem_responses(400, 401, 429),
+        responses=problem_responses(
+            400, 401, 429, codes={401: ["session-ended"]}, instance="/api/v1/sessions/refresh"
+        ),
     )
     async def refresh(self, data: JSONBody[Refresh], api: ApiDep) -> Tokens:
         issued = await api.write(
             None,
-            lambda: api.app.refresh_session(
-                data.refresh_token,
-                lifetime=api.config.session_lifetime,
-                max_lifetime=api.config.session_max_lifetime,
-            ),
+            api.app.refresh_session,
+            data.refresh_token,
+            lifetime=api.config.session_lifetime,
+            max_lifetime=api.config.session_max_lifetime,
         )
         return _tokens(api, issued)
 
@@ -205,13 +215,12 @@ class AccountController(Controller):
         async with api.hashing.held():
             account_id, volunteer_id = await api.write(
                 None,
-                lambda: api.app.register_volunteer_account(
-                    name=data.name,
-                    phone=data.phone,
-                    password=data.password,
-                    birth_date=data.birth_date,
-                    org_unit_id=data.org_unit_id,
-                ),
+                api.app.register_volunteer_account,
+                name=data.name,
+                phone=data.phone,
+                password=data.password,
+                birth_date=data.birth_date,
+                org_unit_id=data.org_unit_id,
             )
         return Registered(account_id=account_id, volunteer_id=volunteer_id)
 
@@ -233,7 +242,16 @@ class AccountController(Controller):
         description="Ends every other session of the account at once; this one goes on.",
         guards=[requires(*ANY_ROLE)],
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(400, 401, 422, 429, 503),
+        responses=problem_responses(
+            400,
+            401,
+            422,
+            429,
+            503,
+            # A wrong current password is a wrong password, not an ended session.
+            codes={401: ["not-authenticated", "session-ended", "credentials-rejected"]},
+            instance="/api/v1/me/password",
+        ),
     )
     async def change_password(
         self, data: JSONBody[NewPassword], request: Request[Caller, Token, Any], api: ApiDep
@@ -242,12 +260,11 @@ class AccountController(Controller):
         async with api.hashing.held():
             await api.write(
                 caller.account_id,
-                lambda: api.app.change_password(
-                    caller.account_id,
-                    current=data.current_password,
-                    new=data.new_password,
-                    kept_session_id=caller.session_id,
-                ),
+                api.app.change_password,
+                caller.account_id,
+                current=data.current_password,
+                new=data.new_password,
+                kept_session_id=caller.session_id,
             )
 
 

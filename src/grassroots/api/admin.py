@@ -51,12 +51,11 @@ class AdminController(Controller):
     ) -> AccountCreated:
         account_id = await api.write(
             request.user.account_id,
-            lambda: api.app.open_account(
-                phone=data.phone,
-                name=data.name,
-                password=data.password,
-                grants=[grant_of(g) for g in data.grants],
-            ),
+            api.app.open_account,
+            phone=data.phone,
+            name=data.name,
+            password=data.password,
+            grants=[grant_of(g) for g in data.grants],
         )
         return AccountCreated(account_id=account_id)
 
@@ -120,7 +119,9 @@ class AdminController(Controller):
     ) -> None:
         await api.write(
             request.user.account_id,
-            lambda: api.app.disable_account(account_id, reason=data.reason),
+            api.app.disable_account,
+            account_id,
+            reason=data.reason,
         )
 
     @post(

@@ -251,7 +251,8 @@ def create_app(
             description="Volunteers, youth centers, cadres and supervisors of grassroots "
             "youth-league work. Errors are RFC 9457 problem details "
             "(`application/problem+json`) with a stable `code`; `Accept-Language: en` "
-            "gives English messages, Chinese otherwise.",
+            "gives English messages, Chinese otherwise. Every instant in an answer is UTC "
+            "(`Z`); screens show it in the org unit's time zone.",
             path="/schema",
             render_plugins=[LocalScalarRenderPlugin()],
         ),

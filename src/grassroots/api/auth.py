@@ -129,7 +129,14 @@ def jwt_auth(
             session_id = UUID(str(token.extras.get("sid", "")))
         except ValueError:
             return None
-        return await in_thread(load_caller, application, account_id, session_id)
+        caller = await in_thread(load_caller, application, account_id, session_id)
+        if caller is None:
+            # A genuine token (the signature held) whose session was logged out,
+            # expired, or ended by a password change or a disable: refreshing
+            # cannot help, so the answer says to log in again, as a refused
+            # refresh token does.
+            raise ApiProblem(401, "session-ended", "this session has ended; log in again")
+        return caller
 
     return JWTAuth[Caller, Token](
         retrieve_user_handler=retrieve_caller,

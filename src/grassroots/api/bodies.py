@@ -38,6 +38,7 @@ __all__ = ["StrictRequest", "document_unsupported_media_type"]
 
 _JSON_MEDIA_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json")
 _ERROR_PATH = re.compile(r" - at `\$(.*)`$")
+_MISSING_FIELD = re.compile(r"^Object missing required field `(.+)`$")
 
 
 class _DuplicateKey(ValueError):
@@ -71,6 +72,10 @@ def _validation_error(error: msgspec.ValidationError) -> ValidationException:
     if match:
         key = match.group(1).lstrip(".") or None
         text = text[: match.start()]
+    missing = _MISSING_FIELD.match(text)
+    if missing:
+        # The field is the one missing, inside the object the path names.
+        key = f"{key}.{missing.group(1)}" if key else missing.group(1)
     return _invalid(text, key)
 
 

@@ -270,17 +270,134 @@ def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Act
     raise NotFound("activity", activity_id)
 
 
-async def _venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeView:
-    def mint() -> VenueCodeView:
-        activity = _staffed_activity(api.app, caller, activity_id)
-        if activity.is_cancelled:
-            raise AlreadyClosed("the activity has been cancelled", code="activity-cancelled")
-        code = api.app.venue_code(activity_id)
-        return VenueCodeView(
-            token=code.token, replaced_at=code.replaced_at, expires_at=code.expires_at
-        )
+def _mint_venue_code(app: Grassroots, caller: Caller, activity_id: UUID) -> VenueCodeView:
+    activity = _staffed_activity(app, caller, activity_id)
+    if activity.is_cancelled:
+        raise AlreadyClosed("the activity has been cancelled", code="activity-cancelled")
+    code = app.venue_code(activity_id)
+    return VenueCodeView(token=code.token, replaced_at=code.replaced_at, expires_at=code.expires_at)
 
-    return await api.read(None, mint)
+
+async def _venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeView:
+    return await api.read(None, _mint_venue_code, api.app, caller, activity_id)
+
+
+def _post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -> UUID:
+    _require_staff_of(app, caller, center_id)
+    return app.post_activity(
+        center_id,
+        title=data.title,
+        description=data.description,
+        category=data.category,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        capacity=data.capacity,
+        sign_up_required=data.sign_up_required,
+        location_required=data.location_required,
+        location=None if data.location is None else data.location.point(),
+        geofence_radius_m=data.geofence_radius_m,
+    )
+
+
+def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange) -> list[UUID]:
+    _staffed_activity(app, caller, activity_id)
+    return app.change_activity_details(
+        activity_id,
+        title=data.title,
+        description=data.description,
+        category=data.category,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        capacity=data.capacity,
+        capacity_unlimited=data.capacity_unlimited,
+        location=None if data.location is None else data.location.point(),
+        geofence_radius_m=data.geofence_radius_m,
+        location_required=data.location_required,
+        sign_up_required=data.sign_up_required,
+    )
+
+
+def _cancel(app: Grassroots, caller: Caller, activity_id: UUID, data: Cancellation) -> None:
+    _staffed_activity(app, caller, activity_id)
+    app.cancel_activity(activity_id, reason=data.reason)
+
+
+def _adjust(
+    app: Grassroots, caller: Caller, activity_id: UUID, volunteer_id: UUID, data: Adjustment
+) -> Attendance:
+    _staffed_activity(app, caller, activity_id)
+    return app.adjust_attendance(
+        activity_id,
+        volunteer_id,
+        minutes=data.minutes,
+        reason=data.reason,
+        staff_id=caller.account_id,
+    )
+
+
+def _center_activities(
+    api: Api,
+    caller: Caller,
+    center_id: UUID,
+    page: PageRequest,
+    starts_from: datetime | None,
+    starts_to: datetime | None,
+) -> list[ActivityView]:
+    require_center(api.app, caller, center_id)
+    with api.engine.connect() as conn:
+        rows = activities_of_center(
+            conn,
+            center_id,
+            starts_from=starts_from,
+            starts_to=starts_to,
+            limit=page.limit + 1,
+            offset=page.offset,
+        )
+    return [_activity_view(r) for r in rows]
+
+
+def _attendance(
+    api: Api, caller: Caller, activity_id: UUID, page: PageRequest, sign_up: str | None
+) -> list[AttendanceView]:
+    require_activity(api.app, caller, activity_id)
+    with api.engine.connect() as conn:
+        rows = attendance_of(
+            conn, activity_id, sign_up=sign_up, limit=page.limit + 1, offset=page.offset
+        )
+    return [_attendance_view(r) for r in rows]
+
+
+def _discover(
+    api: Api,
+    page: PageRequest,
+    begin: datetime,
+    end: datetime,
+    center_id: UUID | None,
+    category: str | None,
+    near: Near | None,
+) -> list[ActivityView]:
+    with api.engine.connect() as conn:
+        rows = discover(
+            conn,
+            starts_from=begin,
+            starts_to=end,
+            center_id=center_id,
+            category=category,
+            near=near,
+            limit=page.limit + 1,
+            offset=page.offset,
+        )
+    return [_activity_view(r) for r in rows]
+
+
+def _activity(api: Api, activity_id: UUID) -> ActivityView:
+    with api.engine.connect() as conn:
+        row = activity_row(conn, activity_id)
+    if row is None:
+        # Posted by someone else a moment ago: the read model may not have
+        # it yet, but an id handed out must not answer 404.
+        return _aggregate_view(api.app, api.app.get(Activity, activity_id))
+    return _activity_view(row)
 
 
 def _expiry(code: VenueCodeView) -> dict[str, str]:
@@ -316,24 +433,8 @@ class ActivityController(Controller):
         api: ApiDep,
     ) -> ActivityPosted:
         caller = request.user
-
-        def post() -> UUID:
-            _require_staff_of(api.app, caller, center_id)
-            return api.app.post_activity(
-                center_id,
-                title=data.title,
-                description=data.description,
-                category=data.category,
-                starts_at=data.starts_at,
-                ends_at=data.ends_at,
-                capacity=data.capacity,
-                sign_up_required=data.sign_up_required,
-                location_required=data.location_required,
-                location=None if data.location is None else data.location.point(),
-                geofence_radius_m=data.geofence_radius_m,
-            )
-
-        return ActivityPosted(activity_id=await api.write(caller.account_id, post))
+        posted = await api.write(caller.account_id, _post, api.app, caller, center_id, data)
+        return ActivityPosted(activity_id=posted)
 
     @get(
         "/centers/{center_id:uuid}/activities",
@@ -357,20 +458,17 @@ class ActivityController(Controller):
         starts_from = query_instant(starts_from, "from")
         starts_to = query_instant(starts_to, "to")
 
-        def query() -> list[ActivityView]:
-            require_center(api.app, caller, center_id)
-            with api.engine.connect() as conn:
-                rows = activities_of_center(
-                    conn,
-                    center_id,
-                    starts_from=starts_from,
-                    starts_to=starts_to,
-                    limit=page.limit + 1,
-                    offset=page.offset,
-                )
-            return [_activity_view(r) for r in rows]
-
-        return page.page(await api.read(caller.account_id, query))
+        found = await api.read(
+            caller.account_id,
+            _center_activities,
+            api,
+            caller,
+            center_id,
+            page,
+            starts_from,
+            starts_to,
+        )
+        return page.page(found)
 
     @patch(
         "/activities/{activity_id:uuid}",
@@ -391,24 +489,7 @@ class ActivityController(Controller):
     ) -> DetailsChanged:
         caller = request.user
 
-        def change() -> list[UUID]:
-            _staffed_activity(api.app, caller, activity_id)
-            return api.app.change_activity_details(
-                activity_id,
-                title=data.title,
-                description=data.description,
-                category=data.category,
-                starts_at=data.starts_at,
-                ends_at=data.ends_at,
-                capacity=data.capacity,
-                capacity_unlimited=data.capacity_unlimited,
-                location=None if data.location is None else data.location.point(),
-                geofence_radius_m=data.geofence_radius_m,
-                location_required=data.location_required,
-                sign_up_required=data.sign_up_required,
-            )
-
-        promoted = await api.write(caller.account_id, change)
+        promoted = await api.write(caller.account_id, _change, api.app, caller, activity_id, data)
         return DetailsChanged(promoted_volunteer_ids=promoted)
 
     @post(
@@ -429,11 +510,7 @@ class ActivityController(Controller):
     ) -> None:
         caller = request.user
 
-        def cancel() -> None:
-            _staffed_activity(api.app, caller, activity_id)
-            api.app.cancel_activity(activity_id, reason=data.reason)
-
-        await api.write(caller.account_id, cancel)
+        await api.write(caller.account_id, _cancel, api.app, caller, activity_id, data)
 
     @get(
         "/activities/{activity_id:uuid}/attendance",
@@ -462,19 +539,10 @@ class ActivityController(Controller):
     ) -> Page[AttendanceView]:
         caller = request.user
 
-        def query() -> list[AttendanceView]:
-            require_activity(api.app, caller, activity_id)
-            with api.engine.connect() as conn:
-                rows = attendance_of(
-                    conn,
-                    activity_id,
-                    sign_up=sign_up,
-                    limit=page.limit + 1,
-                    offset=page.offset,
-                )
-            return [_attendance_view(r) for r in rows]
-
-        return page.page(await api.read(caller.account_id, query))
+        found = await api.read(
+            caller.account_id, _attendance, api, caller, activity_id, page, sign_up
+        )
+        return page.page(found)
 
     @post(
         "/activities/{activity_id:uuid}/attendance/{volunteer_id:uuid}/adjustments",
@@ -498,17 +566,9 @@ class ActivityController(Controller):
     ) -> AdjustedAttendance:
         caller = request.user
 
-        def adjust() -> Attendance:
-            _staffed_activity(api.app, caller, activity_id)
-            return api.app.adjust_attendance(
-                activity_id,
-                volunteer_id,
-                minutes=data.minutes,
-                reason=data.reason,
-                staff_id=caller.account_id,
-            )
-
-        attendance = await api.write(caller.account_id, adjust)
+        attendance = await api.write(
+            caller.account_id, _adjust, api.app, caller, activity_id, volunteer_id, data
+        )
         return AdjustedAttendance(
             activity_id=activity_id,
             volunteer_id=volunteer_id,
@@ -612,21 +672,10 @@ class ActivityController(Controller):
                 400, "invalid-request", f"a window spans at most {MAX_WINDOW.days} days"
             )
 
-        def query() -> list[ActivityView]:
-            with api.engine.connect() as conn:
-                rows = discover(
-                    conn,
-                    starts_from=begin,
-                    starts_to=end,
-                    center_id=center_id,
-                    category=category,
-                    near=near,
-                    limit=page.limit + 1,
-                    offset=page.offset,
-                )
-            return [_activity_view(r) for r in rows]
-
-        return page.page(await api.read(request.user.account_id, query))
+        found = await api.read(
+            request.user.account_id, _discover, api, page, begin, end, center_id, category, near
+        )
+        return page.page(found)
 
     @get(
         "/activities/{activity_id:uuid}",
@@ -639,16 +688,7 @@ class ActivityController(Controller):
     async def get_activity(
         self, activity_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> ActivityView:
-        def query() -> ActivityView:
-            with api.engine.connect() as conn:
-                row = activity_row(conn, activity_id)
-            if row is None:
-                # Posted by someone else a moment ago: the read model may not have
-                # it yet, but an id handed out must not answer 404.
-                return _aggregate_view(api.app, api.app.get(Activity, activity_id))
-            return _activity_view(row)
-
-        return await api.read(request.user.account_id, query)
+        return await api.read(request.user.account_id, _activity, api, activity_id)
 
 
 ROUTES: list[ControllerRouterHandler] = [ActivityController]

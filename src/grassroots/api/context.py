@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeAlias, TypeVar, TypeVarTuple
+from functools import partial
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
@@ -30,7 +31,7 @@ from grassroots.projections.read_side import ReadSide
 __all__ = ["Api", "ApiConfig", "ApiDep"]
 
 T = TypeVar("T")
-Ts = TypeVarTuple("Ts")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
@@ -101,12 +102,18 @@ class Api:
             raise RuntimeError("this server runs without read models (memory event store)")
         return self.read_side.engine
 
-    async def write(self, account_id: Any, command: Callable[[*Ts], T], *args: *Ts) -> T:
-        """Run a command off the loop and remember where it left the log for the caller."""
+    async def write(
+        self, account_id: Any, command: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run a command off the loop and remember where it left the log for the caller.
+
+        The command and its arguments are passed as they are (no closure), so a reader
+        and a type checker follow a route straight to the application's method.
+        """
         app = self.app
 
         def run() -> tuple[T, int]:
-            result = command(*args)
+            result = command(*args, **kwargs)
             # The position is kept per thread: read it in the thread that wrote.
             return result, app.last_write_position()
 
@@ -115,11 +122,13 @@ class Api:
             await self.positions.wrote(account_id, position)
         return result
 
-    async def read(self, account_id: Any, query: Callable[[*Ts], T], *args: *Ts) -> T:
+    async def read(
+        self, account_id: Any, query: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run a query off the loop, after the read models include the caller's writes."""
         if account_id is not None:
             await self.positions.settle(account_id)
-        return await in_thread(query, *args)
+        return await in_thread(partial(query, *args, **kwargs))
 
 
 # What a handler declares to be given the Api (``api: ApiDep``).

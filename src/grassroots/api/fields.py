@@ -13,6 +13,7 @@ from grassroots.domain.errors import InvalidValue
 from grassroots.domain.values import require_day, require_instant
 
 __all__ = [
+    "INSTANT_DESCRIPTION",
     "Day",
     "GivenPassword",
     "Id",
@@ -53,13 +54,18 @@ Reason = Annotated[
     str, Meta(min_length=1, max_length=500, examples=["扫码时手机没电，现场核实到场"])
 ]
 Day = Annotated[date, Meta(examples=["2004-05-04"])]
+# Answers give instants in UTC: one form whatever zone the org unit keeps, no
+# ambiguity across a zone's rule changes, and a screen shows local time (the
+# org unit's zone) itself. The examples are in UTC too, so no reader takes a
+# +08:00 for what the API answers.
+INSTANT_DESCRIPTION = (
+    "An instant (RFC 3339). Requests may give any offset; answers always give UTC "
+    "(`Z`), and screens show it in the org unit's zone (Asia/Shanghai by default): "
+    "`2026-03-07T01:00:00Z` is 09:00 in Hohhot."
+)
 Instant = Annotated[
     datetime,
-    Meta(
-        tz=True,
-        description="An instant with its offset (RFC 3339).",
-        examples=["2026-03-07T09:00:00+08:00"],
-    ),
+    Meta(tz=True, description=INSTANT_DESCRIPTION, examples=["2026-03-07T01:00:00Z"]),
 ]
 
 
@@ -69,7 +75,7 @@ def query_instant(value: datetime | None, name: str) -> datetime | None:
     if value is None:
         return None
     if value.utcoffset() is None:
-        raise ApiProblem(400, "invalid-request", f"{name} needs an offset, e.g. +08:00")
+        raise ApiProblem(400, "invalid-request", f"{name} needs an offset, e.g. Z or +08:00")
     try:
         return require_instant(value, name)
     except InvalidValue as refused:

@@ -26,6 +26,7 @@ from anyio import CapacityLimiter
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from redis.asyncio import Redis
 
 from grassroots import __version__
@@ -102,8 +103,32 @@ class NotReady(msgspec.Struct, kw_only=True):
 _NOT_READY = {
     503: ResponseSpec(
         data_container=NotReady,
+        # The framework's generated examples are random strings: show a real answer.
+        generate_examples=False,
         description="The event store or the read database is out of reach (the parts say which)",
         media_type=PROBLEM_MEDIA_TYPE,
+        examples=[
+            Example(
+                summary="service-unavailable (the event store is out of reach)",
+                value={
+                    "type": "/problems/service-unavailable",
+                    "code": "service-unavailable",
+                    "title": "服务暂时不可用，请稍后再试",
+                    "status": 503,
+                    "detail": "暂不可用：event-store",
+                    "instance": "/health/ready",
+                    "retry_after_seconds": 5,
+                    "version": "0.1.0",
+                    "event_store": "postgresql",
+                    "last_event_position": None,
+                    "projections": [],
+                    "parts": [
+                        {"name": "event-store", "status": "down", "detail": "connection refused"},
+                        {"name": "read-database", "status": "up"},
+                    ],
+                },
+            )
+        ],
     )
 }
 
@@ -193,7 +218,7 @@ async def check(
 ) -> Health:
     """Every part's state, the checks run side by side."""
     last, reading, redis_part = await asyncio.gather(
-        _within(application.recorder.max_notification_id),
+        _within(application.log_head),
         _within(_read_side_check(read_side)),
         _redis_part(redis),
     )

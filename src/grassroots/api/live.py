@@ -55,7 +55,11 @@ Recheck = Callable[[], Awaitable[str | None]]
 
 
 def _recheck(
-    api: Api, caller: Caller, roles: tuple[Role, ...], in_scope: Callable[[Grassroots, Caller], Any]
+    api: Api,
+    caller: Caller,
+    roles: tuple[Role, ...],
+    in_scope: Callable[[Grassroots, Caller, UUID], Any],
+    scope_id: UUID,
 ) -> Recheck:
     """Reads the session, the account and the scope again, as opening the stream did."""
 
@@ -66,7 +70,7 @@ def _recheck(
         if not holds_any(now, roles):
             return "forbidden"
         try:
-            in_scope(api.app, now)
+            in_scope(api.app, now, scope_id)
         except (ApiProblem, NotFound):
             return "forbidden"
         return None
@@ -143,7 +147,8 @@ class LiveController(Controller):
             api,
             request.user,
             (Role.CENTER_STAFF, Role.SUPERVISOR),
-            lambda app, caller: require_center(app, caller, center_id),
+            require_center,
+            center_id,
         )
         return ServerSentEvent(_updates(api, api.live_channel("center", center_id), recheck))
 
@@ -164,7 +169,8 @@ class LiveController(Controller):
             api,
             request.user,
             (Role.SUPERVISOR,),
-            lambda app, caller: require_unit(app, caller, org_unit_id),
+            require_unit,
+            org_unit_id,
         )
         return ServerSentEvent(_updates(api, api.live_channel("org-unit", org_unit_id), recheck))
 

@@ -127,11 +127,11 @@ MESSAGES: dict[str, Message] = {
     "phone-taken": M("该手机号已注册", "This phone number is already registered"),
     # Refused entry, not a clash with the record: the client must log in again
     # (401) or give up (403), and a 409 would invite a retry.
+    # A revoked access token, and a refresh token that is replayed, unknown or
+    # of an ended session: the client's way forward is the log-in form, and the
+    # wrong-password message would send the person looking for a typing mistake.
     "session-ended": M(
-        "登录已过期，请重新登录", "Your session has ended; log in again", status=401
-    ),
-    "refresh-token-invalid": M(
-        "登录已失效，请重新登录", "The refresh token is not valid; log in again", status=401
+        "登录已失效，请重新登录", "Your session has ended; log in again", status=401
     ),
     "account-disabled": M("账号已停用，请联系管理员", "This account has been disabled", status=403),
     "account-not-disabled": M("该账号未被停用", "This account is not disabled"),
@@ -324,6 +324,7 @@ MESSAGES: dict[str, Message] = {
     "activity-not-found": M("未找到该活动", "No such activity"),
     "attendance-not-found": M("未找到该签到记录", "No such attendance"),
     "cadre-not-found": M("未找到该干部", "No such cadre"),
+    "demo-organisation-not-found": M("这不是演示数据", "This store holds no demo organisation"),
     "center-not-found": M("未找到该青年之家", "No such youth center"),
     "grassroots-point-not-found": M("未找到该联系点", "No such grassroots point"),
     "ledger-line-not-found": M("未找到该服务时长记录", "No such line in the service ledger"),

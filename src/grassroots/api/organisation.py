@@ -197,9 +197,11 @@ class OrgUnitController(Controller):
     ) -> Created:
         unit_id = await api.write(
             request.user.account_id,
-            lambda: api.app.create_org_unit(
-                name=data.name, level=data.level, parent_id=data.parent_id, time_zone=data.time_zone
-            ),
+            api.app.create_org_unit,
+            name=data.name,
+            level=data.level,
+            parent_id=data.parent_id,
+            time_zone=data.time_zone,
         )
         return Created(id=unit_id)
 
@@ -247,13 +249,12 @@ class CenterController(Controller):
     ) -> Created:
         center_id = await api.write(
             request.user.account_id,
-            lambda: api.app.register_center(
-                name=data.name,
-                org_unit_id=data.org_unit_id,
-                address=data.address,
-                location=data.location.point(),
-                geofence_radius_m=data.geofence_radius_m,
-            ),
+            api.app.register_center,
+            name=data.name,
+            org_unit_id=data.org_unit_id,
+            address=data.address,
+            location=data.location.point(),
+            geofence_radius_m=data.geofence_radius_m,
         )
         return Created(id=center_id)
 
@@ -305,13 +306,12 @@ class OrganisationAdminController(Controller):
     ) -> Created:
         point_id = await api.write(
             request.user.account_id,
-            lambda: api.app.designate_point(
-                name=data.name,
-                org_unit_id=data.org_unit_id,
-                location=None if data.location is None else data.location.point(),
-                geofence_radius_m=data.geofence_radius_m,
-                center_id=data.center_id,
-            ),
+            api.app.designate_point,
+            name=data.name,
+            org_unit_id=data.org_unit_id,
+            location=None if data.location is None else data.location.point(),
+            geofence_radius_m=data.geofence_radius_m,
+            center_id=data.center_id,
         )
         return Created(id=point_id)
 
@@ -327,12 +327,11 @@ class OrganisationAdminController(Controller):
     ) -> Created:
         cadre_id = await api.write(
             request.user.account_id,
-            lambda: api.app.register_cadre(
-                name=data.name,
-                kind=data.kind,
-                org_unit_id=data.org_unit_id,
-                point_ids=list(dict.fromkeys(data.point_ids)),
-            ),
+            api.app.register_cadre,
+            name=data.name,
+            kind=data.kind,
+            org_unit_id=data.org_unit_id,
+            point_ids=list(dict.fromkeys(data.point_ids)),
         )
         return Created(id=cadre_id)
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
 import eventsourcing.persistence
 import msgspec
@@ -26,9 +27,12 @@ import sqlalchemy.exc
 from litestar import Request, Response, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from msgspec import Meta
 
+from grassroots.api.field_messages import field_message
 from grassroots.api.messages import Message, message_for
 from grassroots.application.errors import (
     ApplicationError,
@@ -66,22 +70,44 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 class FieldProblem(msgspec.Struct, kw_only=True):
     """One field of the request that did not validate."""
 
-    field: str | None = None
-    message: str
-    source: str | None = None
+    field: Annotated[str | None, Meta(examples=["phone"])] = None
+    message: Annotated[str, Meta(examples=["长度不能少于 11 个字符"])]
+    source: Annotated[str | None, Meta(examples=["body"])] = None
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     """RFC 9457 problem details, with the stable ``code`` beside ``type``."""
 
-    type: str
-    code: str
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldProblem] | None = None
-    retry_after_seconds: int | None = None
+    type: Annotated[
+        str,
+        Meta(
+            description="`/problems/<code>`: GET it for the code's titles in both languages.",
+            examples=["/problems/session-ended"],
+        ),
+    ]
+    code: Annotated[
+        str, Meta(description="Stable and machine-readable.", examples=["session-ended"])
+    ]
+    title: Annotated[
+        str,
+        Meta(
+            description="For people, in the language Accept-Language prefers.",
+            examples=["登录已失效，请重新登录"],
+        ),
+    ]
+    status: Annotated[int, Meta(ge=400, le=599, examples=[401])]
+    detail: Annotated[str | None, Meta(examples=["登录已失效，请重新登录"])] = None
+    instance: Annotated[
+        str | None,
+        Meta(description="The path that was asked for.", examples=["/api/v1/me"]),
+    ] = None
+    errors: Annotated[
+        list[FieldProblem] | None,
+        Meta(description="The fields that did not validate (400 only)."),
+    ] = None
+    retry_after_seconds: Annotated[
+        int | None, Meta(description="As the Retry-After header (429, 503).", examples=[5])
+    ] = None
 
 
 class ApiProblem(HTTPException):
@@ -245,7 +271,7 @@ def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[P
     code = _HTTP_CODES.get(status, "invalid-request")
     errors = None
     if isinstance(error, ValidationException):
-        errors = _field_problems(error.extra)
+        errors = _field_problems(error.extra, language_of(request))
     detail = error.detail if not isinstance(error, NotFoundException) else None
     return _respond(
         request,
@@ -257,17 +283,21 @@ def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[P
     )
 
 
-def _field_problems(extra: Any) -> list[FieldProblem] | None:
+def _field_problems(extra: Any, language: str) -> list[FieldProblem] | None:
+    """The fields that did not validate, each said in the caller's language."""
     if not isinstance(extra, list):
         return None
     found = []
     for item in extra:
         if isinstance(item, dict):
+            source = item.get("source")
             found.append(
                 FieldProblem(
                     field=None if item.get("key") is None else str(item.get("key")),
-                    message=str(item.get("message", "")),
-                    source=None if item.get("source") is None else str(item.get("source")),
+                    message=field_message(str(item.get("message", "")), language),
+                    # The framework names a query or path parameter's source by its
+                    # enum ("ParamType.QUERY"); the document says "query".
+                    source=None if source is None else str(getattr(source, "value", source)),
                 )
             )
     return found or None
@@ -360,6 +390,31 @@ class ProblemType(msgspec.Struct, kw_only=True):
     title_en: str
 
 
+def _example(
+    code: str,
+    status: int,
+    instance: str,
+    *,
+    detail: str | None = None,
+    errors: list[FieldProblem] | None = None,
+    retry_after_seconds: int | None = None,
+) -> Example:
+    """A problem as a zh-CN client would receive it, for the OpenAPI document."""
+    message = message_for(code)
+    assert message is not None, code
+    body = Problem(
+        type=problem_type(code),
+        code=code,
+        title=message.zh,
+        status=status,
+        detail=detail or message.zh_detail or message.zh,
+        instance=instance,
+        errors=errors,
+        retry_after_seconds=retry_after_seconds,
+    )
+    return Example(summary=f"{code} ({message.en})", value=msgspec.to_builtins(body))
+
+
 @get(
     "/problems/{code:str}",
     operation_id="getProblemType",
@@ -371,8 +426,10 @@ class ProblemType(msgspec.Struct, kw_only=True):
     responses={
         404: ResponseSpec(
             data_container=Problem,
+            generate_examples=False,
             description="No problem type with this code",
             media_type=PROBLEM_MEDIA_TYPE,
+            examples=[_example("problem-type-unknown", 404, "/problems/no-such-code")],
         )
     },
 )
@@ -385,7 +442,10 @@ async def describe_problem(code: FromPath[str]) -> ProblemType:
 
 _STATUS_TEXT = {
     400: "The request is malformed (problem details list the fields)",
-    401: "Not logged in, or the token has expired or was revoked",
+    401: "Not logged in (`not-authenticated`), or the session has ended: logged out, "
+    "expired, ended by a password change, or its refresh token replayed or unknown "
+    "(`session-ended`: log in again). An access token past its few minutes is "
+    "`not-authenticated`: refresh it.",
     403: "The caller's role does not allow this",
     404: "No such record, or not one the caller may see",
     409: "The request conflicts with the record's current state",
@@ -395,14 +455,69 @@ _STATUS_TEXT = {
     503: "The database is out of reach for now; Retry-After says when to try again",
 }
 
+_ACTIVITY = "/api/v1/activities/6f1c2a8e-4b7d-4e0f-9a51-2d3c4b5a6e7f"
 
-def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The documented failures of a route, each as problem details."""
-    return {
-        status: ResponseSpec(
+# Real answers, as a zh-CN client gets them (the titles come from the catalogue).
+_EXAMPLES: dict[int, tuple[Example, ...]] = {
+    400: (
+        _example(
+            "invalid-request",
+            400,
+            "/api/v1/sessions",
+            detail="Validation failed for POST /api/v1/sessions",
+            errors=[FieldProblem(field="phone", message="长度不能少于 11 个字符", source="body")],
+        ),
+    ),
+    401: (
+        _example("not-authenticated", 401, "/api/v1/me"),
+        _example("session-ended", 401, "/api/v1/sessions/refresh"),
+    ),
+    403: (_example("forbidden", 403, f"{_ACTIVITY}/attendance"),),
+    404: (_example("activity-not-found", 404, _ACTIVITY),),
+    409: (_example("activity-cancelled", 409, f"{_ACTIVITY}/sign-ups"),),
+    413: (_example("body-too-large", 413, "/api/v1/volunteers"),),
+    422: (
+        _example(
+            "capacity-invalid",
+            422,
+            "/api/v1/centers/6f1c2a8e-4b7d-4e0f-9a51-2d3c4b5a6e7f/activities",
+        ),
+    ),
+    429: (_example("rate-limited", 429, "/api/v1/sessions", retry_after_seconds=30),),
+    503: (_example("service-unavailable", 503, _ACTIVITY, retry_after_seconds=5),),
+}
+
+
+def problem_responses(
+    *statuses: int, codes: Mapping[int, Sequence[str]] | None = None, instance: str | None = None
+) -> dict[int, ResponseSpec]:
+    """The documented failures of a route, each as problem details with real examples.
+
+    ``codes`` names, for a status, the problems this route answers with it (the
+    log-in's 401 is a wrong password, not an ended session): the description
+    and the examples then say exactly those, at ``instance`` (the route's path).
+    """
+    specs = {}
+    for status in statuses:
+        named = (codes or {}).get(status)
+        if named:
+            examples = [_example(code, status, instance or "/api/v1") for code in named]
+            description = "; ".join(f"{_english(code)} (`{code}`)" for code in named)
+        else:
+            examples = list(_EXAMPLES.get(status, ()))
+            description = _STATUS_TEXT.get(status, "A problem")
+        specs[status] = ResponseSpec(
             data_container=Problem,
-            description=_STATUS_TEXT.get(status, "A problem"),
+            # The framework's generated examples are random strings and numbers.
+            generate_examples=False,
+            description=description,
             media_type=PROBLEM_MEDIA_TYPE,
+            examples=examples or None,
         )
-        for status in statuses
-    }
+    return specs
+
+
+def _english(code: str) -> str:
+    message = message_for(code)
+    assert message is not None, code
+    return message.en

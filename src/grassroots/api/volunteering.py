@@ -8,7 +8,7 @@ Supervisors read a volunteer of their subtree through ``/volunteers/{id}/ledger`
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -28,6 +28,7 @@ from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_volunteer
 from grassroots.application.activities import ScanContext
+from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.activity import Activity, SignUpStatus
 from grassroots.domain.attendance import Attendance
@@ -74,7 +75,7 @@ class Scan(msgspec.Struct, kw_only=True):
             Meta(
                 tz=True,
                 description="The phone's own clock: kept as evidence, never trusted.",
-                examples=["2026-03-07T08:55:12+08:00"],
+                examples=["2026-03-07T00:55:12Z"],
             ),
         ]
         | None
@@ -183,7 +184,12 @@ def _scan_context(data: Scan) -> ScanContext:
     )
 
 
-def _live_update(api: Api, kind: str, attendance: Attendance) -> tuple[dict[str, Any], list[str]]:
+ScanKind = Literal["check-in", "check-out"]
+# What screens and supervisors' pages are sent, and every channel it goes to.
+LiveUpdate = tuple[dict[str, Any], list[str]]
+
+
+def _live_update(api: Api, kind: ScanKind, attendance: Attendance) -> LiveUpdate:
     """The message for screens and supervisors' pages, and every channel it goes to.
 
     Blocks (reads aggregates): call it in the thread that did the scan.
@@ -207,24 +213,54 @@ def _live_update(api: Api, kind: str, attendance: Attendance) -> tuple[dict[str,
     return message, channels
 
 
-async def _scan(api: Api, caller: Caller, kind: str, activity_id: UUID, data: Scan) -> Attendance:
-    volunteer_id = caller.volunteer_id
-    scan = _scan_context(data)
-    command = api.app.check_in if kind == "check-in" else api.app.check_out
+def _check_in(
+    api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan
+) -> tuple[Attendance, LiveUpdate | None]:
+    before = api.app.last_write_position()
+    attendance = api.app.check_in(
+        activity_id, volunteer_id, token=data.token, scan=_scan_context(data)
+    )
+    return attendance, _news(api, "check-in", before, attendance)
 
-    def run() -> tuple[Attendance, tuple[dict[str, Any], list[str]] | None]:
-        # A repeated scan answers without writing: the thread's last write position
-        # moves only when this scan recorded something, and only then is it news.
-        before = api.app.last_write_position()
-        attendance = command(activity_id, volunteer_id, token=data.token, scan=scan)
-        if api.app.last_write_position() == before:
-            return attendance, None
-        return attendance, _live_update(api, kind, attendance)
 
-    attendance, update = await api.write(caller.account_id, run)
+def _check_out(
+    api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan
+) -> tuple[Attendance, LiveUpdate | None]:
+    before = api.app.last_write_position()
+    attendance = api.app.check_out(
+        activity_id, volunteer_id, token=data.token, scan=_scan_context(data)
+    )
+    return attendance, _news(api, "check-out", before, attendance)
+
+
+def _news(api: Api, kind: ScanKind, before: int, attendance: Attendance) -> LiveUpdate | None:
+    """The live update for a scan, or None when it recorded nothing.
+
+    A repeated scan answers without writing: the thread's last write position
+    moves only when this scan recorded something, and only then is it news.
+    """
+    if api.app.last_write_position() == before:
+        return None
+    return _live_update(api, kind, attendance)
+
+
+def _scanned(api: Api, scan: tuple[Attendance, LiveUpdate | None]) -> AttendanceView:
+    attendance, update = scan
     if update is not None:
         api.publish(*update)
-    return attendance
+    return _attendance_view(attendance)
+
+
+def _sign_up(app: Grassroots, activity_id: UUID, volunteer_id: UUID) -> SignUpView:
+    status = app.sign_up(activity_id, volunteer_id)
+    waiting = app.get(Activity, activity_id).waiting
+    position = waiting.index(volunteer_id) + 1 if volunteer_id in waiting else None
+    return SignUpView(
+        activity_id=activity_id,
+        volunteer_id=volunteer_id,
+        status=status,
+        waiting_position=position if status is SignUpStatus.WAIT_LISTED else None,
+    )
 
 
 SCAN_FAILURES = problem_responses(400, 401, 403, 404, 409, 422, 429)
@@ -248,20 +284,9 @@ class VolunteeringController(Controller):
         self, activity_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> SignUpView:
         caller = request.user
-        volunteer_id = caller.volunteer_id
-
-        def run() -> SignUpView:
-            status = api.app.sign_up(activity_id, volunteer_id)
-            waiting = api.app.get(Activity, activity_id).waiting
-            position = waiting.index(volunteer_id) + 1 if volunteer_id in waiting else None
-            return SignUpView(
-                activity_id=activity_id,
-                volunteer_id=volunteer_id,
-                status=status,
-                waiting_position=position if status is SignUpStatus.WAIT_LISTED else None,
-            )
-
-        return await api.write(caller.account_id, run)
+        return await api.write(
+            caller.account_id, _sign_up, api.app, activity_id, caller.volunteer_id
+        )
 
     @delete(
         "/sign-ups/me",
@@ -298,7 +323,11 @@ class VolunteeringController(Controller):
         request: Request[Caller, Token, Any],
         api: ApiDep,
     ) -> AttendanceView:
-        return _attendance_view(await _scan(api, request.user, "check-in", activity_id, data))
+        caller = request.user
+        scan = await api.write(
+            caller.account_id, _check_in, api, caller.volunteer_id, activity_id, data
+        )
+        return _scanned(api, scan)
 
     @post(
         "/check-out",
@@ -317,7 +346,11 @@ class VolunteeringController(Controller):
         request: Request[Caller, Token, Any],
         api: ApiDep,
     ) -> AttendanceView:
-        return _attendance_view(await _scan(api, request.user, "check-out", activity_id, data))
+        caller = request.user
+        scan = await api.write(
+            caller.account_id, _check_out, api, caller.volunteer_id, activity_id, data
+        )
+        return _scanned(api, scan)
 
 
 # --- the ledger -------------------------------------------------------------------
@@ -342,20 +375,53 @@ def _line_view(line: LedgerLine, names: dict[UUID, str], *, show_ids: bool) -> L
     )
 
 
+def _ledger_lines(
+    api: Api, caller: Caller, volunteer_id: UUID, page: PageRequest, as_of: datetime | None
+) -> list[LedgerLineView]:
+    with api.engine.connect() as conn:
+        lines = read_ledger(conn, volunteer_id, as_of=as_of)
+    lines = lines[page.offset : page.offset + page.limit + 1]
+    names = api.app.account_names(line.staff_id for line in lines if line.staff_id)
+    return [_line_view(line, names, show_ids=caller.is_administrator) for line in lines]
+
+
 async def _ledger_page(
     api: Api, caller: Caller, volunteer_id: UUID, page: PageRequest, as_of: datetime | None
 ) -> Page[LedgerLineView]:
-    as_of = query_instant(as_of, "as_of")
-
-    def query() -> list[LedgerLineView]:
-        with api.engine.connect() as conn:
-            lines = read_ledger(conn, volunteer_id, as_of=as_of)
-        lines = lines[page.offset : page.offset + page.limit + 1]
-        names = api.app.account_names(line.staff_id for line in lines if line.staff_id)
-        return [_line_view(line, names, show_ids=caller.is_administrator) for line in lines]
-
+    instant = query_instant(as_of, "as_of")
     # Read after the caller's own writes: a check-out shows here at once.
-    return page.page(await api.read(caller.account_id, query))
+    lines = await api.read(
+        caller.account_id, _ledger_lines, api, caller, volunteer_id, page, instant
+    )
+    return page.page(lines)
+
+
+def _ledger_totals(api: Api, volunteer_id: UUID, as_of: datetime | None) -> LedgerTotals:
+    with api.engine.connect() as conn:
+        years = read_totals(conn, volunteer_id, "year", as_of=as_of)
+        return LedgerTotals(
+            volunteer_id=volunteer_id,
+            balance_minutes=sum(years.values()),
+            weeks=_totals(read_totals(conn, volunteer_id, "week", as_of=as_of)),
+            months=_totals(read_totals(conn, volunteer_id, "month", as_of=as_of)),
+            years=_totals(years),
+        )
+
+
+def _explanation(api: Api, caller: Caller, volunteer_id: UUID, position: int) -> LineExplanation:
+    with api.engine.connect() as conn:
+        refs = explain_line(conn, volunteer_id, position)
+    if refs is None:
+        raise ApiProblem(404, "not-found", f"no line {position} in this ledger")
+    events = api.app.recorded_events(refs)
+    names = api.app.account_names(
+        e.staff_id for e in events if isinstance(getattr(e, "staff_id", None), UUID)
+    )
+    show_ids = caller.is_administrator
+    return LineExplanation(
+        position=position,
+        events=[_explained(e, names, show_ids=show_ids) for e in events],
+    )
 
 
 def _totals(rows: dict[str, int]) -> list[PeriodTotal]:
@@ -426,21 +492,8 @@ class LedgerController(Controller):
         as_of: AsOf = None,
     ) -> LedgerTotals:
         caller = request.user
-        volunteer_id = caller.volunteer_id
         instant = query_instant(as_of, "as_of")
-
-        def query() -> LedgerTotals:
-            with api.engine.connect() as conn:
-                years = read_totals(conn, volunteer_id, "year", as_of=instant)
-                return LedgerTotals(
-                    volunteer_id=volunteer_id,
-                    balance_minutes=sum(years.values()),
-                    weeks=_totals(read_totals(conn, volunteer_id, "week", as_of=instant)),
-                    months=_totals(read_totals(conn, volunteer_id, "month", as_of=instant)),
-                    years=_totals(years),
-                )
-
-        return await api.read(caller.account_id, query)
+        return await api.read(caller.account_id, _ledger_totals, api, caller.volunteer_id, instant)
 
     @get(
         "/me/ledger/lines/{position:int}/explanation",
@@ -458,24 +511,9 @@ class LedgerController(Controller):
         api: ApiDep,
     ) -> LineExplanation:
         caller = request.user
-        volunteer_id = caller.volunteer_id
-
-        def query() -> LineExplanation:
-            with api.engine.connect() as conn:
-                refs = explain_line(conn, volunteer_id, position)
-            if refs is None:
-                raise ApiProblem(404, "not-found", f"no line {position} in this ledger")
-            events = api.app.recorded_events(refs)
-            names = api.app.account_names(
-                e.staff_id for e in events if isinstance(getattr(e, "staff_id", None), UUID)
-            )
-            show_ids = caller.is_administrator
-            return LineExplanation(
-                position=position,
-                events=[_explained(e, names, show_ids=show_ids) for e in events],
-            )
-
-        return await api.read(caller.account_id, query)
+        return await api.read(
+            caller.account_id, _explanation, api, caller, caller.volunteer_id, position
+        )
 
     @get(
         "/volunteers/{volunteer_id:uuid}/ledger",

@@ -33,6 +33,7 @@ from grassroots.domain.account import (
     RefreshOutcome,
     Role,
     Session,
+    SessionEnded,
 )
 from grassroots.domain.cadre import Cadre
 from grassroots.domain.center import Center
@@ -212,7 +213,7 @@ class AccountCommands(Core):
         except NotFound:
             # Also when the id names a record of another kind: an account's id is
             # derived from its phone, so the answer must not tell one from nothing.
-            raise _rejected("this refresh token is not valid") from None
+            raise _session_ended() from None
         account = self.get(Account, session.account_id)
         account.require_enabled()
         session.require_current(account, self.now())
@@ -226,7 +227,7 @@ class AccountCommands(Core):
         )
         self.commit(session)
         if outcome is RefreshOutcome.REUSED:
-            raise _rejected("this refresh token was already used; the session has been ended")
+            raise SessionEnded("this refresh token was already used; the session has been ended")
         return IssuedSession(account, session, f"{session.id.hex}.{new_secret}")
 
     def session(self, session_id: UUID) -> Session:
@@ -337,10 +338,17 @@ def _parse_refresh(token: str) -> tuple[UUID, str]:
     try:
         session_id = UUID(hex=head)
     except ValueError:
-        raise _rejected("this refresh token is not valid") from None
+        raise _session_ended() from None
     if not secret or len(secret) > 100:
-        raise _rejected("this refresh token is not valid")
+        raise _session_ended()
     return session_id, secret
+
+
+def _session_ended() -> SessionEnded:
+    # A refresh token that names no session, or not in the shape we issue, is to
+    # its holder a session that no longer holds (log in again), never a wrong
+    # password: the same answer as a replayed or expired one.
+    return SessionEnded("this refresh token is not valid; log in again")
 
 
 def _rejected(

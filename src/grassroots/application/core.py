@@ -105,6 +105,11 @@ class Core(Application[UUID]):
         read of one's own writes waits for the projections to reach."""
         return int(getattr(self._last_write, "position", 0))
 
+    def log_head(self) -> int:
+        """The position of the last event in the log (0 while it is empty): how far
+        the read models must get to include every write so far, anyone's."""
+        return self.recorder.max_notification_id() or 0
+
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if not recordings:
             return

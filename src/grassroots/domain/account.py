@@ -350,7 +350,9 @@ class Session(Aggregate):
             self._ended(reason="refresh-token-reused", at=at)
             return RefreshOutcome.REUSED
         if presented_hash != self.secret_hash:
-            raise NotAllowed("this refresh token is not valid", code="refresh-token-invalid")
+            # To its holder an unknown token is a session that no longer holds: the
+            # answer is the same as for an ended one, and tells a guesser nothing.
+            raise SessionEnded("this refresh token is not valid; log in again")
         # Sliding, but never past the absolute end: a stolen refresh token kept
         # fresh cannot keep a session alive for ever.
         last = self.started_at + _require_lifetime(max_lifetime)

@@ -39,7 +39,10 @@ class _Recorder:
 
 class _Application:
     def __init__(self, recorder: _Recorder) -> None:
-        self.recorder = recorder
+        self._recorder = recorder
+
+    def log_head(self) -> int:
+        return self._recorder.max_notification_id()
 
 
 class _ReadSide:

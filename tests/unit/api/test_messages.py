@@ -200,7 +200,6 @@ def test_every_status_given_is_an_error_status(code: str) -> None:
         # Where the class's status would mislead: a refused login is not a
         # conflict, and a place the caller is not at is refused, not disputed.
         ("session-ended", 401),
-        ("refresh-token-invalid", 401),
         ("account-disabled", 403),
         ("outside-geofence", 403),
         ("location-required", 422),

@@ -543,10 +543,10 @@ def test_presenting_an_earlier_secret_ends_the_session(session: Session, earlier
 
 
 def test_an_unknown_secret_is_refused_and_changes_nothing(session: Session) -> None:
-    with pytest.raises(NotAllowed) as caught:
+    with pytest.raises(SessionEnded) as caught:
         session.rotate(presented_hash="forged", new_hash="secret-2", at=LATER, lifetime=LIFETIME)
 
-    assert caught.value.code == "refresh-token-invalid"
+    assert caught.value.code == "session-ended"
     assert session.collect_events() == []
     assert session.secret_hash == "secret-1"
     assert session.ended_reason is None
@@ -555,10 +555,10 @@ def test_an_unknown_secret_is_refused_and_changes_nothing(session: Session) -> N
 def test_the_new_secret_is_not_mistaken_for_an_earlier_one_before_it_is_used(
     session: Session,
 ) -> None:
-    with pytest.raises(NotAllowed) as caught:
+    with pytest.raises(SessionEnded) as caught:
         session.rotate(presented_hash="secret-2", new_hash="secret-3", at=LATER, lifetime=LIFETIME)
 
-    assert caught.value.code == "refresh-token-invalid"
+    assert caught.value.code == "session-ended"
     assert session.ended_reason is None
 
 

@@ -1,0 +1,88 @@
+"""A grassroots point's rotating code, for the screen at the point that cadres scan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get
+from litestar.datastructures import CacheControlHeader
+from litestar.params import FromPath
+from msgspec import Meta
+
+from grassroots.api.auth import Caller, requires
+from grassroots.api.cadres.views import CallerRequest
+from grassroots.api.context import ApiDep
+from grassroots.api.problems import problem_responses
+from grassroots.api.scope import in_unit_scope
+from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
+from grassroots.application.venue_codes import render_png
+from grassroots.domain.account import Role
+from grassroots.domain.grassroots_point import GrassrootsPoint
+from grassroots.domain.qr_token import QrSubject, SubjectKind
+
+__all__ = ["PointCodeController"]
+
+
+class PointCode(msgspec.Struct, kw_only=True):
+    point_id: UUID
+    token: str
+    expires_at: Annotated[datetime, Meta(description="When a photo of this code stops working.")]
+    next_rotation_at: Annotated[datetime, Meta(description="When the screen should refresh.")]
+    rotation_seconds: int
+
+
+def _point_code(app: Grassroots, caller: Caller, point_id: UUID) -> PointCode:
+    point = app.get(GrassrootsPoint, point_id)
+    # Supervisors of the point's unit only: a cadre assigned to the point must
+    # not be able to show its code to themselves and scan it from anywhere.
+    if not in_unit_scope(app, caller, point.org_unit_id):
+        raise NotFound("grassroots_point", point_id)
+    point.require_active()
+    code = app.rotating_code(QrSubject(SubjectKind.POINT, point_id))
+    return PointCode(
+        point_id=point_id,
+        token=code.token,
+        expires_at=code.expires_at,
+        next_rotation_at=code.replaced_at,
+        rotation_seconds=app.config.qr_rotation_seconds,
+    )
+
+
+def _point_code_png(app: Grassroots, caller: Caller, point_id: UUID) -> bytes:
+    return render_png(_point_code(app, caller, point_id).token)
+
+
+class PointCodeController(Controller):
+    path = "/api/v1/points"
+    tags = ["cadres"]  # noqa: RUF012
+    guards = [requires(Role.SUPERVISOR)]  # noqa: RUF012
+
+    @get(
+        "/{point_id:uuid}/code",
+        operation_id="getPointCode",
+        summary="The point's current rotating code, as text (supervisor of its unit)",
+        description="For the point's own screen. Fetch again at `next_rotation_at`.",
+        cache_control=CacheControlHeader(no_store=True),
+        responses=problem_responses(401, 403, 404, 409, 429),
+    )
+    async def code(
+        self, point_id: FromPath[UUID], request: CallerRequest, api: ApiDep
+    ) -> PointCode:
+        return await api.read(None, _point_code, api.app, request.user, point_id)
+
+    @get(
+        "/{point_id:uuid}/code.png",
+        operation_id="getPointCodePng",
+        summary="The point's current rotating code as a QR image (supervisor of its unit)",
+        media_type="image/png",
+        cache_control=CacheControlHeader(no_store=True),
+        responses=problem_responses(401, 403, 404, 409, 429),
+    )
+    async def code_png(
+        self, point_id: FromPath[UUID], request: CallerRequest, api: ApiDep
+    ) -> bytes:
+        return await api.read(None, _point_code_png, api.app, request.user, point_id)
