@@ -21,6 +21,7 @@ from grassroots.application.errors import CredentialsRejected
 from grassroots.domain.account import Role
 from grassroots.pages.screens import SCREENS, Screen, screens_for
 from grassroots.pages.sessions import SessionsDep
+from grassroots.pages.vendor import vendored_scripts
 from grassroots.pages.words import HTML_LANG, language_from, translator
 
 __all__ = ["ROUTES", "STATIC_URL", "page", "refused_form", "unknown_page"]
@@ -55,6 +56,7 @@ def page(
             "roles": roles,
             "static": STATIC_URL,
             "version": __version__,
+            "vendor": vendored_scripts(),
             **context,
         },
         status_code=status,

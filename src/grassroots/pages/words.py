@@ -72,7 +72,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "查看辖区内团干部“8+4”落实情况。",
         "See how the cadres of your area meet “8+4”.",
     ),
-    "screen.signed_in_as": ("当前身份：{name} · {role}", "Signed in as {name} · {role}"),
+    "screen.signed_in_as": ("已登录：{name}（{role}）", "Logged in as {name} ({role})"),
     "screen.coming": (
         "更多功能即将上线。",
         "More is on its way.",

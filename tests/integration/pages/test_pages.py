@@ -215,3 +215,12 @@ def _cookie_ids(site: Site) -> tuple[object, object]:
 
     account, session, _ = site.client.cookies[SESSION_COOKIE].split(".")
     return UUID(hex=account), UUID(hex=session)
+
+
+def test_every_vendored_script_is_served_here_and_kept_long(site: Site) -> None:
+    from grassroots.pages.vendor import vendored_scripts
+
+    for url in vendored_scripts().values():
+        answer = site.client.get(url)
+        assert answer.status_code == 200, url
+        assert "max-age=2592000" in answer.headers["cache-control"]

@@ -34,3 +34,14 @@ def test_every_file_in_the_vendor_folder_is_in_the_manifest() -> None:
     }
 
     assert on_disk == {e["path"] for e in ENTRIES}
+
+
+def test_templates_find_each_script_by_name_at_a_url_carrying_its_version() -> None:
+    from grassroots.pages.vendor import vendored_scripts
+
+    scripts = vendored_scripts()
+
+    assert set(scripts) == {"htmx", "qr_scanner", "qr_scanner_worker", "echarts"}
+    assert scripts["htmx"] == "/static/pages/vendor/htmx.org-2.0.11/htmx.min.js"
+    for url in scripts.values():
+        assert (VENDOR / url.removeprefix("/static/pages/vendor/")).is_file()
