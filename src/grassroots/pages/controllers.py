@@ -170,4 +170,12 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
     return page(request, "refused.html", status=403)
 
 
-ROUTES = [home, log_in_form, log_in, log_out, *(_screen_route(s) for s in SCREENS)]
+# Screens with a module of their own (pages/volunteer.py: /m/) register their routes there.
+OWN_MODULE = frozenset({"m"})
+ROUTES = [
+    home,
+    log_in_form,
+    log_in,
+    log_out,
+    *(_screen_route(s) for s in SCREENS if s.key not in OWN_MODULE),
+]

@@ -911,11 +911,17 @@ class MySignUp:
 
 
 def sign_ups_of(
-    conn: sa.Connection, volunteer_id: UUID, *, now: datetime, limit: int = 50, offset: int = 0
+    conn: sa.Connection,
+    volunteer_id: UUID,
+    *,
+    now: datetime,
+    activity_id: UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[MySignUp]:
     """A volunteer's activities: those not yet ended first, soonest first, then the
     ended ones, latest first; each with the volunteer's place on the waiting list
-    (1 = next to get a place) while they wait."""
+    (1 = next to get a place) while they wait. ``activity_id`` keeps that one."""
     mine = activity_catalogue_attendance.alias("mine")
     others = activity_catalogue_attendance.alias("others")
     a = activity_catalogue_activities.c
@@ -945,7 +951,10 @@ def sign_ups_of(
         .outerjoin(
             activity_catalogue_centers, activity_catalogue_centers.c.center_id == a.center_id
         )
-        .where(mine.c.volunteer_id == volunteer_id)
+        .where(
+            mine.c.volunteer_id == volunteer_id,
+            sa.true() if activity_id is None else mine.c.activity_id == activity_id,
+        )
         .order_by(
             sa.case((ended, 1), else_=0),
             sa.case((ended, None), else_=a.starts_at),

@@ -53,6 +53,7 @@ __all__ = [
     "ServiceLedger",
     "explain_line",
     "ledger_lines",
+    "periods_of",
     "read_ledger",
     "read_totals",
 ]
@@ -416,6 +417,12 @@ def _replace(
     for chunk in chunked(values.keys() - first_named):
         conn.execute(table.delete().where(key.in_(chunk)))
     conn.execute(table.insert(), [{key.name: k, column: v} for k, v in sorted(values.items())])
+
+
+def periods_of(day: date) -> tuple[str, str, str]:
+    """The names of the week, month and year a day counts toward in ``read_totals``."""
+    week, month = _periods(day)
+    return week, month, str(day.year)
 
 
 def _rows_in(
