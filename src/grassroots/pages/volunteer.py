@@ -57,7 +57,7 @@ from grassroots.projections.activity_catalogue import (
 )
 from grassroots.projections.ledger import LedgerLine, periods_of, read_ledger
 
-__all__ = ["ROUTES", "duration", "when"]
+__all__ = ["ROUTES", "between", "day_of", "duration", "when"]
 
 SCREEN = next(screen for screen in SCREENS if screen.key == "m")
 # How far ahead "discover" looks, and how many it lists at once.
@@ -78,6 +78,23 @@ def when(t: Translate, at: datetime, zone: ZoneInfo) -> str:
     weekday = t(f"m.weekday.{local.weekday()}")
     month = t(f"m.month.{local.month}")
     return t("m.when", month=month, day=local.day, weekday=weekday, time=local.strftime("%H:%M"))
+
+
+def between(t: Translate, starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    """From and to, the day named once when both fall on it."""
+    if starts.astimezone(zone).date() == ends.astimezone(zone).date():
+        return f"{when(t, starts, zone)}–{ends.astimezone(zone):%H:%M}"
+    return f"{when(t, starts, zone)} – {when(t, ends, zone)}"
+
+
+def day_of(t: Translate, day: date) -> str:
+    """A date in the page's language: 12月4日 周五 / Fri 4 Dec."""
+    return t(
+        "m.day",
+        month=t(f"m.month.{day.month}"),
+        day=day.day,
+        weekday=t(f"m.weekday.{day.weekday()}"),
+    )
 
 
 def duration(t: Translate, minutes: int) -> str:
@@ -135,7 +152,10 @@ def _page(
         screen=SCREEN,
         role=Role.VOLUNTEER if me.volunteer_id else Role.ADMINISTRATOR,
         me=me,
+        now=api.app.now(),
         when=lambda at: when(t, at, zone),
+        between=lambda starts, ends: between(t, starts, ends, zone),
+        day=lambda d: day_of(t, d),
         duration=lambda minutes: duration(t, minutes),
         **context,
     )
@@ -154,7 +174,8 @@ class Home:
 
 def _home(api: Api, volunteer_id: UUID) -> Home:
     coming = my_sign_ups(api, volunteer_id, PageRequest(limit=20, offset=0))
-    next_up = next((s for s in coming if s.state in _COMING), None)
+    now = api.app.now()
+    next_up = next((s for s in coming if s.state in _COMING and s.ends_at > now), None)
     week, month, year = periods_of(_today(api))
     totals = ledger_totals(api, volunteer_id, None)
     return Home(

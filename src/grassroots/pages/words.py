@@ -118,6 +118,8 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "m.state.withdrawn": ("已取消报名", "Withdrawn"),
     "m.state.checked_in": ("已签到", "Checked in"),
     "m.state.attended": ("已参加", "Attended"),
+    "m.state.missed": ("未到场", "Did not come"),
+    "m.state.no_place": ("未递补", "No place became free"),
     "m.promoted_at": ("{at} 由候补转为正式报名", "Given a place from the waiting list {at}"),
     "m.home.next": ("我的下一个活动", "My next activity"),
     "m.home.nothing_next": (
@@ -245,6 +247,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "m.explain.other": ("{at} 记录了一项变更。", "{at} a change was recorded."),
     "m.staff_unknown": ("（工作人员）", "(staff)"),
     "m.when": ("{month}{day}日 {weekday} {time}", "{weekday} {day} {month} {time}"),
+    "m.day": ("{month}{day}日 {weekday}", "{weekday} {day} {month}"),
     "m.hours_minutes": ("{hours}小时{minutes}分", "{hours} h {minutes} min"),
     "m.hours": ("{hours}小时", "{hours} h"),
     "m.minutes": ("{minutes}分钟", "{minutes} min"),
