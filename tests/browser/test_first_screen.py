@@ -73,3 +73,20 @@ def test_the_volunteer_app_opens_offline_to_the_no_connection_page(
     screenshot(phone, "volunteer-app-offline")
 
     assert "没有网络连接" in phone.inner_text("h1")
+
+
+def test_the_first_screen_in_english_fits_a_360_pixel_phone(browser: Any, served: Served) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        _log_in(page, served, ADMIN_PHONE)
+        page.goto(served.base + "/?lang=en")
+        screenshot(page, "first-screen-english-360")
+
+        assert "Hello, 管理员" in page.inner_text("h1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        bar = page.locator(".bar").bounding_box()
+        assert bar is not None
+        assert bar["height"] < 80, "the top bar wrapped onto a second line"
+    finally:
+        context.close()

@@ -70,7 +70,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "screen.dispatch": ("周调度", "Weekly dispatch"),
     "screen.dispatch.about": (
         "查看辖区内团干部“8+4”落实情况。",
-        "See how the cadres of your area meet “8+4”.",
+        'See how the cadres of your area meet "8+4".',
     ),
     "screen.signed_in_as": ("已登录：{name}（{role}）", "Logged in as {name} ({role})"),
     "screen.coming": (

@@ -41,6 +41,10 @@ class PostgresListener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                    # Writes made while nobody listened (before the first LISTEN,
+                    # or while the connection was lost) sent their NOTIFY to no one:
+                    # one wake-up now has the runners look for them at once.
+                    self._on_notify()
                     while not self._stop.is_set():
                         # A short timeout so stop() is noticed; a missed wake-up costs
                         # at most one poll interval, never an event.

@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -32,6 +31,7 @@ from tests.integration.builders import (
     post_activity,
     register_volunteer,
 )
+from tests.integration.races import race_at_commit
 
 START = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)  # Saturday 09:00 in Asia/Shanghai
 
@@ -230,7 +230,7 @@ def test_a_volunteer_who_never_scanned_can_be_added_by_staff_with_a_reason(
 
 @DURABLE
 def test_a_process_that_loses_the_race_to_open_an_attendance_answers_with_the_winners(
-    open_app: Callable[[], Grassroots], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    open_app: Callable[[], Grassroots], clock: FakeClock
 ) -> None:
     first, second = open_app(), open_app()
     world = build_world(first)
@@ -238,22 +238,24 @@ def test_a_process_that_loses_the_race_to_open_an_attendance_answers_with_the_wi
     clock.set(START)
     token = first.venue_code(activity).token
     attendance_id = Attendance.id_for(volunteer, activity)
-    winner = first.check_in(activity, volunteer, token=token)
-    # The second process looked before the first one's write landed: it sees
-    # nothing until its own write is refused.
-    monkeypatch.setattr(second, "exists", lambda _id: False)
-    real_commit = second.commit
+    winners: list[Attendance] = []
 
-    def commit_then_see(*aggregates: Any) -> None:
-        monkeypatch.undo()
-        real_commit(*aggregates)
+    def first_scans_at_start() -> None:
+        # Scanned first, but its write lands after the second process looked.
+        clock.set(START)
+        winners.append(first.check_in(activity, volunteer, token=token))
+        clock.set(START + timedelta(seconds=2))
 
-    monkeypatch.setattr(second, "commit", commit_then_see)
+    # The second process found no attendance, so its own write is refused.
+    race = race_at_commit(second, first_scans_at_start)
+    clock.set(START + timedelta(seconds=2))
 
     loser = second.check_in(activity, volunteer, token=token)
 
+    (winner,) = winners
+    assert race.refused == 1
     assert loser.id == winner.id == attendance_id
-    assert loser.checked_in_at == winner.checked_in_at
+    assert loser.checked_in_at == winner.checked_in_at == START
     assert len(list(second.events.get(attendance_id))) == 1
 
 

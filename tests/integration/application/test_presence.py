@@ -19,6 +19,7 @@ from grassroots.domain.presence import CheckedInElsewhere, Presence
 from grassroots.domain.values import GeoPoint
 from tests.conftest import DURABLE, FakeClock
 from tests.integration.builders import World, build_world, post_activity, register_volunteer
+from tests.integration.races import race_at_commit
 
 START = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)  # Saturday 09:00 in Asia/Shanghai
 A_END = START + timedelta(hours=2)
@@ -250,31 +251,24 @@ def test_a_check_out_of_an_attendance_without_presence_still_works(
 
 @DURABLE
 def test_a_process_that_looked_before_the_other_check_in_landed_is_refused_after_its_write(
-    open_app: Callable[[], Grassroots], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    open_app: Callable[[], Grassroots], clock: FakeClock
 ) -> None:
     first, second = open_app(), open_app()
     two = two_overlapping_activities(first)
     clock.set(B_START)
     b_token = second.venue_code(two.b).token
     # The second process read the presence before the first process's check-in at A.
-    stale = Presence(volunteer_id=two.volunteer)
-    real_presence = second._presence
-    monkeypatch.setattr(second, "_presence", lambda _v: stale)
-    scan_in(first, two.a, two.volunteer)
-    calls: list[object] = []
-
-    def presence_once(volunteer_id: UUID) -> Presence:
-        calls.append(volunteer_id)
-        return stale if len(calls) == 1 else real_presence(volunteer_id)
-
-    monkeypatch.setattr(second, "_presence", presence_once)
+    race = race_at_commit(second, lambda: scan_in(first, two.a, two.volunteer))
 
     with pytest.raises(CheckedInElsewhere):
         second.check_in(two.b, two.volunteer, token=b_token)
 
-    assert len(calls) == 2  # the lost write was retried with what the winner wrote
+    # Its write was refused once, and the retry read what the winner wrote.
+    assert race.writes == [False]
     assert not second.exists(Attendance.id_for(two.volunteer, two.b))
     assert second.attendance(two.a, two.volunteer).is_open
+    presence = second.get(Presence, Presence.id_for(two.volunteer))
+    assert presence.open_activity(clock.now) == two.a
 
 
 @DURABLE

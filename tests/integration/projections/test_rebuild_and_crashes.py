@@ -24,7 +24,6 @@ from tests.integration.conftest import SECRET
 from tests.integration.projections.conftest import snapshot
 
 SHAPE = HistoryShape(weeks=4, volunteers=40, cadres=6)
-LONG = HistoryShape(weeks=10, volunteers=80, cadres=8, activities_per_center_week=3)
 
 
 def rebuild_all(read_side: ReadSide) -> None:
@@ -92,6 +91,17 @@ def _worker_env(backend: Backend, tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _run_to_the_end(env: dict[str, str], *dies_at: str) -> subprocess.CompletedProcess[bytes]:
+    """A catch-up in a worker process, killed inside a batch if ``dies_at`` says where."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.integration.projections.dying_worker", *dies_at],
+        env=env,
+        cwd=Path(__file__).parents[3],
+        capture_output=True,
+        timeout=300,
+    )
+
+
 def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "grassroots", "projections", "run"],
@@ -101,37 +111,44 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-def test_a_worker_killed_many_times_mid_catch_up_ends_with_the_rows_of_a_clean_rebuild(
+def test_a_worker_killed_mid_batch_again_and_again_ends_with_the_rows_of_a_clean_rebuild(
     app: Grassroots, read_engine: Engine, backend: Backend, tmp_path: Path
 ) -> None:
-    generate_history(app, seed=5, shape=LONG)
+    generate_history(app, seed=5, shape=SHAPE)
     read_side = ReadSide(
         read_engine, EventLog(app.recorder, app.mapper), projections=ALL_PROJECTIONS
     )
     end = read_side.log.last_position()
     env = _worker_env(backend, tmp_path)
-    rng = random.Random(5)
-    killed_mid_way = 0
-    for _ in range(6):
-        before = sum(s.position for s in read_side.status())
-        worker = _start_worker(env)
-        # Kill only once this worker has committed something, at a random moment after.
-        deadline = time.monotonic() + 60
-        while sum(s.position for s in read_side.status()) == before:
-            assert time.monotonic() < deadline, "the worker made no progress"
-            assert worker.poll() is None, worker.communicate()[1].decode()
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.1))
-        worker.send_signal(signal.SIGKILL)
-        worker.communicate(timeout=10)
-        killed_mid_way += any(0 < s.position < end for s in read_side.status())
-    assert killed_mid_way >= 3, "the kills should land while the worker is catching up"
+    # Each worker dies inside a batch of one read model, right after handling the
+    # event at that position: the minutes, the activity counts and the catalogue
+    # each lose a half-written batch, some more than once.
+    kills = [
+        ("service_ledger", end // 5),
+        ("center_activity", 2 * end // 5),
+        ("service_ledger", 3 * end // 5),
+        ("activity_catalogue", 4 * end // 5),
+    ]
+    committed = 0
+    for name, position in kills:
+        worker = _run_to_the_end(env, name, str(position))
+        assert worker.returncode == -signal.SIGKILL, worker.stderr.decode()
+        died_at = int(worker.stdout.decode().removeprefix("dying at "))
+        at = {s.name: s.position for s in read_side.status()}
+        # Its batch died before the commit; the batches before it stay.
+        assert at[name] < died_at
+        assert died_at >= position
+        assert sum(at.values()) > committed
+        committed = sum(at.values())
 
-    read_side.catch_up()
+    restarted = _run_to_the_end(env)
+    assert restarted.returncode == 0, restarted.stderr.decode()
+    assert {s.position for s in read_side.status()} == {end}
     survived = snapshot(read_engine)
     rebuild_all(read_side)
 
     assert snapshot(read_engine) == survived
+    assert survived["ledger_lines"]  # minutes were credited, each once
 
 
 def test_two_worker_processes_started_by_mistake_give_the_rows_of_a_clean_rebuild(
