@@ -152,6 +152,18 @@ def test_the_demo_accounts_log_in_through_the_api_with_their_roles(demo: Demo) -
         assert roles == {account.role}
 
 
+def test_the_first_screen_of_a_demo_store_lists_its_accounts_and_their_password(
+    demo: Demo,
+) -> None:
+    page = demo.client.get("/").text
+
+    assert "示例县（演示）" in page
+    assert DEMO_PASSWORD in page
+    for account in demo_accounts(demo.app):
+        assert f'href="/login?phone={account.phone}"' in page
+        assert account.name in page
+
+
 def test_the_supervisor_reads_the_demo_county_through_the_api(demo: Demo) -> None:
     county = demo.loaded.county_id
     session = demo.client.post(

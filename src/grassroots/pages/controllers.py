@@ -18,6 +18,7 @@ from grassroots.api.auth import Caller
 from grassroots.api.context import ApiDep
 from grassroots.api.problems import ApiProblem
 from grassroots.application.errors import CredentialsRejected
+from grassroots.demo import DEMO_PASSWORD, demo_accounts
 from grassroots.domain.account import Role
 from grassroots.pages.screens import SCREENS, Screen, screens_for
 from grassroots.pages.sessions import SessionsDep
@@ -89,7 +90,18 @@ async def home(request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsD
     caller = await sessions.caller(request, api.app)
     screens = screens_for(caller) if caller else []
     store = request.app.state.event_store_kind
-    return page(request, "home.html", caller=caller, screens=screens, store=store)
+    # A store loaded by `grassroots demo` says so, and offers its accounts; a real one
+    # has no demo marker and lists nothing.
+    demo = [] if caller else await api.read(None, demo_accounts, api.app)
+    return page(
+        request,
+        "home.html",
+        caller=caller,
+        screens=screens,
+        store=store,
+        demo_accounts=demo,
+        demo_password=DEMO_PASSWORD,
+    )
 
 
 @get("/login", name="log-in-form")
@@ -99,7 +111,10 @@ async def log_in_form(
     target = _safe_next(request.query_params.get("next"))
     if await sessions.caller(request, api.app) is not None:
         return Redirect(target, status_code=HTTP_303_SEE_OTHER)
-    return page(request, "login.html", next=target, phone="")
+    # The first screen's demo list links here with the number filled in.
+    hint = request.query_params.get("phone", "")
+    phone = hint if hint.isdigit() and len(hint) <= 20 else ""
+    return page(request, "login.html", next=target, phone=phone)
 
 
 _REFUSALS = {429: "login.delayed", 503: "login.busy"}

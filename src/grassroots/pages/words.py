@@ -43,6 +43,15 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "home.for_developers": ("开发者", "For developers"),
     "home.api_docs": ("接口文档（OpenAPI）", "API documentation (OpenAPI)"),
     "home.health": ("服务状态", "Service health"),
+    "home.demo": ("演示组织：示例县（演示）", "Demo organisation: 示例县 (demo)"),
+    "home.demo_password": (
+        "这里的数据是演示用的。用下列任一账号登录，密码均为 {password}。",
+        "The data here is for trying the screens. Log in with any account below; the "
+        "password of each is {password}.",
+    ),
+    "home.demo_role": ("身份", "Role"),
+    "home.demo_phone": ("手机号", "Phone"),
+    "home.demo_shows": ("可以看到", "Shows"),
     "home.running": (
         "版本 {version} · 事件存储：{store}",
         "Version {version} · {store} event store",

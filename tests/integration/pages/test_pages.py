@@ -224,3 +224,17 @@ def test_every_vendored_script_is_served_here_and_kept_long(site: Site) -> None:
         answer = site.client.get(url)
         assert answer.status_code == 200, url
         assert "max-age=2592000" in answer.headers["cache-control"]
+
+
+def test_the_first_screen_of_a_real_store_offers_no_demo_accounts(site: Site) -> None:
+    page = site.client.get("/").text
+
+    assert "演示" not in page
+    assert "/login?phone=" not in page
+
+
+def test_the_log_in_form_fills_in_a_number_it_is_linked_with_and_nothing_else(
+    site: Site,
+) -> None:
+    assert 'value="19900000006"' in site.client.get("/login?phone=19900000006").text
+    assert "<script>" not in site.client.get("/login?phone=<script>").text
