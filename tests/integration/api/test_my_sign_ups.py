@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.activity import Activity
 from tests.integration.api.conftest import Server
@@ -17,9 +19,13 @@ from tests.integration.api.test_volunteering import (
     register,
     scan,
     sign_up,
-    world,  # noqa: F401 (fixture)
 )
-from tests.integration.builders import World, post_activity
+from tests.integration.builders import World, build_world, post_activity
+
+
+@pytest.fixture
+def world(server: Server) -> World:
+    return build_world(server.app)
 
 
 def mine(server: Server, volunteer: Volunteer) -> list[dict[str, Any]]:

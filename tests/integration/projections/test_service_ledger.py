@@ -205,4 +205,5 @@ def test_lines_name_their_activity_and_center_as_they_are_now_and_a_rebuild_agre
         "东风社区青年之家（新）",
     )
     assert rebuilt == incremental
-    assert incremental["ledger_activities"] and incremental["ledger_centers"]
+    assert incremental["ledger_activities"]
+    assert incremental["ledger_centers"]
