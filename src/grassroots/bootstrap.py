@@ -39,6 +39,7 @@ from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import Problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
+from grassroots.projections.volunteer_directory import VolunteerDirectory
 from grassroots.projections.wakeup import PostgresListener
 from grassroots.settings import Settings, SettingsError
 
@@ -63,6 +64,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     CadreCompliance,
     Problems,
     ActivityCatalogue,
+    VolunteerDirectory,
 )
 
 
@@ -202,6 +204,8 @@ def api_config(settings: Settings) -> ApiConfig:
         jwt_secret=jwt_secret(settings.secret_key),
         redis_url=settings.redis_url,
         cors_origins=settings.cors_origins,
+        public_url=settings.public_url,
+        cjk_font=settings.cjk_font,
         page_cookie_secure=settings.page_cookie_secure,
         rates={**DEFAULT_RATES, **limits.rates},
         trusted_proxies=limits.trusted_proxies,

@@ -32,6 +32,10 @@ GRASSROOTS_PASSWORD_HASHING_SLOTS password hashes at once (2); more wait, then 5
 GRASSROOTS_PASSWORD_HASHING_WAIT_SECONDS  how long they wait for a slot (2)
 GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, refreshed or not (90)
 GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
+GRASSROOTS_PUBLIC_URL             the address people reach the server at, as QR codes and
+                                   links name it (http://127.0.0.1:8000)
+GRASSROOTS_CJK_FONT               the Chinese font embedded in PDF files (Debian's fonts-noto-cjk:
+                                  /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
 GRASSROOTS_PAGE_COOKIE_SECURE     yes: the pages' session cookie is Secure and named __Host-...;
                                   default yes, except in development on a loopback host (plain http)
 """
@@ -53,8 +57,11 @@ from grassroots.domain.account import MAX_SESSION_LIFETIME
 __all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError"]
 
 PREFIX = "GRASSROOTS_"
+# Debian's fonts-noto-cjk; its Simplified Chinese face is picked where it is used.
+DEFAULT_CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SECRET_FILE = "secret_key"
 MIN_SECRET_BYTES = 32
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
+    public_url: str = DEFAULT_PUBLIC_URL
+    cjk_font: Path = Path(DEFAULT_CJK_FONT)
     page_cookie_secure: bool = True
     limits: Limits = field(default_factory=lambda: Limits())
 
@@ -141,6 +150,9 @@ class Settings:
             cors_origins=_origins(env.optional("CORS_ORIGINS")),
             idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
             request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
+            public_url=_public_url(env.text("PUBLIC_URL", DEFAULT_PUBLIC_URL)),
+            # Not checked here: a server without the font serves everything but PDF files.
+            cjk_font=Path(env.text("CJK_FONT", DEFAULT_CJK_FONT)),
             page_cookie_secure=env.flag(
                 "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
             ),
@@ -309,6 +321,16 @@ def _origins(text: str | None) -> tuple[str, ...]:
                 f"(scheme, host and port only), not {origin!r}"
             )
     return origins
+
+
+def _public_url(url: str) -> str:
+    """Scheme, host, port and an optional path: what links and QR codes start with."""
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?", url):
+        raise SettingsError(
+            f"{PREFIX}PUBLIC_URL must be an address such as https://grassroots.example.org "
+            f"(scheme, host, port and path only), not {url!r}"
+        )
+    return url.rstrip("/")
 
 
 def _time_zone(name: str) -> str:

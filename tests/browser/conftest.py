@@ -124,3 +124,27 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path) -> Iterator[str]:
+    """A server holding the demo organisation (``grassroots demo``): its base URL."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
+    env.update(
+        {
+            "GRASSROOTS_PORT": str(port),
+            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
+            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
+        }
+    )
+    subprocess.run(
+        [sys.executable, "-m", "grassroots", "demo"],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    with running_server(port, env, tmp_path):
+        yield f"http://127.0.0.1:{port}"

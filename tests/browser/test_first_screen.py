@@ -90,3 +90,23 @@ def test_the_first_screen_in_english_fits_a_360_pixel_phone(browser: Any, served
         assert bar["height"] < 80, "the top bar wrapped onto a second line"
     finally:
         context.close()
+
+
+def test_the_first_screen_of_the_demo_lists_its_accounts_and_one_logs_in_from_it(
+    phone: Any, demo_site: str
+) -> None:
+    phone.goto(demo_site + "/")
+    rows = phone.locator(".demo tbody tr")
+    assert rows.count() == 6
+    assert "grassroots-demo" in phone.inner_text(".demo")
+    screenshot(phone, "first-screen-demo-390")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The volunteer's number is filled in by the link; the password is the demo's.
+    phone.locator(".demo a", has_text="19900000006").click()
+    phone.wait_for_load_state()
+    assert phone.input_value("#phone") == "19900000006"
+    phone.fill("#password", "grassroots-demo")
+    phone.click("button[type=submit]")
+    phone.wait_for_load_state()
+    assert "吴小青" in phone.inner_text("main")

@@ -25,7 +25,7 @@ def test_sqlite_upgrades_to_head_and_downgrades_to_base(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
 
     upgrade(url)
-    assert _version(url) == ["0011"]
+    assert _version(url) == ["0012"]
     downgrade(url)
     assert _version(url) == []
 
@@ -36,7 +36,7 @@ def test_postgresql_upgrades_to_head_and_downgrades_to_base(
     url, schema = postgres_schema
 
     upgrade(url, schema=schema)
-    assert _version(url, schema) == ["0011"]
+    assert _version(url, schema) == ["0012"]
     downgrade(url, schema=schema)
     assert _version(url, schema) == []
 
@@ -102,7 +102,7 @@ def test_my_sign_ups_and_the_ledgers_names_send_both_read_models_back_to_be_rebu
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
-    upgrade(url, revision="0010")
+    upgrade(url, revision="0011_volunteer_directory")
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:

@@ -24,7 +24,9 @@ from grassroots.api import (
     activity_counts,
     cadres,
     centers,
+    certificates,
     compliance,
+    dispatch,
     organisation,
     problem_figures,
     rule_sets,
@@ -67,9 +69,11 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *volunteering.ROUTES,
     *cadres.ROUTES,
     *compliance.ROUTES,
+    *dispatch.ROUTES,
     *activity_counts.ROUTES,
     *problem_figures.ROUTES,
     *rule_sets.ROUTES,
+    *certificates.ROUTES,
 ]
 
 

@@ -45,15 +45,26 @@ from grassroots.domain.errors import AlreadyClosed
 from grassroots.domain.values import GeoPoint
 from grassroots.projections.activity_catalogue import (
     ActivityRow,
-    AttendanceRow,
     Near,
     activities_of_center,
     activity_row,
-    attendance_of,
     discover,
 )
+from grassroots.projections.volunteer_directory import RosterLine, roster_of
 
-__all__ = ["ROUTES"]
+__all__ = [
+    "ROUTES",
+    "ActivityChange",
+    "Adjustment",
+    "Cancellation",
+    "NewActivity",
+    "require_staff_of",
+    "staff_adjust",
+    "staff_cancel",
+    "staff_change",
+    "staff_post",
+    "staffed_activity",
+]
 
 ANY_ROLE = tuple(Role)
 STAFF = (Role.CENTER_STAFF,)
@@ -152,6 +163,10 @@ class ActivityView(msgspec.Struct, kw_only=True):
 
 class AttendanceView(msgspec.Struct, kw_only=True):
     volunteer_id: UUID
+    # Who to call on the roll. Null only for a volunteer registered a moment ago.
+    name: Annotated[str | None, Meta(examples=["张三"])] = None
+    # Never the full number: the first three and last four digits.
+    phone_masked: Annotated[str | None, Meta(examples=["138****1234"])] = None
     sign_up: Annotated[
         str | None,
         Meta(
@@ -238,9 +253,12 @@ def _aggregate_view(app: Grassroots, activity: Activity) -> ActivityView:
     )
 
 
-def _attendance_view(row: AttendanceRow) -> AttendanceView:
+def _attendance_view(line: RosterLine) -> AttendanceView:
+    row = line.attendance
     return AttendanceView(
         volunteer_id=row.volunteer_id,
+        name=line.name,
+        phone_masked=line.phone_masked,
         sign_up=row.sign_up,
         signed_up_at=row.signed_up_at,
         checked_in_at=row.checked_in_at,
@@ -254,7 +272,7 @@ def _attendance_view(row: AttendanceRow) -> AttendanceView:
     )
 
 
-def _require_staff_of(app: Grassroots, caller: Caller, center_id: UUID) -> None:
+def require_staff_of(app: Grassroots, caller: Caller, center_id: UUID) -> None:
     """A center the caller works at (administrators: any); any other is not found."""
     app.get(Center, center_id)
     if caller.is_administrator or center_id in caller.subjects(Role.CENTER_STAFF):
@@ -262,7 +280,7 @@ def _require_staff_of(app: Grassroots, caller: Caller, center_id: UUID) -> None:
     raise NotFound("center", center_id)
 
 
-def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Activity:
+def staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Activity:
     """An activity of a center the caller works at; any other is not found."""
     activity = app.get(Activity, activity_id)
     if caller.is_administrator or activity.center_id in caller.subjects(Role.CENTER_STAFF):
@@ -271,7 +289,7 @@ def _staffed_activity(app: Grassroots, caller: Caller, activity_id: UUID) -> Act
 
 
 def _mint_venue_code(app: Grassroots, caller: Caller, activity_id: UUID) -> VenueCodeView:
-    activity = _staffed_activity(app, caller, activity_id)
+    activity = staffed_activity(app, caller, activity_id)
     if activity.is_cancelled:
         raise AlreadyClosed("the activity has been cancelled", code="activity-cancelled")
     code = app.venue_code(activity_id)
@@ -282,8 +300,12 @@ async def _venue_code(api: Api, caller: Caller, activity_id: UUID) -> VenueCodeV
     return await api.read(None, _mint_venue_code, api.app, caller, activity_id)
 
 
-def _post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -> UUID:
-    _require_staff_of(app, caller, center_id)
+# The staff's writes, each behind its scope check: the API's routes and the center
+# desk's forms both call these, so the two cannot drift apart.
+
+
+def staff_post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -> UUID:
+    require_staff_of(app, caller, center_id)
     return app.post_activity(
         center_id,
         title=data.title,
@@ -299,8 +321,10 @@ def _post(app: Grassroots, caller: Caller, center_id: UUID, data: NewActivity) -
     )
 
 
-def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange) -> list[UUID]:
-    _staffed_activity(app, caller, activity_id)
+def staff_change(
+    app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityChange
+) -> list[UUID]:
+    staffed_activity(app, caller, activity_id)
     return app.change_activity_details(
         activity_id,
         title=data.title,
@@ -317,15 +341,15 @@ def _change(app: Grassroots, caller: Caller, activity_id: UUID, data: ActivityCh
     )
 
 
-def _cancel(app: Grassroots, caller: Caller, activity_id: UUID, data: Cancellation) -> None:
-    _staffed_activity(app, caller, activity_id)
+def staff_cancel(app: Grassroots, caller: Caller, activity_id: UUID, data: Cancellation) -> None:
+    staffed_activity(app, caller, activity_id)
     app.cancel_activity(activity_id, reason=data.reason)
 
 
-def _adjust(
+def staff_adjust(
     app: Grassroots, caller: Caller, activity_id: UUID, volunteer_id: UUID, data: Adjustment
 ) -> Attendance:
-    _staffed_activity(app, caller, activity_id)
+    staffed_activity(app, caller, activity_id)
     return app.adjust_attendance(
         activity_id,
         volunteer_id,
@@ -361,10 +385,10 @@ def _attendance(
 ) -> list[AttendanceView]:
     require_activity(api.app, caller, activity_id)
     with api.engine.connect() as conn:
-        rows = attendance_of(
+        lines = roster_of(
             conn, activity_id, sign_up=sign_up, limit=page.limit + 1, offset=page.offset
         )
-    return [_attendance_view(r) for r in rows]
+    return [_attendance_view(line) for line in lines]
 
 
 def _discover(
@@ -433,7 +457,7 @@ class ActivityController(Controller):
         api: ApiDep,
     ) -> ActivityPosted:
         caller = request.user
-        posted = await api.write(caller.account_id, _post, api.app, caller, center_id, data)
+        posted = await api.write(caller.account_id, staff_post, api.app, caller, center_id, data)
         return ActivityPosted(activity_id=posted)
 
     @get(
@@ -489,7 +513,9 @@ class ActivityController(Controller):
     ) -> DetailsChanged:
         caller = request.user
 
-        promoted = await api.write(caller.account_id, _change, api.app, caller, activity_id, data)
+        promoted = await api.write(
+            caller.account_id, staff_change, api.app, caller, activity_id, data
+        )
         return DetailsChanged(promoted_volunteer_ids=promoted)
 
     @post(
@@ -510,7 +536,7 @@ class ActivityController(Controller):
     ) -> None:
         caller = request.user
 
-        await api.write(caller.account_id, _cancel, api.app, caller, activity_id, data)
+        await api.write(caller.account_id, staff_cancel, api.app, caller, activity_id, data)
 
     @get(
         "/activities/{activity_id:uuid}/attendance",
@@ -519,7 +545,8 @@ class ActivityController(Controller):
         summary="An activity's sign-ups and attendance (center staff, supervisor)",
         description="Everyone who signed up, waits for a place, withdrew or has an "
         "attendance, in the order they came, with their scans and credited minutes "
-        "(scan credit plus every staff correction). `sign_up` keeps one list.",
+        "(scan credit plus every staff correction), and each volunteer's name and "
+        "masked phone number (138****1234) for calling the roll. `sign_up` keeps one list.",
         guards=[requires(*STAFF_OR_SUPERVISOR)],
         responses=problem_responses(400, 401, 403, 404, 429),
     )
@@ -567,7 +594,7 @@ class ActivityController(Controller):
         caller = request.user
 
         attendance = await api.write(
-            caller.account_id, _adjust, api.app, caller, activity_id, volunteer_id, data
+            caller.account_id, staff_adjust, api.app, caller, activity_id, volunteer_id, data
         )
         return AdjustedAttendance(
             activity_id=activity_id,

@@ -64,7 +64,13 @@ from grassroots.projections.compliance.verdicts import (
     unit_compliance_under,
 )
 
-__all__ = ["ROUTES", "ComplianceController"]
+__all__ = [
+    "ROUTES",
+    "CadreComplianceView",
+    "ComplianceController",
+    "cadre_view",
+    "worst_first",
+]
 
 
 class WhatIfRequest(msgspec.Struct, kw_only=True):
@@ -151,7 +157,7 @@ def _rules_view(rules: GoverningRules) -> RulesView:
     )
 
 
-def _cadre_view(standing: CadreStanding) -> CadreComplianceView:
+def cadre_view(standing: CadreStanding) -> CadreComplianceView:
     judgement = standing.judgement
     return CadreComplianceView(
         cadre_id=standing.cadre_id,
@@ -182,7 +188,7 @@ def _cadre_view(standing: CadreStanding) -> CadreComplianceView:
     )
 
 
-def _worst_first(standings: Iterable[CadreStanding]) -> list[CadreStanding]:
+def worst_first(standings: Iterable[CadreStanding]) -> list[CadreStanding]:
     # Stable: within one status the name order of the read model stays.
     return sorted(standings, key=lambda s: -s.status.severity)
 
@@ -195,7 +201,7 @@ def _compliance_view(
     what_if_terms: RuleTerms | None = None,
     what_if: bool = False,
 ) -> ComplianceView:
-    ordered = _worst_first(result.cadres)
+    ordered = worst_first(result.cadres)
     first, last = period_bounds(span.period)
     if page is None:
         shown, limit, offset, next_offset = ordered, len(ordered), 0, None
@@ -217,7 +223,7 @@ def _compliance_view(
         behind=result.count(Status.BEHIND),
         missed=result.count(Status.MISSED),
         met_share=result.share,
-        cadres=[_cadre_view(s) for s in shown],
+        cadres=[cadre_view(s) for s in shown],
         limit=limit,
         offset=offset,
         next_offset=next_offset,
@@ -314,7 +320,7 @@ def _compliance_csv(
         return "默认规则（内蒙古）" if zh else f"default ({DEFAULT_PRESET})"
 
     rows = []
-    for s in _worst_first(result.cadres):
+    for s in worst_first(result.cadres):
         j = s.judgement
         rows.append(
             (

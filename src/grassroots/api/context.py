@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from litestar.channels import ChannelsPlugin
@@ -58,6 +59,10 @@ class ApiConfig:
     max_body_bytes: int = 1_000_000
     # Web origins whose pages may call the API (CORS); none: same origin only.
     cors_origins: tuple[str, ...] = ()
+    # Where people reach the server (links and QR codes name it).
+    public_url: str = "http://127.0.0.1:8000"
+    # The font PDF files embed for Chinese text (GRASSROOTS_CJK_FONT).
+    cjk_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
     # Whether the pages' session cookie is Secure (and named __Host-...); see pages/sessions.py.
     page_cookie_secure: bool = True
 

@@ -74,6 +74,12 @@ MESSAGES: dict[str, Message] = {
         "The service is briefly unavailable; try again shortly",
         status=503,
     ),
+    "cjk-font-missing": M(
+        "服务器未安装中文字体（fonts-noto-cjk），暂时无法生成 PDF",
+        "The server lacks its Chinese font (fonts-noto-cjk); PDF files cannot be made",
+        status=503,
+        zh_detail="服务器缺少中文字体（请安装 fonts-noto-cjk 软件包，或设置 GRASSROOTS_CJK_FONT）",
+    ),
     "text-control-character": M(
         "文字中含有控制字符或文字方向控制符",
         "The text contains control characters or bidirectional overrides",
@@ -319,11 +325,33 @@ MESSAGES: dict[str, Message] = {
     # The field's own name, underscore and all, is in the code.
     "walk_of_life-empty": M("请填写身份或职业", "A walk of life is required"),
     "walk_of_life-too-long": M("身份或职业太长", "The walk of life is too long"),
+    # Certificates of volunteer service.
+    "certificate-period-invalid": M(
+        "证明期间的结束日期早于开始日期", "The period ends before it starts"
+    ),
+    "certificate-period-too-long": M("证明期间最长一年", "A certificate covers at most a year"),
+    "certificate-period-in-future": M(
+        "证明期间不能晚于今天", "The period must not end after today"
+    ),
+    "certificate-empty": M(
+        "该期间没有可证明的志愿服务时长", "No credited service in the period to certify"
+    ),
+    "certificate-serial-invalid": M("证明编号格式不正确", "Not a certificate serial"),
+    "certificate-line-outside-period": M(
+        "有服务记录不在证明期间内", "A line falls outside the period"
+    ),
+    "certificate-digest-invalid": M("证明摘要格式不正确", "Not a SHA-256 digest"),
+    "certificate-not-reproducible": M(
+        "该证明暂时无法重新生成，请联系管理员",
+        "The certificate no longer renders the PDF issued",
+        status=500,
+    ),
     # Records not found ("<kind>-not-found").
     "account-not-found": M("未找到该账号", "No such account"),
     "activity-not-found": M("未找到该活动", "No such activity"),
     "attendance-not-found": M("未找到该签到记录", "No such attendance"),
     "cadre-not-found": M("未找到该干部", "No such cadre"),
+    "certificate-not-found": M("未找到该志愿服务证明", "No such certificate"),
     "demo-organisation-not-found": M("这不是演示数据", "This store holds no demo organisation"),
     "center-not-found": M("未找到该青年之家", "No such youth center"),
     "grassroots-point-not-found": M("未找到该联系点", "No such grassroots point"),

@@ -60,6 +60,7 @@ __all__ = [
     "language_of",
     "problem_responses",
     "problem_type",
+    "refusal_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,13 @@ _STATUS_BY_CLASS: tuple[tuple[type[CodedError], int], ...] = (
 )
 
 
+def refusal_of(error: CodedError) -> tuple[Message | None, int]:
+    """The catalogue's words for a refused command and the status the API answers it
+    with: pages say a refusal as the API does, from this one reading of the error."""
+    message = message_for(error.code, *_class_codes(error))
+    return message, _status_of(error, message)
+
+
 def _status_of(error: CodedError, message: Message | None) -> int:
     if message is not None and message.status is not None:
         return message.status
@@ -220,8 +228,7 @@ def _respond(
 
 def _coded_error(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
     assert isinstance(error, CodedError)
-    message = message_for(error.code, *_class_codes(error))
-    status = _status_of(error, message)
+    _, status = refusal_of(error)
     if status >= 500:
         # A misconfigured server, not a caller's mistake: someone must see it.
         log.error("server-side error on %s %s", request.method, request.url.path, exc_info=error)

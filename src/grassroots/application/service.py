@@ -5,6 +5,7 @@ from __future__ import annotations
 from grassroots.application.accounts import AccountCommands
 from grassroots.application.activities import ActivityCommands
 from grassroots.application.cadres import CadreCommands
+from grassroots.application.certificates import CertificateCommands
 from grassroots.application.organisation import OrganisationCommands
 from grassroots.application.rule_sets import RuleSetCommands
 from grassroots.application.volunteers import VolunteerCommands
@@ -19,6 +20,7 @@ class Grassroots(
     ActivityCommands,
     CadreCommands,
     RuleSetCommands,
+    CertificateCommands,
 ):
     """Every command of the write side, in the domain's words.
 

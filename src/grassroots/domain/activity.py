@@ -35,7 +35,9 @@ __all__ = [
     "MAX_ACTIVITY_LENGTH",
     "MAX_CAPACITY",
     "Activity",
+    "Phase",
     "SignUpStatus",
+    "phase_of",
     "staff_addition_area",
 ]
 
@@ -569,3 +571,20 @@ def staff_addition_area(center_units: Sequence[tuple[UUID, OrgLevel]]) -> UUID:
         if level.depth <= OrgLevel.COUNTY.depth:
             return unit_id
     return center_units[-1][0]
+
+
+class Phase(StrEnum):
+    """Where an activity stands in time, as the center desk groups them."""
+
+    UPCOMING = "upcoming"
+    RUNNING = "running"
+    PAST = "past"
+
+
+def phase_of(starts_at: datetime, ends_at: datetime, now: datetime) -> Phase:
+    """Upcoming until its start, running from its start up to (not at) its end, then past."""
+    if now < starts_at:
+        return Phase.UPCOMING
+    if now < ends_at:
+        return Phase.RUNNING
+    return Phase.PAST

@@ -86,6 +86,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -323,6 +324,7 @@ class Judgement:
     terms: RuleTerms
 
 
+@lru_cache(maxsize=1024)
 def weekly_requirement(week: IsoWeek, monthly_minimum: int) -> int:
     """A monthly minimum pro-rated to ``week``; our choice, not the glossary's.
 
@@ -348,6 +350,10 @@ def weekly_requirement(week: IsoWeek, monthly_minimum: int) -> int:
     return -(-monthly_minimum * shared // month_workdays)
 
 
+# Remembered, like ``weekly_requirement``: every cadre judged over the same week
+# asks for the same months' workdays, which was most of the time of judging a
+# thousand cadres.
+@lru_cache(maxsize=1024)
 def _workdays(first: date, last: date) -> int:
     return sum(1 for day in _days(first, last) if day.weekday() < 5)
 

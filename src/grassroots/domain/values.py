@@ -32,6 +32,7 @@ __all__ = [
     "in_utc",
     "iso_week_of",
     "local_date",
+    "mask_name",
     "require_aware",
     "require_day",
     "require_instant",
@@ -197,6 +198,13 @@ def require_reason(reason: str, *, max_length: int = 500) -> str:
     if len(text) > max_length:
         raise InvalidValue(f"reason is longer than {max_length} characters", code="reason-too-long")
     return text
+
+
+def mask_name(name: str) -> str:
+    """A person's name as shown to the public: the first character and a star for
+    each other one (张三 → 张*, 王小明 → 王**), never fewer than one star."""
+    text = name.strip()
+    return text[:1] + "*" * max(1, len(text) - 1)
 
 
 def time_zone(name: str) -> ZoneInfo:

@@ -27,7 +27,7 @@ from grassroots.domain.values import (
     time_zone,
 )
 
-__all__ = ["PhoneClaim", "Volunteer", "normalise_phone"]
+__all__ = ["PhoneClaim", "Volunteer", "mask_phone", "normalise_phone"]
 
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
@@ -44,6 +44,24 @@ def normalise_phone(raw: str) -> str:
     if not _MAINLAND_MOBILE.fullmatch(digits):
         raise InvalidValue("not a mainland mobile phone number", code="phone-invalid")
     return digits
+
+
+# Digits kept at each end of a masked number: the carrier's prefix and the last four,
+# enough for staff calling the roll to tell two volunteers of the same name apart.
+_MASK_HEAD = 3
+_MASK_TAIL = 4
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number as staff may see it: ``138****1234``.
+
+    The middle always becomes four stars, whatever its length, so the mask does
+    not tell how long the number was. A number too short to keep both ends and
+    hide anything is hidden whole.
+    """
+    if len(phone) <= _MASK_HEAD + _MASK_TAIL:
+        return "*" * len(phone)
+    return f"{phone[:_MASK_HEAD]}****{phone[-_MASK_TAIL:]}"
 
 
 class PhoneClaim(Aggregate):

@@ -24,7 +24,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from grassroots.pages import controllers, pwa, volunteer
+from grassroots.pages import certificates, controllers, desk, pwa, volunteer
 from grassroots.pages.sessions import PageSessions
 
 __all__ = ["PageSessions", "pages_router", "template_config"]
@@ -55,7 +55,13 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
     sessions = PageSessions(service_secret, secure=secure, lifetime=session_lifetime)
     pages = Router(
         path="/",
-        route_handlers=[*controllers.ROUTES, *pwa.ROUTES, *volunteer.ROUTES],
+        route_handlers=[
+            *controllers.ROUTES,
+            *pwa.ROUTES,
+            *certificates.ROUTES,
+            *desk.ROUTES,
+            *volunteer.ROUTES,
+        ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[
             DefineMiddleware(CSRFMiddleware, config=csrf_config(service_secret, secure=secure))

@@ -185,8 +185,10 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
     return page(request, "refused.html", status=403)
 
 
-# Screens with a module of their own (pages/volunteer.py: /m/) register their routes there.
-OWN_MODULE = frozenset({"m"})
+# Screens served by a module of their own (``pages/desk.py``, ``pages/volunteer.py``),
+# not by the stand-in.
+OWN_MODULE = {"desk", "m"}
+
 ROUTES = [
     home,
     log_in_form,

@@ -32,9 +32,14 @@ import sqlalchemy as sa
 from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
+from grassroots.domain.certificate import ServedMinutes
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE
 from grassroots.domain.volunteer import Volunteer
+from grassroots.projections.activity_catalogue import (
+    activity_catalogue_activities,
+    activity_catalogue_centers,
+)
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import JsonList, metadata
 from grassroots.projections.engine import (
@@ -56,6 +61,7 @@ __all__ = [
     "periods_of",
     "read_ledger",
     "read_totals",
+    "served_between",
 ]
 
 ledger_zones = sa.Table(
@@ -537,3 +543,41 @@ def read_totals(
     if as_of is not None:
         query = query.where(ledger_lines.c.recorded_at <= as_of)
     return {str(period_name): int(total) for period_name, total in conn.execute(query)}
+
+
+def served_between(
+    conn: sa.Connection, volunteer_id: UUID, from_day: date, to_day: date
+) -> list[ServedMinutes]:
+    """The volunteer's lines served from ``from_day`` to ``to_day`` (both included, by
+    the day the activity was scheduled on), oldest first, with the activity's title
+    and the center's name as the activity catalogue has them now."""
+    activities = activity_catalogue_activities
+    centers = activity_catalogue_centers
+    query = (
+        sa.select(
+            ledger_lines.c.attendance_id,
+            ledger_lines.c.service_date,
+            sa.func.coalesce(activities.c.title, "").label("title"),
+            sa.func.coalesce(centers.c.name, "").label("center_name"),
+            ledger_lines.c.minutes,
+        )
+        .select_from(ledger_lines)
+        .outerjoin(activities, activities.c.activity_id == ledger_lines.c.activity_id)
+        .outerjoin(centers, centers.c.center_id == ledger_lines.c.center_id)
+        .where(
+            ledger_lines.c.volunteer_id == volunteer_id,
+            ledger_lines.c.service_date >= from_day,
+            ledger_lines.c.service_date <= to_day,
+        )
+        .order_by(ledger_lines.c.position)
+    )
+    return [
+        ServedMinutes(
+            attendance_id=row.attendance_id,
+            service_date=row.service_date,
+            activity_title=row.title,
+            center_name=row.center_name,
+            minutes=row.minutes,
+        )
+        for row in conn.execute(query)
+    ]

@@ -23,11 +23,13 @@ from grassroots.projections.engine import BatchStart, EventContext, Projection, 
 __all__ = [
     "OrgTree",
     "OrgUnitRow",
+    "SubtreeUnit",
     "org_closure",
     "org_unit",
     "org_units",
     "org_units_page",
     "subtree_of",
+    "subtree_units",
     "unit_names",
 ]
 
@@ -231,3 +233,42 @@ def unit_names(conn: sa.Connection, org_unit_ids: Iterable[UUID]) -> dict[UUID, 
         )
         names.update((row.org_unit_id, row.name) for row in conn.execute(query))
     return names
+
+
+@dataclass(frozen=True)
+class SubtreeUnit:
+    """A unit of a subtree, ``depth`` levels below its root (0: the root), and every
+    unit of the subtree at or below it (itself included)."""
+
+    unit: OrgUnitRow
+    depth: int
+    members: frozenset[UUID]
+
+
+def subtree_units(conn: sa.Connection, org_unit_id: UUID) -> list[SubtreeUnit]:
+    """Every unit of the subtree, root first, then by depth and name, each with its members.
+
+    Two queries whatever the size, so a roll-up over the subtree (figures of each
+    unit summed over its members) needs no query per unit. Empty when the root is
+    not in the tree (yet).
+    """
+    inner = org_closure.alias("inner")
+    pairs = conn.execute(
+        sa.select(inner.c.ancestor_id, inner.c.descendant_id).where(
+            inner.c.ancestor_id.in_(subtree_of(org_unit_id))
+        )
+    ).all()
+    members: dict[UUID, set[UUID]] = {}
+    for ancestor, descendant in pairs:
+        members.setdefault(ancestor, set()).add(descendant)
+    rows = conn.execute(
+        sa.select(org_units, org_closure.c.depth)
+        .join(org_closure, org_closure.c.descendant_id == org_units.c.org_unit_id)
+        .where(org_closure.c.ancestor_id == org_unit_id)
+    ).all()
+    found = [
+        SubtreeUnit(_unit_row(row), row.depth, frozenset(members.get(row.org_unit_id, ())))
+        for row in rows
+    ]
+    # Sorted here, not in SQL: collations order Chinese names differently.
+    return sorted(found, key=lambda u: (u.depth, u.unit.name, u.unit.org_unit_id))

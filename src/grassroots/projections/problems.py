@@ -90,12 +90,16 @@ __all__ = [
     "OpenProblem",
     "ProblemFigures",
     "Problems",
+    "RaisedProblem",
+    "UnitProblemCounts",
     "count_open_problems",
     "open_problems",
     "period_bounds",
+    "problem_counts_by_unit",
     "problem_figures",
     "problems_changes",
     "problems_current",
+    "problems_raised_by",
 ]
 
 
@@ -577,3 +581,100 @@ def _median(values: list[timedelta]) -> timedelta | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@dataclass(frozen=True)
+class UnitProblemCounts:
+    """Problems raised to one unit itself (not its subtree), and closed while routed to it."""
+
+    raised: int = 0
+    closed: int = 0
+
+
+def problem_counts_by_unit(
+    conn: sa.Connection,
+    org_unit_id: UUID,
+    period_kind: PeriodKind,
+    period: str,
+    now: datetime,
+) -> dict[UUID, UnitProblemCounts]:
+    """``problem_figures``' raised and closed, split by the unit each counts for.
+
+    Each unit of the subtree gets only what counts for it alone; summed over a
+    unit's subtree they give that unit's ``problem_figures`` (same calendar: the
+    queried unit's zone, same "as of", a problem closed twice counts once, where
+    it was last closed in the period). Units with nothing are left out.
+    """
+    now = as_utc(now)
+    zone = _zone_of(conn, org_unit_id)
+    starts_at, ends_at = period_bounds(period_kind, period, zone)
+    if now < starts_at:
+        return {}
+    c = problems_changes.c
+    in_period = sa.and_(
+        c.changed_at < ends_at,
+        c.changed_at <= now,
+        c.changed_at >= starts_at,
+        c.org_unit_id.in_(subtree_of(org_unit_id)),
+    )
+    raised: dict[UUID, int] = dict(
+        conn.execute(
+            sa.select(c.org_unit_id, sa.func.count())
+            .where(in_period, c.kind == ChangeKind.RAISED)
+            .group_by(c.org_unit_id)
+        ).all()
+    )
+    last_close: dict[UUID, tuple[datetime, int, UUID]] = {}
+    for problem_id, unit, changed_at, version in conn.execute(
+        sa.select(c.problem_id, c.org_unit_id, c.changed_at, c.version).where(
+            in_period, c.kind == ChangeKind.CLOSED
+        )
+    ):
+        key = (as_utc(changed_at), version, unit)
+        if problem_id not in last_close or key[:2] > last_close[problem_id][:2]:
+            last_close[problem_id] = key
+    closed: dict[UUID, int] = {}
+    for _, _, unit in last_close.values():
+        closed[unit] = closed.get(unit, 0) + 1
+    return {
+        unit: UnitProblemCounts(int(raised.get(unit, 0)), closed.get(unit, 0))
+        for unit in raised.keys() | closed.keys()
+    }
+
+
+@dataclass(frozen=True)
+class RaisedProblem:
+    """A problem a cadre raised, as it stands now."""
+
+    problem_id: UUID
+    title: str
+    org_unit_id: UUID
+    visit_id: UUID | None
+    state: ProblemState
+    raised_at: datetime
+    closed_at: datetime | None
+
+
+def problems_raised_by(
+    conn: sa.Connection, cadre_id: UUID, *, since: datetime | None = None, limit: int = 100
+) -> list[RaisedProblem]:
+    """The cadre's problems, newest first: those still open, and those raised ``since``."""
+    c = problems_current.c
+    query = sa.select(problems_current).where(c.cadre_id == cadre_id)
+    if since is not None:
+        query = query.where(
+            sa.or_(c.state != ProblemState.CLOSED.value, c.raised_at >= as_utc(since))
+        )
+    rows = conn.execute(query.order_by(c.raised_at.desc(), c.problem_id).limit(limit))
+    return [
+        RaisedProblem(
+            problem_id=row.problem_id,
+            title=row.title,
+            org_unit_id=row.org_unit_id,
+            visit_id=row.visit_id,
+            state=ProblemState(row.state),
+            raised_at=as_utc(row.raised_at),
+            closed_at=None if row.closed_at is None else as_utc(row.closed_at),
+        )
+        for row in rows
+    ]

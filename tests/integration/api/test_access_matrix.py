@@ -27,10 +27,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from grassroots.certificates.pdf import CertificatePdf
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import CadreKind
+from grassroots.domain.certificate import ServedMinutes
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.rules import RuleTerms
 from tests.integration.api.conftest import PASSWORD, Server
@@ -273,6 +275,21 @@ def ledger_line(ctx: Ctx, _side: Side, _role: str) -> Call:
     return Call(path={"position": page["items"][0]["position"]})
 
 
+def certificate_period(ctx: Ctx, _side: Side) -> object:
+    today = ctx.server.clock().date()
+    return {"from": (today - timedelta(days=300)).isoformat(), "to": today.isoformat()}
+
+
+def certificate_pdf(ctx: Ctx, side: Side, _role: str) -> Call:
+    # A certificate of the side's volunteer, issued as the API would issue it.
+    today = ctx.server.clock().date()
+    served = [ServedMinutes(uuid4(), today, "社区环境清洁", "青年之家", 60)]
+    certificate, _ = ctx.server.app.issue_certificate(
+        side.volunteer, today, today, served, render=CertificatePdf("http://127.0.0.1:8000")
+    )
+    return Call(path={"file_name": f"{certificate.serial}.pdf"})
+
+
 def visit_start(_ctx: Ctx, side: Side, _role: str) -> Call:
     place = CENTER_PLACE
     return Call(
@@ -406,6 +423,11 @@ MATRIX: dict[str, Op] = {
         VOLUNTEERS, ledger_line, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS
     ),
     "getVolunteerLedger": Op(frozenset({VOLUNTEER, SUPERVISOR}), ok=200),
+    # certificates: a volunteer's own; anyone reads and checks one by its serial
+    "issueMyCertificate": Op(
+        VOLUNTEERS, body(certificate_period), foreign=False, status=NOT_FOR_ADMINISTRATORS
+    ),
+    "getMyCertificatePdf": Op(VOLUNTEERS, certificate_pdf, ok=200, status={ADMINISTRATOR: 403}),
     # cadres: a visit to any point is recorded (it only counts at their own points)
     "startVisit": Op(CADRES, visit_start, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "getVisit": Op(CADRE_OR_SUPERVISOR, ok=200),
@@ -478,6 +500,12 @@ MATRIX: dict[str, Op] = {
     "getUnitActivityCounts": Op(SUPERVISORS, ok=200),
     "exportUnitActivityCounts": Op(SUPERVISORS, ok=200),
     "getUnitProblemFigures": Op(SUPERVISORS, ok=200),
+    "getWeeklyDispatch": Op(SUPERVISORS, ok=200),
+    "getComplianceTrend": Op(SUPERVISORS, ok=200),
+    "getDispatchCadreWeek": Op(SUPERVISORS, ok=200),
+    "getMonthlyBulletin": Op(
+        SUPERVISORS, lambda _c, _s, _r: Call(path={"file": "2026-03.xlsx"}), ok=200
+    ),
     "listUnitRuleSets": Op(SUPERVISORS, ok=200),
     "defineRuleSet": Op(
         SUPERVISORS,
@@ -489,6 +517,8 @@ MATRIX: dict[str, Op] = {
 
 # Public operations: called without a token, they must not ask for one.
 PUBLIC: dict[str, Call] = {
+    "getCertificate": Call(path={"serial": "0000-0000-0000"}),
+    "checkCertificate": Call(path={"serial": "0000-0000-0000"}),
     "getProblemType": Call(path={"code": "not-authenticated"}),
     "logIn": Call(body={"phone": "13800000001", "password": PASSWORD}),
 }

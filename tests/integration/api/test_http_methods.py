@@ -24,6 +24,8 @@ PATH_VALUES = {
     "path": "openapi.yaml",
     "position": "1",
     "file_path": "manifest.json",
+    "serial": "0000-0000-0000",
+    "file_name": "0000-0000-0000.pdf",
 }
 
 

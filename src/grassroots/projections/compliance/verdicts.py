@@ -28,7 +28,7 @@ again before it reaches the domain.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -66,26 +66,33 @@ from grassroots.projections.compliance.facts import (
     compliance_youths_met,
 )
 from grassroots.projections.instants import as_utc
-from grassroots.projections.org_tree import org_closure, org_units, subtree_of
+from grassroots.projections.org_tree import SubtreeUnit, org_closure, org_units, subtree_of
 
 __all__ = [
     "DEFAULT_TERMS",
     "ApplicableRuleSet",
     "CadreNotFound",
+    "CadrePeriod",
     "CadreStanding",
     "Coverage",
     "GoverningRules",
     "MetContact",
+    "PeriodShare",
     "RuleVersion",
     "UncountedVisit",
     "UnitCompliance",
+    "UnitShare",
     "applicable_rule_sets",
+    "cadre_period",
     "cadre_standing",
+    "compliance_trend",
     "contact_coverage",
     "governing_rules",
     "rejudge",
+    "shares_by_unit",
     "unit_compliance",
     "unit_compliance_under",
+    "youths_met_by_cadre",
 ]
 
 # What applies where no rule set governs: the seeds' practice (GLOSSARY.md).
@@ -306,36 +313,210 @@ def _unit_compliance(
     visits = _visits(conn, where, period)
     _, last = period_bounds(period)
     standings = []
+    idle: _IdleJudgements = {}
     for cadre in _cadres(conn, where):
         if local_date(cadre.registered_at, cadre.zone) > last:
             continue
-        rules = rules_of(cadre)
-        facts = visits[cadre.cadre_id]
-        judgement = _judge(cadre, facts, period, now, rules)
-        by_id = {f.visit_id: f for f in facts}
-        uncounted = tuple(
-            UncountedVisit(
-                visit_id=result.visit_id,
-                point_id=by_id[result.visit_id].point_id,
-                started_at=by_id[result.visit_id].started_at,
-                ended_at=by_id[result.visit_id].ended_at,
-                reason=result.reason,
-            )
-            for result in judgement.visits
-            if result.reason is not None
-        )
         standings.append(
-            CadreStanding(
-                cadre_id=cadre.cadre_id,
-                name=cadre.name,
-                kind=cadre.kind,
-                org_unit_id=cadre.org_unit_id,
-                judgement=judgement,
-                rules=rules,
-                uncounted=uncounted,
-            )
+            _standing(cadre, visits[cadre.cadre_id], period, now, rules_of(cadre), idle)
         )
     return UnitCompliance(org_unit_id, str(period), now, tuple(standings))
+
+
+# A cadre without a visit in the period is judged on no facts at all: the
+# judgement then depends only on the period, ``now``, the zone and the terms (the
+# assigned points matter only to visits), so in one read cadres alike share one.
+# Most of a county's cadres have no visit yet early in a week.
+_IdleJudgements = dict[tuple[ZoneInfo, RuleTerms], Judgement]
+
+
+def _standing(
+    cadre: _Cadre,
+    facts: Sequence[VisitFacts],
+    period: Period,
+    now: datetime,
+    rules: GoverningRules,
+    idle: _IdleJudgements,
+) -> CadreStanding:
+    judgement = _judge_once(cadre, facts, period, now, rules, idle)
+    by_id = {f.visit_id: f for f in facts}
+    uncounted = tuple(
+        UncountedVisit(
+            visit_id=result.visit_id,
+            point_id=by_id[result.visit_id].point_id,
+            started_at=by_id[result.visit_id].started_at,
+            ended_at=by_id[result.visit_id].ended_at,
+            reason=result.reason,
+        )
+        for result in judgement.visits
+        if result.reason is not None
+    )
+    return CadreStanding(
+        cadre_id=cadre.cadre_id,
+        name=cadre.name,
+        kind=cadre.kind,
+        org_unit_id=cadre.org_unit_id,
+        judgement=judgement,
+        rules=rules,
+        uncounted=uncounted,
+    )
+
+
+@dataclass(frozen=True)
+class PeriodShare:
+    """How many cadres of a subtree met one period's requirement, of how many judged."""
+
+    period: str
+    total: int
+    met: int
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+
+def compliance_trend(
+    conn: sa.Connection, org_unit_id: UUID, periods: Sequence[Period], now: datetime
+) -> list[PeriodShare]:
+    """The met share of the unit's subtree in each period, as ``unit_compliance`` judges it.
+
+    A handful of queries whatever the number of periods and cadres: the cadres,
+    their rule sets and every visit of the whole span are read once, and each
+    period is judged in memory from the visits of its own search window, the
+    same rows ``unit_compliance`` would read for it alone.
+    """
+    require_aware(now, "now")
+    if not periods:
+        return []
+    where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
+    cadres = _cadres(conn, where)
+    candidates = _candidates(conn, _units_of(where))
+    windows = [_search_window(period) for period in periods]
+    span = (min(lo for lo, _ in windows), max(hi for _, hi in windows))
+    visits = _visits_between(conn, where, *span)
+    trend = []
+    for period, (lo, hi) in zip(periods, windows, strict=True):
+        _, last = period_bounds(period)
+        total = met = 0
+        idle: _IdleJudgements = {}
+        for cadre in cadres:
+            if local_date(cadre.registered_at, cadre.zone) > last:
+                continue
+            facts = [f for f in visits[cadre.cadre_id] if lo <= f.started_at < hi]
+            rules = _rules_for(cadre, period, now, candidates)
+            judgement = _judge_once(cadre, facts, period, now, rules, idle)
+            total += 1
+            met += judgement.status is Status.MET
+        trend.append(PeriodShare(str(period), total, met))
+    return trend
+
+
+@dataclass(frozen=True)
+class UnitShare:
+    """The statuses of the cadres registered in a unit's subtree, and the met share."""
+
+    org_unit_id: UUID
+    name: str
+    level: str
+    depth: int
+    parent_id: UUID | None
+    total: int
+    met: int
+    on_track: int
+    behind: int
+    missed: int
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+
+def shares_by_unit(result: UnitCompliance, units: Sequence[SubtreeUnit]) -> list[UnitShare]:
+    """Each unit of the subtree (``org_tree.subtree_units``) with its cadres' statuses rolled up.
+
+    A cadre counts for their own unit and every unit above it, up to the root.
+    """
+    # Counted per cadre's own unit first, then summed over each unit's members: a
+    # pass over the cadres, not one per unit.
+    own: dict[UUID, Counter[Status]] = defaultdict(Counter)
+    for cadre in result.cadres:
+        own[cadre.org_unit_id][cadre.status] += 1
+    shares = []
+    for member in units:
+        counted: Counter[Status] = Counter()
+        for unit in member.members & own.keys():
+            counted.update(own[unit])
+        shares.append(
+            UnitShare(
+                org_unit_id=member.unit.org_unit_id,
+                name=member.unit.name,
+                level=member.unit.level.value,
+                depth=member.depth,
+                parent_id=member.unit.parent_id,
+                total=sum(counted.values()),
+                met=counted[Status.MET],
+                on_track=counted[Status.ON_TRACK],
+                behind=counted[Status.BEHIND],
+                missed=counted[Status.MISSED],
+            )
+        )
+    return shares
+
+
+@dataclass(frozen=True)
+class CadrePeriod:
+    """One cadre's period for a drill-down: the standing, and every visit read for it.
+
+    ``visits`` are the facts of the visits that started in the period, in start
+    order, beside the judgement's verdict on each (``standing.judgement.visits``).
+    """
+
+    standing: CadreStanding
+    visits: tuple[VisitFacts, ...]
+
+
+def cadre_period(conn: sa.Connection, cadre_id: UUID, period: Period, now: datetime) -> CadrePeriod:
+    """The cadre's standing in the period (as ``unit_compliance`` lists it) and its visits."""
+    require_aware(now, "now")
+    cadre = _one_cadre(conn, cadre_id)
+    rules = _rules_for(cadre, period, now, _candidates(conn, _units_of(_cadre_is(cadre_id))))
+    facts = _visits(conn, _cadre_is(cadre_id), period)[cadre_id]
+    standing = _standing(cadre, facts, period, now, rules, {})
+    started = {r.visit_id for r in standing.judgement.visits}
+    listed = sorted((f for f in facts if f.visit_id in started), key=lambda f: f.started_at)
+    return CadrePeriod(standing, tuple(listed))
+
+
+def youths_met_by_cadre(conn: sa.Connection, org_unit_id: UUID, period: Period) -> dict[UUID, int]:
+    """Face-to-face meetings with youths on the cadres' "1+100" lists, per cadre of the
+    subtree, on local dates (the cadre's unit's zone) in the period.
+
+    A youth met twice counts twice: this is work done, not coverage (``contact_coverage``).
+    """
+    first, last = period_bounds(period)
+    lo, hi = _search_window(period)
+    met = compliance_youths_met.c
+    rows = conn.execute(
+        sa.select(met.cadre_id, met.met_at, org_units.c.time_zone)
+        .select_from(
+            compliance_youths_met.join(
+                compliance_cadres, compliance_cadres.c.cadre_id == met.cadre_id
+            ).outerjoin(org_units, org_units.c.org_unit_id == compliance_cadres.c.org_unit_id)
+        )
+        .where(
+            compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id)),
+            met.met_at >= lo,
+            met.met_at < hi,
+        )
+    )
+    zones: dict[str, ZoneInfo] = {}
+    counts: Counter[UUID] = Counter()
+    for cadre_id, met_at, zone_name in rows:
+        name = zone_name or DEFAULT_TIME_ZONE
+        zone = zones.get(name) or zones.setdefault(name, ZoneInfo(name))
+        if first <= local_date(as_utc(met_at), zone) <= last:
+            counts[cadre_id] += 1
+    return dict(counts)
 
 
 def applicable_rule_sets(
@@ -481,6 +662,7 @@ def _cadres(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[_Cadre]:
         )
         .where(where)
     ).all()
+    zones: dict[str, ZoneInfo] = {}
     cadres = [
         _Cadre(
             cadre_id=row.cadre_id,
@@ -488,13 +670,22 @@ def _cadres(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[_Cadre]:
             kind=row.kind,
             org_unit_id=row.org_unit_id,
             registered_at=as_utc(row.registered_at),
-            zone=ZoneInfo(row.time_zone or DEFAULT_TIME_ZONE),
+            zone=_zone(zones, row.time_zone),
             point_ids=frozenset(points[row.cadre_id]),
         )
         for row in rows
     ]
     # Sorted here, not in SQL: collations differ between databases for Chinese names.
     return sorted(cadres, key=lambda c: (c.name, c.cadre_id))
+
+
+def _zone(known: dict[str, ZoneInfo], name: str | None) -> ZoneInfo:
+    """The zone by name, built once per query: a thousand cadres share a few zones."""
+    name = name or DEFAULT_TIME_ZONE
+    zone = known.get(name)
+    if zone is None:
+        zone = known[name] = ZoneInfo(name)
+    return zone
 
 
 def _search_window(period: Period) -> tuple[datetime, datetime]:
@@ -512,7 +703,12 @@ def _search_window(period: Period) -> tuple[datetime, datetime]:
 def _visits(
     conn: sa.Connection, cadres: sa.ColumnElement[bool], period: Period
 ) -> defaultdict[UUID, list[VisitFacts]]:
-    lo, hi = _search_window(period)
+    return _visits_between(conn, cadres, *_search_window(period))
+
+
+def _visits_between(
+    conn: sa.Connection, cadres: sa.ColumnElement[bool], lo: datetime, hi: datetime
+) -> defaultdict[UUID, list[VisitFacts]]:
     found: defaultdict[UUID, list[VisitFacts]] = defaultdict(list)
     for row in conn.execute(
         sa.select(compliance_visits).where(
@@ -629,6 +825,24 @@ def _rules_for(
 ) -> GoverningRules:
     day = reference_day(period, zone=cadre.zone, now=now)
     return _governing(candidates.get(cadre.org_unit_id, []), day)
+
+
+def _judge_once(
+    cadre: _Cadre,
+    visits: Sequence[VisitFacts],
+    period: Period,
+    now: datetime,
+    rules: GoverningRules,
+    idle: _IdleJudgements,
+) -> Judgement:
+    """``_judge``, sharing the judgement of no visits among cadres alike (``_IdleJudgements``)."""
+    if visits:
+        return _judge(cadre, visits, period, now, rules)
+    key = (cadre.zone, rules.terms)
+    found = idle.get(key)
+    if found is None:
+        found = idle[key] = _judge(cadre, (), period, now, rules)
+    return found
 
 
 def _judge(

@@ -11,8 +11,8 @@ Both read models are rebuilt from the log rather than converted: their rows are
 emptied and their positions go back to the start, so the read side replays the
 log into them on its next start.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011_volunteer_directory
 Create Date: 2026-12-05
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011_volunteer_directory"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Certificates of volunteer service as documents: the PDF a volunteer downloads."""
