@@ -66,7 +66,15 @@ from grassroots.projections.problems import (
 from grassroots.reports.bulletin_pdf import PDF_MEDIA_TYPE, bulletin_pdf
 from grassroots.reports.bulletin_xlsx import XLSX_MEDIA_TYPE, bulletin_xlsx
 
-__all__ = ["ROUTES", "DispatchController"]
+__all__ = [
+    "ROUTES",
+    "DispatchController",
+    "bulletin_response",
+    "make_bulletin",
+    "read_cadre_week",
+    "read_dispatch",
+    "read_trend",
+]
 
 # The open problems a dispatch lists, oldest first; ``open_problems_total`` counts all.
 PROBLEMS_SHOWN = 50
@@ -293,7 +301,9 @@ def _weeks_ending(last: IsoWeek, count: int) -> list[IsoWeek]:
     return [iso_week_of(last.monday - timedelta(weeks=back)) for back in range(count - 1, -1, -1)]
 
 
-def _dispatch(api: Api, caller: Caller, org_unit_id: UUID, week_text: str | None) -> DispatchView:
+def read_dispatch(
+    api: Api, caller: Caller, org_unit_id: UUID, week_text: str | None
+) -> DispatchView:
     unit = require_unit(api.app, caller, org_unit_id)
     now = api.app.now()
     week = _week(week_text, unit, now)
@@ -335,7 +345,7 @@ def _dispatch(api: Api, caller: Caller, org_unit_id: UUID, week_text: str | None
     )
 
 
-def _trend(
+def read_trend(
     api: Api, caller: Caller, org_unit_id: UUID, week_text: str | None, weeks: int
 ) -> TrendView:
     unit = require_unit(api.app, caller, org_unit_id)
@@ -346,7 +356,7 @@ def _trend(
     return _trend_view(org_unit_id, now, trend)
 
 
-def _cadre_week(
+def read_cadre_week(
     api: Api, caller: Caller, org_unit_id: UUID, cadre_id: UUID, week_text: str | None
 ) -> CadreWeekView:
     app = api.app
@@ -375,7 +385,7 @@ def _month(text: str) -> Month:
         raise ApiProblem(400, "period-invalid", f"there is no month {text!r}") from None
 
 
-def _bulletin(api: Api, caller: Caller, org_unit_id: UUID, file: str) -> tuple[Bulletin, bytes]:
+def make_bulletin(api: Api, caller: Caller, org_unit_id: UUID, file: str) -> tuple[Bulletin, bytes]:
     match = _BULLETIN_FILE.fullmatch(file)
     if match is None:
         raise ApiProblem(404, "no-such-route", "a bulletin is named YYYY-MM.xlsx or YYYY-MM.pdf")
@@ -392,7 +402,7 @@ def _bulletin(api: Api, caller: Caller, org_unit_id: UUID, file: str) -> tuple[B
     return bulletin, bulletin_pdf(bulletin, api.config.cjk_font)
 
 
-def _file_response(
+def bulletin_response(
     bulletin: Bulletin, content: bytes, kind: Literal["xlsx", "pdf"]
 ) -> Response[bytes]:
     month = bulletin.month
@@ -437,7 +447,7 @@ class DispatchController(Controller):
         week: WeekParam = None,
     ) -> DispatchView:
         caller = request.user
-        return await api.read(caller.account_id, _dispatch, api, caller, org_unit_id, week)
+        return await api.read(caller.account_id, read_dispatch, api, caller, org_unit_id, week)
 
     @get(
         "/{org_unit_id:uuid}/compliance-trend",
@@ -459,7 +469,7 @@ class DispatchController(Controller):
         ] = 12,
     ) -> TrendView:
         caller = request.user
-        return await api.read(caller.account_id, _trend, api, caller, org_unit_id, week, weeks)
+        return await api.read(caller.account_id, read_trend, api, caller, org_unit_id, week, weeks)
 
     @get(
         "/{org_unit_id:uuid}/dispatch/cadres/{cadre_id:uuid}",
@@ -477,7 +487,7 @@ class DispatchController(Controller):
     ) -> CadreWeekView:
         caller = request.user
         return await api.read(
-            caller.account_id, _cadre_week, api, caller, org_unit_id, cadre_id, week
+            caller.account_id, read_cadre_week, api, caller, org_unit_id, cadre_id, week
         )
 
     @get(
@@ -500,9 +510,9 @@ class DispatchController(Controller):
     ) -> Response[bytes]:
         caller = request.user
         bulletin, content = await api.read(
-            caller.account_id, _bulletin, api, caller, org_unit_id, file
+            caller.account_id, make_bulletin, api, caller, org_unit_id, file
         )
-        return _file_response(bulletin, content, "pdf" if file.endswith(".pdf") else "xlsx")
+        return bulletin_response(bulletin, content, "pdf" if file.endswith(".pdf") else "xlsx")
 
 
 ROUTES: list[ControllerRouterHandler] = [DispatchController]

@@ -24,7 +24,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+<<<<<<< HEAD
 from grassroots.pages import certificates, controllers, desk, pwa, volunteer
+=======
+from grassroots.pages import certificates, controllers, desk, dispatch, pwa
+>>>>>>> main
 from grassroots.pages.sessions import PageSessions
 
 __all__ = ["PageSessions", "pages_router", "template_config"]
@@ -60,7 +64,11 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *pwa.ROUTES,
             *certificates.ROUTES,
             *desk.ROUTES,
+<<<<<<< HEAD
             *volunteer.ROUTES,
+=======
+            *dispatch.ROUTES,
+>>>>>>> main
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

@@ -185,9 +185,14 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
     return page(request, "refused.html", status=403)
 
 
+<<<<<<< HEAD
 # Screens served by a module of their own (``pages/desk.py``, ``pages/volunteer.py``),
 # not by the stand-in.
 OWN_MODULE = {"desk", "m"}
+=======
+# Screens served by a module of their own (``pages/desk.py`` ...), not by the stand-in.
+OWN_MODULE = {"desk", "dispatch"}
+>>>>>>> main
 
 ROUTES = [
     home,

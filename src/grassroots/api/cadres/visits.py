@@ -33,7 +33,7 @@ from grassroots.domain.problem import Problem
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.visit import Visit
 
-__all__ = ["VisitController"]
+__all__ = ["VisitController", "visible_visit"]
 
 QrText = Annotated[
     str,
@@ -139,7 +139,7 @@ def _own_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> Visit:
     return visit
 
 
-def _visible_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitView:
+def visible_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitView:
     """The caller's own visit, or one by a cadre in a unit they supervise."""
     visit = app.get(Visit, visit_id)
     if visit.cadre_id in caller.subjects(Role.CADRE):
@@ -233,7 +233,7 @@ class VisitController(Controller):
     async def visit(
         self, visit_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> VisitView:
-        return await api.read(None, _visible_visit, api.app, request.user, visit_id)
+        return await api.read(None, visible_visit, api.app, request.user, visit_id)
 
     @post(
         "/{visit_id:uuid}/log",
