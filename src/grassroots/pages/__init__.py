@@ -24,11 +24,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-<<<<<<< HEAD
-from grassroots.pages import certificates, controllers, desk, pwa, volunteer
-=======
-from grassroots.pages import certificates, controllers, desk, dispatch, pwa
->>>>>>> main
+from grassroots.pages import certificates, controllers, desk, dispatch, pwa, volunteer
 from grassroots.pages.sessions import PageSessions
 
 __all__ = ["PageSessions", "pages_router", "template_config"]
@@ -64,11 +60,8 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *pwa.ROUTES,
             *certificates.ROUTES,
             *desk.ROUTES,
-<<<<<<< HEAD
-            *volunteer.ROUTES,
-=======
             *dispatch.ROUTES,
->>>>>>> main
+            *volunteer.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

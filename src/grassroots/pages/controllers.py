@@ -185,14 +185,9 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
     return page(request, "refused.html", status=403)
 
 
-<<<<<<< HEAD
-# Screens served by a module of their own (``pages/desk.py``, ``pages/volunteer.py``),
-# not by the stand-in.
-OWN_MODULE = {"desk", "m"}
-=======
-# Screens served by a module of their own (``pages/desk.py`` ...), not by the stand-in.
-OWN_MODULE = {"desk", "dispatch"}
->>>>>>> main
+# Screens served by a module of their own (``pages/desk.py``, ``pages/dispatch.py``,
+# ``pages/volunteer.py``), not by the stand-in.
+OWN_MODULE = {"desk", "dispatch", "m"}
 
 ROUTES = [
     home,
