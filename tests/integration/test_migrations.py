@@ -25,7 +25,7 @@ def test_sqlite_upgrades_to_head_and_downgrades_to_base(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
 
     upgrade(url)
-    assert _version(url) == ["0011_volunteer_directory"]
+    assert _version(url) == ["0012"]
     downgrade(url)
     assert _version(url) == []
 
@@ -36,7 +36,7 @@ def test_postgresql_upgrades_to_head_and_downgrades_to_base(
     url, schema = postgres_schema
 
     upgrade(url, schema=schema)
-    assert _version(url, schema) == ["0011_volunteer_directory"]
+    assert _version(url, schema) == ["0012"]
     downgrade(url, schema=schema)
     assert _version(url, schema) == []
 
@@ -82,7 +82,7 @@ def test_the_catalogue_attendance_rekeying_sends_the_catalogue_back_to_be_rebuil
                     " VALUES ('c1', '青年之家', 'u1', '某路1号', 30.0, 120.0, 200.0, 0)"
                 )
             )
-        upgrade(url)
+        upgrade(url, revision="0010")
         with engine.connect() as conn:
             positions = dict(
                 conn.execute(sa.text("SELECT name, position FROM projection_tracking")).all()
@@ -96,3 +96,38 @@ def test_the_catalogue_attendance_rekeying_sends_the_catalogue_back_to_be_rebuil
     # Replayed from the start on the read side's next start; the others keep their place.
     assert positions == {"activity_catalogue": 0, "service_ledger": 99}
     assert key["constrained_columns"] == ["activity_id", "volunteer_id"]
+
+
+def test_my_sign_ups_and_the_ledgers_names_send_both_read_models_back_to_be_rebuilt(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
+    upgrade(url, revision="0011_volunteer_directory")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO projection_tracking (name, position) VALUES"
+                    " ('activity_catalogue', 99), ('service_ledger', 99), ('org_tree', 99)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO ledger_zones (org_unit_id, time_zone)"
+                    " VALUES ('u1', 'Asia/Shanghai')"
+                )
+            )
+        upgrade(url)
+        with engine.connect() as conn:
+            positions = dict(
+                conn.execute(sa.text("SELECT name, position FROM projection_tracking")).all()
+            )
+            zones = conn.execute(sa.text("SELECT count(*) FROM ledger_zones")).scalar()
+    finally:
+        engine.dispose()
+
+    # Replayed from the start on the read side's next start, with the new columns
+    # and tables filled; the others keep their place.
+    assert positions == {"activity_catalogue": 0, "service_ledger": 0, "org_tree": 99}
+    assert zones == 0

@@ -1,4 +1,5 @@
-"""What volunteers do: sign up, scan in and out at the venue, read their ledger.
+"""What volunteers do: sign up, scan in and out at the venue, read their sign-ups
+and their ledger.
 
 The volunteer acting is always the caller's own volunteer record, never an id
 from the request, so nobody can sign up, scan or read for someone else here.
@@ -35,9 +36,21 @@ from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.volunteer import Volunteer
+from grassroots.projections.activity_catalogue import MySignUp, sign_ups_of
 from grassroots.projections.ledger import LedgerLine, explain_line, read_ledger, read_totals
 
-__all__ = ["ROUTES", "Location", "Scan", "answer_scan", "check_in_scan", "check_out_scan"]
+__all__ = [
+    "ROUTES",
+    "Location",
+    "Scan",
+    "answer_scan",
+    "check_in_scan",
+    "check_out_scan",
+    "explanation",
+    "ledger_totals",
+    "my_sign_ups",
+    "sign_up_answer",
+]
 
 
 # --- bodies -------------------------------------------------------------------
@@ -51,6 +64,39 @@ class SignUpView(msgspec.Struct, kw_only=True):
         int | None,
         Meta(description="Place on the waiting list (1 = next to get a place); null with a place."),
     ] = None
+
+
+MY_STATES = "signed_up, wait_listed, promoted, withdrawn, checked_in, attended"
+
+
+class MySignUpView(msgspec.Struct, kw_only=True):
+    activity_id: UUID
+    title: Annotated[str, Meta(examples=["社区敬老院陪伴"])]
+    center_id: UUID
+    center_name: Annotated[str | None, Meta(examples=["城关镇青年之家"])]
+    starts_at: datetime
+    ends_at: datetime
+    activity_status: Annotated[str, Meta(examples=["posted"], description="posted or cancelled")]
+    state: Annotated[
+        str,
+        Meta(
+            examples=["promoted"],
+            description=f"Where the caller stands: {MY_STATES}. `promoted` holds a place "
+            "got from the waiting list (已递补).",
+        ),
+    ]
+    waiting_position: Annotated[
+        int | None,
+        Meta(description="Place on the waiting list (1 = next to get a place) while waiting."),
+    ] = None
+    promoted: Annotated[
+        bool, Meta(description="Holds a place got from the waiting list, at `promoted_at`.")
+    ] = False
+    promoted_at: datetime | None = None
+    signed_up_at: datetime | None = None
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    credited_minutes: int = 0
 
 
 class Location(msgspec.Struct, kw_only=True):
@@ -112,6 +158,12 @@ class LedgerLineView(msgspec.Struct, kw_only=True):
     attendance_id: UUID
     activity_id: UUID
     center_id: UUID
+    activity_title: Annotated[
+        str | None, Meta(examples=["社区敬老院陪伴"], description="The activity's title now.")
+    ]
+    center_name: Annotated[
+        str | None, Meta(examples=["城关镇青年之家"], description="The center's name now.")
+    ]
     reason: str | None
     staff_name: Annotated[
         str | None,
@@ -254,7 +306,7 @@ def answer_scan(api: Api, scan: tuple[Attendance, LiveUpdate | None]) -> Attenda
     return _attendance_view(attendance)
 
 
-def _sign_up(app: Grassroots, activity_id: UUID, volunteer_id: UUID) -> SignUpView:
+def sign_up_answer(app: Grassroots, activity_id: UUID, volunteer_id: UUID) -> SignUpView:
     status = app.sign_up(activity_id, volunteer_id)
     waiting = app.get(Activity, activity_id).waiting
     position = waiting.index(volunteer_id) + 1 if volunteer_id in waiting else None
@@ -264,6 +316,62 @@ def _sign_up(app: Grassroots, activity_id: UUID, volunteer_id: UUID) -> SignUpVi
         status=status,
         waiting_position=position if status is SignUpStatus.WAIT_LISTED else None,
     )
+
+
+def _my_sign_up_view(row: MySignUp) -> MySignUpView:
+    return MySignUpView(
+        activity_id=row.activity_id,
+        title=row.title,
+        center_id=row.center_id,
+        center_name=row.center_name,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        activity_status=row.activity_status,
+        state=row.state,
+        waiting_position=row.waiting_place,
+        promoted=row.promoted_at is not None and row.sign_up == SignUpStatus.SIGNED_UP,
+        promoted_at=row.promoted_at,
+        signed_up_at=row.signed_up_at,
+        checked_in_at=row.checked_in_at,
+        checked_out_at=row.checked_out_at,
+        credited_minutes=row.credited_minutes,
+    )
+
+
+def my_sign_ups(api: Api, volunteer_id: UUID, page: PageRequest) -> list[MySignUpView]:
+    """A volunteer's sign-ups, one more than the page asks for (to tell a next page)."""
+    with api.engine.connect() as conn:
+        rows = sign_ups_of(
+            conn, volunteer_id, now=api.app.now(), limit=page.limit + 1, offset=page.offset
+        )
+    return [_my_sign_up_view(row) for row in rows]
+
+
+class MySignUpsController(Controller):
+    path = "/api/v1/me/sign-ups"
+    tags = ["volunteering"]  # noqa: RUF012
+    guards = [requires(Role.VOLUNTEER)]  # noqa: RUF012
+    dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
+
+    @get(
+        operation_id="getMySignUps",
+        summary="The caller's sign-ups and where they stand on each (volunteer)",
+        description="Every activity the caller signed up for (or came to without), with its "
+        "title, center and time: those not yet ended first, soonest first, then the ended "
+        "ones, latest first. `state` is one of " + MY_STATES + "; a volunteer waiting has "
+        "their place on the waiting list, one promoted from it `promoted` with the instant. "
+        "Includes the caller's own sign-ups at once.",
+        responses=problem_responses(400, 401, 403, 429),
+    )
+    async def my_sign_ups(
+        self,
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+    ) -> Page[MySignUpView]:
+        caller = request.user
+        found = await api.read(caller.account_id, my_sign_ups, api, caller.volunteer_id, page)
+        return page.page(found)
 
 
 SCAN_FAILURES = problem_responses(400, 401, 403, 404, 409, 422, 429)
@@ -288,7 +396,7 @@ class VolunteeringController(Controller):
     ) -> SignUpView:
         caller = request.user
         return await api.write(
-            caller.account_id, _sign_up, api.app, activity_id, caller.volunteer_id
+            caller.account_id, sign_up_answer, api.app, activity_id, caller.volunteer_id
         )
 
     @delete(
@@ -369,6 +477,8 @@ def _line_view(line: LedgerLine, names: dict[UUID, str], *, show_ids: bool) -> L
         attendance_id=line.attendance_id,
         activity_id=line.activity_id,
         center_id=line.center_id,
+        activity_title=line.activity_title,
+        center_name=line.center_name,
         reason=line.reason,
         staff_name=None if line.staff_id is None else names.get(line.staff_id),
         # An account id is for those who administer accounts; everyone else sees a name.
@@ -399,7 +509,7 @@ async def _ledger_page(
     return page.page(lines)
 
 
-def _ledger_totals(api: Api, volunteer_id: UUID, as_of: datetime | None) -> LedgerTotals:
+def ledger_totals(api: Api, volunteer_id: UUID, as_of: datetime | None) -> LedgerTotals:
     with api.engine.connect() as conn:
         years = read_totals(conn, volunteer_id, "year", as_of=as_of)
         return LedgerTotals(
@@ -411,7 +521,7 @@ def _ledger_totals(api: Api, volunteer_id: UUID, as_of: datetime | None) -> Ledg
         )
 
 
-def _explanation(api: Api, caller: Caller, volunteer_id: UUID, position: int) -> LineExplanation:
+def explanation(api: Api, caller: Caller, volunteer_id: UUID, position: int) -> LineExplanation:
     with api.engine.connect() as conn:
         refs = explain_line(conn, volunteer_id, position)
     if refs is None:
@@ -496,7 +606,7 @@ class LedgerController(Controller):
     ) -> LedgerTotals:
         caller = request.user
         instant = query_instant(as_of, "as_of")
-        return await api.read(caller.account_id, _ledger_totals, api, caller.volunteer_id, instant)
+        return await api.read(caller.account_id, ledger_totals, api, caller.volunteer_id, instant)
 
     @get(
         "/me/ledger/lines/{position:int}/explanation",
@@ -515,7 +625,7 @@ class LedgerController(Controller):
     ) -> LineExplanation:
         caller = request.user
         return await api.read(
-            caller.account_id, _explanation, api, caller, caller.volunteer_id, position
+            caller.account_id, explanation, api, caller, caller.volunteer_id, position
         )
 
     @get(
@@ -540,6 +650,7 @@ class LedgerController(Controller):
 
 ROUTES: list[ControllerRouterHandler] = [
     VolunteeringController,
+    MySignUpsController,
     LedgerController,
     *live.ROUTES,
 ]

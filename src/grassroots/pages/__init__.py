@@ -34,6 +34,7 @@ from grassroots.pages import (
     register,
     scan,
     venue,
+    volunteer,
 )
 from grassroots.pages.sessions import PageSessions
 
@@ -75,6 +76,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *venue.ROUTES,
             *register.ROUTES,
             *cadre.ROUTES,
+            *volunteer.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

@@ -62,6 +62,8 @@ __all__ = [
     "Arrivals",
     "AttendanceRow",
     "CenterRow",
+    "MySignUp",
+    "MyState",
     "Near",
     "SignUpState",
     "activities_of_center",
@@ -74,6 +76,7 @@ __all__ = [
     "center_row",
     "centers",
     "discover",
+    "sign_ups_of",
 ]
 
 activity_catalogue_centers = sa.Table(
@@ -139,6 +142,11 @@ activity_catalogue_attendance = sa.Table(
     sa.Column("adjustment_minutes", sa.Integer, nullable=False),
     sa.Column("adjustments", sa.Integer, nullable=False),
     sa.Column("credited_minutes", sa.Integer, nullable=False),
+    # When the volunteer got a place from the waiting list (cleared by a new sign-up).
+    sa.Column("promoted_at", sa.DateTime(timezone=True), nullable=True),
+    # The log position of the volunteer's joining the waiting list: places on it
+    # go by this, not by ``first_position`` (one who withdrew and came back waits last).
+    sa.Column("wait_listed_position", sa.BigInteger, nullable=True),
     # An activity's lists are its rows by the key's first column, sorted among
     # themselves: no index by (activity, first position) to write (0009).
     sa.Index(
@@ -148,6 +156,9 @@ activity_catalogue_attendance = sa.Table(
         sqlite_where=sa.text("attendance_id IS NOT NULL"),
         postgresql_where=sa.text("attendance_id IS NOT NULL"),
     ),
+    # "My sign-ups": a volunteer's rows. Its column is part of the key, which no
+    # update sets, so only an insert writes this index (see ``_Rows``).
+    sa.Index("ix_activity_catalogue_attendance_volunteer", "volunteer_id"),
 )
 
 
@@ -171,6 +182,7 @@ _INSTANTS = {
     "checked_in_at",
     "checked_out_at",
     "auto_closed_at",
+    "promoted_at",
 }
 
 
@@ -511,15 +523,18 @@ class ActivityCatalogue(Projection):
 
     @handles(Activity.SignedUp)
     def _signed_up(self, state: _Batch, e: Activity.SignedUp, ctx: EventContext) -> None:
-        self._move(state, e, ctx, SignUpState.SIGNED_UP, as_utc(e.at))
+        row = self._move(state, e, ctx, SignUpState.SIGNED_UP, as_utc(e.at))
+        row["promoted_at"] = None
 
     @handles(Activity.WaitListed)
     def _wait_listed(self, state: _Batch, e: Activity.WaitListed, ctx: EventContext) -> None:
-        self._move(state, e, ctx, SignUpState.WAIT_LISTED, as_utc(e.at))
+        row = self._move(state, e, ctx, SignUpState.WAIT_LISTED, as_utc(e.at))
+        row["promoted_at"] = None
+        row["wait_listed_position"] = ctx.position
 
     @handles(Activity.Promoted)
     def _promoted(self, state: _Batch, e: Activity.Promoted, ctx: EventContext) -> None:
-        self._move(state, e, ctx, SignUpState.SIGNED_UP)
+        self._move(state, e, ctx, SignUpState.SIGNED_UP)["promoted_at"] = as_utc(e.at)
 
     @handles(Activity.Withdrawn)
     def _withdrawn(self, state: _Batch, e: Activity.Withdrawn, ctx: EventContext) -> None:
@@ -536,8 +551,8 @@ class ActivityCatalogue(Projection):
         ctx: EventContext,
         to: str,
         signed_up_at: datetime | None = None,
-    ) -> None:
-        """Move a volunteer between the lists, keeping the activity's two counts."""
+    ) -> dict[str, Any]:
+        """Move a volunteer between the lists, keeping the activity's two counts; their row."""
         activity_id = ctx.originator_id
         row = self._attendance(state, activity_id, e.volunteer_id, ctx)
         before = row["sign_up"]
@@ -546,7 +561,7 @@ class ActivityCatalogue(Projection):
             row["signed_up_at"] = signed_up_at
         activity = state.activities.rows.get(activity_id)
         if activity is None:
-            return
+            return row
         left, joined = _COUNTED_IN.get(before), _COUNTED_IN.get(to)
         if left is not None:
             activity[left] -= 1
@@ -554,6 +569,7 @@ class ActivityCatalogue(Projection):
             activity[joined] += 1
         activity["version"] = ctx.originator_version
         state.activities.touch(activity_id, activity)
+        return row
 
     # --- attendance ---------------------------------------------------------------------
 
@@ -636,6 +652,8 @@ class ActivityCatalogue(Projection):
             "adjustment_minutes": 0,
             "adjustments": 0,
             "credited_minutes": 0,
+            "promoted_at": None,
+            "wait_listed_position": None,
         }
         rows.add(row, key)
         return row
@@ -843,6 +861,128 @@ def attendance_of(
             scan_minutes=r.scan_minutes,
             adjustment_minutes=r.adjustment_minutes,
             adjustments=r.adjustments,
+            credited_minutes=r.credited_minutes,
+        )
+        for r in conn.execute(query)
+    ]
+
+
+class MyState:
+    """Where a volunteer stands at an activity, as "my sign-ups" shows it."""
+
+    SIGNED_UP = "signed_up"
+    WAIT_LISTED = "wait_listed"
+    # Holding a place got from the waiting list (已递补).
+    PROMOTED = "promoted"
+    WITHDRAWN = "withdrawn"
+    CHECKED_IN = "checked_in"
+    # Checked out, closed at the end, or added by staff with minutes.
+    ATTENDED = "attended"
+
+
+@dataclass(frozen=True)
+class MySignUp:
+    """One activity on a volunteer's lists (or attended as a walk-in), with its details."""
+
+    activity_id: UUID
+    title: str
+    center_id: UUID
+    center_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    activity_status: str
+    sign_up: str | None
+    signed_up_at: datetime | None
+    waiting_place: int | None
+    promoted_at: datetime | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    auto_closed_at: datetime | None
+    added_by_staff: bool
+    credited_minutes: int
+
+    @property
+    def state(self) -> str:
+        if self.checked_out_at or self.auto_closed_at or self.added_by_staff:
+            return MyState.ATTENDED
+        if self.checked_in_at is not None:
+            return MyState.CHECKED_IN
+        if self.sign_up == SignUpState.SIGNED_UP and self.promoted_at is not None:
+            return MyState.PROMOTED
+        return self.sign_up or MyState.WITHDRAWN
+
+
+def sign_ups_of(
+    conn: sa.Connection,
+    volunteer_id: UUID,
+    *,
+    now: datetime,
+    activity_id: UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[MySignUp]:
+    """A volunteer's activities: those not yet ended first, soonest first, then the
+    ended ones, latest first; each with the volunteer's place on the waiting list
+    (1 = next to get a place) while they wait. ``activity_id`` keeps that one."""
+    mine = activity_catalogue_attendance.alias("mine")
+    others = activity_catalogue_attendance.alias("others")
+    a = activity_catalogue_activities.c
+    waiting = SignUpState.WAIT_LISTED
+    ahead = (
+        sa.select(sa.func.count())
+        .where(
+            others.c.activity_id == mine.c.activity_id,
+            others.c.sign_up == waiting,
+            others.c.wait_listed_position <= mine.c.wait_listed_position,
+        )
+        .scalar_subquery()
+    )
+    ended = a.ends_at < as_utc(now)
+    query = (
+        sa.select(
+            mine,
+            a.title,
+            a.center_id,
+            a.starts_at,
+            a.ends_at,
+            a.status,
+            activity_catalogue_centers.c.name.label("center_name"),
+            sa.case((mine.c.sign_up == waiting, ahead), else_=None).label("waiting_place"),
+        )
+        .join(activity_catalogue_activities, a.activity_id == mine.c.activity_id)
+        .outerjoin(
+            activity_catalogue_centers, activity_catalogue_centers.c.center_id == a.center_id
+        )
+        .where(
+            mine.c.volunteer_id == volunteer_id,
+            sa.true() if activity_id is None else mine.c.activity_id == activity_id,
+        )
+        .order_by(
+            sa.case((ended, 1), else_=0),
+            sa.case((ended, None), else_=a.starts_at),
+            sa.case((ended, a.starts_at), else_=None).desc(),
+            a.activity_id,
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        MySignUp(
+            activity_id=r.activity_id,
+            title=r.title,
+            center_id=r.center_id,
+            center_name=r.center_name,
+            starts_at=as_utc(r.starts_at),
+            ends_at=as_utc(r.ends_at),
+            activity_status=r.status,
+            sign_up=r.sign_up,
+            signed_up_at=_maybe_utc(r.signed_up_at),
+            waiting_place=r.waiting_place,
+            promoted_at=_maybe_utc(r.promoted_at),
+            checked_in_at=_maybe_utc(r.checked_in_at),
+            checked_out_at=_maybe_utc(r.checked_out_at),
+            auto_closed_at=_maybe_utc(r.auto_closed_at),
+            added_by_staff=r.added_by_staff,
             credited_minutes=r.credited_minutes,
         )
         for r in conn.execute(query)

@@ -6,6 +6,11 @@ center it belongs to, the events it came from, its minutes and, for a
 correction, the reason and the staff member. Lines are keyed by their position
 in the log, so a rebuild gives the identical rows.
 
+A line shows its activity's title and its center's name as they are now: the
+ledger keeps both from the activity's and the center's events
+(``ledger_activities``, ``ledger_centers``) and a read joins them, so a renamed
+activity is renamed on every line and an app needs no call per line to name it.
+
 A line counts toward the day (week, month, year) its activity was scheduled to
 start on, in the volunteer's org unit's zone: hours served in March stay in
 March even when a correction is made in April. ``recorded_at`` (when the event
@@ -24,7 +29,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance
+from grassroots.domain.center import Center
 from grassroots.domain.certificate import ServedMinutes
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import DEFAULT_TIME_ZONE
@@ -51,6 +58,7 @@ __all__ = [
     "ServiceLedger",
     "explain_line",
     "ledger_lines",
+    "periods_of",
     "read_ledger",
     "read_totals",
     "served_between",
@@ -79,6 +87,20 @@ ledger_attendances = sa.Table(
     sa.Column("center_id", sa.Uuid, nullable=False),
     sa.Column("service_date", sa.Date, nullable=False),
     sa.Column("opened_by", sa.String(80), nullable=False),
+)
+
+ledger_activities = sa.Table(
+    "ledger_activities",
+    metadata,
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+)
+
+ledger_centers = sa.Table(
+    "ledger_centers",
+    metadata,
+    sa.Column("center_id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
 )
 
 ledger_lines = sa.Table(
@@ -168,6 +190,11 @@ class _Batch:
     placed: dict[UUID, UUID] = field(default_factory=dict)
     new_attendances: list[dict[str, Any]] = field(default_factory=list)
     new_lines: list[_Line] = field(default_factory=list)
+    # Titles and names to write (the latest of the batch), and which of them are
+    # new: only the others can have a stored row to replace.
+    titles: dict[UUID, str] = field(default_factory=dict)
+    names: dict[UUID, str] = field(default_factory=dict)
+    first_named: set[UUID] = field(default_factory=set)
 
     # Whether the first three hold every row of their tables, and ``balances``
     # every volunteer's last line (see ``BatchState``): each handler that writes
@@ -185,7 +212,14 @@ class _Batch:
 
 class ServiceLedger(Projection):
     name = "service_ledger"
-    tables = (ledger_zones, ledger_volunteers, ledger_attendances, ledger_lines)
+    tables = (
+        ledger_zones,
+        ledger_volunteers,
+        ledger_attendances,
+        ledger_lines,
+        ledger_activities,
+        ledger_centers,
+    )
 
     def __init__(self) -> None:
         self._remembered = _Batch()
@@ -248,6 +282,28 @@ class ServiceLedger(Projection):
             )
         _INSERT_ATTENDANCES.execute(conn, state.new_attendances)
         _INSERT_LINES.insert_rows(conn, state.new_lines)
+        _replace(conn, ledger_activities, "title", state.titles, state.first_named)
+        _replace(conn, ledger_centers, "name", state.names, state.first_named)
+
+    @handles(Activity.Posted)
+    def _activity_posted(self, state: _Batch, e: Activity.Posted, ctx: EventContext) -> None:
+        state.titles[ctx.originator_id] = e.title
+        state.first_named.add(ctx.originator_id)
+
+    @handles(Activity.DetailsChanged)
+    def _activity_changed(
+        self, state: _Batch, e: Activity.DetailsChanged, ctx: EventContext
+    ) -> None:
+        state.titles[ctx.originator_id] = e.title
+
+    @handles(Center.Registered)
+    def _center_registered(self, state: _Batch, e: Center.Registered, ctx: EventContext) -> None:
+        state.names[ctx.originator_id] = e.name
+        state.first_named.add(ctx.originator_id)
+
+    @handles(Center.DetailsChanged)
+    def _center_changed(self, state: _Batch, e: Center.DetailsChanged, ctx: EventContext) -> None:
+        state.names[ctx.originator_id] = e.name
 
     @handles(OrgUnit.Created)
     def _org_unit_created(self, state: _Batch, e: OrgUnit.Created, ctx: EventContext) -> None:
@@ -353,6 +409,28 @@ def _periods(day: date) -> tuple[str, str]:
     return f"{iso.year}-W{iso.week:02d}", f"{day.year}-{day.month:02d}"
 
 
+def _replace(
+    conn: sa.Connection,
+    table: sa.Table,
+    column: str,
+    values: dict[UUID, str],
+    first_named: set[UUID],
+) -> None:
+    """Write each id's latest value, replacing the stored one of an id named before."""
+    if not values:
+        return
+    key = table.primary_key.columns.values()[0]
+    for chunk in chunked(values.keys() - first_named):
+        conn.execute(table.delete().where(key.in_(chunk)))
+    conn.execute(table.insert(), [{key.name: k, column: v} for k, v in sorted(values.items())])
+
+
+def periods_of(day: date) -> tuple[str, str, str]:
+    """The names of the week, month and year a day counts toward in ``read_totals``."""
+    week, month = _periods(day)
+    return week, month, str(day.year)
+
+
 def _rows_in(
     conn: sa.Connection, table: sa.Table, column: sa.Column[Any], keys: set[UUID]
 ) -> list[dict[str, Any]]:
@@ -398,13 +476,21 @@ class LedgerLine:
     source_events: list[str]
     service_date: date
     recorded_at: datetime
+    # None only for an activity or center whose first event this ledger never saw.
+    activity_title: str | None = None
+    center_name: str | None = None
 
 
 def read_ledger(
     conn: sa.Connection, volunteer_id: UUID, *, as_of: datetime | None = None
 ) -> list[LedgerLine]:
     """The volunteer's lines in order; with ``as_of``, only what was recorded by then."""
-    query = sa.select(ledger_lines).where(ledger_lines.c.volunteer_id == volunteer_id)
+    query = (
+        sa.select(ledger_lines, ledger_activities.c.title, ledger_centers.c.name)
+        .outerjoin(ledger_activities, ledger_activities.c.activity_id == ledger_lines.c.activity_id)
+        .outerjoin(ledger_centers, ledger_centers.c.center_id == ledger_lines.c.center_id)
+        .where(ledger_lines.c.volunteer_id == volunteer_id)
+    )
     if as_of is not None:
         query = query.where(ledger_lines.c.recorded_at <= as_of)
     return [
@@ -422,6 +508,8 @@ def read_ledger(
             source_events=row.source_events,
             service_date=row.service_date,
             recorded_at=as_utc(row.recorded_at),
+            activity_title=row.title,
+            center_name=row.name,
         )
         for row in conn.execute(query.order_by(ledger_lines.c.position))
     ]

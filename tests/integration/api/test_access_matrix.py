@@ -417,6 +417,7 @@ MATRIX: dict[str, Op] = {
     "checkIn": Op(VOLUNTEERS, scan, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "checkOut": Op(VOLUNTEERS, scan, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "getMyLedger": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "getMySignUps": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
     "getMyLedgerTotals": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
     "explainMyLedgerLine": Op(
         VOLUNTEERS, ledger_line, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS

@@ -22,6 +22,7 @@ from grassroots.projections.activity_catalogue import (
     center_row,
     centers,
     discover,
+    sign_ups_of,
 )
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.read_side import ReadSide
@@ -255,3 +256,54 @@ def test_arrivals_count_each_scan_in_once_newest_first_and_no_staff_additions(
     ]
     assert newest.count == 2
     assert newest.latest == [(second, starts + timedelta(minutes=5))]
+
+
+def test_my_sign_ups_give_the_place_in_the_waiting_line_and_record_a_promotion(
+    app: Grassroots, clock: FakeClock, world: World, catalogue: ReadSide, read_engine: Engine
+) -> None:
+    activity = post_activity(app, world, starts_at=clock.now + timedelta(days=1), capacity=1)
+    first, second, third = (register_volunteer(app, world, phone(i)) for i in range(3))
+    for volunteer in (first, second, third):
+        app.sign_up(activity, volunteer)
+    # Leaving the waiting list and coming back puts one at its end.
+    app.withdraw(activity, second)
+    app.sign_up(activity, second)
+    catalogue.catch_up()
+    with read_engine.connect() as conn:
+        (waiting_third,) = sign_ups_of(conn, third, now=clock.now)
+        (waiting_second,) = sign_ups_of(conn, second, now=clock.now)
+
+    app.withdraw(activity, first)
+    catalogue.catch_up()
+    with read_engine.connect() as conn:
+        (promoted,) = sign_ups_of(conn, third, now=clock.now)
+        (still_waiting,) = sign_ups_of(conn, second, now=clock.now)
+        (gone,) = sign_ups_of(conn, first, now=clock.now)
+
+    assert (waiting_third.state, waiting_third.waiting_place) == ("wait_listed", 1)
+    assert (waiting_second.state, waiting_second.waiting_place) == ("wait_listed", 2)
+    assert (promoted.state, promoted.waiting_place) == ("promoted", None)
+    assert promoted.promoted_at == clock.now
+    assert (still_waiting.state, still_waiting.waiting_place) == ("wait_listed", 1)
+    assert gone.state == "withdrawn"
+    assert promoted.title == "社区环境清洁"
+    assert promoted.center_name == "东风社区青年之家"
+
+
+def test_my_sign_ups_come_upcoming_first_soonest_first_then_past_latest_first(
+    app: Grassroots, clock: FakeClock, world: World, catalogue: ReadSide, read_engine: Engine
+) -> None:
+    volunteer = register_volunteer(app, world)
+    days = (3, 1, 2, 5)
+    activities = {
+        day: post_activity(app, world, starts_at=clock.now + timedelta(days=day)) for day in days
+    }
+    for activity in activities.values():
+        app.sign_up(activity, volunteer)
+    catalogue.catch_up()
+
+    # Three days on: the ones of days 1 and 2 have ended.
+    with read_engine.connect() as conn:
+        found = sign_ups_of(conn, volunteer, now=clock.now + timedelta(days=2, hours=12))
+
+    assert [row.activity_id for row in found] == [activities[d] for d in (3, 5, 2, 1)]

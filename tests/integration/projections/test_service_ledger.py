@@ -8,7 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from grassroots.application.service import Grassroots
-from grassroots.projections.ledger import explain_line, ledger_lines, read_ledger, read_totals
+from grassroots.projections.ledger import (
+    ServiceLedger,
+    explain_line,
+    ledger_lines,
+    read_ledger,
+    read_totals,
+)
 from grassroots.projections.read_side import ReadSide
 from tests.conftest import FakeClock
 from tests.integration.builders import World, build_world, post_activity, register_volunteer
@@ -162,3 +168,42 @@ def test_a_volunteer_reads_their_own_check_out_at_once_with_runners_in_the_backg
             assert read_side.wait_for(app.last_write_position(), timeout=5.0)
             with read_side.engine.connect() as conn:
                 assert read_ledger(conn, volunteer)[-1].minutes == minutes
+
+
+def test_lines_name_their_activity_and_center_as_they_are_now_and_a_rebuild_agrees(
+    app: Grassroots, read_side: ReadSide, world: World, clock: FakeClock
+) -> None:
+    start = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
+    volunteer = register_volunteer(app, world)
+    activity = post_activity(app, world, starts_at=start, sign_up_required=False)
+    clock.set(start - timedelta(days=1))
+    app.change_activity_details(activity, title="社区环境清洁（第二期）")
+    clock.set(start)
+    app.check_in(activity, volunteer, token=app.venue_code(activity).token)
+    read_side.catch_up()  # the title change and the check-in in one run, the rest in another
+    clock.set(start + timedelta(hours=1))
+    app.check_out(activity, volunteer, token=app.venue_code(activity).token)
+    app.change_center_details(world.center, name="东风社区青年之家（新）")
+    read_side.catch_up()
+    runner = read_side.runner("service_ledger")
+    with read_side.engine.connect() as conn:
+        (line,) = read_ledger(conn, volunteer)
+        incremental = {
+            t.name: runner.projection.rows(conn, t, list(t.primary_key.columns))
+            for t in ServiceLedger.tables
+        }
+
+    runner.rebuild()
+
+    with read_side.engine.connect() as conn:
+        rebuilt = {
+            t.name: runner.projection.rows(conn, t, list(t.primary_key.columns))
+            for t in ServiceLedger.tables
+        }
+    assert (line.activity_title, line.center_name) == (
+        "社区环境清洁（第二期）",
+        "东风社区青年之家（新）",
+    )
+    assert rebuilt == incremental
+    assert incremental["ledger_activities"]
+    assert incremental["ledger_centers"]
