@@ -37,8 +37,13 @@ from grassroots.projections.ledger import served_between
 __all__ = [
     "MAX_PDF_BYTES",
     "ROUTES",
+    "CertificatePeriod",
+    "CertificateView",
     "PublicCertificateView",
+    "certificate_renderer",
     "checked_certificate",
+    "issue_own_certificate",
+    "own_certificate_pdf",
     "public_certificate",
 ]
 
@@ -155,7 +160,7 @@ def _own_view(api: Api, certificate: Certificate) -> CertificateView:
     )
 
 
-def _renderer(api: Api) -> CertificatePdf:
+def certificate_renderer(api: Api) -> CertificatePdf:
     return CertificatePdf(
         public_url=api.config.public_url,
         font_path=api.config.cjk_font,
@@ -171,7 +176,7 @@ def _own_certificate(api: Api, caller: Caller, serial: str) -> Certificate:
     return certificate
 
 
-def _issue(
+def issue_own_certificate(
     api: Api, volunteer_id: UUID, period: CertificatePeriod, renderer: CertificatePdf
 ) -> CertificateView:
     with api.engine.connect() as conn:
@@ -182,7 +187,9 @@ def _issue(
     return _own_view(api, certificate)
 
 
-def _own_pdf(api: Api, caller: Caller, serial: str, renderer: CertificatePdf) -> tuple[str, bytes]:
+def own_certificate_pdf(
+    api: Api, caller: Caller, serial: str, renderer: CertificatePdf
+) -> tuple[str, bytes]:
     certificate = _own_certificate(api, caller, serial)
     return certificate.serial, api.app.certificate_pdf(certificate, render=renderer)
 
@@ -243,12 +250,14 @@ class MyCertificateController(Controller):
     ) -> CertificateView:
         caller = request.user
         volunteer_id = caller.volunteer_id
-        renderer = _renderer(api)
+        renderer = certificate_renderer(api)
         # The font is checked before anything is read, so a server without it says so.
         renderer.check_font()
         # The ledger must include the caller's own latest scans before it is certified.
         await api.positions.settle(caller.account_id)
-        return await api.write(caller.account_id, _issue, api, volunteer_id, data, renderer)
+        return await api.write(
+            caller.account_id, issue_own_certificate, api, volunteer_id, data, renderer
+        )
 
     @get(
         "/{file_name:str}",
@@ -269,7 +278,9 @@ class MyCertificateController(Controller):
         if not file_name.endswith(".pdf"):
             raise ApiProblem(404, "no-such-route", "certificates are served as <serial>.pdf")
         serial = file_name.removesuffix(".pdf")
-        found, pdf = await api.read(None, _own_pdf, api, caller, serial, _renderer(api))
+        found, pdf = await api.read(
+            None, own_certificate_pdf, api, caller, serial, certificate_renderer(api)
+        )
         return Response(
             pdf,
             media_type=PDF_MEDIA_TYPE,

@@ -30,6 +30,7 @@ from grassroots.pages import (
     controllers,
     desk,
     dispatch,
+    my_certificate,
     pwa,
     register,
     scan,
@@ -77,6 +78,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *register.ROUTES,
             *cadre.ROUTES,
             *volunteer.ROUTES,
+            *my_certificate.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

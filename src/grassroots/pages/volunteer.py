@@ -57,7 +57,7 @@ from grassroots.projections.activity_catalogue import (
 )
 from grassroots.projections.ledger import LedgerLine, periods_of, read_ledger
 
-__all__ = ["ROUTES", "between", "day_of", "duration", "when"]
+__all__ = ["ROUTES", "Me", "between", "day_of", "duration", "phone_page", "volunteer_of", "when"]
 
 SCREEN = next(screen for screen in SCREENS if screen.key == "m")
 # How far ahead "discover" looks, and how many it lists at once.
@@ -124,7 +124,9 @@ class Me:
     volunteer_id: UUID | None
 
 
-async def _me(request: Request[Any, Any, Any], api: Api, sessions: SessionsDep) -> Me | Redirect:
+async def volunteer_of(
+    request: Request[Any, Any, Any], api: Api, sessions: SessionsDep
+) -> Me | Redirect:
     caller = await sessions.caller(request, api.app)
     if caller is None:
         # The router strips a trailing slash; the home's address keeps it (``/m/``).
@@ -138,7 +140,7 @@ async def _me(request: Request[Any, Any, Any], api: Api, sessions: SessionsDep) 
     return Me(caller, caller.volunteer_id if caller.subjects(Role.VOLUNTEER) else None)
 
 
-def _page(
+def phone_page(
     request: Request[Any, Any, Any], api: Api, me: Me, template: str, **context: Any
 ) -> Template:
     zone = ZoneInfo(api.app.config.time_zone)
@@ -296,27 +298,27 @@ def explained(t: Translate, event: ExplainedEvent, zone: ZoneInfo) -> str:
 async def home(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     summary = None
     if me.volunteer_id is not None:
         summary = await api.read(me.caller.account_id, _home, api, me.volunteer_id)
-    return _page(request, api, me, "screens/m.html", home=summary)
+    return phone_page(request, api, me, "screens/m.html", home=summary)
 
 
 @get("/m/discover", name="m-discover")
 async def discover_page(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     query = request.query_params
     center_id = _uuid(query.get("center"))
     near = _near(query.get("near_lat"), query.get("near_lon"))
     found = await api.read(me.caller.account_id, _discover, api, center_id, near)
-    return _page(
+    return phone_page(
         request,
         api,
         me,
@@ -332,12 +334,12 @@ async def discover_page(
 async def activity_page(
     activity_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     detail = await api.read(me.caller.account_id, _detail, api, activity_id, me.volunteer_id)
     done = request.query_params.get("done")
-    return _page(
+    return phone_page(
         request,
         api,
         me,
@@ -350,7 +352,7 @@ async def activity_page(
 async def _act(
     request: Request[Any, Any, Any], api: Api, sessions: SessionsDep, activity_id: UUID, act: str
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     if me.volunteer_id is None:
@@ -367,7 +369,7 @@ async def _act(
         raise NotFoundException() from missing
     except CodedError as refused:
         detail = await api.read(account, _detail, api, activity_id, me.volunteer_id)
-        return _page(
+        return phone_page(
             request,
             api,
             me,
@@ -399,7 +401,7 @@ async def withdraw_form(
 async def sign_ups_page(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     items: list[MySignUpView] = []
@@ -411,7 +413,7 @@ async def sign_ups_page(
             me.volunteer_id,
             PageRequest(limit=LIST_LIMIT, offset=0),
         )
-    return _page(request, api, me, "m/sign_ups.html", items=items[:LIST_LIMIT])
+    return phone_page(request, api, me, "m/sign_ups.html", items=items[:LIST_LIMIT])
 
 
 @dataclass(frozen=True)
@@ -438,13 +440,13 @@ def _hours(api: Api, volunteer_id: UUID) -> Hours:
 async def hours_page(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     hours = None
     if me.volunteer_id is not None:
         hours = await api.read(me.caller.account_id, _hours, api, me.volunteer_id)
-    return _page(request, api, me, "m/hours.html", hours=hours)
+    return phone_page(request, api, me, "m/hours.html", hours=hours)
 
 
 @get("/m/hours/lines/{position:int}", name="m-hours-line")
@@ -454,7 +456,7 @@ async def line_page(
     api: ApiDep,
     sessions: SessionsDep,
 ) -> Template | Redirect:
-    me = await _me(request, api, sessions)
+    me = await volunteer_of(request, api, sessions)
     if isinstance(me, Redirect):
         return me
     if me.volunteer_id is None:
@@ -467,7 +469,7 @@ async def line_page(
     zone = ZoneInfo(api.app.config.time_zone)
     t = translator(language_of(request))
     sentences = [explained(t, event, zone) for event in events.events]
-    return _page(request, api, me, "m/line.html", line=line, sentences=sentences)
+    return phone_page(request, api, me, "m/line.html", line=line, sentences=sentences)
 
 
 def _uuid(value: str | None) -> UUID | None:

@@ -833,6 +833,24 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "没有成功，请稍后重试。",
         "That did not work: try again shortly.",
     ),
+    # --- the volunteer's certificate ---
+    "m.certificate.title": ("开具志愿服务证明", "Certificate of service"),
+    "m.certificate.about": (
+        "选择期间，列出其间参加的活动和认定的服务时长。证明带有二维码，任何人扫码即可核验真伪。",
+        "Choose a period: the certificate lists the activities you served in and the hours "
+        "credited. Its QR code lets anyone check that it is genuine.",
+    ),
+    "m.certificate.from": ("开始日期", "From"),
+    "m.certificate.to": ("结束日期", "To"),
+    "m.certificate.issue": ("开具证明", "Issue the certificate"),
+    "m.certificate.bad_dates": ("请填写开始和结束日期。", "Fill in both dates."),
+    "m.certificate.issued": ("证明已开具，编号 {serial}", "Certificate {serial} issued"),
+    "m.certificate.summary": (
+        "{start} 至 {end}，共 {count} 项活动，{hours} 小时。",
+        "{start} to {end}: {count} activities, {hours} hours.",
+    ),
+    "m.certificate.download": ("下载 PDF", "Download the PDF"),
+    "m.certificate.verify_hint": ("核验页面：", "Check page:"),
 }
 
 
