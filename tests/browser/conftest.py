@@ -136,6 +136,8 @@ def demo_site(tmp_path: Path) -> Iterator[str]:
             "GRASSROOTS_PORT": str(port),
             "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
             "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
+            # Codes and certificates name this server, so a phone can open what it reads.
+            "GRASSROOTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
         }
     )
     subprocess.run(
