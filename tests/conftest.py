@@ -91,3 +91,14 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
         return Backend("sqlite", f"sqlite:///{tmp_path / 'events.sqlite3'}")
     url, schema = request.getfixturevalue("postgres_schema")
     return Backend("postgres", url, schema)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's synchronous API keeps its own event loop running in the main thread
+    for as long as the (session-wide) browser is open; an ``asyncio.run`` after that,
+    in any test, fails with "cannot be called from a running event loop". Sorting is
+    stable, so every other test keeps its order.
+    """
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))

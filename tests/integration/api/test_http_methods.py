@@ -26,6 +26,8 @@ PATH_VALUES = {
     "file_path": "manifest.json",
     "serial": "0000-0000-0000",
     "file_name": "0000-0000-0000.pdf",
+    "file": "2026-01.xlsx",
+    "token": "ABCDEFGH",
 }
 
 
