@@ -93,7 +93,7 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from grassroots.bootstrap import build_web_app
-    from grassroots.serving import uvicorn_options
+    from grassroots.serving import settle_heap, uvicorn_options
 
     app = build_web_app(settings)
     base = f"http://{settings.host}:{settings.port}"
@@ -106,6 +106,8 @@ def _serve(settings: Settings) -> int:
         "  Press Ctrl+C to stop.\n",
         flush=True,
     )
+    # Last, once everything the server keeps for its whole life has been built.
+    settle_heap()
     # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so anyone on
     # this host could choose the address rate limits count against; the API reads
     # that header itself, from GRASSROOTS_TRUSTED_PROXIES only.
