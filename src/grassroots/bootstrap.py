@@ -25,6 +25,7 @@ from grassroots.api.degrading import (
 from grassroots.api.rate_limits import DEFAULT_RATES, GuessPolicy, MemoryCounter, RedisCounter
 from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
+from grassroots.application.group_committing import GroupCommitter
 from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.migrating import sqlalchemy_url, upgrade
@@ -90,7 +91,15 @@ def build_application(
         timeout_seconds=settings.database_timeout_seconds,
     )
     prepare_database_files(settings)
-    return Grassroots(app_config(settings), env=env, clock=clock)
+    application = Grassroots(app_config(settings), env=env, clock=clock)
+    if settings.group_commit_window_ms is not None:
+        application.committer = GroupCommitter(
+            application.save,
+            application.events,
+            window_seconds=settings.group_commit_window_ms / 1000,
+            remember=application.remember_write,
+        )
+    return application
 
 
 def prepare_database_files(settings: Settings) -> None:

@@ -17,6 +17,10 @@ GRASSROOTS_HOST / GRASSROOTS_PORT where the server listens (127.0.0.1:8000)
 GRASSROOTS_EMBEDDED_PROJECTIONS   yes (default): the server runs the read models' runners;
                                   no: separate workers do (grassroots projections run)
 GRASSROOTS_PROJECTION_BATCH_SIZE  events per read-model transaction, at most (5000)
+GRASSROOTS_GROUP_COMMIT_WINDOW_MS  concurrent commands share one transaction (group commit),
+                                  the first waiting up to this many ms for others (0: only
+                                  those queued behind the previous write); off: each command
+                                  its own transaction (0)
 GRASSROOTS_CORS_ORIGINS           web origins (https://app.example.org, comma-separated) whose
                                   browser pages may call the API; none by default (same origin)
 GRASSROOTS_IDLE_TIMEOUT_SECONDS   an idle kept-alive connection is closed after this (5)
@@ -116,6 +120,8 @@ class Settings:
     public_url: str = DEFAULT_PUBLIC_URL
     cjk_font: Path = Path(DEFAULT_CJK_FONT)
     page_cookie_secure: bool = True
+    # None: each command its own transaction; else group commit with this window.
+    group_commit_window_ms: int | None = 0
     limits: Limits = field(default_factory=lambda: Limits())
 
     @classmethod
@@ -156,6 +162,7 @@ class Settings:
             page_cookie_secure=env.flag(
                 "PAGE_COOKIE_SECURE", default=not _plain_local_development(mode, env)
             ),
+            group_commit_window_ms=_group_commit_window(env),
             limits=_limits(env),
         )
 
@@ -181,6 +188,13 @@ class Limits:
 
 
 RATE_NAMES = ("default", "health", "log-in", "register", "refresh", "scan")
+
+
+def _group_commit_window(env: _Env) -> int | None:
+    raw = env.optional("GROUP_COMMIT_WINDOW_MS")
+    if raw is not None and raw.strip().lower() == "off":
+        return None
+    return env.integer("GROUP_COMMIT_WINDOW_MS", 0, low=0, high=100)
 
 
 def _limits(env: _Env) -> Limits:

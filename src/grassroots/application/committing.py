@@ -1,9 +1,10 @@
 """Where every command's changes are written: the one place that saves.
 
 A command changes one or more aggregates and hands them to the committer,
-which writes all their pending events atomically. A later group committer
-(several concurrent check-ins sharing one transaction) replaces this module's
-``DirectCommitter`` without touching any command.
+which writes all their pending events atomically. ``DirectCommitter`` gives
+each command a transaction of its own; ``group_committing.GroupCommitter``
+lets concurrent commands share one (chosen by a setting in ``bootstrap.py``),
+without touching any command.
 """
 
 from __future__ import annotations

@@ -110,11 +110,17 @@ class Core(Application[UUID]):
         the read models must get to include every write so far, anyone's."""
         return self.recorder.max_notification_id() or 0
 
+    def remember_write(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """Keep the log position of this thread's own recordings (a group commit
+        writes several threads' commands in one of them: each remembers its own)."""
+        if recordings:
+            self._last_write.position = max(r.notification.id for r in recordings)
+
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if not recordings:
             return
+        self.remember_write(recordings)
         position = max(r.notification.id for r in recordings)
-        self._last_write.position = position
         for listener in self._write_listeners:
             listener(position)
 
