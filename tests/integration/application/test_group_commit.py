@@ -139,11 +139,7 @@ def test_fifty_identical_scans_at_once_check_in_once_every_time(
             app.sign_up(activity, volunteer)
             clock.set(START + timedelta(days=trial, minutes=-10))
             token = app.venue_code(activity).token
-            barrier = threading.Barrier(SCANS)
-
-            def scan(_: int) -> UUID:
-                barrier.wait()
-                return app.check_in(activity, volunteer, token=token).id  # noqa: B023
+            scan = scan_at_once(app, activity, volunteer, token)
 
             answers = set(pool.map(scan, range(SCANS)))
 
@@ -153,6 +149,19 @@ def test_fifty_identical_scans_at_once_check_in_once_every_time(
     # Every write woke the read models, in order, up to the last event.
     assert seen == sorted(seen)
     assert seen[-1] == app.log_head()
+
+
+def scan_at_once(
+    app: Grassroots, activity: UUID, volunteer: UUID, token: str
+) -> Callable[[int], UUID]:
+    """The same scan by ``SCANS`` threads, released together."""
+    barrier = threading.Barrier(SCANS)
+
+    def scan(_: int) -> UUID:
+        barrier.wait()
+        return app.check_in(activity, volunteer, token=token).id
+
+    return scan
 
 
 def test_a_conflict_in_a_group_fails_only_the_loser(
