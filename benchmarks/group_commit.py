@@ -94,6 +94,9 @@ def _committers(app: Grassroots, save: CountedSave) -> Iterator[tuple[str, Commi
                 remember=app.remember_write,
             ),
         )
+    # Once more at the end: what the rounds' order alone changes (each round's
+    # presence has one more event to read).
+    yield "direct again", DirectCommitter(save)
 
 
 def _volunteers(app: Grassroots, count: int) -> tuple[UUID, list[UUID]]:
