@@ -38,7 +38,8 @@ def test_a_window_out_of_range_names_the_setting(tmp_path: Path, value: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("value", "committer"), [(None, GroupCommitter), ("5", GroupCommitter), ("off", DirectCommitter)]
+    ("value", "committer"),
+    [(None, GroupCommitter), ("5", GroupCommitter), ("off", DirectCommitter)],
 )
 def test_the_application_is_built_with_the_committer_the_setting_names(
     tmp_path: Path, value: str | None, committer: type
