@@ -108,8 +108,14 @@ class GroupCommitter:
         self._arrived = threading.Condition(self._lock)
         self._waiting: list[_Request] = []
         self._leading = False
+        # Set in a thread while it writes a group: a command run from within that
+        # write (by a listener) is written at once, not queued behind it.
+        self._writing = threading.local()
 
     def commit(self, aggregates: Sequence[Aggregate]) -> None:
+        if getattr(self._writing, "active", False):
+            self._commit_alone(aggregates)
+            return
         request = _Request(aggregates)
         if not request.keys:
             return
@@ -143,9 +149,11 @@ class GroupCommitter:
                 self._arrived.wait(left)
             group = self._waiting[: self._max_group]
             del self._waiting[: self._max_group]
+        self._writing.active = True
         try:
             self._write(group)
         finally:
+            self._writing.active = False
             with self._lock:
                 if self._waiting:
                     following = self._waiting[0]
@@ -156,6 +164,14 @@ class GroupCommitter:
             for request in group:
                 if not request.settled:
                     request.settle(RuntimeError("the group was not written"))
+
+    def _commit_alone(self, aggregates: Sequence[Aggregate]) -> None:
+        try:
+            recordings = self._save(*aggregates)
+        except IntegrityError as error:
+            raise ConcurrentChange(_CONFLICT) from error
+        if self._remember is not None:
+            self._remember(recordings)
 
     def _write(self, group: list[_Request]) -> None:
         group = self._without_clashes(group)

@@ -281,3 +281,25 @@ def test_grouped_writes_number_the_log_without_gaps_and_each_command_knows_its_p
     # Each command's thread remembers the position of its own event, not its group's last.
     assert sorted(places) == [n.id for n in written]
     assert {n.originator_id for n in written} == set(centers)
+
+
+def test_a_command_run_by_a_listener_during_a_group_write_is_written_not_queued(
+    grouped: Grassroots, world: World
+) -> None:
+    app = grouped
+    first, second = more_centers(app, world, 2)
+    follow_up = renamed(app, second, "随后改名")
+    pending = [follow_up]
+
+    def run_follow_up(_: int) -> None:
+        while pending:
+            pending.pop()()
+
+    app.on_write(run_follow_up)
+    job = threading.Thread(target=renamed(app, first, "先改名"), daemon=True)
+
+    job.start()
+    job.join(timeout=30)  # a guard against hanging the suite, not a speed check
+
+    assert not job.is_alive()
+    assert (app.get(Center, first).name, app.get(Center, second).name) == ("先改名", "随后改名")
