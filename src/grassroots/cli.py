@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from grassroots.settings import Settings, SettingsError
 
@@ -15,7 +16,15 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grassroots", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the API and pages (GRASSROOTS_HOST/PORT)")
+    serve = commands.add_parser("serve", help="serve the API and pages (GRASSROOTS_HOST/PORT)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes (default 1); more than one adds a projection worker process",
+    )
+    # Set by ``--workers``' supervisor for each API process: the socket it accepts on.
+    serve.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     migrate = commands.add_parser("migrate", help="bring the read-model schema up to date")
     migrate.add_argument("revision", nargs="?", default="head")
     projections = commands.add_parser("projections", help="run, rebuild or inspect read models")
@@ -56,7 +65,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grassroots: {e}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        return _serve(settings)
+        if args.workers < 1:
+            print("grassroots: --workers must be at least 1", file=sys.stderr)
+            return 2
+        if args.workers > 1:
+            from grassroots.supervisor import serve_workers
+
+            return serve_workers(settings, args.workers)
+        return _serve(settings, fd=args.fd)
     if args.command == "projections":
         from grassroots import projections_cli
 
@@ -89,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, fd: int | None = None) -> int:
     import uvicorn
 
     from grassroots.bootstrap import build_web_app
@@ -97,24 +113,27 @@ def _serve(settings: Settings) -> int:
 
     app = build_web_app(settings)
     base = f"http://{settings.host}:{settings.port}"
-    print(
-        "\n  Grassroots is starting.\n"
-        f"    home page       {base}/\n"
-        f"    API reference   {base}/schema\n"
-        f"    health          {base}/health\n"
-        f"    event store     {settings.database_url}\n"
-        "  Press Ctrl+C to stop.\n",
-        flush=True,
-    )
+    if fd is None:
+        print(
+            "\n  Grassroots is starting.\n"
+            f"    home page       {base}/\n"
+            f"    API reference   {base}/schema\n"
+            f"    health          {base}/health\n"
+            f"    event store     {settings.database_url}\n"
+            "  Press Ctrl+C to stop.\n",
+            flush=True,
+        )
     # Last, once everything the server keeps for its whole life has been built.
     settle_heap()
     # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so anyone on
     # this host could choose the address rate limits count against; the API reads
     # that header itself, from GRASSROOTS_TRUSTED_PROXIES only.
+    where: dict[str, Any] = (
+        {"host": settings.host, "port": settings.port} if fd is None else {"fd": fd}
+    )
     uvicorn.run(
         app,
-        host=settings.host,
-        port=settings.port,
+        **where,
         log_level="info",
         proxy_headers=False,
         **uvicorn_options(settings),
