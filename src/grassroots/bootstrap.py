@@ -41,7 +41,7 @@ from grassroots.projections.problems import Problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
 from grassroots.projections.volunteer_directory import VolunteerDirectory
-from grassroots.projections.wakeup import PostgresListener
+from grassroots.projections.wakeup import PostgresListener, SqliteWatcher
 from grassroots.settings import Settings, SettingsError
 
 __all__ = [
@@ -155,6 +155,9 @@ def build_read_side(
     if kind == "postgresql":
         channel = str(getattr(application.recorder, "channel_name", "grassroots_events"))
         read_side.listen(PostgresListener(settings.database_url, channel, read_side.wake))
+    elif kind == "sqlite":
+        path = Path(event_store_env(settings.database_url)["SQLITE_DBNAME"])
+        read_side.listen(SqliteWatcher(path, read_side.wake))
     return read_side
 
 

@@ -4,6 +4,7 @@ load the demo."""
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -128,16 +129,19 @@ def _serve(settings: Settings, fd: int | None = None) -> int:
     # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so anyone on
     # this host could choose the address rate limits count against; the API reads
     # that header itself, from GRASSROOTS_TRUSTED_PROXIES only.
-    where: dict[str, Any] = (
-        {"host": settings.host, "port": settings.port} if fd is None else {"fd": fd}
-    )
-    uvicorn.run(
-        app,
-        **where,
-        log_level="info",
-        proxy_headers=False,
+    options: dict[str, Any] = {
+        "log_level": "info",
+        "proxy_headers": False,
         **uvicorn_options(settings),
-    )
+    }
+    if fd is None:
+        uvicorn.run(app, host=settings.host, port=settings.port, **options)
+        return 0
+    # The supervisor's listening socket. Not uvicorn's own ``fd`` option: it labels the
+    # socket AF_UNIX, so asyncio would not set TCP_NODELAY on the connections it
+    # accepts, and small answers would wait on delayed ACKs (~40 ms each).
+    sock = socket.socket(fileno=fd)
+    uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
     return 0
 
 

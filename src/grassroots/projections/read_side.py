@@ -63,7 +63,7 @@ from grassroots.projections.runner import (
     positions,
     tracking,
 )
-from grassroots.projections.wakeup import PostgresListener
+from grassroots.projections.wakeup import Listener
 
 __all__ = ["CatchUpFailed", "ProjectionStatus", "ReadSide", "Round"]
 
@@ -178,7 +178,7 @@ class ReadSide:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listeners: list[PostgresListener] = []
+        self._listeners: list[Listener] = []
         # A projection whose batch failed sits out the rounds for a while.
         self._troubles: dict[str, _Trouble] = {}
         self._failing_read: tuple[float, dict[str, int]] = (float("-inf"), {})
@@ -533,8 +533,8 @@ class ReadSide:
         self._thread = None
         self._listeners.clear()
 
-    def listen(self, listener: PostgresListener) -> None:
-        """Also wake on another process's writes (PostgreSQL's NOTIFY)."""
+    def listen(self, listener: Listener) -> None:
+        """Also wake on another process's writes (PostgreSQL's NOTIFY, SQLite's data version)."""
         self._listeners.append(listener)
 
     def close(self) -> None:
