@@ -40,7 +40,7 @@ _INSERT = Bulk.insert_into(grassroots_points, sort_by=["point_id"])
 _RETIRE = Bulk(
     grassroots_points.update()
     .where(grassroots_points.c.point_id == sa.bindparam("b_point_id"))
-    .values(retired=True),
+    .values(retired=sa.bindparam("b_retired")),
     sort_by=["b_point_id"],
 )
 
@@ -65,7 +65,7 @@ class GrassrootsPoints(Projection):
 
     def flush_batch(self, conn: sa.Connection, state: _Batch) -> None:
         _INSERT.execute(conn, list(state.new.values()))
-        _RETIRE.execute(conn, [{"b_point_id": p} for p in state.retired])
+        _RETIRE.execute(conn, [{"b_point_id": p, "b_retired": True} for p in state.retired])
 
     @handles(GrassrootsPoint.Designated)
     def _designated(self, state: _Batch, e: GrassrootsPoint.Designated, ctx: EventContext) -> None:
