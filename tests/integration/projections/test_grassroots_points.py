@@ -79,7 +79,9 @@ def test_a_subtree_lists_its_points_below_it_and_not_its_neighbours_nor_retired_
         same_batch: True,
     }
     assert {p.point_id for p in county} == {world.point, elsewhere}
-    assert one is not None and one.org_unit_id == world.village and not one.retired
+    assert one is not None
+    assert one.org_unit_id == world.village
+    assert not one.retired
     assert unknown is None
 
 
