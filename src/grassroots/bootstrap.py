@@ -35,6 +35,7 @@ from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.compliance.facts import CadreCompliance
 from grassroots.projections.database import create_read_engine
 from grassroots.projections.engine import Projection
+from grassroots.projections.grassroots_points import GrassrootsPoints
 from grassroots.projections.ledger import ServiceLedger
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import Problems
@@ -66,6 +67,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     Problems,
     ActivityCatalogue,
     VolunteerDirectory,
+    GrassrootsPoints,
 )
 
 

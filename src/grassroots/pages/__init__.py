@@ -31,6 +31,7 @@ from grassroots.pages import (
     desk,
     dispatch,
     my_certificate,
+    point_screen,
     pwa,
     register,
     scan,
@@ -79,6 +80,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *cadre.ROUTES,
             *volunteer.ROUTES,
             *my_certificate.ROUTES,
+            *point_screen.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

@@ -84,7 +84,7 @@ def _week_param(request: Request[Any, Any, Any]) -> str | None:
     return request.query_params.get("week") or None
 
 
-def _choices(api: Api, caller: Caller) -> list[tuple[UUID, str]]:
+def unit_choices(api: Api, caller: Caller) -> list[tuple[UUID, str]]:
     """The units the caller may pick from: their own, or for an administrator the top ones."""
     with api.engine.connect() as conn:
         own = caller.subjects(Role.SUPERVISOR)
@@ -159,7 +159,7 @@ async def dispatch_page(
     unit_id = _unit_param(request)
     week = _week_param(request)
     if unit_id is None:
-        choices = await api.read(caller.account_id, _choices, api, caller)
+        choices = await api.read(caller.account_id, unit_choices, api, caller)
         if len(choices) != 1:
             # Several units (or an administrator): the person picks one first.
             return page(request, "dispatch/choose.html", caller=caller, choices=choices, week=week)
@@ -243,7 +243,7 @@ async def cadre_page(
     unit_id = _unit_param(request)
     week = _week_param(request)
     if unit_id is None:
-        choices = await api.read(caller.account_id, _choices, api, caller)
+        choices = await api.read(caller.account_id, unit_choices, api, caller)
         if not choices:
             raise NotFoundException()
         unit_id = choices[0][0]

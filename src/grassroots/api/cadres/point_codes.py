@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath
 from msgspec import Meta
@@ -18,12 +18,13 @@ from grassroots.api.context import Api, ApiDep
 from grassroots.api.problems import problem_responses
 from grassroots.api.scope import in_unit_scope
 from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
 from grassroots.application.venue_codes import render_png
 from grassroots.domain.account import Role
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.qr_token import POINT_PATH, QrSubject, SubjectKind, scan_url
 
-__all__ = ["PointCodeController"]
+__all__ = ["PointCodeController", "point_code_image", "shown_point"]
 
 
 class PointCode(msgspec.Struct, kw_only=True):
@@ -43,14 +44,20 @@ class PointCode(msgspec.Struct, kw_only=True):
     rotation_seconds: int
 
 
-def _point_code(api: Api, caller: Caller, point_id: UUID) -> PointCode:
-    app = api.app
+def shown_point(app: Grassroots, caller: Caller, point_id: UUID) -> GrassrootsPoint:
+    """A point whose code the caller may show: not retired, and in their scope."""
     point = app.get(GrassrootsPoint, point_id)
     # Supervisors of the point's unit only: a cadre assigned to the point must
     # not be able to show its code to themselves and scan it from anywhere.
     if not in_unit_scope(app, caller, point.org_unit_id):
         raise NotFound("grassroots_point", point_id)
     point.require_active()
+    return point
+
+
+def _point_code(api: Api, caller: Caller, point_id: UUID) -> PointCode:
+    app = api.app
+    shown_point(app, caller, point_id)
     code = app.rotating_code(QrSubject(SubjectKind.POINT, point_id))
     return PointCode(
         point_id=point_id,
@@ -62,8 +69,18 @@ def _point_code(api: Api, caller: Caller, point_id: UUID) -> PointCode:
     )
 
 
-def _point_code_png(api: Api, caller: Caller, point_id: UUID) -> bytes:
-    return render_png(_point_code(api, caller, point_id).url)
+def _point_code_png(api: Api, caller: Caller, point_id: UUID) -> tuple[bytes, PointCode]:
+    code = _point_code(api, caller, point_id)
+    return render_png(code.url), code
+
+
+async def point_code_image(api: Api, caller: Caller, point_id: UUID) -> Response[bytes]:
+    """The point's code drawn for a screen, with when to fetch the next one; the API's
+    PNG route and the point screen's page both answer with this."""
+    png, code = await api.read(None, _point_code_png, api, caller, point_id)
+    # Lets a screen showing the image know when to fetch the next one.
+    headers = {"X-Point-Code-Replaced-At": code.next_rotation_at.isoformat()}
+    return Response(png, media_type="image/png", headers=headers)
 
 
 class PointCodeController(Controller):
@@ -96,5 +113,5 @@ class PointCodeController(Controller):
     )
     async def code_png(
         self, point_id: FromPath[UUID], request: CallerRequest, api: ApiDep
-    ) -> bytes:
-        return await api.read(None, _point_code_png, api, request.user, point_id)
+    ) -> Response[bytes]:
+        return await point_code_image(api, request.user, point_id)

@@ -1,10 +1,13 @@
-// The venue screen: the code replaced when the server says, the count and the latest
-// arrivals kept live over server-sent events, and a banner while the stream is down.
+// The screens that show a rotating code: the venue screen and a grassroots point's screen.
+// The code is replaced when the server says (the header named by data-code-header); on the
+// venue screen the count and the latest arrivals are also kept live over server-sent
+// events, with a banner while the stream is down.
 (function () {
   "use strict";
   var body = document.body;
-  var base = body.getAttribute("data-venue");
+  var base = body.getAttribute("data-venue") || body.getAttribute("data-code-screen");
   if (!base) { return; }
+  var replacedHeader = body.getAttribute("data-code-header") || "X-Venue-Code-Replaced-At";
   var rotation = parseInt(body.getAttribute("data-rotation"), 10) || 15;
   var code = document.querySelector("[data-code]");
   var codeFailed = document.querySelector("[data-code-failed]");
@@ -16,7 +19,7 @@
   function nextCodeIn(response) {
     // Both instants are the server's (its Date header and the code's replacement),
     // so a tablet whose own clock is wrong still changes the code on time.
-    var replaced = Date.parse(response.headers.get("X-Venue-Code-Replaced-At") || "");
+    var replaced = Date.parse(response.headers.get(replacedHeader) || "");
     var now = Date.parse(response.headers.get("Date") || "");
     var wait = replaced - now;
     if (!isFinite(wait)) { wait = rotation * 1000; }
@@ -45,6 +48,19 @@
       });
   }
   refreshCode();
+
+  function fullScreenButton() {
+    var full = document.querySelector("[data-full-screen]");
+    if (full && document.documentElement.requestFullscreen) {
+      full.addEventListener("click", function () {
+        document.documentElement.requestFullscreen().catch(function () { /* not allowed here */ });
+      });
+    } else if (full) {
+      full.hidden = true;
+    }
+  }
+  fullScreenButton();
+  if (!arrivals) { return; }
 
   // --- live arrivals ---------------------------------------------------------------
   function reloadArrivals() {
@@ -104,13 +120,4 @@
     };
   }
   connect();
-
-  var full = document.querySelector("[data-full-screen]");
-  if (full && document.documentElement.requestFullscreen) {
-    full.addEventListener("click", function () {
-      document.documentElement.requestFullscreen().catch(function () { /* not allowed here */ });
-    });
-  } else if (full) {
-    full.hidden = true;
-  }
 })();
