@@ -29,6 +29,7 @@ from grassroots.application.service import Grassroots
 from grassroots.bootstrap import build_application, build_read_side
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.crediting import credited_minutes
+from grassroots.domain.presence import Presence
 from grassroots.projections.ledger import read_ledger
 from grassroots.settings import Settings
 from tests.integration.builders import build_world
@@ -229,12 +230,13 @@ def assert_each_scan_recorded_once(settings: Settings, site: Site, load: Load) -
             for n, volunteer in enumerate(site.volunteers):
                 ledger = read_ledger(conn, volunteer)
                 expected_lines = []
+                stream_kinds: dict[UUID, list[str]] = {}
                 for activity in site.activities:
                     checked_in = (n, Scan("check-in", activity)) in answered
                     checked_out = (n, Scan("check-out", activity)) in answered
                     history = stream(app, Attendance.id_for(volunteer, activity))
                     events += len(history)
-                    kinds = [type(e).__name__ for e in history]
+                    kinds = stream_kinds[activity] = [type(e).__name__ for e in history]
                     # A scan with no answer may still have been recorded; one with an
                     # answer must have been, and nothing is ever recorded twice.
                     assert kinds in ([], ["CheckedIn"], ["CheckedIn", "CheckedOut"]), kinds
@@ -253,6 +255,17 @@ def assert_each_scan_recorded_once(settings: Settings, site: Site, load: Load) -
                         )
                         assert left.credited_minutes == minutes
                         expected_lines.append((Attendance.id_for(volunteer, activity), minutes))
+                # A scan writes the attendance and the volunteer's presence together:
+                # both or neither, whatever was cut off.
+                presence = stream(app, Presence.id_for(volunteer))
+                came_to = [a for a in site.activities if stream_kinds[a]]
+                left_from = [a for a in site.activities if len(stream_kinds[a]) == 2]
+                assert [e.activity_id for e in presence if isinstance(e, Presence.Entered)] == (
+                    came_to
+                )
+                assert [e.activity_id for e in presence if isinstance(e, Presence.Left)] == (
+                    left_from
+                )
                 lines = [(line.attendance_id, line.minutes) for line in ledger]
                 assert sorted(lines) == sorted(expected_lines)
                 assert ledger[-1:] == [] or ledger[-1].balance_after == sum(m for _, m in lines)
