@@ -14,7 +14,9 @@ def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
     return lambda line: lines.append(f"{request.node.name}: {line}")
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     lines = config.stash.get(_FIGURES, [])
     if lines:
         terminalreporter.section("figures of the fault tests")

@@ -117,7 +117,11 @@ def call(
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers.get("content-type", ""), response.read().decode()
+            return (
+                response.status,
+                response.headers.get("content-type", ""),
+                response.read().decode(),
+            )
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("content-type", ""), error.read().decode()
 
