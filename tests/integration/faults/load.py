@@ -219,9 +219,12 @@ def stream(app: Grassroots, aggregate_id: UUID) -> list[Any]:
     return [app.mapper.to_domain_event(e) for e in app.recorder.select_events(aggregate_id)]
 
 
-def assert_each_scan_recorded_once(settings: Settings, site: Site, load: Load) -> dict[str, int]:
+def assert_each_scan_recorded_once(
+    settings: Settings, site: Site, load: Load
+) -> dict[tuple[int, Scan], datetime]:
     """Every scan that got a 2xx is in the event store once, and after catch-up in
-    the ledger and the center's counts once, with the minutes its events give."""
+    the ledger once, with the minutes its events give. Returns when each recorded
+    scan was recorded (the server's time in its event)."""
     answered = {
         (a.client, a.scan) for a in load.attempts if a.status is not None and 200 <= a.status < 300
     }
@@ -229,7 +232,7 @@ def assert_each_scan_recorded_once(settings: Settings, site: Site, load: Load) -
     read_side = build_read_side(settings, app)
     try:
         read_side.catch_up()
-        events = 0
+        recorded: dict[tuple[int, Scan], datetime] = {}
         with read_side.engine.connect() as conn:
             for n, volunteer in enumerate(site.volunteers):
                 ledger = read_ledger(conn, volunteer)
@@ -239,7 +242,11 @@ def assert_each_scan_recorded_once(settings: Settings, site: Site, load: Load) -
                     checked_in = (n, Scan("check-in", activity)) in answered
                     checked_out = (n, Scan("check-out", activity)) in answered
                     history = stream(app, Attendance.id_for(volunteer, activity))
-                    events += len(history)
+                    for event in history:
+                        kind = (
+                            "check-in" if isinstance(event, Attendance.CheckedIn) else "check-out"
+                        )
+                        recorded[(n, Scan(kind, activity))] = event.at
                     kinds = stream_kinds[activity] = [type(e).__name__ for e in history]
                     # A scan with no answer may still have been recorded; one with an
                     # answer must have been, and nothing is ever recorded twice.
@@ -273,7 +280,7 @@ def assert_each_scan_recorded_once(settings: Settings, site: Site, load: Load) -
                 lines = [(line.attendance_id, line.minutes) for line in ledger]
                 assert sorted(lines) == sorted(expected_lines)
                 assert ledger[-1:] == [] or ledger[-1].balance_after == sum(m for _, m in lines)
-        return {"events": events}
+        return recorded
     finally:
         read_side.close()
         app.close()
