@@ -59,4 +59,5 @@ def test_the_pages_of_a_ledger_concatenate_to_the_whole_ledger(server: Server) -
         lines = [line for page in found for line in page["items"]]
         assert [line["position"] for line in lines] == whole
         assert [line["balance_after"] for line in lines] == [10, 30, 25, 35, 30, 40, 45]
-    assert len(supervised) == 4 and supervised[-1]["next_offset"] is None
+    assert len(supervised) == 4
+    assert supervised[-1]["next_offset"] is None

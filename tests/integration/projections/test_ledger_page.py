@@ -61,7 +61,8 @@ def test_pages_are_the_slices_of_the_whole_ledger(
     assert len(whole) == LINES
     assert first == whole[:3]  # every field, titles and names included
     assert _keys(middle) == _keys(whole[3:6])
-    assert _keys(last) == _keys(whole[6:]) and len(last) == 1
+    assert _keys(last) == _keys(whole[6:])
+    assert len(last) == 1
     assert beyond == []
     # A keyset page starts right after the position it is given.
     assert _keys(after) == _keys(whole[3:6])
