@@ -56,7 +56,7 @@ from grassroots.projections.problems import open_problems
 from grassroots.settings import Settings
 from grassroots.simulation import FIRST_MONDAY
 
-SMALL = ProvinceShape(weeks=6, volunteers=30_000)
+SMALL = ProvinceShape(weeks=3, volunteers=30_000)
 LARGE = ProvinceShape(weeks=52, volunteers=300_000)
 QUICK_SMALL = ProvinceShape(weeks=2, volunteers=5_000, cadres_per_county=100)
 QUICK_LARGE = ProvinceShape(weeks=8, volunteers=30_000, cadres_per_county=100)
@@ -100,7 +100,9 @@ def _timed(n: int, call: Callable[[int], Any]) -> tuple[float, float]:
     return _percentiles(samples)
 
 
-def measure(name: str, url: str, shape: ProvinceShape, n: int, schema: str | None) -> Figures:
+def measure(
+    name: str, url: str, shape: ProvinceShape, n: int, city_n: int, schema: str | None
+) -> Figures:
     with tempfile.TemporaryDirectory() as tmp:
         settings = _settings(url, Path(tmp), schema)
         upgrade(settings.database_url, schema=schema)
@@ -150,7 +152,7 @@ def measure(name: str, url: str, shape: ProvinceShape, n: int, schema: str | Non
                 n, lambda _i: unit_compliance(conn, county, period, now)
             )
             results["city compliance"] = _timed(
-                n, lambda _i: unit_compliance(conn, capital, period, now)
+                city_n, lambda _i: unit_compliance(conn, capital, period, now)
             )
             results["open problems"] = _timed(
                 n, lambda _i: open_problems(conn, province.region, now, limit=50)
@@ -211,9 +213,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="~20k and ~100k events")
     parser.add_argument("-n", type=int, default=200, help="timings per read (at least 200)")
+    parser.add_argument(
+        "--city-n", type=int, default=None, help="timings of the city's compliance (default n)"
+    )
     parser.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args()
     logging.disable(logging.INFO)
+    city_n = args.city_n or args.n
     small, large = (QUICK_SMALL, QUICK_LARGE) if args.quick else (SMALL, LARGE)
     targets: list[tuple[str, str, str | None]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -232,7 +238,7 @@ def main() -> None:
                 if schema:
                     with psycopg.connect(target, autocommit=True) as conn:
                         conn.execute(f'CREATE SCHEMA "{schema}"')
-                a = measure(f"{name} small", target, small, args.n, schema)
+                a = measure(f"{name} small", target, small, args.n, city_n, schema)
                 if schema:
                     with psycopg.connect(target, autocommit=True) as conn:
                         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -240,7 +246,7 @@ def main() -> None:
                     large_target = target
                 else:
                     large_target = f"sqlite:///{tmp}/large.sqlite3"
-                b = measure(f"{name} large", large_target, large, args.n, schema)
+                b = measure(f"{name} large", large_target, large, args.n, city_n, schema)
                 report(name, a, b)
         finally:
             for schema in schemas:
