@@ -230,9 +230,9 @@ def main() -> None:
         if url.startswith("postgres"):
             import psycopg
 
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            schemas.append(schema)
-            targets.append(("postgres", url, schema))
+            own = f"bench_{uuid.uuid4().hex[:8]}"
+            schemas.append(own)
+            targets.append(("postgres", url, own))
         try:
             for name, target, schema in targets:
                 if schema:
