@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
@@ -157,6 +157,8 @@ def generate_history(
         cadres.append(cadre)
         out.add(cadre)
 
+    volunteer_ids = [v.id for v in volunteers]
+    share = shape.attendance_share
     timeline = Timeline()
     for week in range(shape.weeks):
         monday = FIRST_MONDAY + timedelta(days=7 * week)
@@ -165,7 +167,7 @@ def generate_history(
                 starts = monday + timedelta(
                     days=rng.randint(0, 6), hours=rng.choice([1, 2, 6, 7, 14, 15])
                 )
-                timeline.tell(_activity(timeline, out, rng, center, volunteers, starts, shape))
+                timeline.tell(_activity(timeline, out, rng, center, volunteer_ids, starts, share))
         for cadre in cadres:
             for _ in range(rng.randint(0, 2)):
                 starts = monday + timedelta(days=rng.randint(0, 4), hours=rng.randint(0, 8))
@@ -229,9 +231,9 @@ def _activity(
     out: Writer,
     rng: random.Random,
     center: Center,
-    volunteers: list[Volunteer],
+    volunteer_ids: Sequence[UUID],
     starts: datetime,
-    shape: HistoryShape,
+    attendance_share: float,
 ) -> Story:
     """Posted three days ahead; sign-ups, a few withdrawals, maybe a reschedule or a
     cancellation; at the start, an attendance story for each volunteer who comes."""
@@ -255,13 +257,13 @@ def _activity(
     out.add(activity)
     cancel_at = starts - timedelta(days=1) if rng.random() < 0.05 else None
     # Sign-ups spread over the two days after posting; some give their place back.
-    chosen = rng.sample(volunteers, k=min(len(volunteers), rng.randint(3, 15)))
+    chosen = rng.sample(volunteer_ids, k=min(len(volunteer_ids), rng.randint(3, 15)))
     steps: list[tuple[datetime, str, UUID]] = []
-    for volunteer in chosen:
+    for volunteer_id in chosen:
         signs_up = posted_at + timedelta(minutes=rng.randint(30, 60 * 48))
-        steps.append((signs_up, "sign_up", volunteer.id))
+        steps.append((signs_up, "sign_up", volunteer_id))
         if rng.random() < 0.1:
-            steps.append((signs_up + timedelta(hours=rng.randint(1, 20)), "withdraw", volunteer.id))
+            steps.append((signs_up + timedelta(hours=rng.randint(1, 20)), "withdraw", volunteer_id))
     if rng.random() < 0.1:
         # Moved a day later before anyone comes: across a week's or a month's edge
         # at times, which moves the activity's figures with it. (A day later keeps
@@ -286,7 +288,7 @@ def _activity(
         return
     yield activity.starts_at - timedelta(minutes=30)
     for volunteer_id in activity.signed_up:
-        if rng.random() <= shape.attendance_share:
+        if rng.random() <= attendance_share:
             timeline.tell(_attendance(out, rng, center, activity, volunteer_id))
         elif rng.random() < 0.05:
             timeline.tell(_added_by_staff(out, rng, center, activity, volunteer_id))

@@ -37,7 +37,12 @@ from grassroots.domain.center import Center
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.volunteer import Volunteer
 from grassroots.projections.activity_catalogue import MySignUp, sign_ups_of
-from grassroots.projections.ledger import LedgerLine, explain_line, read_ledger, read_totals
+from grassroots.projections.ledger import (
+    LedgerLine,
+    explain_line,
+    read_ledger_page,
+    read_totals,
+)
 
 __all__ = [
     "ROUTES",
@@ -492,8 +497,9 @@ def _ledger_lines(
     api: Api, caller: Caller, volunteer_id: UUID, page: PageRequest, as_of: datetime | None
 ) -> list[LedgerLineView]:
     with api.engine.connect() as conn:
-        lines = read_ledger(conn, volunteer_id, as_of=as_of)
-    lines = lines[page.offset : page.offset + page.limit + 1]
+        lines = read_ledger_page(
+            conn, volunteer_id, limit=page.limit + 1, offset=page.offset, as_of=as_of
+        )
     names = api.app.account_names(line.staff_id for line in lines if line.staff_id)
     return [_line_view(line, names, show_ids=caller.is_administrator) for line in lines]
 

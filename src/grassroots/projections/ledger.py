@@ -60,6 +60,7 @@ __all__ = [
     "ledger_lines",
     "periods_of",
     "read_ledger",
+    "read_ledger_page",
     "read_totals",
     "served_between",
 ]
@@ -481,10 +482,7 @@ class LedgerLine:
     center_name: str | None = None
 
 
-def read_ledger(
-    conn: sa.Connection, volunteer_id: UUID, *, as_of: datetime | None = None
-) -> list[LedgerLine]:
-    """The volunteer's lines in order; with ``as_of``, only what was recorded by then."""
+def _lines_query(volunteer_id: UUID, as_of: datetime | None) -> sa.Select[Any]:
     query = (
         sa.select(ledger_lines, ledger_activities.c.title, ledger_centers.c.name)
         .outerjoin(ledger_activities, ledger_activities.c.activity_id == ledger_lines.c.activity_id)
@@ -493,6 +491,39 @@ def read_ledger(
     )
     if as_of is not None:
         query = query.where(ledger_lines.c.recorded_at <= as_of)
+    return query.order_by(ledger_lines.c.position)
+
+
+def read_ledger(
+    conn: sa.Connection, volunteer_id: UUID, *, as_of: datetime | None = None
+) -> list[LedgerLine]:
+    """The volunteer's lines in order; with ``as_of``, only what was recorded by then."""
+    return _ledger_lines_of(conn, _lines_query(volunteer_id, as_of))
+
+
+def read_ledger_page(
+    conn: sa.Connection,
+    volunteer_id: UUID,
+    *,
+    limit: int,
+    offset: int = 0,
+    after: int | None = None,
+    as_of: datetime | None = None,
+) -> list[LedgerLine]:
+    """At most ``limit`` of the volunteer's lines in order, read in SQL off the key.
+
+    The lines are those ``read_ledger`` gives, from the ``offset``-th on or, with
+    ``after``, those whose position comes after it (a keyset page: the key
+    ``(volunteer_id, position)`` leads straight to it, however long the ledger).
+    Ask for ``limit + 1`` to learn whether another page follows.
+    """
+    query = _lines_query(volunteer_id, as_of)
+    if after is not None:
+        query = query.where(ledger_lines.c.position > after)
+    return _ledger_lines_of(conn, query.limit(limit).offset(offset))
+
+
+def _ledger_lines_of(conn: sa.Connection, query: sa.Select[Any]) -> list[LedgerLine]:
     return [
         LedgerLine(
             position=row.position,
@@ -511,7 +542,7 @@ def read_ledger(
             activity_title=row.title,
             center_name=row.name,
         )
-        for row in conn.execute(query.order_by(ledger_lines.c.position))
+        for row in conn.execute(query)
     ]
 
 
