@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit contract clean
+.PHONY: run demo test lint typecheck unit contract bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -35,6 +35,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
+
+# Every benchmark, its ratios and percentiles printed and kept in benchmarks/RESULTS.md
+# (PostgreSQL too when GRASSROOTS_TEST_DATABASE_URL is set). Takes a while.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/all.py
 
 # Generated requests against a running server, as an administrator, a volunteer and
 # anonymously (seeded; SEED=<n> replays a run).
