@@ -318,10 +318,10 @@ def main() -> None:
                 echo_rate = 2 * len(echo) / (first + second)
                 rows.append((clients, len(batch) / took, lat, echo_rate, echo_lat + echo_lat2))
             after = _rss_kib(pid)
-            small_took, small = asyncio.run(
+            _, small = asyncio.run(
                 _drive(port, 1, _check_ins(world, world.small_volunteers))
             )
-            large_took, large = asyncio.run(
+            _, large = asyncio.run(
                 _drive(port, 1, _check_ins(world, world.large_volunteers))
             )
 
