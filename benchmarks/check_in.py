@@ -318,12 +318,8 @@ def main() -> None:
                 echo_rate = 2 * len(echo) / (first + second)
                 rows.append((clients, len(batch) / took, lat, echo_rate, echo_lat + echo_lat2))
             after = _rss_kib(pid)
-            _, small = asyncio.run(
-                _drive(port, 1, _check_ins(world, world.small_volunteers))
-            )
-            _, large = asyncio.run(
-                _drive(port, 1, _check_ins(world, world.large_volunteers))
-            )
+            _, small = asyncio.run(_drive(port, 1, _check_ins(world, world.small_volunteers)))
+            _, large = asyncio.run(_drive(port, 1, _check_ins(world, world.large_volunteers)))
 
     for clients, rate, lat, echo_rate, echo_lat in rows:
         print(

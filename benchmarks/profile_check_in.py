@@ -41,9 +41,10 @@ async def _inline(function: Callable[..., Any], *args: Any, **_options: Any) -> 
 
 async def _run(app: Any, world: World2, top: int) -> None:
     transport = httpx.ASGITransport(app=app)
-    async with app.lifespan(), httpx.AsyncClient(
-        transport=transport, base_url="http://127.0.0.1"
-    ) as client:
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client,
+    ):
         volunteers = world.load
         codes = {v.activity: world.code(v.activity) for v in volunteers}
 
