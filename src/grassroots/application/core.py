@@ -30,6 +30,16 @@ Clock = Callable[[], datetime]
 A = TypeVar("A", bound=Aggregate)
 
 
+# Aggregates read lately stay in memory (least recently used first out). A cached
+# aggregate is never answered as it stands: each read first applies the events
+# stored after its version (one indexed query, so another process's writes are
+# seen), and hands out a copy, so a command that fails leaves the cache alone. A
+# save still goes to the store with the version it read, so two writers of one
+# aggregate still meet as ConcurrentChange. What the cache saves is replaying an
+# aggregate's whole history (an activity's every sign-up) on each request.
+AGGREGATE_CACHE_SIZE = 10_000
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -54,7 +64,7 @@ class Core(Application[UUID]):
     ) -> None:
         self.config = config
         self.clock = clock
-        super().__init__(env=dict(env))
+        super().__init__(env={"AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_SIZE), **env})
         self.committer: Committer = DirectCommitter(self.save)
         self._write_listeners: list[Callable[[int], None]] = []
         self._last_write = threading.local()

@@ -136,6 +136,11 @@ class RuleTerms:
             self, "contact_targets", MappingProxyType(_checked_targets(self.contact_targets))
         )
 
+    def __deepcopy__(self, _memo: dict[int, object]) -> RuleTerms:
+        # Immutable (frozen, its mapping read-only): a copy is the same value, and
+        # the read-only mapping could not be deep-copied anyway.
+        return self
+
     def contact_target(self, kind: str) -> int:
         """The "1+100" list size a cadre of ``kind`` (a CadreKind value) must keep."""
         try:

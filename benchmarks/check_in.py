@@ -1,0 +1,339 @@
+"""Check-ins under load against a bare echo on the same server, over loopback.
+
+A real server process (SQLite, embedded projections, the same app and uvicorn
+options as ``grassroots serve``) is started on a free port after an organisation,
+activities open for check-in and volunteers signed up to them are made through the
+application. Each check-in is ``POST /api/v1/activities/<id>/check-in`` by a
+distinct volunteer (a new attendance) at one of several activities, with the
+venue's current code. Beside it, in the same run and against the same process,
+``POST /bench/echo`` decodes a small msgspec body and answers it: the cheapest
+JSON POST the server can answer, so the ratio check-ins/s / echoes/s reads the
+same on any machine.
+
+The echo route exists only in this benchmark: the server is started by this file
+(``--serve``), which builds the application exactly as ``grassroots serve`` does and
+then registers the echo handler on it. No setting or variable of the product
+mounts it, so no deployment can have it.
+
+The load generator is plain asyncio over kept-alive connections (one per client,
+each request waits for its answer), so the client costs little beside the server.
+
+    python benchmarks/check_in.py --rounds 4
+
+Also printed: the server's resident memory idle and after load, and check-in
+latency at an activity with 1,000 sign-ups against one with 10 (the cost must not
+grow with the sign-ups).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import msgspec
+from litestar import post
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.serving import free_port  # noqa: E402
+from tests.integration.builders import World, build_world, post_activity  # noqa: E402
+
+from grassroots.api.auth import access_token_for, jwt_auth, jwt_secret  # noqa: E402
+from grassroots.application.accounts import password_hasher  # noqa: E402
+from grassroots.application.service import Grassroots  # noqa: E402
+from grassroots.bootstrap import build_application  # noqa: E402
+from grassroots.domain.account import Grant, Role  # noqa: E402
+from grassroots.migrating import upgrade  # noqa: E402
+from grassroots.settings import Settings  # noqa: E402
+
+PASSWORD = "benchmark password 2026"
+ACTIVITIES = 16
+ECHO_BODY = json.dumps({"token": "A" * 56, "device_id": "bench-phone"}).encode()
+
+
+class Echo(msgspec.Struct, kw_only=True):
+    token: str
+    device_id: str | None = None
+
+
+@post("/bench/echo", opt={"public": True}, status_code=200, sync_to_thread=False)
+def echo(data: Echo) -> Echo:
+    """Decodes the body into a msgspec struct and answers it."""
+    return data
+
+
+def serve() -> None:
+    """The server process: ``grassroots serve`` plus the benchmark's echo route."""
+    import uvicorn
+
+    from grassroots.bootstrap import build_web_app
+    from grassroots.serving import settle_heap, uvicorn_options
+
+    settings = Settings.from_env(os.environ)
+    app = build_web_app(settings)
+    app.register(echo)
+    settle_heap()
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=False,
+        **uvicorn_options(settings),
+    )
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    id: UUID
+    access_token: str
+    activity: UUID
+
+
+def _volunteer(app: Grassroots, world: World, n: int, *, account: bool) -> tuple[UUID, str | None]:
+    phone = f"139{n:08d}"
+    volunteer = app.register_volunteer(
+        name=f"志愿者{n}", phone=phone, birth_date=date(2001, 5, 4), org_unit_id=world.village
+    )
+    if not account:
+        return volunteer, None
+    app.open_account(
+        phone=phone, name=f"志愿者{n}", password=PASSWORD, grants=[Grant(Role.VOLUNTEER, volunteer)]
+    )
+    return volunteer, phone
+
+
+class World2:
+    """What the set-up made: volunteers by phase, the two variant activities."""
+
+    def __init__(self, env: dict[str, str], load: int, variant: int, crowd: int) -> None:
+        settings = Settings.from_env(env)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(settings.database_url)
+        app = build_application(settings)
+        # Hashes carry their own costs: cheap ones make the set-up quick and are
+        # verified as cheaply by the server (no password is checked while timed).
+        app.hasher = password_hasher(fast=True)  # type: ignore[misc]
+        self.app = app
+        auth = jwt_auth(
+            app, secret=jwt_secret(app.config.secret_key), lifetime=timedelta(hours=2), exclude=[]
+        )
+        world = build_world(app)
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+        n = 0
+
+        def activity(capacity: int) -> UUID:
+            return post_activity(app, world, starts_at=starts, capacity=capacity)
+
+        def with_account(at: UUID) -> Volunteer:
+            nonlocal n
+            n += 1
+            volunteer, phone = _volunteer(app, world, n, account=True)
+            assert phone is not None
+            app.sign_up(at, volunteer)
+            issued = app.log_in(phone=phone, password=PASSWORD, lifetime=timedelta(hours=2))
+            token = access_token_for(
+                auth, account_id=issued.account.id, session_id=issued.session.id
+            )
+            return Volunteer(volunteer, token, at)
+
+        activities = [activity(load) for _ in range(ACTIVITIES)]
+        self.load = [with_account(activities[i % ACTIVITIES]) for i in range(load)]
+        self.small = activity(crowd + 10)
+        self.large = activity(crowd + 10)
+        self.small_volunteers = [with_account(self.small) for _ in range(variant)]
+        self.large_volunteers = [with_account(self.large) for _ in range(variant)]
+        for _ in range(crowd - variant):
+            n += 1
+            volunteer, _phone = _volunteer(app, world, n, account=False)
+            app.sign_up(self.large, volunteer)
+
+    def code(self, activity: UUID) -> str:
+        return self.app.venue_code(activity).token
+
+
+def _request(path: str, body: bytes, token: str | None) -> bytes:
+    head = [
+        f"POST {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+    ]
+    if token:
+        head.append(f"Authorization: Bearer {token}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
+async def _drive(port: int, clients: int, requests: list[bytes]) -> tuple[float, list[float]]:
+    """Send ``requests`` over ``clients`` connections: (seconds, latencies)."""
+    queue = list(reversed(requests))
+    latencies: list[float] = []
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                request = queue.pop()
+                started = time.perf_counter()
+                writer.write(request)
+                status, body = await _answer(reader)
+                latencies.append(time.perf_counter() - started)
+                assert status == 200, (status, body[:300])
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return time.perf_counter() - started, latencies
+
+
+def _check_ins(world: World2, volunteers: list[Volunteer]) -> list[bytes]:
+    codes = {v.activity: world.code(v.activity) for v in volunteers}
+    return [
+        _request(
+            f"/api/v1/activities/{v.activity}/check-in",
+            json.dumps({"token": codes[v.activity], "device_id": "bench-phone"}).encode(),
+            v.access_token,
+        )
+        for v in volunteers
+    ]
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@contextmanager
+def _server(port: int, env: dict[str, str], workdir: Path) -> Iterator[int]:
+    with (workdir / "server.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--serve"],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, "the server exited early"
+                assert time.monotonic() < deadline, "the server did not answer"
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            yield process.pid
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--rounds", type=int, default=4, help="check-ins per client")
+    parser.add_argument("--echoes", type=int, default=40, help="echoes per client")
+    parser.add_argument("--crowd", type=int, default=1000, help="sign-ups at the large one")
+    parser.add_argument("--variant", type=int, default=10, help="check-ins timed at each")
+    args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
+        env.update(
+            {
+                "GRASSROOTS_PORT": str(port),
+                "GRASSROOTS_DATA_DIR": str(workdir / "var"),
+                "GRASSROOTS_SECRET_KEY": "benchmark-" + "b" * 40,
+                "GRASSROOTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "GRASSROOTS_RATE_SCAN": "1000000/60",
+                "GRASSROOTS_RATE_DEFAULT": "1000000/60",
+                "GRASSROOTS_RATE_HEALTH": "1000000/60",
+            }
+        )
+        load = sum(c * args.rounds for c in args.clients)
+        started = time.perf_counter()
+        world = World2(env, load, args.variant, args.crowd)
+        print(
+            f"set-up: {load} + {2 * args.variant} volunteers, {args.crowd} sign-ups at the "
+            f"large activity, {time.perf_counter() - started:.0f} s"
+        )
+        with _server(port, env, workdir) as pid:
+            idle = _rss_kib(pid)
+            rows = []
+            pool = list(world.load)
+            for clients in args.clients:
+                echo = [_request("/bench/echo", ECHO_BODY, None)] * (clients * args.echoes)
+                asyncio.run(_drive(port, clients, echo[: clients * 4]))  # warm the connections
+                first, echo_lat = asyncio.run(_drive(port, clients, echo))
+                batch, pool = pool[: clients * args.rounds], pool[clients * args.rounds :]
+                took, lat = asyncio.run(_drive(port, clients, _check_ins(world, batch)))
+                second, echo_lat2 = asyncio.run(_drive(port, clients, echo))
+                echo_rate = 2 * len(echo) / (first + second)
+                rows.append((clients, len(batch) / took, lat, echo_rate, echo_lat + echo_lat2))
+            after = _rss_kib(pid)
+            _, small = asyncio.run(_drive(port, 1, _check_ins(world, world.small_volunteers)))
+            _, large = asyncio.run(_drive(port, 1, _check_ins(world, world.large_volunteers)))
+
+    for clients, rate, lat, echo_rate, echo_lat in rows:
+        print(
+            f"{clients:>3} clients: check-ins {rate:7.1f}/s (p50 {_ms(lat, 0.5)} ms, p99 "
+            f"{_ms(lat, 0.99)} ms) | echoes {echo_rate:8.1f}/s (p50 {_ms(echo_lat, 0.5)} ms, "
+            f"p99 {_ms(echo_lat, 0.99)} ms) | ratio {rate / echo_rate:.4f}"
+        )
+    print(f"server RSS: idle {idle // 1024} MiB, after load {after // 1024} MiB")
+    print(
+        f"one at a time: {args.variant} sign-ups p50 {_ms(small, 0.5)} ms; "
+        f"{args.crowd} sign-ups p50 {_ms(large, 0.5)} ms "
+        f"(ratio {statistics.median(large) / statistics.median(small):.2f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
