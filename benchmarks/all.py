@@ -36,7 +36,7 @@ def _benchmarks(quick: bool, postgres: bool) -> list[tuple[str, list[str]]]:
             "group commit against direct commits and raw transactions",
             ["group_commit.py", "--threads", "16", "--commands", "400" if quick else "800"],
         ),
-        ("check-in under load against an echo", ["check_in.py"] + (["--quick"] if quick else [])),
+        ("check-in under load against an echo", ["check_in.py"]),
         (
             "lag: check-out answered to ledger line readable (SQLite)",
             ["lag.py", "--volunteers", "40"],
