@@ -51,7 +51,7 @@ from grassroots.pages.sessions import SessionsDep
 from grassroots.pages.words import Translate, translator
 from grassroots.projections.org_tree import org_units_page, unit_names
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "supervisor_of", "unit_choices"]
 
 TREND_WEEKS = 12
 # The units an administrator (who supervises no unit of their own) is offered first.
@@ -59,9 +59,10 @@ _TOP_LEVELS = (OrgLevel.REGION, OrgLevel.CITY, OrgLevel.COUNTY)
 _MISSING = (NotFound, ApiProblem)
 
 
-async def _supervisor(
+async def supervisor_of(
     request: Request[Any, Any, Any], api: Api, sessions: SessionsDep, path: str
 ) -> Caller | Redirect:
+    """The logged-in supervisor; a redirect to log in; or, for any other role, the missing page."""
     caller = await sessions.caller(request, api.app)
     if caller is None:
         return Redirect(f"/login?next={quote(path)}", status_code=HTTP_303_SEE_OTHER)
@@ -152,7 +153,7 @@ def _link(path: str, **params: object) -> str:
 async def dispatch_page(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    found = await _supervisor(request, api, sessions, "/dispatch/")
+    found = await supervisor_of(request, api, sessions, "/dispatch/")
     if isinstance(found, Redirect):
         return found
     caller = found
@@ -236,7 +237,7 @@ async def trend_data(
 async def cadre_page(
     cadre_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    found = await _supervisor(request, api, sessions, f"/dispatch/cadres/{cadre_id}")
+    found = await supervisor_of(request, api, sessions, f"/dispatch/cadres/{cadre_id}")
     if isinstance(found, Redirect):
         return found
     caller = found
@@ -275,7 +276,7 @@ async def bulletin_file(
     sessions: SessionsDep,
 ) -> Response[bytes] | Redirect:
     """The month's bulletin, the very file the API's bulletin route gives."""
-    found = await _supervisor(request, api, sessions, "/dispatch/")
+    found = await supervisor_of(request, api, sessions, "/dispatch/")
     if isinstance(found, Redirect):
         return found
     caller = found

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from grassroots.api.auth import Caller, holds_any
 from grassroots.api.cadres.point_codes import point_code_image, shown_point
@@ -37,7 +35,7 @@ from grassroots.domain.account import Role
 from grassroots.domain.errors import AlreadyClosed
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.pages.controllers import page
-from grassroots.pages.dispatch import unit_choices
+from grassroots.pages.dispatch import supervisor_of, unit_choices
 from grassroots.pages.sessions import SessionsDep
 from grassroots.projections.grassroots_points import PointRow, points_under
 
@@ -54,17 +52,6 @@ class PointScreenView:
     name: str
     org_unit_id: UUID
     unit_name: str
-
-
-async def _supervisor(
-    request: Request[Any, Any, Any], api: Api, sessions: SessionsDep, path: str
-) -> Caller | Redirect:
-    caller = await sessions.caller(request, api.app)
-    if caller is None:
-        return Redirect(f"/login?next={quote(path)}", status_code=HTTP_303_SEE_OTHER)
-    if not holds_any(caller, [Role.SUPERVISOR]):
-        raise NotFoundException()
-    return caller
 
 
 def _points(api: Api, caller: Caller, unit_id: UUID) -> tuple[str, list[PointRow]]:
@@ -93,7 +80,7 @@ def _unit_param(request: Request[Any, Any, Any]) -> UUID | None:
 async def point_list(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    found = await _supervisor(request, api, sessions, str(request.url.path))
+    found = await supervisor_of(request, api, sessions, str(request.url.path))
     if isinstance(found, Redirect):
         return found
     caller = found
@@ -126,7 +113,7 @@ def _path(point_id: UUID) -> str:
 async def point_screen(
     point_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
-    found = await _supervisor(request, api, sessions, _path(point_id))
+    found = await supervisor_of(request, api, sessions, _path(point_id))
     if isinstance(found, Redirect):
         return found
     caller = found
