@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -33,12 +32,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.serving import free_port  # noqa: E402
-from tests.integration.builders import build_world, post_activity  # noqa: E402
+from tests.e2e.serving import free_port, volunteers_at_an_open_activity  # noqa: E402
 
-from grassroots.bootstrap import build_application, sqlalchemy_url  # noqa: E402
-from grassroots.domain.account import Grant, Role  # noqa: E402
-from grassroots.migrating import upgrade  # noqa: E402
+from grassroots.bootstrap import sqlalchemy_url  # noqa: E402
 from grassroots.projections.database import create_read_engine  # noqa: E402
 from grassroots.projections.ledger import read_ledger  # noqa: E402
 from grassroots.settings import Settings  # noqa: E402
@@ -106,27 +102,9 @@ def main() -> None:
 
 def _run(env: dict[str, str], workdir: Path, port: int, volunteers: int, kind: str) -> None:
     settings = Settings.from_env(env)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url, schema=settings.database_schema)
-    app = build_application(settings)
-    world = build_world(app)
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
-    activity = post_activity(app, world, starts_at=starts, capacity=volunteers)
-    people = []
-    for i in range(volunteers):
-        phone = f"1360000{i:04d}"
-        volunteer = app.register_volunteer(
-            name=f"志愿者{i}", phone=phone, birth_date=date(2000, 1, 1), org_unit_id=world.village
-        )
-        app.open_account(
-            phone=phone,
-            name=f"志愿者{i}",
-            password=PASSWORD,
-            grants=[Grant(Role.VOLUNTEER, volunteer)],
-        )
-        app.sign_up(activity, volunteer)
-        people.append((phone, volunteer))
-
+    app, activity, people = volunteers_at_an_open_activity(
+        env, volunteers, password=PASSWORD, phone_prefix="1360000"
+    )
     engine = create_read_engine(
         sqlalchemy_url(settings.database_url), schema=settings.database_schema
     )

@@ -16,20 +16,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from grassroots.bootstrap import build_application
-from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
-from grassroots.settings import Settings
 from tests.conftest import TEST_REDIS_URL, required_service_url
-from tests.e2e.serving import free_port
-from tests.integration.builders import build_world, post_activity
+from tests.e2e.serving import free_port, volunteers_at_an_open_activity
 
 PASSWORD = "workers test password"
 VOLUNTEERS = 24
@@ -117,31 +111,6 @@ def _wait_for_health(base: str, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("no API process answered within 60 seconds")
 
 
-def _volunteers_at_an_open_activity(env: Mapping[str, str]) -> tuple[Any, Any, list[str]]:
-    settings = Settings.from_env(env)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url, schema=settings.database_schema)
-    app = build_application(settings)
-    world = build_world(app)
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
-    activity = post_activity(app, world, starts_at=starts, capacity=VOLUNTEERS)
-    phones = []
-    for i in range(VOLUNTEERS):
-        phone = f"1370000{i:04d}"
-        volunteer = app.register_volunteer(
-            name=f"志愿者{i}", phone=phone, birth_date=date(2000, 1, 1), org_unit_id=world.village
-        )
-        app.open_account(
-            phone=phone,
-            name=f"志愿者{i}",
-            password=PASSWORD,
-            grants=[Grant(Role.VOLUNTEER, volunteer)],
-        )
-        app.sign_up(activity, volunteer)
-        phones.append(phone)
-    return app, activity, phones
-
-
 def test_check_ins_through_two_api_processes_on_postgres_and_redis_leave_every_ledger_exact(
     supervised: Any, postgres_schema: tuple[str, str]
 ) -> None:
@@ -154,7 +123,8 @@ def test_check_ins_through_two_api_processes_on_postgres_and_redis_leave_every_l
             "GRASSROOTS_REDIS_URL": required_service_url(TEST_REDIS_URL, "Redis"),
         }
     )
-    app, activity, phones = _volunteers_at_an_open_activity(env)
+    app, activity, people = volunteers_at_an_open_activity(env, VOLUNTEERS, password=PASSWORD)
+    phones = [phone for phone, _ in people]
     supervisor = start()
     commands = [command for _, command in _children(supervisor.pid)]
     assert sum("serve --fd" in c for c in commands) == 2, commands
