@@ -14,6 +14,7 @@ from grassroots.application.service import Grassroots
 from grassroots.domain.compliance import PeriodKind
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.problem import ProblemState
+from grassroots.projections import problems as problems_module
 from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import (
     ProblemFigures,
@@ -89,6 +90,14 @@ def read_side(app: Grassroots, read_engine: Engine) -> ReadSide:
         projections=[OrgTree, Problems],
         batch_size=3,
     )
+
+
+@pytest.fixture(params=["sorted", "walked"])
+def open_list_plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each open-list test runs on both of the list's plans (see ``open_problems``)."""
+    if request.param == "walked":
+        monkeypatch.setattr(problems_module, "_WALK_FROM", 1)
+    return str(request.param)
 
 
 def figures(
@@ -280,7 +289,7 @@ def test_a_county_sees_the_sum_of_its_subtree(
 
 
 def test_the_open_list_is_oldest_first_and_pages_neither_overlap_nor_skip(
-    desk: Desk, read_side: ReadSide, world: World
+    desk: Desk, read_side: ReadSide, world: World, open_list_plan: str
 ) -> None:
     raised_at = [
         local(2026, 3, 2, 9),
@@ -319,7 +328,7 @@ def test_the_open_list_is_oldest_first_and_pages_neither_overlap_nor_skip(
 
 
 def test_ties_in_the_open_list_are_broken_by_id(
-    desk: Desk, read_side: ReadSide, world: World
+    desk: Desk, read_side: ReadSide, world: World, open_list_plan: str
 ) -> None:
     same = local(2026, 3, 3, 9)
     problems = [desk.raise_(same) for _ in range(4)]
