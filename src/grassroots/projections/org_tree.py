@@ -24,6 +24,7 @@ __all__ = [
     "OrgTree",
     "OrgUnitRow",
     "SubtreeUnit",
+    "ancestry_of",
     "org_closure",
     "org_unit",
     "org_units",
@@ -220,6 +221,18 @@ def org_unit(conn: sa.Connection, org_unit_id: UUID) -> OrgUnitRow | None:
     """The unit, or None when it is unknown (or not projected yet)."""
     row = conn.execute(sa.select(org_units).where(org_units.c.org_unit_id == org_unit_id)).first()
     return None if row is None else _unit_row(row)
+
+
+def ancestry_of(conn: sa.Connection, org_unit_id: UUID) -> list[UUID] | None:
+    """The unit's ancestors, nearest first; None when the tree does not hold the unit
+    (unknown, or not projected yet). A unit at the top has an empty ancestry."""
+    c = org_closure.c
+    rows = conn.execute(
+        sa.select(c.ancestor_id, c.depth).where(c.descendant_id == org_unit_id).order_by(c.depth)
+    ).all()
+    if not rows:
+        return None
+    return [row.ancestor_id for row in rows if row.depth > 0]
 
 
 def unit_names(conn: sa.Connection, org_unit_ids: Iterable[UUID]) -> dict[UUID, str]:

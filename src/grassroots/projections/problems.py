@@ -448,8 +448,10 @@ def open_problems(
 
 # From how many open problems in a subtree the open list walks the open index
 # instead of sorting the subtree's: below it a sort is cheap, above it the
-# subtree holds a share of all open problems large enough for a short walk.
-_WALK_FROM = 2_000
+# subtree holds a share of all open problems large enough for a short walk
+# (on 1.56M events, 16,868 open: the region 23 ms sorted, 1.4 ms walked; a
+# county with 1,000 open 3.3 ms sorted, 1.5 ms walked).
+_WALK_FROM = 500
 
 
 def _open_problems_at_least(conn: sa.Connection, org_unit_id: UUID, enough: int) -> bool:

@@ -264,3 +264,50 @@ def test_streams_outside_the_callers_scope_answer_404_and_volunteers_403(
     assert as_volunteer.status_code == 403
     assert nowhere.status_code == 404
     assert problem(nowhere)["code"] == "org-unit-not-found"
+
+
+def test_a_scan_routes_its_update_from_the_read_models_without_reading_the_org_tree_aggregates(
+    server: Server, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    supervisor = server.log_in(server.account("13700000002", Grant(Role.SUPERVISOR, world.city)))
+    volunteer = register(server, world)
+    activity = activity_soon(server, world)
+    sign_up(server, volunteer, activity)
+    open_window(server, activity)
+
+    assert server.client.app.state.read_side.wait_for(server.app.log_head(), 10)
+    with event_stream(server.client, f"/api/v1/org-units/{world.city}/live", supervisor) as page:
+        _ready(page)
+
+        def no_walk_up_the_aggregates(org_unit_id: Any) -> list[Any]:
+            raise AssertionError("the live update read the org units' aggregates")
+
+        monkeypatch.setattr(server.app, "ancestry", no_walk_up_the_aggregates)
+        assert scan(server, volunteer, activity).status_code == 200
+        update = page.next_update()
+
+    assert update["kind"] == "check-in"
+    assert update["volunteer_name"] == "王小明"
+
+
+def test_a_scan_before_the_read_models_know_the_volunteer_still_reaches_the_supervisor(
+    server_factory: Callable[..., Server],
+) -> None:
+    # No embedded projections: the read models hold nothing the scan could route by,
+    # so the update is routed from the aggregates.
+    server = server_factory(embedded=False)
+    world = build_world(server.app)
+    supervisor = server.log_in(server.account("13700000003", Grant(Role.SUPERVISOR, world.county)))
+    volunteer = register(server, world)
+    activity = activity_soon(server, world)
+    sign_up(server, volunteer, activity)
+    open_window(server, activity)
+
+    with event_stream(server.client, f"/api/v1/org-units/{world.county}/live", supervisor) as page:
+        _ready(page)
+        assert scan(server, volunteer, activity).status_code == 200
+        update = page.next_update()
+
+    assert update["kind"] == "check-in"
+    assert update["center_id"] == str(world.center)
+    assert update["volunteer_name"] == "王小明"
