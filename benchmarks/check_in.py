@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -43,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -78,17 +80,26 @@ def echo(data: Echo) -> Echo:
     return data
 
 
+def bench_app() -> Any:
+    """The app ``grassroots serve`` builds, plus the benchmark's echo route (granian's
+    factory target; uvicorn's server below builds it the same way)."""
+    from grassroots.bootstrap import build_web_app
+    from grassroots.serving import settle_heap
+
+    app = build_web_app(Settings.from_env(os.environ))
+    app.register(echo)
+    settle_heap()
+    return app
+
+
 def serve() -> None:
     """The server process: ``grassroots serve`` plus the benchmark's echo route."""
     import uvicorn
 
-    from grassroots.bootstrap import build_web_app
-    from grassroots.serving import settle_heap, uvicorn_options
+    from grassroots.serving import uvicorn_options
 
     settings = Settings.from_env(os.environ)
-    app = build_web_app(settings)
-    app.register(echo)
-    settle_heap()
+    app = bench_app()
     uvicorn.run(
         app,
         host=settings.host,
@@ -125,7 +136,7 @@ class World2:
     def __init__(self, env: dict[str, str], load: int, variant: int, crowd: int) -> None:
         settings = Settings.from_env(env)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, schema=settings.database_schema)
         app = build_application(settings)
         # Hashes carry their own costs: cheap ones make the set-up quick and are
         # verified as cheaply by the server (no password is checked while timed).
@@ -235,11 +246,57 @@ def _rss_kib(pid: int) -> int:
 
 
 @contextmanager
-def _server(port: int, env: dict[str, str], workdir: Path) -> Iterator[int]:
+def _projection_worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
+    """``grassroots projections run`` in a process of its own (the scale-out shape)."""
+    with (workdir / "worker.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grassroots", "projections", "run"],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _server_command(server: str, port: int) -> list[str]:
+    if server == "uvicorn":
+        return [sys.executable, __file__, "--serve"]
+    # granian is not a dependency of the product: `pip install granian` to compare.
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "benchmarks.check_in:bench_app",
+    ]
+
+
+@contextmanager
+def _server(port: int, env: dict[str, str], workdir: Path, server: str) -> Iterator[int]:
     with (workdir / "server.log").open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, __file__, "--serve"],
-            env=env,
+            _server_command(server, port),
+            env={**env, "PYTHONPATH": str(ROOT)},
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -277,11 +334,55 @@ def main() -> None:
     parser.add_argument("--echoes", type=int, default=40, help="echoes per client")
     parser.add_argument("--crowd", type=int, default=1000, help="sign-ups at the large one")
     parser.add_argument("--variant", type=int, default=10, help="check-ins timed at each")
+    parser.add_argument(
+        "--projections",
+        choices=["embedded", "worker"],
+        default="embedded",
+        help="read models run in the server (make run) or in a worker process of their own",
+    )
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "granian"],
+        default="uvicorn",
+        help="the ASGI server (granian: pip install granian first)",
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="events and read models on GRASSROOTS_TEST_DATABASE_URL (a schema of its own)",
+    )
     args = parser.parse_args()
     if args.serve:
         serve()
         return
+    with _database(args.postgres) as database:
+        _run(args, database)
 
+
+@contextmanager
+def _database(postgres: bool) -> Iterator[dict[str, str]]:
+    """The settings naming the database: the data dir's SQLite file, or a fresh schema."""
+    if not postgres:
+        yield {}
+        return
+    import uuid
+
+    import psycopg
+
+    url = os.environ.get("GRASSROOTS_TEST_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("--postgres needs GRASSROOTS_TEST_DATABASE_URL")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield {"GRASSROOTS_DATABASE_URL": url, "GRASSROOTS_DATABASE_SCHEMA": schema}
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         port = free_port()
@@ -295,6 +396,10 @@ def main() -> None:
                 "GRASSROOTS_RATE_SCAN": "1000000/60",
                 "GRASSROOTS_RATE_DEFAULT": "1000000/60",
                 "GRASSROOTS_RATE_HEALTH": "1000000/60",
+                "GRASSROOTS_EMBEDDED_PROJECTIONS": (
+                    "yes" if args.projections == "embedded" else "no"
+                ),
+                **database,
             }
         )
         load = sum(c * args.rounds for c in args.clients)
@@ -304,7 +409,15 @@ def main() -> None:
             f"set-up: {load} + {2 * args.variant} volunteers, {args.crowd} sign-ups at the "
             f"large activity, {time.perf_counter() - started:.0f} s"
         )
-        with _server(port, env, workdir) as pid:
+        worker = (
+            _projection_worker(env, workdir)
+            if args.projections == "worker"
+            else contextlib.nullcontext()
+        )
+        print(
+            f"read models: {args.projections}; database: {'PostgreSQL' if database else 'SQLite'}"
+        )
+        with worker, _server(port, env, workdir, args.server) as pid:
             idle = _rss_kib(pid)
             rows = []
             pool = list(world.load)

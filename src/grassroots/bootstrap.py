@@ -140,11 +140,16 @@ def build_read_side(
             "the read models need a database: set GRASSROOTS_DATABASE_URL to sqlite:// "
             "or postgresql://"
         )
-    engine = create_read_engine(
-        sqlalchemy_url(settings.database_url),
-        schema=schema or settings.database_schema,
-        writer=True,
-        timeout_seconds=settings.database_timeout_seconds,
+    url = sqlalchemy_url(settings.database_url)
+    schema = schema or settings.database_schema
+    timeout = settings.database_timeout_seconds
+    engine = create_read_engine(url, schema=schema, writer=True, timeout_seconds=timeout)
+    # SQLite: the queries' own engine, which never waits for the runners' writes.
+    # PostgreSQL's readers never wait for writers: one pool serves both.
+    reader = (
+        create_read_engine(url, schema=schema, timeout_seconds=timeout)
+        if kind == "sqlite"
+        else None
     )
     read_side = ReadSide(
         engine,
@@ -152,6 +157,7 @@ def build_read_side(
         projections=projections,
         batch_size=settings.projection_batch_size,
         pause_collector=pause_collector,
+        reader=reader,
     )
     application.on_write(read_side.wake)
     if kind == "postgresql":

@@ -108,7 +108,7 @@ class Api:
     def engine(self) -> Engine:
         if self.read_side is None:
             raise RuntimeError("this server runs without read models (memory event store)")
-        return self.read_side.engine
+        return self.read_side.reader
 
     async def write(
         self, account_id: Any, command: Callable[P, T], *args: P.args, **kwargs: P.kwargs

@@ -246,7 +246,7 @@ def _read_side_check(read_side: ReadSide | None) -> Callable[[], tuple[bool, Any
     def run() -> tuple[bool, Any]:
         if read_side is None:
             return False, None
-        answers(read_side.engine)
+        answers(read_side.reader)
         # The read database answers; the positions also need the event store's end.
         try:
             return True, read_side.status()

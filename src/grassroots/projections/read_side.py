@@ -158,8 +158,14 @@ class ReadSide:
         retry_seconds: float = 1.0,
         max_retry_seconds: float = 300.0,
         monotonic: Callable[[], float] = time.monotonic,
+        reader: Engine | None = None,
     ) -> None:
         self.engine = engine
+        # Queries go through ``reader``. On SQLite the runners' engine takes the
+        # write lock when a transaction begins, so a query on it would wait for
+        # every batch being written; a reader begins deferred and, in WAL mode,
+        # never waits for a writer.
+        self.reader = engine if reader is None else reader
         self.log = log
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -171,7 +177,12 @@ class ReadSide:
         self.pause_collector = pause_collector
         self.runners = {
             p.name: ProjectionRunner(
-                p(), engine, log, batch_size=batch_size, pause_collector=pause_collector
+                p(),
+                engine,
+                log,
+                batch_size=batch_size,
+                pause_collector=pause_collector,
+                reader=self.reader,
             )
             for p in projections
         }
@@ -456,7 +467,7 @@ class ReadSide:
 
     def failures(self) -> dict[str, Failure]:
         """The read models failing now, by name: the event each is stuck before."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return load_failures(conn, list(self.runners))
 
     def retry(self, name: str) -> Failure | None:
@@ -540,6 +551,8 @@ class ReadSide:
     def close(self) -> None:
         self.stop()
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
 
     def wait_for(self, position: int, timeout: float = 2.0) -> bool:
         """Bounded wait until every read model that can reach ``position`` has applied it.
@@ -582,7 +595,7 @@ class ReadSide:
     def status(self) -> list[ProjectionStatus]:
         last = self.log.last_position()
         names = list(self.runners)
-        at = positions(self.engine, names)
+        at = positions(self.reader, names)
         failing = self.failures()
         statuses: list[ProjectionStatus] = []
         for name in names:

@@ -125,9 +125,13 @@ class ProjectionRunner:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         pause_collector: bool = False,
+        reader: Engine | None = None,
     ) -> None:
         self.projection = projection
         self.engine = engine
+        # Waiters poll the position through ``reader`` (see ``ReadSide``): on SQLite
+        # a read on the runners' own engine would queue for the write lock.
+        self._reader = engine if reader is None else reader
         self.log = log
         self.batch_size = batch_size
         # Set in the worker's process only (see ``collector.py``).
@@ -163,7 +167,10 @@ class ProjectionRunner:
         self._skips = None
 
     def position(self) -> int:
-        with self.engine.connect() as conn:
+        return self._position(self.engine)
+
+    def _position(self, engine: Engine) -> int:
+        with engine.connect() as conn:
             found = conn.execute(
                 sa.select(tracking.c.position).where(tracking.c.name == self.name)
             ).scalar()
@@ -432,7 +439,8 @@ class ProjectionRunner:
                     break
                 self._advanced.wait(min(remaining, 0.02))
                 if self._known_position < position:
-                    self._known_position = max(self._known_position, self.position())
+                    polled = self._position(self._reader)
+                    self._known_position = max(self._known_position, polled)
         return self._known_position >= position
 
     def reached(self, position: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -235,6 +236,40 @@ def test_the_lists_handed_out_are_copies_that_cannot_change_the_activity() -> No
     activity.waiting.clear()
 
     assert (activity.signed_up, activity.waiting) == ([V1, V2], [V3])
+
+
+def test_a_copy_as_the_cache_hands_out_changes_apart_from_the_original() -> None:
+    original = full_with_waiting(capacity=3, waiting=[])
+    copy = deepcopy(original)
+
+    copy.sign_up(V3, at=BEFORE_START)
+    copy.sign_up(V4, at=BEFORE_START)
+    copy.withdraw(V1, at=BEFORE_START)
+
+    assert (original.signed_up, original.waiting) == ([V1, V2], [])
+    assert original.collect_events() == []
+    assert (copy.signed_up, copy.waiting) == ([V2, V3, V4], [])
+    assert kinds(copy.collect_events()) == [
+        Activity.SignedUp,
+        Activity.WaitListed,
+        Activity.Withdrawn,
+        Activity.Promoted,
+    ]
+
+
+def test_a_copy_shares_only_immutable_values_with_the_original() -> None:
+    # The copy copies lists only: an attribute of another mutable kind added later
+    # would be shared between the cache and every command, and must fail here.
+    original = full_with_waiting()
+    copy = deepcopy(original)
+    immutable = (str, int, float, bool, type(None), UUID, datetime, GeoPoint, tuple, frozenset)
+
+    for name, value in vars(original).items():
+        if isinstance(value, list):
+            assert vars(copy)[name] is not value, name
+            assert vars(copy)[name] == value, name
+        else:
+            assert isinstance(value, immutable), (name, type(value))
 
 
 def test_a_volunteer_may_still_sign_up_while_the_activity_is_under_way() -> None:
