@@ -13,6 +13,7 @@ set. ``--only NAME`` runs one of them; ``--quick`` uses the smaller sizes.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import subprocess
@@ -38,6 +39,10 @@ def _benchmarks(quick: bool, postgres: bool) -> list[tuple[str, list[str]]]:
         ),
         ("check-in under load against an echo", ["check_in.py"]),
         (
+            "check-in under load, read models in a worker process",
+            ["check_in.py", "--projections", "worker"],
+        ),
+        (
             "lag: check-out answered to ledger line readable (SQLite)",
             ["lag.py", "--volunteers", "40"],
         ),
@@ -49,12 +54,23 @@ def _benchmarks(quick: bool, postgres: bool) -> list[tuple[str, list[str]]]:
         ("reads at 100k and 1M events", ["read_scale.py"] + (["--quick"] if quick else [])),
     ]
     if postgres:
-        runs.insert(
-            5,
+        at = [argv[0] for _title, argv in runs].index("lag.py") + 1
+        runs[at:at] = [
             (
                 "lag: check-out answered to ledger line readable (PostgreSQL)",
                 ["lag.py", "--volunteers", "40", "--postgres"],
             ),
+            (
+                "check-in under load against an echo (PostgreSQL, read models in a worker)",
+                ["check_in.py", "--postgres", "--projections", "worker"],
+            ),
+        ]
+    if importlib.util.find_spec("granian") is not None:
+        runs.append(
+            (
+                "check-in under load, granian instead of uvicorn",
+                ["check_in.py", "--server", "granian"],
+            )
         )
     return [(title, argv) for title, argv in runs if (HERE / argv[0]).exists()]
 
