@@ -414,9 +414,8 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
             if args.projections == "worker"
             else contextlib.nullcontext()
         )
-        print(
-            f"read models: {args.projections}; database: {'PostgreSQL' if database else 'SQLite'}"
-        )
+        kind = "PostgreSQL" if database else "SQLite"
+        print(f"server: {args.server}; read models: {args.projections}; database: {kind}")
         with worker, _server(port, env, workdir, args.server) as pid:
             idle = _rss_kib(pid)
             rows = []
