@@ -26,6 +26,7 @@ from grassroots.api.rate_limits import DEFAULT_RATES, GuessPolicy, MemoryCounter
 from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
 from grassroots.application.group_committing import GroupCommitter
+from grassroots.application.photo_store import FolderPhotoStore, MemoryPhotoStore, PhotoStore
 from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.migrating import sqlalchemy_url, upgrade
@@ -53,6 +54,7 @@ __all__ = [
     "build_read_side",
     "build_web_app",
     "event_store_kind",
+    "photo_store_for",
     "prepare_database_files",
     "shared_stores",
 ]
@@ -94,6 +96,7 @@ def build_application(
     )
     prepare_database_files(settings)
     application = Grassroots(app_config(settings), env=env, clock=clock)
+    application.use_photo_store(photo_store_for(settings))
     if settings.group_commit_window_ms is not None:
         application.committer = GroupCommitter(
             application.save,
@@ -102,6 +105,14 @@ def build_application(
             remember=application.remember_write,
         )
     return application
+
+
+def photo_store_for(settings: Settings) -> PhotoStore:
+    """Photos of experience posts beside the events: a folder under the data
+    directory, or memory when the events are kept in memory too."""
+    if event_store_kind(settings) == "memory":
+        return MemoryPhotoStore()
+    return FolderPhotoStore(settings.data_dir / "photos")
 
 
 def prepare_database_files(settings: Settings) -> None:
