@@ -61,7 +61,21 @@ from grassroots.projections.shared_experiences import (
     posts_reaching,
 )
 
-__all__ = ["ROUTES", "ExperienceController", "UnitExperienceController"]
+__all__ = [
+    "ROUTES",
+    "UPLOAD_MAX_BYTES",
+    "ExperienceController",
+    "UnitExperienceController",
+    "attach_post_photo",
+    "comment_on_post",
+    "experience_page_items",
+    "like_post",
+    "photo_of_post",
+    "read_experience",
+    "unlike_post",
+    "withdraw_post",
+    "write_experience",
+]
 
 CallerRequest = Request[Caller, Token, Any]
 
@@ -273,7 +287,7 @@ def _summary_view(found: ExperienceSummary) -> ExperienceSummaryView:
 # --- the blocking parts (run through Api.read / Api.write) -----------------------
 
 
-def _write(app: Grassroots, caller: Caller, data: NewExperience) -> ExperienceView:
+def write_experience(app: Grassroots, caller: Caller, data: NewExperience) -> ExperienceView:
     if data.center_id is not None:
         if data.center_id not in caller.subjects(Role.CENTER_STAFF):
             raise NotFound("center", data.center_id)
@@ -297,7 +311,7 @@ def _write(app: Grassroots, caller: Caller, data: NewExperience) -> ExperienceVi
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
 
 
-def _read_one(app: Grassroots, caller: Caller, post_id: UUID) -> ExperienceView:
+def read_experience(app: Grassroots, caller: Caller, post_id: UUID) -> ExperienceView:
     return experience_view(app, caller, require_experience_post(app, caller, post_id))
 
 
@@ -307,24 +321,26 @@ def _edit(app: Grassroots, caller: Caller, post_id: UUID, data: ExperienceEdit) 
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
 
 
-def _withdraw(app: Grassroots, caller: Caller, post_id: UUID) -> ExperienceView:
+def withdraw_post(app: Grassroots, caller: Caller, post_id: UUID) -> ExperienceView:
     require_experience_post(app, caller, post_id)
     app.withdraw_experience(post_id, by=caller.account_id)
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
 
 
-def _comment(app: Grassroots, caller: Caller, post_id: UUID, data: NewComment) -> ExperienceView:
+def comment_on_post(
+    app: Grassroots, caller: Caller, post_id: UUID, data: NewComment
+) -> ExperienceView:
     require_experience_post(app, caller, post_id)
     app.comment_on_experience(post_id, by=caller.account_id, text=data.text)
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
 
 
-def _like(app: Grassroots, caller: Caller, post_id: UUID) -> None:
+def like_post(app: Grassroots, caller: Caller, post_id: UUID) -> None:
     require_experience_post(app, caller, post_id)
     app.like_experience(post_id, by=caller.account_id)
 
 
-def _unlike(app: Grassroots, caller: Caller, post_id: UUID) -> None:
+def unlike_post(app: Grassroots, caller: Caller, post_id: UUID) -> None:
     require_experience_post(app, caller, post_id)
     app.unlike_experience(post_id, by=caller.account_id)
 
@@ -359,7 +375,7 @@ def _hide(app: Grassroots, caller: Caller, post_id: UUID, data: Hiding) -> Exper
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
 
 
-def _attach(app: Grassroots, caller: Caller, post_id: UUID, data: bytes) -> PhotoView:
+def attach_post_photo(app: Grassroots, caller: Caller, post_id: UUID, data: bytes) -> PhotoView:
     require_experience_post(app, caller, post_id)
     facts = app.attach_experience_photo(post_id, data, by=caller.account_id)
     return PhotoView(
@@ -377,7 +393,7 @@ def _remove_photo(app: Grassroots, caller: Caller, post_id: UUID, sha256: str) -
     app.remove_experience_photo(post_id, sha256, by=caller.account_id)
 
 
-def _photo(app: Grassroots, caller: Caller, post_id: UUID, sha256: str) -> tuple[str, bytes]:
+def photo_of_post(app: Grassroots, caller: Caller, post_id: UUID, sha256: str) -> tuple[str, bytes]:
     require_experience_post(app, caller, post_id)
     facts, data = app.experience_photo(post_id, sha256)
     return facts.media_type, data
@@ -400,6 +416,15 @@ def _mine(api: Api, caller: Caller, page: PageRequest) -> list[ExperienceSummary
     with api.engine.connect() as conn:
         found = posts_by_author(conn, caller.account_id, limit=page.limit + 1, offset=page.offset)
     return [_summary_view(p) for p in found]
+
+
+def experience_page_items(
+    api: Api, caller: Caller, *, mine: bool, limit: int
+) -> list[ExperienceSummaryView]:
+    """The first ``limit`` posts of the caller's own list or of those reaching them."""
+    first = PageRequest(limit=limit, offset=0)
+    found = _mine(api, caller, first) if mine else _reaching_me(api, caller, first)
+    return found[:limit]
 
 
 def _in_unit(
@@ -480,7 +505,7 @@ class ExperienceController(Controller):
         self, data: JSONBody[NewExperience], request: CallerRequest, api: ApiDep
     ) -> ExperienceView:
         caller = request.user
-        return await api.write(caller.account_id, _write, api.app, caller, data)
+        return await api.write(caller.account_id, write_experience, api.app, caller, data)
 
     @get(
         operation_id="listExperiences",
@@ -518,7 +543,7 @@ class ExperienceController(Controller):
         self, post_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> ExperienceView:
         caller = request.user
-        return await api.read(None, _read_one, api.app, caller, post_id)
+        return await api.read(None, read_experience, api.app, caller, post_id)
 
     @put(
         "/{post_id:uuid}",
@@ -549,7 +574,7 @@ class ExperienceController(Controller):
         self, post_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> ExperienceView:
         caller = request.user
-        return await api.write(caller.account_id, _withdraw, api.app, caller, post_id)
+        return await api.write(caller.account_id, withdraw_post, api.app, caller, post_id)
 
     @post(
         "/{post_id:uuid}/comments",
@@ -566,7 +591,7 @@ class ExperienceController(Controller):
         api: ApiDep,
     ) -> ExperienceView:
         caller = request.user
-        return await api.write(caller.account_id, _comment, api.app, caller, post_id, data)
+        return await api.write(caller.account_id, comment_on_post, api.app, caller, post_id, data)
 
     @put(
         "/{post_id:uuid}/like",
@@ -577,7 +602,7 @@ class ExperienceController(Controller):
     )
     async def like(self, post_id: FromPath[UUID], request: CallerRequest, api: ApiDep) -> None:
         caller = request.user
-        await api.write(caller.account_id, _like, api.app, caller, post_id)
+        await api.write(caller.account_id, like_post, api.app, caller, post_id)
 
     @delete(
         "/{post_id:uuid}/like",
@@ -587,7 +612,7 @@ class ExperienceController(Controller):
     )
     async def unlike(self, post_id: FromPath[UUID], request: CallerRequest, api: ApiDep) -> None:
         caller = request.user
-        await api.write(caller.account_id, _unlike, api.app, caller, post_id)
+        await api.write(caller.account_id, unlike_post, api.app, caller, post_id)
 
     @post(
         "/{post_id:uuid}/feature",
@@ -655,7 +680,9 @@ class ExperienceController(Controller):
         if not isinstance(upload, UploadFile):
             raise ApiProblem(400, "photo-missing", "send the photo in the field named photo")
         content = await upload.read(UPLOAD_MAX_BYTES)
-        return await api.write(caller.account_id, _attach, api.app, caller, post_id, content)
+        return await api.write(
+            caller.account_id, attach_post_photo, api.app, caller, post_id, content
+        )
 
     @get(
         "/{post_id:uuid}/photos/{sha256:str}",
@@ -668,7 +695,7 @@ class ExperienceController(Controller):
         self, post_id: FromPath[UUID], sha256: FromPath[Sha256], request: CallerRequest, api: ApiDep
     ) -> Response[bytes]:
         caller = request.user
-        media_type, content = await api.read(None, _photo, api.app, caller, post_id, sha256)
+        media_type, content = await api.read(None, photo_of_post, api.app, caller, post_id, sha256)
         # A photo never changes under its hash; who may see it may, so it stays private.
         return Response(
             content,
