@@ -68,6 +68,7 @@ __all__ = [
     "UnitExperienceController",
     "attach_post_photo",
     "comment_on_post",
+    "experience_counts",
     "experience_page_items",
     "like_post",
     "photo_of_post",
@@ -453,7 +454,7 @@ def _month(text: str, name: str) -> date:
     return date(year, month, 1)
 
 
-def _counts(
+def experience_counts(
     api: Api, caller: Caller, org_unit_id: UUID, from_month: str | None, to_month: str | None
 ) -> ExperienceCountsView:
     require_unit(api.app, caller, org_unit_id)
@@ -759,7 +760,7 @@ class UnitExperienceController(Controller):
     ) -> ExperienceCountsView:
         caller = request.user
         return await api.read(
-            caller.account_id, _counts, api, caller, org_unit_id, from_month, to_month
+            caller.account_id, experience_counts, api, caller, org_unit_id, from_month, to_month
         )
 
 

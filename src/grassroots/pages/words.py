@@ -630,6 +630,10 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "desk.category.education": ("课业辅导", "Tutoring"),
     "desk.category.publicity": ("宣传教育", "Public awareness"),
     # --- weekly dispatch ---
+    "dispatch.shared": ("{year} 年 {month} 月心得交流", "Posts shared in {year}-{month}"),
+    "dispatch.shared_written": ("发布篇数", "Written"),
+    "dispatch.shared_gone": ("其中撤回或隐藏", "Of them withdrawn or hidden"),
+    "dispatch.no_shared": ("本月还没有人发布心得。", "Nobody has shared a post this month."),
     "dispatch.choose_unit": ("请选择要查看的组织。", "Choose the unit to look at."),
     "dispatch.no_units": ("还没有可查看的组织。", "There is no unit to look at yet."),
     "dispatch.weeks": ("选择周次", "Choose the week"),

@@ -69,6 +69,7 @@ def _png() -> bytes:
 @pytest.mark.usefixtures("people")
 def test_a_post_written_on_the_phone_is_read_commented_and_liked_below(site: Site) -> None:
     site.log_in(CADRE_PHONE)
+    assert 'href="/share/"' in site.client.get("/cadre/").text
     post_id = _written(site)
     page = f"/share/{post_id}"
     shown = site.client.get(page).text
@@ -135,3 +136,21 @@ def test_markup_in_a_post_is_shown_as_the_letters_typed(site: Site) -> None:
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert "<script>alert(1)" not in shown
+
+
+@pytest.mark.usefixtures("people")
+def test_the_weekly_dispatch_counts_the_months_posts_per_unit(site: Site) -> None:
+    site.log_in(CADRE_PHONE)
+    _written(site)
+    _written(site)
+    _log_out(site)
+    site.account("13800000009", Grant(Role.SUPERVISOR, site.world.county), name="县团委")
+    site.log_in("13800000009")
+    head = site.app.log_head()
+    assert site.client.app.state.read_side.wait_for(head, 5.0)
+
+    shown = site.client.get(f"/dispatch/?unit={site.world.county}").text
+
+    rows = re.findall(r'<table class="grid shared">.*?</table>', shown, re.S)
+    assert len(rows) == 1
+    assert re.search(r"<td>新城区</td><td class=\"num\">2</td>", rows[0])
