@@ -26,6 +26,7 @@ from grassroots.api.rate_limits import DEFAULT_RATES, GuessPolicy, MemoryCounter
 from grassroots.application.core import AppConfig, Clock, system_clock
 from grassroots.application.event_store import event_store_env
 from grassroots.application.group_committing import GroupCommitter
+from grassroots.application.photo_store import FolderPhotoStore, MemoryPhotoStore, PhotoStore
 from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.migrating import sqlalchemy_url, upgrade
@@ -41,6 +42,7 @@ from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import Problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
+from grassroots.projections.shared_experiences import SharedExperiences
 from grassroots.projections.volunteer_directory import VolunteerDirectory
 from grassroots.projections.wakeup import PostgresListener, SqliteWatcher
 from grassroots.settings import Settings, SettingsError
@@ -53,6 +55,7 @@ __all__ = [
     "build_read_side",
     "build_web_app",
     "event_store_kind",
+    "photo_store_for",
     "prepare_database_files",
     "shared_stores",
 ]
@@ -68,6 +71,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     ActivityCatalogue,
     VolunteerDirectory,
     GrassrootsPoints,
+    SharedExperiences,
 )
 
 
@@ -94,6 +98,7 @@ def build_application(
     )
     prepare_database_files(settings)
     application = Grassroots(app_config(settings), env=env, clock=clock)
+    application.use_photo_store(photo_store_for(settings))
     if settings.group_commit_window_ms is not None:
         application.committer = GroupCommitter(
             application.save,
@@ -102,6 +107,14 @@ def build_application(
             remember=application.remember_write,
         )
     return application
+
+
+def photo_store_for(settings: Settings) -> PhotoStore:
+    """Photos of experience posts beside the events: a folder under the data
+    directory, or memory when the events are kept in memory too."""
+    if event_store_kind(settings) == "memory":
+        return MemoryPhotoStore()
+    return FolderPhotoStore(settings.data_dir / "photos")
 
 
 def prepare_database_files(settings: Settings) -> None:

@@ -281,6 +281,30 @@ MESSAGES: dict[str, Message] = {
         "Only the cadre who raised the problem can reopen it",
         status=403,
     ),
+    # Experience sharing (心得交流).
+    "experience-text-empty": M("请填写心得正文", "The post's text is empty"),
+    "experience-text-too-long": M("心得正文太长", "The post's text is too long"),
+    "experience-about-both": M(
+        "一篇心得只能关联一次走访或一个活动", "A post is about one visit or one activity"
+    ),
+    "experience-not-yours": M(
+        "只有作者本人才能修改或撤回心得", "Only the author may change a post", status=403
+    ),
+    "experience-withdrawn": M("该心得已撤回", "The post has been withdrawn"),
+    "experience-hidden": M("该心得已被隐藏", "The post has been hidden"),
+    "author-kind-invalid": M("作者身份不正确", "The author's kind is not valid"),
+    "author-not-in-role": M(
+        "请以团干部或青年之家工作人员身份发布", "Write as a cadre or as a center's staff"
+    ),
+    "comment-empty": M("请填写评论内容", "The comment is empty"),
+    "comment-too-long": M("评论内容太长", "The comment is too long"),
+    "photo-not-an-image": M(
+        "上传的文件不是图片（支持 JPEG、PNG、WebP）", "The file is not a JPEG, PNG or WebP image"
+    ),
+    "photo-too-large": M("图片太大", "The photo is too large", status=413),
+    "photo-too-many": M("图片数量已达上限", "The post holds as many photos as it may"),
+    "photo-not-on-post": M("该心得没有这张图片", "The post has no such photo"),
+    "photo-missing": M("上传时请附带一张图片", "Send one photo in the field named photo"),
     # Rule sets for cadres' visits.
     "rule-set-effective-from-invalid": M("生效日期不正确", "The effective-from date is not valid"),
     "rule-set-revision-out-of-order": M(
@@ -354,6 +378,8 @@ MESSAGES: dict[str, Message] = {
     "certificate-not-found": M("未找到该志愿服务证明", "No such certificate"),
     "demo-organisation-not-found": M("这不是演示数据", "This store holds no demo organisation"),
     "center-not-found": M("未找到该青年之家", "No such youth center"),
+    "experience-post-not-found": M("未找到该心得", "No such experience post"),
+    "photo-not-found": M("未找到该图片", "No such photo"),
     "grassroots-point-not-found": M("未找到该联系点", "No such grassroots point"),
     "ledger-line-not-found": M("未找到该服务时长记录", "No such line in the service ledger"),
     "org-unit-not-found": M("未找到该组织", "No such organisational unit"),

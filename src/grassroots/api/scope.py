@@ -22,6 +22,7 @@ from grassroots.domain.account import Role
 from grassroots.domain.activity import Activity
 from grassroots.domain.cadre import Cadre
 from grassroots.domain.center import Center
+from grassroots.domain.experience import ExperiencePost, reaches_member
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem
@@ -29,9 +30,11 @@ from grassroots.domain.volunteer import Volunteer
 
 __all__ = [
     "in_unit_scope",
+    "member_units",
     "require_activity",
     "require_cadre",
     "require_center",
+    "require_experience_post",
     "require_point",
     "require_problem",
     "require_unit",
@@ -126,3 +129,33 @@ def require_problem(app: Grassroots, caller: Caller, problem_id: UUID) -> Proble
     if in_unit_scope(app, caller, problem.org_unit_id):
         return problem
     raise NotFound("problem", problem_id)
+
+
+def member_units(app: Grassroots, caller: Caller) -> list[UUID]:
+    """The org units the caller belongs to as a cadre (the cadre's unit) or as center
+    staff (the center's unit), in a stable order; records since removed are left out."""
+    units: list[UUID] = []
+    for subject_id in sorted(caller.subjects(Role.CADRE)):
+        try:
+            units.append(app.get(Cadre, subject_id).org_unit_id)
+        except NotFound:
+            continue
+    for subject_id in sorted(caller.subjects(Role.CENTER_STAFF)):
+        try:
+            units.append(app.get(Center, subject_id).org_unit_id)
+        except NotFound:
+            continue
+    return list(dict.fromkeys(units))
+
+
+def require_experience_post(app: Grassroots, caller: Caller, post_id: UUID) -> ExperiencePost:
+    """A post the caller wrote, one of a unit they supervise, or, while it is shown
+    (not withdrawn nor hidden), one of their own unit or a unit above it."""
+    post = app.get(ExperiencePost, post_id)
+    if post.author_id == caller.account_id or in_unit_scope(app, caller, post.org_unit_id):
+        return post
+    if not (post.is_withdrawn or post.is_hidden):
+        for unit in member_units(app, caller):
+            if reaches_member(post.org_unit_id, unit, app.ancestry(unit)):
+                return post
+    raise NotFound("experience_post", post_id)

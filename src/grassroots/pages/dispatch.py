@@ -41,6 +41,7 @@ from grassroots.api.dispatch import (
 )
 from grassroots.api.problems import ApiProblem
 from grassroots.api.scope import require_point
+from grassroots.api.sharing import experience_counts
 from grassroots.application.errors import NotFound
 from grassroots.domain.account import Role
 from grassroots.domain.compliance import Month
@@ -172,6 +173,10 @@ async def dispatch_page(
     previous, following = _near_weeks(dispatch.week)
     t = translator(language_of(request))
     month = _bulletin_month(dispatch.week)
+    month_text = f"{month.year}-{month.month:02d}"
+    shared = await api.read(
+        caller.account_id, experience_counts, api, caller, unit_id, month_text, month_text
+    )
     return page(
         request,
         "dispatch/week.html",
@@ -191,6 +196,7 @@ async def dispatch_page(
         bulletin_xlsx=f"/dispatch/bulletins/{unit_id}/{month}.xlsx",
         bulletin_pdf=f"/dispatch/bulletins/{unit_id}/{month}.pdf",
         several_units=len(caller.subjects(Role.SUPERVISOR)) != 1,
+        shared=shared,
     )
 
 

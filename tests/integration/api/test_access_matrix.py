@@ -151,6 +151,8 @@ class Call:
     path: Mapping[str, object] = field(default_factory=dict)
     query: Mapping[str, object] = field(default_factory=dict)
     body: object = None
+    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    """A multipart body instead of JSON (a photo upload)."""
 
 
 Build = Callable[[Ctx, Side, str], Call]
@@ -333,6 +335,60 @@ def rule_revision(ctx: Ctx, _side: Side, _role: str) -> Call:
     return Call(body={"effective_from": effective.isoformat(), "rules": RULES})
 
 
+def _account_of(ctx: Ctx, role: str) -> UUID:
+    me = ctx.server.client.get("/api/v1/me", headers=ctx.headers(role)).json()
+    return UUID(me["account_id"])
+
+
+def experience_post(ctx: Ctx, side: Side, role: str, *, photo: bool = False) -> tuple[UUID, str]:
+    """A fresh post of the side (and its photo's hash): on side A written by the calling
+    cadre or staff member (as their center), else by cadre A; on side B by cadre B."""
+    app = ctx.server.app
+    if side is ctx.a and role == STAFF:
+        author = _account_of(ctx, STAFF)
+        post = app.write_experience(author, center_id=side.center, title="心得", text="正文")
+    else:
+        if side is ctx.a:
+            author = _account_of(ctx, CADRE)
+        else:
+            author = ctx.account(Grant(Role.CADRE, side.cadre))
+        post = app.write_experience(author, cadre_id=side.cadre, title="心得", text="正文")
+    sha256 = "0" * 64
+    if photo:
+        sha256 = app.attach_experience_photo(post, PHOTO, by=author).sha256
+    return post, sha256
+
+
+def on_post(*, photo: bool = False, **call: object) -> Build:
+    def build(ctx: Ctx, side: Side, role: str) -> Call:
+        post, sha256 = experience_post(ctx, side, role, photo=photo)
+        return Call(path={"post_id": post, "sha256": sha256}, **call)  # type: ignore[arg-type]
+
+    return build
+
+
+def new_experience(_ctx: Ctx, side: Side, role: str) -> Call:
+    written = {"title": "走访体会", "text": "先听后说"}
+    if role == STAFF:
+        written["center_id"] = str(side.center)
+    return Call(body=written)
+
+
+def _photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 90, 160)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PHOTO = _photo()
+AUTHORS = frozenset({CADRE, STAFF})
+READERS = frozenset({CADRE, STAFF, SUPERVISOR})
+# Only a post's author changes it: an administrator, who sees it, is refused.
+AUTHOR_ONLY = {ADMINISTRATOR: 403}
 RULES = {"kind": "preset", "preset": "inner-mongolia"}
 NEW_CONTACT = {"name": "张三", "phone": "13600000001", "walk_of_life": "外卖骑手"}
 STAFF_ONLY = frozenset({STAFF})
@@ -513,6 +569,34 @@ MATRIX: dict[str, Op] = {
         ok=201,
     ),
     "reviseRuleSet": Op(SUPERVISORS, rule_revision, ok=201),
+    # experience sharing (心得交流): side A's posts are in township A, below which the
+    # staff's center lies; side B's are cadre B's, out of every caller's reach
+    "writeExperience": Op(
+        AUTHORS, new_experience, foreign=False, ok=201, status=NOT_FOR_ADMINISTRATORS
+    ),
+    "listExperiences": Op(AUTHORS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
+    "listMyExperiences": Op(AUTHORS, foreign=False, ok=200),
+    "getExperience": Op(READERS, on_post(), ok=200),
+    "editExperience": Op(
+        AUTHORS, on_post(body={"title": "改", "text": "改后"}), ok=200, status=AUTHOR_ONLY
+    ),
+    "withdrawExperience": Op(AUTHORS, on_post(), ok=200, status=AUTHOR_ONLY),
+    "commentOnExperience": Op(READERS, on_post(body={"text": "学习了"}), ok=201),
+    "likeExperience": Op(READERS, on_post(), ok=204),
+    "unlikeExperience": Op(READERS, on_post(), ok=204),
+    "featureExperience": Op(SUPERVISORS, on_post(), ok=200),
+    "unfeatureExperience": Op(SUPERVISORS, on_post(), ok=204),
+    "hideExperience": Op(SUPERVISORS, on_post(body={"reason": "含个人信息"}), ok=200),
+    "attachExperiencePhoto": Op(
+        AUTHORS,
+        on_post(files={"photo": ("photo.png", PHOTO, "image/png")}),
+        ok=201,
+        status=AUTHOR_ONLY,
+    ),
+    "getExperiencePhoto": Op(READERS, on_post(photo=True), ok=200),
+    "removeExperiencePhoto": Op(AUTHORS, on_post(photo=True), ok=204, status=AUTHOR_ONLY),
+    "listUnitExperiences": Op(SUPERVISORS, ok=200),
+    "getUnitExperienceCounts": Op(SUPERVISORS, ok=200),
 }
 
 # Public operations: called without a token, they must not ask for one.
@@ -679,6 +763,8 @@ def send(
     kwargs: dict[str, Any] = {"headers": headers, "params": dict(call.query)}
     if call.body is not None:
         kwargs["json"] = call.body
+    if call.files is not None:
+        kwargs["files"] = call.files
     if stream:
         with client.stream(operation.method, url(operation, call, side), **kwargs) as response:
             return response.status_code, ""

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import ALL_PROJECTIONS
+from grassroots.domain.experience import AuthorKind, ExperiencePost
 from grassroots.domain.problem import Problem
 from grassroots.projections.engine import Projection
 from grassroots.projections.runner import EventLog
@@ -34,6 +35,19 @@ def test_each_read_model_writes_rows_when_handed_one_event_at_a_time(
         at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
     )
     app.save(problem)
+    # Nor does it write experience posts.
+    post = ExperiencePost.write(
+        author_id=uuid4(),
+        author_name="李书记",
+        author_kind=AuthorKind.CADRE,
+        author_subject_id=uuid4(),
+        org_unit_id=uuid4(),
+        title="走访体会",
+        text="先听后说",
+        at=datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+    )
+    post.like(by=uuid4(), at=datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+    app.save(post)
     log = EventLog(app.recorder, app.mapper)
     events = log.read(after=0, limit=100_000, stop=log.last_position(), topics=kind.topics())
     assert events, f"the history has no event {kind.name} reads"
