@@ -119,7 +119,7 @@ def failures(settings: Settings, out: TextIO = sys.stdout) -> int:
                 f"            grassroots projections skip {failure.name} {failure.position} "
                 "--reason TEXT\n"
             )
-        with read_side.engine.connect() as conn:
+        with read_side.reader.connect() as conn:
             skipped = load_skips(conn)
         if skipped:
             out.write("skipped events:\n")
