@@ -8,6 +8,7 @@ from grassroots.application.cadres import CadreCommands
 from grassroots.application.certificates import CertificateCommands
 from grassroots.application.organisation import OrganisationCommands
 from grassroots.application.rule_sets import RuleSetCommands
+from grassroots.application.surveys import SurveyCommands
 from grassroots.application.volunteers import VolunteerCommands
 
 __all__ = ["Grassroots"]
@@ -21,6 +22,7 @@ class Grassroots(
     CadreCommands,
     RuleSetCommands,
     CertificateCommands,
+    SurveyCommands,
 ):
     """Every command of the write side, in the domain's words.
 

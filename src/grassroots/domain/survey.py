@@ -551,6 +551,12 @@ class Survey(Aggregate):
         version = self.current_version
         return version, validate_answers(self.versions[-1], answers)
 
+    def require_in_audience(self, org_unit_id: UUID, ancestry: Sequence[UUID]) -> None:
+        """Refuse a respondent's unit outside the survey's subtree (``ancestry``:
+        the unit's ancestors)."""
+        if org_unit_id != self.org_unit_id and self.org_unit_id not in ancestry:
+            raise SurveyOutsideAudience("this survey is for the youths of another unit")
+
     def _require_not_closed(self) -> None:
         if self.closed:
             raise SurveyClosed("the survey is closed")
@@ -576,7 +582,7 @@ class SurveyAnswer(Aggregate):
 
     class Given(Aggregate.Created):
         survey_id: UUID
-        version: int
+        survey_version: int
         anonymous: bool
         volunteer_id: UUID | None
         org_unit_id: UUID | None
@@ -584,7 +590,7 @@ class SurveyAnswer(Aggregate):
         at: datetime
 
     class Replaced(Aggregate.Event):
-        version: int
+        survey_version: int
         org_unit_id: UUID | None
         answers: dict[str, object]
         at: datetime
@@ -608,7 +614,7 @@ class SurveyAnswer(Aggregate):
         *,
         answer_id: UUID,
         survey_id: UUID,
-        version: int,
+        survey_version: int,
         volunteer_id: UUID | None,
         org_unit_id: UUID | None,
         answers: Mapping[str, AnswerValue],
@@ -618,7 +624,7 @@ class SurveyAnswer(Aggregate):
             cls.Given,
             id=answer_id,
             survey_id=survey_id,
-            version=version,
+            survey_version=survey_version,
             anonymous=volunteer_id is None,
             volunteer_id=volunteer_id,
             org_unit_id=org_unit_id,
@@ -630,7 +636,7 @@ class SurveyAnswer(Aggregate):
     def __init__(
         self,
         survey_id: UUID,
-        version: int,
+        survey_version: int,
         anonymous: bool,
         volunteer_id: UUID | None,
         org_unit_id: UUID | None,
@@ -638,7 +644,7 @@ class SurveyAnswer(Aggregate):
         at: datetime,
     ) -> None:
         self.survey_id = survey_id
-        self.version = version
+        self.survey_version = survey_version
         self.anonymous = anonymous
         self.volunteer_id = volunteer_id
         self.org_unit_id = org_unit_id
@@ -648,7 +654,7 @@ class SurveyAnswer(Aggregate):
     def replace(
         self,
         *,
-        version: int,
+        survey_version: int,
         org_unit_id: UUID | None,
         answers: Mapping[str, AnswerValue],
         at: datetime,
@@ -658,14 +664,21 @@ class SurveyAnswer(Aggregate):
         if self.anonymous:
             raise SurveyAnsweredToday("this device has answered the survey today")
         self._replaced(
-            version=version, org_unit_id=org_unit_id, answers=dict(answers), at=require_aware(at)
+            survey_version=survey_version,
+            org_unit_id=org_unit_id,
+            answers=dict(answers),
+            at=require_aware(at),
         )
 
     @event(Replaced)
     def _replaced(
-        self, version: int, org_unit_id: UUID | None, answers: dict[str, object], at: datetime
+        self,
+        survey_version: int,
+        org_unit_id: UUID | None,
+        answers: dict[str, object],
+        at: datetime,
     ) -> None:
-        self.version = version
+        self.survey_version = survey_version
         self.org_unit_id = org_unit_id
         self.answers = answers
         self.answered_at = at

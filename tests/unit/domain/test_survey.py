@@ -259,13 +259,13 @@ def test_a_volunteers_second_answer_replaces_the_first_and_both_are_events() -> 
     answer = SurveyAnswer.give(
         answer_id=SurveyAnswer.id_for_volunteer(survey_id, VOLUNTEER),
         survey_id=survey_id,
-        version=1,
+        survey_version=1,
         volunteer_id=VOLUNTEER,
         org_unit_id=TOWNSHIP,
         answers={"q1": 0},
         at=DURING,
     )
-    answer.replace(version=1, org_unit_id=TOWNSHIP, answers={"q1": 2}, at=DURING)
+    answer.replace(survey_version=1, org_unit_id=TOWNSHIP, answers={"q1": 2}, at=DURING)
     assert answer.answers == {"q1": 2}
     assert [type(e) for e in answer.pending_events] == [
         SurveyAnswer.Given,
@@ -278,7 +278,7 @@ def test_an_anonymous_answer_is_never_replaced() -> None:
     answer = SurveyAnswer.give(
         answer_id=SurveyAnswer.id_for_device(SECRET, survey_id, "d", date(2026, 6, 5)),
         survey_id=survey_id,
-        version=1,
+        survey_version=1,
         volunteer_id=None,
         org_unit_id=None,
         answers={"q1": 0},
@@ -286,7 +286,7 @@ def test_an_anonymous_answer_is_never_replaced() -> None:
     )
     assert answer.anonymous
     with pytest.raises(SurveyAnsweredToday) as refused:
-        answer.replace(version=1, org_unit_id=None, answers={"q1": 1}, at=DURING)
+        answer.replace(survey_version=1, org_unit_id=None, answers={"q1": 1}, at=DURING)
     assert refused.value.code == "survey-answered-today"
 
 
