@@ -41,6 +41,7 @@ from grassroots.projections.org_tree import OrgTree
 from grassroots.projections.problems import Problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
+from grassroots.projections.survey_results import SurveyResultsProjection
 from grassroots.projections.volunteer_directory import VolunteerDirectory
 from grassroots.projections.wakeup import PostgresListener, SqliteWatcher
 from grassroots.settings import Settings, SettingsError
@@ -68,6 +69,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     ActivityCatalogue,
     VolunteerDirectory,
     GrassrootsPoints,
+    SurveyResultsProjection,
 )
 
 

@@ -73,7 +73,7 @@ def test_a_volunteers_second_answer_replaces_the_first_and_both_stay_in_the_log(
         1,
     )
     events = list(app.events.get(first))
-    assert [type(e) for e in events] == [SurveyAnswer.Given, SurveyAnswer.Replaced]
+    assert [type(e).__qualname__ for e in events] == ["SurveyAnswer.Given", "SurveyAnswer.Replaced"]
 
 
 def test_an_anonymous_answer_is_taken_once_per_device_and_day(
@@ -226,7 +226,7 @@ def test_a_volunteers_answer_that_loses_a_race_with_their_other_answer_replaces_
 
     assert race.writes == [False, True]
     events = list(loser.events.get(answer_id))
-    assert [type(e) for e in events] == [SurveyAnswer.Given, SurveyAnswer.Replaced]
+    assert [type(e).__qualname__ for e in events] == ["SurveyAnswer.Given", "SurveyAnswer.Replaced"]
     assert loser.get(SurveyAnswer, answer_id).answers["q1"] == 0
 
 
