@@ -31,6 +31,7 @@ from grassroots.api import (
     organisation,
     problem_figures,
     rule_sets,
+    surveys,
     volunteering,
 )
 from grassroots.api.accounts import AccountController, SessionController
@@ -75,6 +76,7 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *problem_figures.ROUTES,
     *rule_sets.ROUTES,
     *certificates.ROUTES,
+    *surveys.ROUTES,
 ]
 
 

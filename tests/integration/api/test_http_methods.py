@@ -28,6 +28,7 @@ PATH_VALUES = {
     "file_name": "0000-0000-0000.pdf",
     "file": "2026-01.xlsx",
     "token": "ABCDEFGH",
+    "question_key": "q1",
 }
 
 
