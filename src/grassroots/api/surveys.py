@@ -83,9 +83,13 @@ __all__ = [
     "DEVICE_COOKIE",
     "ROUTES",
     "SurveyController",
+    "answer_anonymously",
     "answer_page_url",
     "device_cookie_name",
+    "device_of",
+    "form_of",
     "manageable_survey",
+    "publish_answer",
 ]
 
 # The device cookie that holds an anonymous respondent to one answer a day.
@@ -367,7 +371,7 @@ def _shown(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
     return _survey_view(api, manageable_survey(api.app, caller, survey_id))
 
 
-def _form(api: Api, survey_id: UUID) -> SurveyForm:
+def form_of(api: Api, survey_id: UUID) -> SurveyForm:
     """The form from the read model: what the QR code opens, for anyone."""
     with api.engine.connect() as conn:
         row = survey_row(conn, survey_id)
@@ -683,7 +687,7 @@ class SurveyController(Controller):
         responses=problem_responses(404, 429),
     )
     async def form(self, survey_id: FromPath[UUID], api: ApiDep) -> SurveyForm:
-        return await api.read(None, _form, api, survey_id)
+        return await api.read(None, form_of, api, survey_id)
 
     @post(
         "/{survey_id:uuid}/answers",

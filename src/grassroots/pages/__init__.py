@@ -35,6 +35,7 @@ from grassroots.pages import (
     pwa,
     register,
     scan,
+    surveys,
     venue,
     volunteer,
 )
@@ -81,6 +82,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *volunteer.ROUTES,
             *my_certificate.ROUTES,
             *point_screen.ROUTES,
+            *surveys.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[
