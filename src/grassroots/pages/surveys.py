@@ -20,8 +20,8 @@ from litestar.response import Template
 from grassroots.api.auth import Caller
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.problems import ApiProblem, refusal_of
+from grassroots.api.survey_views import SurveyForm
 from grassroots.api.surveys import (
-    SurveyForm,
     answer_anonymously,
     device_of,
     form_of,
