@@ -43,6 +43,7 @@ from grassroots.projections.problems import Problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog
 from grassroots.projections.shared_experiences import SharedExperiences
+from grassroots.projections.survey_results import SurveyResultsProjection
 from grassroots.projections.volunteer_directory import VolunteerDirectory
 from grassroots.projections.wakeup import PostgresListener, SqliteWatcher
 from grassroots.settings import Settings, SettingsError
@@ -72,6 +73,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     VolunteerDirectory,
     GrassrootsPoints,
     SharedExperiences,
+    SurveyResultsProjection,
 )
 
 

@@ -27,7 +27,8 @@ GRASSROOTS_IDLE_TIMEOUT_SECONDS   an idle kept-alive connection is closed after 
 GRASSROOTS_REQUEST_TIMEOUT_SECONDS  a request must arrive in full within this (20), or its
                                   connection is closed
 GRASSROOTS_RATE_<NAME>            requests per window for DEFAULT, HEALTH, LOG_IN, REGISTER,
-                                  REFRESH, SCAN, as <count>/<seconds> (e.g. 10/60)
+                                  REFRESH, SCAN, SURVEY_ANSWER (anonymous survey answers per
+                                  address), as <count>/<seconds> (e.g. 10/60)
 GRASSROOTS_TRUSTED_PROXIES        addresses/CIDRs whose X-Forwarded-For is believed (none)
 GRASSROOTS_LOG_IN_FREE_FAILURES   wrong passwords per phone before delays begin (5)
 GRASSROOTS_LOG_IN_FIRST_DELAY_SECONDS / _MAX_DELAY_SECONDS  the delay, doubling (2 / 600)
@@ -187,7 +188,7 @@ class Limits:
     live_recheck_seconds: int = 5
 
 
-RATE_NAMES = ("default", "health", "log-in", "register", "refresh", "scan")
+RATE_NAMES = ("default", "health", "log-in", "register", "refresh", "scan", "survey-answer")
 
 
 def _group_commit_window(env: _Env) -> int | None:

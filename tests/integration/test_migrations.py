@@ -25,7 +25,7 @@ def test_sqlite_upgrades_to_head_and_downgrades_to_base(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
 
     upgrade(url)
-    assert _version(url) == ["0015_shared_experiences"]
+    assert _version(url) == ["0016_survey_results"]
     downgrade(url)
     assert _version(url) == []
 
@@ -36,7 +36,7 @@ def test_postgresql_upgrades_to_head_and_downgrades_to_base(
     url, schema = postgres_schema
 
     upgrade(url, schema=schema)
-    assert _version(url, schema) == ["0015_shared_experiences"]
+    assert _version(url, schema) == ["0016_survey_results"]
     downgrade(url, schema=schema)
     assert _version(url, schema) == []
 

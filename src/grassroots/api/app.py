@@ -32,6 +32,7 @@ from grassroots.api import (
     problem_figures,
     rule_sets,
     sharing,
+    surveys,
     volunteering,
 )
 from grassroots.api.accounts import AccountController, SessionController
@@ -77,6 +78,7 @@ API_ROUTES: list[ControllerRouterHandler] = [
     *rule_sets.ROUTES,
     *certificates.ROUTES,
     *sharing.ROUTES,
+    *surveys.ROUTES,
 ]
 
 

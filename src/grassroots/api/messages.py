@@ -390,4 +390,42 @@ MESSAGES: dict[str, Message] = {
     "session-not-found": M("未找到该登录会话", "No such session"),
     "visit-not-found": M("未找到该走访记录", "No such visit"),
     "volunteer-not-found": M("未找到该志愿者", "No such volunteer"),
+    # Surveys (调研问卷) and their answers.
+    "survey-not-found": M("未找到该问卷", "No such survey", status=404),
+    "survey-answer-not-found": M("未找到该答卷", "No such answer", status=404),
+    "survey-answer-missing": M("有必答题尚未作答", "A required question is unanswered"),
+    "survey-question-unknown": M("问卷中没有这道题", "The survey asks no such question"),
+    "survey-answer-malformed": M("答案的格式与题型不符", "An answer does not fit its question"),
+    "survey-choice-not-offered": M("所选选项不在题目中", "A choice the question does not offer"),
+    "survey-number-out-of-range": M("填写的数字超出范围", "A number is out of range"),
+    "survey-rating-out-of-range": M("评分须在 1 到 5 之间", "A rating is from 1 to 5"),
+    "survey-not-open": M("问卷尚未开放", "The survey is not open yet"),
+    "survey-closed": M("问卷已结束", "The survey is closed"),
+    "survey-answered-today": M(
+        "本设备今天已经提交过答卷", "This device has answered the survey today"
+    ),
+    "survey-volunteers-only": M(
+        "本问卷仅限注册志愿者填写，请先登录",
+        "Log in as a volunteer to answer this survey",
+        status=403,
+    ),
+    "survey-outside-audience": M(
+        "本问卷面向其他组织的青年", "This survey is for the youths of another unit", status=403
+    ),
+    "survey-questions-empty": M("问卷至少需要一道题", "A survey asks at least one question"),
+    "survey-questions-too-many": M("问卷题目太多", "The survey asks too many questions"),
+    "survey-options-count": M("选择题需要 2 到 20 个选项", "A choice offers 2 to 20 options"),
+    "survey-options-repeated": M("选项不能重复", "An option is offered twice"),
+    "survey-options-not-a-choice": M("只有选择题才有选项", "Only choices offer options"),
+    "survey-number-bounds": M("数字题的范围不正确", "The number's bounds are not valid"),
+    "survey-version-unknown": M("问卷没有这个版本", "The survey has no such version"),
+    "survey-window-invalid": M("问卷的结束时间须晚于开始时间", "A survey closes after it opens"),
+    "device_id-empty": M("缺少设备标识", "The device id is missing"),
+    "device_id-too-long": M("设备标识太长", "The device id is too long"),
+    "prompt-empty": M("请填写题目", "A question needs its text"),
+    "prompt-too-long": M("题目太长", "The question is too long"),
+    "option-empty": M("选项不能为空", "An option needs its text"),
+    "option-too-long": M("选项太长", "The option is too long"),
+    "intro-empty": M("请填写问卷说明", "An introduction is required"),
+    "intro-too-long": M("问卷说明太长", "The introduction is too long"),
 }

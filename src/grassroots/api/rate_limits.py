@@ -73,6 +73,9 @@ DEFAULT_RATES: Mapping[str, Rate] = {
     "register": Rate(5, 600),
     "refresh": Rate(30, 60),
     "scan": Rate(20, 60),
+    # Anonymous survey answers, per client address: a class answering on one
+    # school's Wi-Fi shares an address, so more than a person's share.
+    "survey-answer": Rate(120, 60),
 }
 
 

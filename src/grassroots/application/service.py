@@ -9,6 +9,7 @@ from grassroots.application.certificates import CertificateCommands
 from grassroots.application.organisation import OrganisationCommands
 from grassroots.application.rule_sets import RuleSetCommands
 from grassroots.application.sharing import SharingCommands
+from grassroots.application.surveys import SurveyCommands
 from grassroots.application.volunteers import VolunteerCommands
 
 __all__ = ["Grassroots"]
@@ -23,6 +24,7 @@ class Grassroots(
     RuleSetCommands,
     CertificateCommands,
     SharingCommands,
+    SurveyCommands,
 ):
     """Every command of the write side, in the domain's words.
 

@@ -36,6 +36,7 @@ from grassroots.pages import (
     register,
     scan,
     sharing,
+    surveys,
     venue,
     volunteer,
 )
@@ -83,6 +84,7 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
             *my_certificate.ROUTES,
             *point_screen.ROUTES,
             *sharing.ROUTES,
+            *surveys.ROUTES,
         ],
         dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
         middleware=[

@@ -35,6 +35,7 @@ from grassroots.domain.cadre import CadreKind
 from grassroots.domain.certificate import ServedMinutes
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.rules import RuleTerms
+from grassroots.domain.survey import Audience, Question, QuestionKind
 from tests.integration.api.conftest import PASSWORD, Server
 from tests.integration.builders import CENTER_PLACE, World, build_world
 
@@ -364,6 +365,53 @@ def on_post(*, photo: bool = False, **call: object) -> Build:
         post, sha256 = experience_post(ctx, side, role, photo=photo)
         return Call(path={"post_id": post, "sha256": sha256}, **call)  # type: ignore[arg-type]
 
+
+def survey_design(ctx: Ctx, side: Side) -> dict[str, object]:
+    now = ctx.server.clock()
+    return {
+        "org_unit_id": str(side.township),
+        "title": "青年需求调研",
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=30)).isoformat(),
+        "questions": [{"prompt": "满意度", "kind": "rating"}],
+    }
+
+
+def survey_revision(ctx: Ctx, side: Side) -> dict[str, object]:
+    revision = survey_design(ctx, side)
+    del revision["org_unit_id"]
+    return revision
+
+
+def survey_of_its_own(body: Callable[[Ctx, Side], object] | None = None, **path: object) -> Build:
+    """A published survey per call (closing one is for good): on side A designed by
+    cadre A through the API, on side B by nobody the callers hold."""
+
+    def build(ctx: Ctx, side: Side, _role: str) -> Call:
+        app = ctx.server.app
+        if side is ctx.a:
+            designed = ctx.server.client.post(
+                "/api/v1/surveys", json=survey_design(ctx, side), headers=ctx.headers(CADRE)
+            )
+            survey_id = UUID(designed.json()["survey_id"])
+        else:
+            survey_id = app.design_survey(
+                title="别处的调研",
+                intro="",
+                org_unit_id=side.township,
+                audience=Audience.ANYONE_WITH_LINK,
+                opens_at=ctx.server.clock(),
+                closes_at=ctx.server.clock() + timedelta(days=30),
+                questions=[Question("", "满意度", QuestionKind.RATING)],
+                designed_by=uuid4(),
+            )
+        app.publish_survey(survey_id, published_by=uuid4())
+        assert ctx.server.client.app.state.read_side.wait_for(app.log_head(), 10)
+        return Call(
+            path={"survey_id": survey_id, **path},
+            body=None if body is None else body(ctx, side),
+        )
+
     return build
 
 
@@ -389,6 +437,8 @@ AUTHORS = frozenset({CADRE, STAFF})
 READERS = frozenset({CADRE, STAFF, SUPERVISOR})
 # Only a post's author changes it: an administrator, who sees it, is refused.
 AUTHOR_ONLY = {ADMINISTRATOR: 403}
+
+
 RULES = {"kind": "preset", "preset": "inner-mongolia"}
 NEW_CONTACT = {"name": "张三", "phone": "13600000001", "walk_of_life": "外卖骑手"}
 STAFF_ONLY = frozenset({STAFF})
@@ -547,6 +597,29 @@ MATRIX: dict[str, Op] = {
         ok=200,
     ),
     "listOpenProblems": Op(SUPERVISORS, ok=200),
+    # surveys: designed by a supervisor of the unit or a cadre of it; managed by
+    # their designer and the unit's supervisors; answered by volunteers (and anonymously)
+    "designSurvey": Op(CADRE_OR_SUPERVISOR, body(survey_design), ok=201),
+    "getSurvey": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "reviseSurvey": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(survey_revision), ok=200),
+    "publishSurvey": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "closeSurvey": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "getSurveyResults": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "getSurveyBreakdown": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "getSurveyTextAnswers": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(question_key="q1"), ok=200),
+    "exportSurveyCsv": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "exportSurveyXlsx": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "getSurveyCodePng": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
+    "followSurveyLive": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), stream=True),
+    # Any volunteer may answer a survey open to anyone with the link: no foreign case.
+    "answerSurvey": Op(
+        VOLUNTEERS,
+        survey_of_its_own(lambda _c, _s: {"answers": {"q1": 4}}),
+        foreign=False,
+        ok=200,
+        status=NOT_FOR_ADMINISTRATORS,
+    ),
+    "listUnitSurveys": Op(SUPERVISORS, ok=200),
     # supervision of a subtree
     "getUnitCompliance": Op(SUPERVISORS, ok=200),
     "exportUnitCompliance": Op(SUPERVISORS, ok=200),
@@ -605,6 +678,8 @@ PUBLIC: dict[str, Call] = {
     "checkCertificate": Call(path={"serial": "0000-0000-0000"}),
     "getProblemType": Call(path={"code": "not-authenticated"}),
     "logIn": Call(body={"phone": "13800000001", "password": PASSWORD}),
+    "getSurveyForm": Call(path={"survey_id": uuid4()}),
+    "answerSurveyAnonymously": Call(path={"survey_id": uuid4()}, body={"answers": {}}),
 }
 
 

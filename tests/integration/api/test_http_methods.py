@@ -29,6 +29,7 @@ PATH_VALUES = {
     "file": "2026-01.xlsx",
     "token": "ABCDEFGH",
     "sha256": "0" * 64,
+    "question_key": "q1",
 }
 
 

@@ -13,6 +13,7 @@ from grassroots.application.service import Grassroots
 from grassroots.bootstrap import ALL_PROJECTIONS
 from grassroots.domain.experience import AuthorKind, ExperiencePost
 from grassroots.domain.problem import Problem
+from grassroots.domain.survey import Audience, Question, QuestionKind, Survey
 from grassroots.projections.engine import Projection
 from grassroots.projections.runner import EventLog
 from grassroots.simulation import HistoryShape, generate_history
@@ -48,6 +49,20 @@ def test_each_read_model_writes_rows_when_handed_one_event_at_a_time(
     )
     post.like(by=uuid4(), at=datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
     app.save(post)
+    # Nor does it design a survey.
+    survey = Survey.design(
+        title="青年需求调研",
+        intro="",
+        org_unit_id=uuid4(),
+        audience=Audience.ANYONE_WITH_LINK,
+        opens_at=datetime(2026, 3, 2, tzinfo=UTC),
+        closes_at=datetime(2026, 3, 9, tzinfo=UTC),
+        time_zone="Asia/Shanghai",
+        questions=[Question("", "满意度", QuestionKind.RATING)],
+        designed_by=uuid4(),
+        at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
+    )
+    app.save(survey)
     log = EventLog(app.recorder, app.mapper)
     events = log.read(after=0, limit=100_000, stop=log.last_position(), topics=kind.topics())
     assert events, f"the history has no event {kind.name} reads"

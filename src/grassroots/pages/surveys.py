@@ -1,0 +1,177 @@
+"""A survey's answer page ``/s/<id>`` (what its QR code opens) and its results page.
+
+The answer page is one server-rendered form and one POST, for cheap phones: a
+logged-in volunteer answers as themselves (a second answer replaces the first),
+anyone else anonymously where the survey allows it (the device cookie the API
+uses, once a day). Both write through the API's own commands. The results page
+(``/s/<id>/results``) shows the designer or a supervisor each option's share as a
+bar, and reloads itself while answers arrive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from grassroots.api.auth import Caller
+from grassroots.api.context import Api, ApiDep
+from grassroots.api.problems import ApiProblem, refusal_of
+from grassroots.api.survey_views import SurveyForm
+from grassroots.api.surveys import (
+    answer_anonymously,
+    device_of,
+    form_of,
+    manageable_survey,
+    publish_answer,
+)
+from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
+from grassroots.domain.account import Role
+from grassroots.domain.errors import CodedError
+from grassroots.domain.survey import QuestionKind
+from grassroots.pages.controllers import page
+from grassroots.pages.sessions import SessionsDep
+from grassroots.projections.survey_results import breakdown_by_unit, survey_results, survey_row
+
+__all__ = ["ROUTES"]
+
+
+def _volunteer_id(caller: Caller | None) -> UUID | None:
+    found = caller.subjects(Role.VOLUNTEER) if caller else set()
+    return min(found) if found else None
+
+
+def _answers_from(form: Any, survey: SurveyForm) -> dict[str, Any]:
+    """The form's fields as the API's answers; a value that is not a number stays
+    text, so the domain refuses it with its own problem."""
+    answers: dict[str, Any] = {}
+    for q in survey.questions:
+        if q.kind is QuestionKind.MULTIPLE_CHOICE:
+            chosen = [_number(v) for v in form.getall(q.key, [])]
+            if chosen:
+                answers[q.key] = chosen
+            continue
+        value = str(form.get(q.key, "")).strip()
+        if not value:
+            continue
+        answers[q.key] = value if q.kind is QuestionKind.TEXT else _number(value)
+    return answers
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def _answer_page(
+    request: Request[Any, Any, Any],
+    caller: Caller | None,
+    survey: SurveyForm,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> Template:
+    return page(
+        request,
+        "survey/answer.html",
+        caller=caller,
+        status=status,
+        survey=survey,
+        as_volunteer=_volunteer_id(caller) is not None,
+        **context,
+    )
+
+
+@get("/s/{survey_id:uuid}", name="survey-page")
+async def survey_page(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    try:
+        survey = await api.read(None, form_of, api, survey_id)
+    except NotFound:
+        return page(request, "missing.html", caller=caller, status=404)
+    return _answer_page(request, caller, survey)
+
+
+def _as_volunteer(
+    app: Grassroots, survey_id: UUID, volunteer_id: UUID, answers: dict[str, Any]
+) -> int:
+    app.answer_survey_as_volunteer(survey_id, volunteer_id, answers=answers)
+    return app.last_write_position()
+
+
+@post("/s/{survey_id:uuid}", name="survey-answer")
+async def survey_answer(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    try:
+        survey = await api.read(None, form_of, api, survey_id)
+    except NotFound:
+        return page(request, "missing.html", caller=caller, status=404)
+    answers = _answers_from(await request.form(), survey)
+    volunteer_id = _volunteer_id(caller)
+    cookie = None
+    try:
+        if volunteer_id is not None:
+            position = await api.write(
+                None, _as_volunteer, api.app, survey_id, volunteer_id, answers
+            )
+        else:
+            device_id, cookie = device_of(api, request)
+            _, position = await api.write(
+                None, answer_anonymously, api.app, survey_id, device_id, answers, None
+            )
+    except CodedError as refused:
+        message, status = refusal_of(refused)
+        return _answer_page(
+            request,
+            caller,
+            survey,
+            status=status,
+            refused_code=refused.code,
+            refused=message.zh if message else refused.code,
+        )
+    publish_answer(api, survey_id, position)
+    response = page(request, "survey/thanks.html", caller=caller, survey=survey)
+    if cookie is not None:
+        response.cookies.append(cookie)
+    return response
+
+
+def _results(api: Api, caller: Caller, survey_id: UUID) -> dict[str, Any]:
+    manageable_survey(api.app, caller, survey_id)
+    with api.engine.connect() as conn:
+        row = survey_row(conn, survey_id)
+        if row is None or row.current_version == 0:
+            raise NotFound("survey", survey_id)
+        results = survey_results(conn, survey_id, row.current_version)
+        cells = breakdown_by_unit(conn, survey_id, row.current_version)
+    return {"row": row, "results": results, "cells": cells}
+
+
+@get("/s/{survey_id:uuid}/results", name="survey-results")
+async def survey_results_page(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    if caller is None:
+        return page(request, "missing.html", status=404)
+    try:
+        found = await api.read(caller.account_id, _results, api, caller, survey_id)
+    except (NotFound, ApiProblem):
+        return page(request, "missing.html", caller=caller, status=404)
+    return page(request, "survey/results.html", caller=caller, **found)
+
+
+ROUTES = [survey_page, survey_answer, survey_results_page]
