@@ -47,6 +47,7 @@ def _benchmarks(quick: bool, postgres: bool) -> list[tuple[str, list[str]]]:
             ["lag.py", "--volunteers", "40"],
         ),
         ("phone check-in page", ["pages.py", "--volunteers", "20"]),
+        ("1,000 survey answers from 64 clients, each counted once", ["survey_answers.py"]),
         (
             "weekly dispatch of a county of 1,000 cadres",
             ["dispatch.py", "--cadres", "1000", "--requests", "30"],
@@ -65,6 +66,13 @@ def _benchmarks(quick: bool, postgres: bool) -> list[tuple[str, list[str]]]:
                 ["check_in.py", "--postgres", "--projections", "worker"],
             ),
         ]
+    if postgres:
+        runs.append(
+            (
+                "1,000 survey answers from 64 clients (PostgreSQL)",
+                ["survey_answers.py", "--postgres"],
+            )
+        )
     if importlib.util.find_spec("granian") is not None:
         runs.append(
             (
