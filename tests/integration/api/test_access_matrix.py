@@ -365,6 +365,8 @@ def on_post(*, photo: bool = False, **call: object) -> Build:
         post, sha256 = experience_post(ctx, side, role, photo=photo)
         return Call(path={"post_id": post, "sha256": sha256}, **call)  # type: ignore[arg-type]
 
+    return build
+
 
 def survey_design(ctx: Ctx, side: Side) -> dict[str, object]:
     now = ctx.server.clock()
