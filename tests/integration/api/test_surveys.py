@@ -9,15 +9,18 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import timedelta
+from ipaddress import ip_network
 from typing import Any
 from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
 
+from grassroots.api.rate_limits import Rate
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.org_unit import OrgLevel
 from tests.integration.api.conftest import Server, problem
+from tests.integration.api.test_limits import post_from
 from tests.integration.api.test_live_updates import event_stream
 from tests.integration.builders import World, build_world, register_cadre, register_volunteer
 
@@ -278,3 +281,31 @@ def test_a_unit_lists_the_surveys_of_its_subtree(server: Server) -> None:
 
     assert [s["survey_id"] for s in listed.json()["items"]] == [survey_id]
     assert UUID(survey_id)
+
+
+def test_anonymous_answers_are_limited_per_client_address_behind_a_trusted_proxy(
+    server_factory: Callable[..., Server],
+) -> None:
+    # Each answer below comes without a cookie, i.e. from a new device: only the limit
+    # per address (here 3 a minute) stops one address answering again and again.
+    server = server_factory(
+        page_cookie_secure=False,
+        rates={"survey-answer": Rate(3, 60)},
+        trusted_proxies=(ip_network("127.0.0.1/32"),),
+    )
+    world, supervisor = _world(server)
+    survey_id = _design(server, world, supervisor)["survey_id"]
+    _caught_up(server)
+    path = f"/api/v1/surveys/{survey_id}/anonymous-answers"
+    body = {"answers": {"q1": 0, "q3": 5}}
+
+    one_client = [post_from(server, "127.0.0.1", path, body, "198.51.100.7") for _ in range(4)]
+    another = post_from(server, "127.0.0.1", path, body, "198.51.100.8")
+    _caught_up(server)
+    results = server.client.get(f"/api/v1/surveys/{survey_id}/results", headers=supervisor)
+
+    assert [a.status for a in one_client] == [200, 200, 200, 429]
+    assert one_client[3].body["status"] == 429
+    assert "retry-after" in one_client[3].headers
+    assert another.status == 200
+    assert results.json()["answers"] == 4
