@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +23,7 @@ from grassroots.application.service import Grassroots
 from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.demo import DEMO_COUNTY_NAME, DEMO_PASSWORD, DemoLoaded, load_demo
 from grassroots.domain.account import Grant, Role
+from grassroots.domain.cadre import Cadre
 from grassroots.domain.compliance import Month
 from grassroots.domain.values import IsoWeek
 from grassroots.migrating import upgrade
@@ -295,6 +296,44 @@ def test_each_township_row_is_the_sum_of_its_villages_and_its_own(demo: Demo) ->
         ]
         assert sum(inside[1:], inside[0]) == township.figures
     assert any(r.own_only for r in villages.rows), "the county's own cadres get a row"
+
+
+def test_the_bulletin_counts_each_units_experience_posts_still_to_be_read(demo: Demo) -> None:
+    # March, the demo's clock month: the other bulletin tests read February.
+    app = demo.app
+    cadre_grant, author = next(
+        (grant, issued.account.id)
+        for account in demo.loaded.accounts
+        for issued in [
+            app.log_in(phone=account.phone, password=DEMO_PASSWORD, lifetime=timedelta(hours=1))
+        ]
+        for grant in issued.account.grants
+        if grant.role is Role.CADRE
+    )
+    assert cadre_grant.subject_id is not None
+    cadre_unit = app.get(Cadre, cadre_grant.subject_id).org_unit_id
+    kept = app.write_experience(
+        author, cadre_id=cadre_grant.subject_id, title="走访体会", text="先听"
+    )
+    withdrawn = app.write_experience(
+        author, cadre_id=cadre_grant.subject_id, title="草稿", text="x"
+    )
+    app.withdraw_experience(withdrawn, by=author)
+    demo.read_side.catch_up()
+
+    with demo.read_side.reader.connect() as conn:
+        bulletin = monthly_bulletin(conn, demo.loaded.county_id, Month(2026, 3), NOW)
+        february = monthly_bulletin(conn, demo.loaded.county_id, Month(2026, 2), NOW)
+
+    assert kept != withdrawn
+    assert bulletin.totals.experiences_shared == 1
+    assert february.totals.experiences_shared == 0
+    deepest = bulletin.sheets[-1]
+    (row,) = [r for r in deepest.rows if r.org_unit_id == cadre_unit]
+    assert row.figures.experiences_shared == 1
+    assert deepest.totals.experiences_shared == 1
+    header = [h for h, _ in COLUMNS]
+    assert "心得交流" in header
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")

@@ -3,7 +3,8 @@
 A live read composed of other read models' queries, nothing stored: the
 cadres' "8+4" standings (``compliance.verdicts``), listed youths met
 (``compliance.verdicts``), problems raised and closed (``problems``), the
-youth centers' activity counts (``center_activity``), rolled up the org tree
+youth centers' activity counts (``center_activity``), experience posts still to be
+read (``shared_experiences``), rolled up the org tree
 (``org_tree``). Each figure is first taken for the one unit it belongs to (a
 cadre's unit, a center's unit, the unit a problem was routed to) and then
 summed over each unit's subtree, so the totals add up across levels: the
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from grassroots.projections.center_activity import org_unit_counts
 from grassroots.projections.compliance.verdicts import unit_compliance, youths_met_by_cadre
 from grassroots.projections.org_tree import SubtreeUnit, subtree_units
 from grassroots.projections.problems import problem_counts_by_unit
+from grassroots.projections.shared_experiences import posts_per_unit_month
 
 __all__ = [
     "Bulletin",
@@ -64,6 +66,7 @@ class BulletinFigures:
     activities_held: int = 0
     check_ins: int = 0
     credited_minutes: int = 0
+    experiences_shared: int = 0
 
     def __add__(self, other: BulletinFigures) -> BulletinFigures:
         return BulletinFigures(
@@ -219,6 +222,13 @@ def _own_figures(
                 check_ins=counts.check_ins + counts.added_by_staff,
                 credited_minutes=counts.credited_minutes,
             )
+        )
+    first = date(month.year, month.month, 1)
+    for posted in posts_per_unit_month(conn, org_unit_id, first=first, last=first):
+        # Posts still to be read: one withdrawn by its author or hidden by a
+        # supervisor since is not counted.
+        parts[posted.org_unit_id].append(
+            BulletinFigures(experiences_shared=posted.written - posted.withdrawn_or_hidden)
         )
     own: defaultdict[UUID, BulletinFigures] = defaultdict(BulletinFigures)
     for unit, figures in parts.items():

@@ -43,6 +43,7 @@ COLUMNS: tuple[tuple[str, Callable[[BulletinFigures], int | float | None]], ...]
     ("开展活动", lambda f: f.activities_held),
     ("签到人次", lambda f: f.check_ins),
     ("服务时长（分钟）", lambda f: f.credited_minutes),
+    ("心得交流", lambda f: f.experiences_shared),
 )
 
 
