@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from eventsourcing.persistence import PersistenceError
 from litestar import Litestar
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
@@ -99,7 +101,7 @@ def build_application(
         timeout_seconds=settings.database_timeout_seconds,
     )
     prepare_database_files(settings)
-    application = Grassroots(app_config(settings), env=env, clock=clock)
+    application = _with_tables(lambda: Grassroots(app_config(settings), env=env, clock=clock))
     application.use_photo_store(photo_store_for(settings))
     if settings.group_commit_window_ms is not None:
         application.committer = GroupCommitter(
@@ -109,6 +111,24 @@ def build_application(
             remember=application.remember_write,
         )
     return application
+
+
+def _with_tables(construct: Callable[[], Grassroots], tries: int = 5) -> Grassroots:
+    """The application, whose constructor creates the event store's tables if missing.
+
+    Two processes started together (an API worker and a projection worker, say)
+    both run PostgreSQL's ``CREATE TABLE IF NOT EXISTS``; the catalogue refuses one
+    of the two concurrent updates ("tuple concurrently updated"). The tables exist
+    once the other has committed, so the refused one tries again.
+    """
+    for attempt in range(tries):
+        try:
+            return construct()
+        except PersistenceError as error:
+            if "concurrently" not in str(error) or attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def photo_store_for(settings: Settings) -> PhotoStore:

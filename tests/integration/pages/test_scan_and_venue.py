@@ -171,6 +171,9 @@ def test_the_venue_screen_shows_the_code_the_count_and_masked_latest_arrivals(
     site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, site.world.center), name="赵老师")
     site.app.sign_up(activity, volunteer_id)
     site.app.check_in(activity, volunteer_id, token=_token(site, activity))
+    # Written straight through the application, not by this caller: nothing makes
+    # the page wait for the read models, so the test does.
+    assert site.client.app.state.read_side.wait_for(site.app.log_head(), 5)
     site.log_in(STAFF_PHONE)
     base = f"/desk/activities/{activity}/venue"
 
