@@ -389,6 +389,11 @@ class ProblemFigures:
     median_time_to_close: timedelta | None
 
 
+# Not closed, written as a literal: PostgreSQL matches a partial index's
+# predicate only against constants, not against a bound parameter.
+_IS_OPEN = problems_current.c.state != sa.literal_column(f"'{ProblemState.CLOSED.value}'")
+
+
 def open_problems(
     conn: sa.Connection,
     org_unit_id: UUID,
@@ -410,7 +415,6 @@ def open_problems(
     """
     now = as_utc(now)
     c = problems_current.c
-    is_open = c.state != sa.literal_column(f"'{ProblemState.CLOSED.value}'")
     in_subtree: sa.ColumnElement[bool]
     if _open_problems_at_least(conn, org_unit_id, _WALK_FROM):
         in_subtree = sa.exists().where(
@@ -421,7 +425,7 @@ def open_problems(
         in_subtree = c.org_unit_id.in_(subtree_of(org_unit_id))
     query = (
         sa.select(problems_current)
-        .where(is_open, in_subtree)
+        .where(_IS_OPEN, in_subtree)
         .order_by(c.raised_at, c.problem_id)
         .limit(limit)
         .offset(offset)
@@ -460,7 +464,7 @@ def _open_problems_at_least(conn: sa.Connection, org_unit_id: UUID, enough: int)
     some = (
         sa.select(sa.literal(1))
         .select_from(problems_current)
-        .where(c.state != ProblemState.CLOSED.value, c.org_unit_id.in_(subtree_of(org_unit_id)))
+        .where(_IS_OPEN, c.org_unit_id.in_(subtree_of(org_unit_id)))
         .limit(enough)
         .subquery()
     )
@@ -474,7 +478,7 @@ def count_open_problems(conn: sa.Connection, org_unit_id: UUID) -> int:
     found = conn.execute(
         sa.select(sa.func.count())
         .select_from(problems_current)
-        .where(c.state != ProblemState.CLOSED.value, c.org_unit_id.in_(subtree_of(org_unit_id)))
+        .where(_IS_OPEN, c.org_unit_id.in_(subtree_of(org_unit_id)))
     ).scalar()
     return int(found or 0)
 
