@@ -238,6 +238,14 @@ def _check_ins(world: World2, volunteers: list[Volunteer]) -> list[bytes]:
     ]
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU the process has used so far, all its threads included."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -246,7 +254,7 @@ def _rss_kib(pid: int) -> int:
 
 
 @contextmanager
-def _projection_worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
+def _projection_worker(env: dict[str, str], workdir: Path) -> Iterator[int]:
     """``grassroots projections run`` in a process of its own (the scale-out shape)."""
     with (workdir / "worker.log").open("w") as log:
         process = subprocess.Popen(
@@ -257,7 +265,7 @@ def _projection_worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
             stderr=subprocess.STDOUT,
         )
         try:
-            yield
+            yield process.pid
         finally:
             process.send_signal(signal.SIGINT)
             try:
@@ -412,32 +420,49 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
         worker = (
             _projection_worker(env, workdir)
             if args.projections == "worker"
-            else contextlib.nullcontext()
+            else contextlib.nullcontext(None)
         )
         kind = "PostgreSQL" if database else "SQLite"
         print(f"server: {args.server}; read models: {args.projections}; database: {kind}")
-        with worker, _server(port, env, workdir, args.server) as pid:
+        with worker as worker_pid, _server(port, env, workdir, args.server) as pid:
             idle = _rss_kib(pid)
             rows = []
             pool = list(world.load)
             for clients in args.clients:
                 echo = [_request("/bench/echo", ECHO_BODY, None)] * (clients * args.echoes)
                 asyncio.run(_drive(port, clients, echo[: clients * 4]))  # warm the connections
+                echo_cpu = _cpu_seconds(pid)
                 first, echo_lat = asyncio.run(_drive(port, clients, echo))
+                echo_cpu = _cpu_seconds(pid) - echo_cpu
                 batch, pool = pool[: clients * args.rounds], pool[clients * args.rounds :]
-                took, lat = asyncio.run(_drive(port, clients, _check_ins(world, batch)))
+                requests = _check_ins(world, batch)
+                cpu = (_cpu_seconds(pid), _cpu_seconds(worker_pid))
+                took, lat = asyncio.run(_drive(port, clients, requests))
+                # The worker may still be catching up on the last few check-ins.
+                time.sleep(0.5)
+                cpu = (_cpu_seconds(pid) - cpu[0], _cpu_seconds(worker_pid) - cpu[1])
                 second, echo_lat2 = asyncio.run(_drive(port, clients, echo))
                 echo_rate = 2 * len(echo) / (first + second)
-                rows.append((clients, len(batch) / took, lat, echo_rate, echo_lat + echo_lat2))
+                costs = (cpu[0] / len(batch), cpu[1] / len(batch), echo_cpu / len(echo))
+                rows.append(
+                    (clients, len(batch) / took, lat, echo_rate, echo_lat + echo_lat2, costs)
+                )
             after = _rss_kib(pid)
             _, small = asyncio.run(_drive(port, 1, _check_ins(world, world.small_volunteers)))
             _, large = asyncio.run(_drive(port, 1, _check_ins(world, world.large_volunteers)))
 
-    for clients, rate, lat, echo_rate, echo_lat in rows:
+    for clients, rate, lat, echo_rate, echo_lat, (server, worker_cpu, echo_cpu) in rows:
         print(
             f"{clients:>3} clients: check-ins {rate:7.1f}/s (p50 {_ms(lat, 0.5)} ms, p99 "
             f"{_ms(lat, 0.99)} ms) | echoes {echo_rate:8.1f}/s (p50 {_ms(echo_lat, 0.5)} ms, "
             f"p99 {_ms(echo_lat, 0.99)} ms) | ratio {rate / echo_rate:.4f}"
+        )
+        # CPU per request, read from /proc: the load generator shares the machine, so
+        # this is the figure that says what a check-in costs the server itself.
+        print(
+            f"{clients:>3} clients: server CPU per check-in {server * 1000:.2f} ms"
+            + (f" + worker {worker_cpu * 1000:.2f} ms" if worker_cpu > 0 else "")
+            + f" | per echo {echo_cpu * 1000:.3f} ms | CPU ratio {echo_cpu / server:.4f}"
         )
     print(f"server RSS: idle {idle // 1024} MiB, after load {after // 1024} MiB")
     print(
