@@ -22,6 +22,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.figures import parse
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 
@@ -91,6 +95,13 @@ def _machine() -> str:
     )
 
 
+def _table(rows: list[tuple[str, str, str, str]]) -> str:
+    """The headline figures every benchmark printed, as one Markdown table."""
+    lines = ["| figure | measured | goal | |", "|---|---|---|---|"]
+    lines += [f"| {name} | {value} | {goal} | {verdict} |" for name, value, goal, verdict in rows]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="run the benchmarks whose script name contains this")
@@ -101,6 +112,7 @@ def main() -> int:
     if args.only:
         runs = [run for run in runs if args.only in run[1][0]]
     sections = []
+    table: list[tuple[str, str, str, str]] = []
     failed = 0
     for title, argv in runs:
         command = " ".join(["python", "benchmarks/" + argv[0], *argv[1:]])
@@ -118,14 +130,20 @@ def main() -> int:
             failed += 1
             output += f"\n\nexit status {done.returncode}:\n{done.stderr.strip()[-2000:]}"
         print(output, flush=True)
+        table.extend(cells for line in output.splitlines() if (cells := parse(line)))
         sections.append(f"## {title}\n\n`{command}` ({took:.0f} s)\n\n```\n{output}\n```\n")
+    summary = _table(table)
+    print("\n" + summary)
     if not args.only:
         RESULTS.write_text(
             "# Benchmark results (the last `make bench`)\n\n"
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; "
             f"PostgreSQL {'included' if postgres else 'not configured'}.\n"
             "Every figure is a ratio or a percentile against a baseline measured in the "
-            "same run; see each script's docstring for what it does.\n\n" + "\n".join(sections)
+            "same run; see each script's docstring for what it does.\n\n"
+            + summary
+            + "\n\n"
+            + "\n".join(sections)
         )
         print(f"\nwrote {RESULTS.relative_to(HERE.parent)}")
     return 1 if failed else 0

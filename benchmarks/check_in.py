@@ -53,6 +53,7 @@ from litestar import post
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
 from tests.e2e.serving import free_port  # noqa: E402
 from tests.integration.builders import World, build_world, post_activity  # noqa: E402
 
@@ -465,10 +466,38 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
             + f" | per echo {echo_cpu * 1000:.3f} ms | CPU ratio {echo_cpu / server:.4f}"
         )
     print(f"server RSS: idle {idle // 1024} MiB, after load {after // 1024} MiB")
+    crowded = statistics.median(large) / statistics.median(small)
     print(
         f"one at a time: {args.variant} sign-ups p50 {_ms(small, 0.5)} ms; "
-        f"{args.crowd} sign-ups p50 {_ms(large, 0.5)} ms "
-        f"(ratio {statistics.median(large) / statistics.median(small):.2f})"
+        f"{args.crowd} sign-ups p50 {_ms(large, 0.5)} ms (ratio {crowded:.2f})"
+    )
+    shape = f"{kind}, read models {args.projections}, {args.server}"
+    for clients, rate, lat, echo_rate, _echo_lat, (server, worker_cpu, echo_cpu) in rows:
+        goal = clients == 64
+        figure(
+            f"check-ins/s ÷ echoes/s, {clients} clients ({shape})",
+            f"{rate / echo_rate:.3f} ({rate:.0f}/s; p50 {_ms(lat, 0.5)} ms, "
+            f"p99 {_ms(lat, 0.99)} ms)",
+            "≥ 0.5" if goal else "",
+            rate / echo_rate >= 0.5 if goal else None,
+        )
+        figure(
+            f"server CPU per check-in, {clients} clients ({shape})",
+            f"{server * 1000:.2f} ms"
+            + (f" + worker {worker_cpu * 1000:.2f} ms" if worker_cpu > 0 else "")
+            + f"; per echo {echo_cpu * 1000:.3f} ms",
+        )
+    figure(
+        f"server RSS idle / after load ({shape})",
+        f"{idle // 1024} / {after // 1024} MiB",
+        "< 200 MiB",
+        max(idle, after) < 200 * 1024,
+    )
+    figure(
+        f"check-in at {args.crowd} sign-ups ÷ at {args.variant} ({shape})",
+        f"{crowded:.2f}",
+        "flat (≤ 1.2)",
+        crowded <= 1.2,
     )
 
 

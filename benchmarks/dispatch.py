@@ -46,6 +46,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
 from tests.e2e.serving import free_port, running_server  # noqa: E402
 
 from grassroots.application.accounts import password_hasher  # noqa: E402
@@ -206,6 +207,12 @@ def main() -> None:
             api.close()
     p95 = _percentile(results["GET /dispatch/?unit=... (page)"], 0.95)
     print(f"goal: the page's p95 under {GOAL_MS} ms: {'met' if p95 < GOAL_MS else 'MISSED'}")
+    figure(
+        f"weekly dispatch page p95, {args.cadres} cadres",
+        f"{p95:.0f} ms",
+        f"< {GOAL_MS} ms",
+        p95 < GOAL_MS,
+    )
 
 
 if __name__ == "__main__":

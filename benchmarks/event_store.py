@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid
@@ -28,6 +29,10 @@ from grassroots.application.service import Grassroots
 from grassroots.bootstrap import build_application
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.figures import figure
 
 PAYLOAD = b'{"name":"benchmark region","level":"region","parent_id":null}' * 2
 
@@ -72,6 +77,7 @@ def bench_sqlite(n: int) -> float:
         raw = _rate(n, insert)
         conn.close()
     print(f"sqlite:   {saves:8.0f} saves/s   raw {raw:8.0f} inserts/s   ratio {saves / raw:.2f}")
+    figure("application saves ÷ raw inserts, SQLite", f"{saves / raw:.2f}")
     return saves / raw
 
 
@@ -98,6 +104,7 @@ def bench_postgres(url: str, n: int) -> float:
         finally:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     print(f"postgres: {saves:8.0f} saves/s   raw {raw:8.0f} inserts/s   ratio {saves / raw:.2f}")
+    figure("application saves ÷ raw inserts, PostgreSQL", f"{saves / raw:.2f}")
     return saves / raw
 
 

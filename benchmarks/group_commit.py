@@ -21,6 +21,7 @@ import argparse
 import os
 import sqlite3
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -42,6 +43,10 @@ from grassroots.bootstrap import build_application
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import GeoPoint
 from grassroots.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.figures import figure
 
 PAYLOAD = b'{"volunteer_id":"00000000-0000-0000-0000-000000000000","at":"x"}' * 4
 START = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
@@ -177,6 +182,11 @@ def _report(store: str, results: list[Result], raw: float) -> None:
             f"  p95 {cuts[18] * 1000:6.1f} ms  {per_write:4.1f} per transaction"
         )
     print(f"{store:9} raw one-row transactions, one thread: {raw:7.0f}/s")
+    for name, rate, _took, per_write in results[1:]:
+        figure(
+            f"group commit ({name}) ÷ direct, {store}",
+            f"{rate / direct:.2f} ({rate:.0f} commands/s, {per_write:.1f} per transaction)",
+        )
 
 
 def _raw_rate(n: int, insert: Callable[[], None]) -> float:

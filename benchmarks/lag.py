@@ -32,6 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
 from tests.e2e.serving import free_port, volunteers_at_an_open_activity  # noqa: E402
 
 from grassroots.bootstrap import sqlalchemy_url  # noqa: E402
@@ -161,6 +162,12 @@ def _run(env: dict[str, str], workdir: Path, port: int, volunteers: int, kind: s
     print(f"baseline GET /health/live round trip: p50 {_ms(statistics.median(baseline))} ms")
     goal = GOALS_MS[kind]
     print(f"goal p50 < {goal:g} ms: {'met' if _ms(p50) < goal else 'MISSED'}")
+    figure(
+        f"lag, 2xx to ledger line readable by another process, {kind}",
+        f"p50 {_ms(p50)} ms",
+        f"p50 < {goal:g} ms",
+        _ms(p50) < goal,
+    )
 
 
 if __name__ == "__main__":

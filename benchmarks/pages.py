@@ -37,6 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
 from tests.e2e.serving import free_port, running_server  # noqa: E402
 from tests.integration.builders import build_world, post_activity  # noqa: E402
 
@@ -203,6 +204,17 @@ def main() -> None:
         f"median {_ms(statistics.median(refreshes))} ms"
     )
     print(f"baseline GET /health/live: median {_ms(statistics.median(baseline))} ms")
+    figure(
+        "phone check-in page, first load",
+        f"{requests} requests, {size / 1024:.1f} KB gzip",
+        f"< {GOAL_BYTES // 1024} KB",
+        size < GOAL_BYTES,
+    )
+    figure(
+        "check-in from the page (one POST) ÷ GET /health/live, medians",
+        f"{statistics.median(check_ins) / statistics.median(baseline):.1f} "
+        f"({_ms(statistics.median(check_ins))} ms)",
+    )
     print(
         "scan to checked-in (page load + tap): median "
         f"{_ms(statistics.median(p + c for p, c in zip(page_loads, check_ins, strict=True)))} ms"

@@ -42,6 +42,7 @@ import argparse
 import gc
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -57,6 +58,10 @@ from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import tracking
 from grassroots.settings import Settings
 from grassroots.simulation import HistoryShape, generate_history
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.figures import figure
 
 SHAPE = HistoryShape(weeks=26, townships=4, villages_per_township=4, volunteers=600, cadres=40)
 BATCH = 500
@@ -212,6 +217,9 @@ def bench(
     print(
         f"{name}: median ratio of {repeats} runs {ratio:.2f} (batch size {batch_size},"
         f" collector {collector})"
+    )
+    figure(
+        f"projection catch-up ÷ raw batched inserts, {name}", f"{ratio:.2f}", "≥ 0.5", ratio >= 0.5
     )
     return ratio
 

@@ -29,6 +29,7 @@ import logging
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -55,6 +56,10 @@ from grassroots.projections.ledger import read_ledger_page
 from grassroots.projections.problems import open_problems
 from grassroots.settings import Settings
 from grassroots.simulation import FIRST_MONDAY
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.figures import figure
 
 SMALL = ProvinceShape(weeks=3, volunteers=30_000)
 LARGE = ProvinceShape(weeks=52, volunteers=300_000)
@@ -206,6 +211,13 @@ def report(name: str, small: Figures, large: Figures) -> None:
         print(
             f"{read:<20} {s50:8.2f} {s99:8.2f} | {p50:8.2f} {p99:8.2f} | {flat:6.2f}"
             f"  {'flat' if flat <= 1.2 else 'NOT flat'}; {verdict}"
+        )
+        goals = ["large ÷ small p99 ≤ 1.2"] + ([] if goal is None else [f"p99 < {goal:.0f} ms"])
+        figure(
+            f"{read}, {large.events:,} events ({name})",
+            f"p99 {p99:.2f} ms; ÷ {small.events:,} events {flat:.2f}",
+            ", ".join(goals),
+            flat <= 1.2 and (goal is None or p99 < goal),
         )
 
 

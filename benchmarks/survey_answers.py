@@ -32,6 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import figure  # noqa: E402
 from tests.e2e.serving import free_port, running_server  # noqa: E402
 from tests.integration.builders import build_world  # noqa: E402
 
@@ -137,6 +138,13 @@ def _run(env: dict[str, str], workdir: Path, port: int, answers: int, clients: i
     print(f"  per option sent {[sent[i] for i in range(3)]}, counted {counted}")
     once = results.answers == answers == stored and counted == [sent[i] for i in range(3)]
     print("  every answer counted exactly once" if once else "  MISMATCH")
+    figure(
+        f"{answers} survey answers from {clients} clients, "
+        f"{'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'}",
+        f"{answers / elapsed:.0f}/s, p50 {p50:.0f} ms; {results.answers} counted",
+        "each counted once",
+        once,
+    )
     if not once:
         raise SystemExit(1)
 
