@@ -1,5 +1,5 @@
 """The ``grassroots`` command: serve the API, migrate, run read models, create users,
-load the demo."""
+load the demo, sweep unnamed photo files."""
 
 from __future__ import annotations
 
@@ -59,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "demo", help="load the demo organisation into an empty store (never in production)"
     )
+    photos = commands.add_parser("photos", help="the photo files of experience posts")
+    photo_actions = photos.add_subparsers(dest="action", required=True)
+    sweep = photo_actions.add_parser("sweep", help="remove old photo files no event names")
+    sweep.add_argument("--older-than-hours", type=float, default=24.0)
+    sweep.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -94,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from grassroots.demo_cli import load
 
         return load(settings)
+    if args.command == "photos":
+        from grassroots.photos_cli import sweep as sweep_photos
+
+        return sweep_photos(settings, older_than_hours=args.older_than_hours, dry_run=args.dry_run)
     if args.command == "users":
         from grassroots.users_cli import create_user
 

@@ -8,6 +8,9 @@ without its photo. The same bytes are one file, however many posts show them.
     PhotoStore            what the application needs: put and get by hash
     ├── FolderPhotoStore  a folder (``<data dir>/photos`` by default), one file per hash
     └── MemoryPhotoStore  a dict, for tests and the in-memory event store
+
+``FolderPhotoStore.sweep`` removes the files no event names once they are old
+enough that no event can still be on its way (``grassroots photos sweep``).
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ import os
 import re
 import tempfile
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from grassroots.private_files import PRIVATE_DIRECTORY, PRIVATE_FILE
 
-__all__ = ["FolderPhotoStore", "MemoryPhotoStore", "PhotoStore"]
+__all__ = ["FolderPhotoStore", "MemoryPhotoStore", "PhotoStore", "Sweep"]
+
+_INCOMING = ".incoming-"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -57,9 +65,12 @@ class FolderPhotoStore:
     def put(self, sha256: str, data: bytes) -> None:
         path = self._path(_checked(sha256, data))
         if path.exists():
+            # The same bytes again, perhaps a file no event names yet: freshen it,
+            # so a sweep running now counts it as young and spares it.
+            path.touch()
             return
         path.parent.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_INCOMING)
         try:
             os.fchmod(descriptor, PRIVATE_FILE)
             with os.fdopen(descriptor, "wb") as out:
@@ -78,6 +89,69 @@ class FolderPhotoStore:
             return self._path(sha256).read_bytes()
         except FileNotFoundError:
             return None
+
+    def sweep(
+        self,
+        named: Callable[[], set[str]],
+        *,
+        older_than_seconds: float,
+        dry_run: bool = False,
+    ) -> Sweep:
+        """Remove the files that ``named()`` (every hash the log names) leaves out and
+        that were last written more than ``older_than_seconds`` ago.
+
+        A photo is written moments before the event naming it, so a young file may be
+        a photo whose event is on its way: only old ones go. The files are listed
+        before the log is read, so an event saved before the listing is always seen,
+        and a file's age is looked at again just before it goes, in case the same
+        bytes were uploaded again meanwhile (``put`` freshens the file).
+        """
+        cutoff = time.time() - older_than_seconds
+        found = [(path, path.stat().st_mtime) for path in self._files()]
+        names = named()
+        kept = young = removed = removed_bytes = 0
+        for path, modified in found:
+            if path.name in names:
+                kept += 1
+                continue
+            if modified >= cutoff:
+                young += 1
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            if stat.st_mtime >= cutoff:
+                young += 1
+                continue
+            if not dry_run:
+                path.unlink(missing_ok=True)
+            removed += 1
+            removed_bytes += stat.st_size
+        return Sweep(kept, young, removed, removed_bytes, dry_run)
+
+    def _files(self) -> list[Path]:
+        """Every photo file and every half-written one a crash left behind."""
+        if not self.root.is_dir():
+            return []
+        return [
+            path
+            for folder in self.root.iterdir()
+            if folder.is_dir()
+            for path in folder.iterdir()
+            if path.is_file() and (_SHA256.fullmatch(path.name) or path.name.startswith(_INCOMING))
+        ]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a sweep of the photo folder found and did."""
+
+    kept: int  # named by an event
+    young: int  # named by none yet, but too recent to remove
+    removed: int  # named by none and old (or a half-written leftover): removed
+    removed_bytes: int
+    dry_run: bool  # nothing was removed: ``removed`` says what would have been
 
 
 class MemoryPhotoStore:

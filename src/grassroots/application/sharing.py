@@ -12,6 +12,7 @@ import io
 import warnings
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic
 from PIL import Image, UnidentifiedImageError
 
 from grassroots.application.core import Core
@@ -140,6 +141,22 @@ class SharingCommands(Core):
         post = self.get(ExperiencePost, post_id)
         post.remove_photo(sha256, by=by, at=self.now())
         self.commit(post)
+
+    def photos_named(self) -> set[str]:
+        """Every photo hash any post's event has named, removed photos included (the
+        log still names them: an earlier version of the post showed them)."""
+        topic = get_topic(ExperiencePost.PhotoAttached)
+        named: set[str] = set()
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
+            if not batch:
+                return named
+            for notification in batch:
+                event = self.mapper.to_domain_event(notification)
+                assert isinstance(event, ExperiencePost.PhotoAttached)
+                named.add(event.sha256)
+            start = batch[-1].id + 1
 
     def experience_photo(self, post_id: UUID, sha256: str) -> tuple[PhotoFacts, bytes]:
         """A photo the post shows now, with its bytes."""
