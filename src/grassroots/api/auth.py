@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -169,11 +169,17 @@ def holds_any(caller: Caller, roles: Sequence[Role]) -> bool:
 
 def requires(
     *roles: Role,
-) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    """A guard letting through callers holding any of ``roles`` (administrators always)."""
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
+    """A guard letting through callers holding any of ``roles`` (administrators always).
+
+    ``async`` although it never waits: the framework runs a plain function guard in a
+    worker thread, a hop of its own on every request for a check of a few lines.
+    """
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
+    ) -> None:
         if connection.scope.get("method") == "OPTIONS":
             # The framework's own OPTIONS answer (a browser's pre-flight, sent without
             # credentials) only names the methods a path serves; authentication skips

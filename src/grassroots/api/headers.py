@@ -77,12 +77,16 @@ def cors_config(origins: Iterable[str]) -> CORSConfig | None:
 
 
 class SecurityHeaders:
-    """A ``before_send`` hook adding the headers above to every response."""
+    """A ``before_send`` hook adding the headers above to every response.
+
+    ``async`` although it never waits: the framework runs a plain callable hook in a
+    worker thread, and this one is called for every message a response sends.
+    """
 
     def __init__(self) -> None:
         self._allow: dict[str, str] | None = None
 
-    def __call__(self, message: Message, scope: Scope) -> None:
+    async def __call__(self, message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
