@@ -15,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy.engine import Engine
 
+from grassroots.api.center_places import CenterPlaces
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.rate_limits import (
     DEFAULT_RATES,
@@ -94,6 +95,8 @@ class Api:
         # Wrong passwords per phone, and the bound on password hashing at once.
         self.guesses = guesses
         self.hashing = hashing
+        # Each center's unit and its ancestry, for routing live updates.
+        self.center_places = CenterPlaces()
 
     def live_channel(self, kind: str, record_id: Any) -> str:
         """The channel name for live updates about one record (a center, an org unit)."""

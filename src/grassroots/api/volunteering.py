@@ -274,19 +274,25 @@ def _live_update(api: Api, kind: ScanKind, attendance: Attendance) -> LiveUpdate
 def _routing(api: Api, center_id: UUID, volunteer_id: UUID) -> tuple[UUID, list[UUID], str]:
     """The center's unit, that unit's ancestry and the volunteer's name, for a live update.
 
-    Read from the read models (three indexed reads) rather than from the seven
-    aggregates they come from: those reads were half a check-in's cost. A unit
-    moved a moment ago may route one message by its old place; anything the read
-    models do not hold yet (a center or volunteer registered a moment ago) is
-    read from the aggregates instead.
+    Read from the read models (indexed reads) rather than from the seven
+    aggregates they come from: those reads were half a check-in's cost. The
+    center's place is remembered for a minute (``center_places``), so most scans
+    read only the volunteer's name. A unit moved a moment ago may route a
+    minute's messages by its old place; anything the read models do not hold yet
+    (a center or volunteer registered a moment ago) is read from the aggregates.
     """
     if api.read_side is not None:
+        place = api.center_places.get(center_id)
         with api.engine.connect() as conn:
-            center = center_row(conn, center_id)
-            ancestry = None if center is None else ancestry_of(conn, center.org_unit_id)
+            if place is None:
+                center = center_row(conn, center_id)
+                ancestry = None if center is None else ancestry_of(conn, center.org_unit_id)
+                if center is not None and ancestry is not None:
+                    place = (center.org_unit_id, tuple(ancestry))
+                    api.center_places.remember(center_id, place)
             name = names_of(conn, [volunteer_id]).get(volunteer_id)
-        if center is not None and ancestry is not None and name is not None:
-            return center.org_unit_id, ancestry, name.name
+        if place is not None and name is not None:
+            return place[0], list(place[1]), name.name
     org_unit_id = api.app.get(Center, center_id).org_unit_id
     volunteer = api.app.get(Volunteer, volunteer_id)
     return org_unit_id, api.app.ancestry(org_unit_id), volunteer.name

@@ -20,6 +20,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from grassroots.api import volunteering
 from grassroots.domain.account import Grant, Role
 from tests.integration.api.conftest import Server, problem
 from tests.integration.api.test_volunteering import (
@@ -311,3 +312,35 @@ def test_a_scan_before_the_read_models_know_the_volunteer_still_reaches_the_supe
     assert update["kind"] == "check-in"
     assert update["center_id"] == str(world.center)
     assert update["volunteer_name"] == "王小明"
+
+
+def test_later_scans_at_a_center_route_by_its_remembered_place(
+    server: Server, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    supervisor = server.log_in(server.account("13700000004", Grant(Role.SUPERVISOR, world.city)))
+    first, second = register(server, world), register(server, world, phone="13800138001")
+    activity = activity_soon(server, world)
+    for volunteer in (first, second):
+        sign_up(server, volunteer, activity)
+    open_window(server, activity)
+    assert server.client.app.state.read_side.wait_for(server.app.log_head(), 10)
+
+    with event_stream(server.client, f"/api/v1/org-units/{world.city}/live", supervisor) as page:
+        _ready(page)
+        assert scan(server, first, activity).status_code == 200
+        assert page.next_update()["kind"] == "check-in"
+        looked_up: list[Any] = []
+        original = volunteering.ancestry_of
+
+        def counted(conn: Any, org_unit_id: Any) -> Any:
+            looked_up.append(org_unit_id)
+            return original(conn, org_unit_id)
+
+        monkeypatch.setattr(volunteering, "ancestry_of", counted)
+        assert scan(server, second, activity).status_code == 200
+        update = page.next_update()
+
+    # The city's page, two levels above the center's unit, still hears the second.
+    assert update["kind"] == "check-in"
+    assert update["center_id"] == str(world.center)
+    assert looked_up == []
