@@ -745,7 +745,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "Plain text; a blank line between paragraphs. Add photos once it is published.",
     ),
     "share.publish": ("发布", "Publish"),
-    "share.edited": ("{at} 修改（第 {versions} 版）", "edited {at} (version {versions})"),
+    "share.edited": ("第 {versions} 版 · {at}", "version {versions} · {at}"),
     "share.photo_alt": ("图片 {n}", "Photo {n}"),
     "share.add_photo": (
         "添加图片（JPEG、PNG 或 WebP，2 MB 以内）",

@@ -316,6 +316,11 @@ def test_a_supervisor_reads_the_subtree_and_a_featured_post_comes_first(
     assert _titles(listed) == ["第一篇", "第二篇"]
     assert listed.index("精选") < listed.index("第二篇")
     assert "取消精选" in site.client.get(f"/share/{first}").text
+    english = site.client.get(f"/share/{first}?lang=en").text
+    assert "Stop featuring" in english
+    assert "Why hide it (required, recorded)" in english
+    assert "Posts of 新城区 and below" in site.client.get("/share/?lang=en").text
+    site.client.get("/share/?lang=zh")
     _log_out(site)
 
     site.log_in(STAFF_PHONE)  # a center below the county reads it first too
