@@ -165,7 +165,7 @@ def test_the_weekly_dispatch_counts_the_months_posts_per_unit(site: Site) -> Non
     assert re.search(
         rf'<td><a href="/share/\?unit={county}">新城区</a></td><td class="num">2</td>', rows[0]
     )
-    assert f'href="/share/?unit={county}"' in shown.split('<table class="grid shared">')[1]
+    assert f'<a class="back" href="/share/?unit={county}">查看辖区心得 ›</a>' in shown
 
 
 def _caught_up(site: Site) -> None:
