@@ -241,14 +241,15 @@ async def share_write(
         return caller
     form = await request.form()
     title, text = str(form.get("title", "")), str(form.get("text", ""))
-    given: dict[str, Any] = {"title": title, "text": text}
-    if center := str(form.get("center_id", "")).strip():
-        given["center_id"] = center
+    center = str(form.get("center_id", "")).strip()
     try:
-        body = msgspec.convert(given, NewExperience, strict=False)
-        written = await api.write(caller.account_id, write_experience, api.app, caller, body)
-    except msgspec.ValidationError as error:
+        center_id = msgspec.convert(center, UUID, strict=False) if center else None
+    except msgspec.ValidationError as error:  # not typed: a choice the form did not offer
         return _form_page(request, caller, status=400, title=title, text=text, refused=str(error))
+    # Built, not converted: the domain's checks give each refusal its own sentence.
+    body = NewExperience(title=title, text=text, center_id=center_id)
+    try:
+        written = await api.write(caller.account_id, write_experience, api.app, caller, body)
     except (CodedError, ApiProblem) as error:
         refused, status = _refusal(request, error)
         return _form_page(request, caller, status=status, title=title, text=text, refused=refused)

@@ -130,6 +130,20 @@ def test_an_empty_text_is_refused_on_the_form_and_nothing_is_written(site: Site)
     assert site.app.log_head() == head
 
 
+@pytest.mark.usefixtures("people")
+def test_a_new_post_too_long_is_refused_in_words_keeping_what_was_typed(site: Site) -> None:
+    site.log_in(CADRE_PHONE)
+    head = site.app.log_head()
+    text = "字" * 10001  # past the schema's bound too, which must not answer first
+
+    answer = _write(site, "标题", text)
+
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert "心得正文太长" in answer.text  # type: ignore[attr-defined]
+    assert f">{text}</textarea>" in answer.text  # type: ignore[attr-defined]
+    assert site.app.log_head() == head
+
+
 def test_a_volunteer_finds_no_sharing_page(site: Site) -> None:
     volunteer_id = register_volunteer(site.app, site.world)
     site.account("13800000008", Grant(Role.VOLUNTEER, volunteer_id))
