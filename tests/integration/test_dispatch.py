@@ -8,9 +8,10 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
+from uuid import UUID
 
 import pytest
 from litestar import Litestar
@@ -33,6 +34,7 @@ from grassroots.projections.monthly_bulletin import monthly_bulletin
 from grassroots.projections.org_tree import subtree_units
 from grassroots.projections.problems import count_open_problems, problem_figures
 from grassroots.projections.read_side import ReadSide
+from grassroots.projections.shared_experiences import posts_per_unit_month
 from grassroots.reports.bulletin_xlsx import HEADER_ROW
 from grassroots.reports.labels import COLUMNS, TOTAL_LABEL
 from grassroots.settings import Settings
@@ -163,6 +165,63 @@ def test_the_dispatch_lists_centers_and_open_problems_oldest_first(demo: Demo) -
     raised = [p["raised_at"] for p in dispatch["open_problems"]]  # type: ignore[union-attr,index]
     assert raised == sorted(raised)
     assert all(p["org_unit_name"] for p in dispatch["open_problems"])  # type: ignore[union-attr,index]
+
+
+def _demo_cadre(demo: Demo) -> tuple[UUID, UUID]:
+    """The first demo cadre's account and cadre record."""
+    app = demo.app
+    grant, account_id = next(
+        (grant, issued.account.id)
+        for account in demo.loaded.accounts
+        for issued in [
+            app.log_in(phone=account.phone, password=DEMO_PASSWORD, lifetime=timedelta(hours=1))
+        ]
+        for grant in issued.account.grants
+        if grant.role is Role.CADRE
+    )
+    assert grant.subject_id is not None
+    return account_id, grant.subject_id
+
+
+def test_the_dispatch_counts_the_months_experience_posts_per_unit(demo: Demo) -> None:
+    # Every post written here is withdrawn again: still written (and counted so), but
+    # no longer one to read, which the bulletin's test below counts.
+    county = demo.loaded.county_id
+    path = f"/api/v1/org-units/{county}/dispatch"
+    before = _get(demo, path, week="2026-W13")["experiences"]
+    author, cadre_id = _demo_cadre(demo)
+    cadre_unit = demo.app.get(Cadre, cadre_id).org_unit_id
+    for title in ("走访有感", "草稿"):
+        written = demo.app.write_experience(author, cadre_id=cadre_id, title=title, text="先听")
+        demo.app.withdraw_experience(written, by=author)
+    demo.read_side.catch_up()
+
+    after = _get(demo, path, week="2026-W13")["experiences"]
+    # The week of 23-29 March belongs to March; the week of 30 March - 5 April to April
+    # (its Thursday is 2 April), so the posts written on 26 March are not counted there.
+    following = _get(demo, path, week="2026-W14")["experiences"]
+
+    def row(counts: object) -> dict[str, object]:
+        found = [c for c in counts["counts"] if c["org_unit_id"] == str(cadre_unit)]  # type: ignore[index]
+        return found[0] if found else {"written": 0, "withdrawn_or_hidden": 0}
+
+    assert (after["from_month"], after["to_month"]) == ("2026-03", "2026-03")  # type: ignore[index]
+    assert row(after)["written"] == row(before)["written"] + 2  # type: ignore[operator]
+    assert row(after)["withdrawn_or_hidden"] == row(before)["withdrawn_or_hidden"] + 2  # type: ignore[operator]
+    assert following["from_month"] == "2026-04"  # type: ignore[index]
+    assert row(following)["written"] == 0
+    with demo.read_side.reader.connect() as conn:
+        counted = posts_per_unit_month(conn, county, first=date(2026, 3, 1), last=date(2026, 3, 1))
+    assert after["counts"] == [  # type: ignore[index]
+        {
+            "org_unit_id": str(c.org_unit_id),
+            "unit_name": c.unit_name,
+            "month": c.month,
+            "written": c.written,
+            "withdrawn_or_hidden": c.withdrawn_or_hidden,
+        }
+        for c in counted
+    ]
 
 
 def test_the_trend_gives_each_weeks_share_as_the_compliance_read_model_judges_it(
@@ -301,23 +360,10 @@ def test_each_township_row_is_the_sum_of_its_villages_and_its_own(demo: Demo) ->
 def test_the_bulletin_counts_each_units_experience_posts_still_to_be_read(demo: Demo) -> None:
     # March, the demo's clock month: the other bulletin tests read February.
     app = demo.app
-    cadre_grant, author = next(
-        (grant, issued.account.id)
-        for account in demo.loaded.accounts
-        for issued in [
-            app.log_in(phone=account.phone, password=DEMO_PASSWORD, lifetime=timedelta(hours=1))
-        ]
-        for grant in issued.account.grants
-        if grant.role is Role.CADRE
-    )
-    assert cadre_grant.subject_id is not None
-    cadre_unit = app.get(Cadre, cadre_grant.subject_id).org_unit_id
-    kept = app.write_experience(
-        author, cadre_id=cadre_grant.subject_id, title="走访体会", text="先听"
-    )
-    withdrawn = app.write_experience(
-        author, cadre_id=cadre_grant.subject_id, title="草稿", text="x"
-    )
+    author, cadre_id = _demo_cadre(demo)
+    cadre_unit = app.get(Cadre, cadre_id).org_unit_id
+    kept = app.write_experience(author, cadre_id=cadre_id, title="走访体会", text="先听")
+    withdrawn = app.write_experience(author, cadre_id=cadre_id, title="草稿", text="x")
     app.withdraw_experience(withdrawn, by=author)
     demo.read_side.catch_up()
 

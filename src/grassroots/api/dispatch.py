@@ -2,9 +2,10 @@
 
 The dispatch is one document for one ISO week: every cadre's "8+4" standing
 with the reasons (the same judgement as ``compliance``), the met share of each
-unit of the subtree, each youth center's activity counts and the open problems,
-oldest first. Beside it: the met share over the last weeks (the trend), one
-cadre's week in detail (the drill-down) and the month's bulletin as XLSX or PDF.
+unit of the subtree, each youth center's activity counts, the open problems,
+oldest first, and the experience posts written per unit in the week's month.
+Beside it: the met share over the last weeks (the trend), one cadre's week in
+detail (the drill-down) and the month's bulletin as XLSX or PDF.
 
 Every figure comes from the read models' query functions; like every
 supervisor's route, the unit must be the caller's or below it (administrators:
@@ -37,6 +38,7 @@ from grassroots.api.context import Api, ApiDep
 from grassroots.api.fields import Day, Instant
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_cadre, require_unit
+from grassroots.api.sharing import ExperienceCountsView, experience_counts
 from grassroots.application.errors import NotFound
 from grassroots.domain.account import Role
 from grassroots.domain.compliance import Month, Status, period_bounds
@@ -149,6 +151,13 @@ class DispatchView(msgspec.Struct, kw_only=True):
     open_problems_total: Annotated[int, Meta(examples=[7])]
     open_problems: Annotated[
         list[OpenProblemView], Meta(description=f"The oldest {PROBLEMS_SHOWN}, oldest first.")
+    ]
+    experiences: Annotated[
+        ExperienceCountsView,
+        Meta(
+            description="Experience posts (心得交流) written per unit of the subtree in the "
+            "week's month (the month of its Thursday), as getUnitExperienceCounts gives them."
+        ),
     ]
 
 
@@ -315,6 +324,8 @@ def read_dispatch(
         problems_total = count_open_problems(conn, org_unit_id)
     names = {u.unit.org_unit_id: u.unit.name for u in units}
     first, last = period_bounds(week)
+    month = str(Month.of_week(week))
+    experiences = experience_counts(api, caller, org_unit_id, month, month)
     return DispatchView(
         org_unit_id=org_unit_id,
         name=unit.name,
@@ -342,6 +353,7 @@ def read_dispatch(
         ],
         open_problems_total=problems_total,
         open_problems=[_open_problem_view(p, names) for p in problems],
+        experiences=experiences,
     )
 
 
@@ -436,7 +448,8 @@ class DispatchController(Controller):
         summary="The weekly dispatch of the subtree (supervisor)",
         description='For one ISO week: every cadre\'s "8+4" status with the reasons '
         "(those needing attention first), the met share of every unit of the subtree, "
-        "each youth center's activity counts, and the open problems, oldest first.",
+        "each youth center's activity counts, the open problems, oldest first, and the "
+        "experience posts written per unit in the week's month.",
         responses=_READ_ERRORS,
     )
     async def dispatch(

@@ -65,14 +65,25 @@ __all__ = [
     "ROUTES",
     "UPLOAD_MAX_BYTES",
     "ExperienceController",
+    "ExperienceCountsView",
+    "ExperienceEdit",
+    "ExperienceSummaryView",
+    "ExperienceView",
+    "Hiding",
     "UnitExperienceController",
     "attach_post_photo",
     "comment_on_post",
+    "edit_post",
     "experience_counts",
     "experience_page_items",
+    "experience_unit_items",
+    "feature_post",
+    "hide_post",
     "like_post",
     "photo_of_post",
     "read_experience",
+    "supervising_unit",
+    "unfeature_post",
     "unlike_post",
     "withdraw_post",
     "write_experience",
@@ -316,7 +327,9 @@ def read_experience(app: Grassroots, caller: Caller, post_id: UUID) -> Experienc
     return experience_view(app, caller, require_experience_post(app, caller, post_id))
 
 
-def _edit(app: Grassroots, caller: Caller, post_id: UUID, data: ExperienceEdit) -> ExperienceView:
+def edit_post(
+    app: Grassroots, caller: Caller, post_id: UUID, data: ExperienceEdit
+) -> ExperienceView:
     require_experience_post(app, caller, post_id)
     app.edit_experience(post_id, by=caller.account_id, title=data.title, text=data.text)
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
@@ -359,18 +372,27 @@ def _supervised_post(app: Grassroots, caller: Caller, post_id: UUID) -> tuple[Ex
     return post, unit
 
 
-def _feature(app: Grassroots, caller: Caller, post_id: UUID) -> ExperienceView:
+def supervising_unit(app: Grassroots, caller: Caller, post_id: UUID) -> UUID | None:
+    """The unit a feature by the caller would be for, or ``None`` when the caller does
+    not supervise the post's unit (a page offers a supervisor's buttons only then)."""
+    try:
+        return _supervised_post(app, caller, post_id)[1]
+    except NotFound:
+        return None
+
+
+def feature_post(app: Grassroots, caller: Caller, post_id: UUID) -> ExperienceView:
     _, unit = _supervised_post(app, caller, post_id)
     app.feature_experience(post_id, org_unit_id=unit, by=caller.account_id)
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
 
 
-def _unfeature(app: Grassroots, caller: Caller, post_id: UUID) -> None:
+def unfeature_post(app: Grassroots, caller: Caller, post_id: UUID) -> None:
     _, unit = _supervised_post(app, caller, post_id)
     app.unfeature_experience(post_id, org_unit_id=unit, by=caller.account_id)
 
 
-def _hide(app: Grassroots, caller: Caller, post_id: UUID, data: Hiding) -> ExperienceView:
+def hide_post(app: Grassroots, caller: Caller, post_id: UUID, data: Hiding) -> ExperienceView:
     _supervised_post(app, caller, post_id)
     app.hide_experience(post_id, reason=data.reason, by=caller.account_id)
     return experience_view(app, caller, app.get(ExperiencePost, post_id))
@@ -441,6 +463,13 @@ def _in_unit(
             offset=page.offset,
         )
     return [_summary_view(p) for p in found]
+
+
+def experience_unit_items(
+    api: Api, caller: Caller, org_unit_id: UUID, *, limit: int
+) -> list[ExperienceSummaryView]:
+    """The first ``limit`` shown posts of a unit's subtree, as its supervisor reads them."""
+    return _in_unit(api, caller, org_unit_id, PageRequest(limit=limit, offset=0))[:limit]
 
 
 def _month(text: str, name: str) -> date:
@@ -561,7 +590,7 @@ class ExperienceController(Controller):
         api: ApiDep,
     ) -> ExperienceView:
         caller = request.user
-        return await api.write(caller.account_id, _edit, api.app, caller, post_id, data)
+        return await api.write(caller.account_id, edit_post, api.app, caller, post_id, data)
 
     @post(
         "/{post_id:uuid}/withdraw",
@@ -627,7 +656,7 @@ class ExperienceController(Controller):
         self, post_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> ExperienceView:
         caller = request.user
-        return await api.write(caller.account_id, _feature, api.app, caller, post_id)
+        return await api.write(caller.account_id, feature_post, api.app, caller, post_id)
 
     @delete(
         "/{post_id:uuid}/feature",
@@ -638,7 +667,7 @@ class ExperienceController(Controller):
     )
     async def unfeature(self, post_id: FromPath[UUID], request: CallerRequest, api: ApiDep) -> None:
         caller = request.user
-        await api.write(caller.account_id, _unfeature, api.app, caller, post_id)
+        await api.write(caller.account_id, unfeature_post, api.app, caller, post_id)
 
     @post(
         "/{post_id:uuid}/hide",
@@ -656,7 +685,7 @@ class ExperienceController(Controller):
         api: ApiDep,
     ) -> ExperienceView:
         caller = request.user
-        return await api.write(caller.account_id, _hide, api.app, caller, post_id, data)
+        return await api.write(caller.account_id, hide_post, api.app, caller, post_id, data)
 
     @post(
         "/{post_id:uuid}/photos",

@@ -215,6 +215,12 @@ class Month:
     def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
 
+    @classmethod
+    def of_week(cls, week: IsoWeek) -> Month:
+        """The month an ISO week belongs to: that of its Thursday, as ISO gives a week
+        to the year holding its Thursday (the weekly dispatch's month figures)."""
+        return cls.of(week.monday + timedelta(days=3))
+
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)

@@ -41,7 +41,6 @@ from grassroots.api.dispatch import (
 )
 from grassroots.api.problems import ApiProblem
 from grassroots.api.scope import require_point
-from grassroots.api.sharing import experience_counts
 from grassroots.application.errors import NotFound
 from grassroots.domain.account import Role
 from grassroots.domain.compliance import Month
@@ -116,9 +115,7 @@ def _near_weeks(text: str) -> tuple[str, str]:
 
 
 def _bulletin_month(text: str) -> Month:
-    """The month a week belongs to: the month of its Thursday (as ISO numbers weeks)."""
-    thursday = _iso_week(text).monday + timedelta(days=3)
-    return Month(thursday.year, thursday.month)
+    return Month.of_week(_iso_week(text))
 
 
 def _percent(share: float | None) -> int | None:
@@ -173,10 +170,6 @@ async def dispatch_page(
     previous, following = _near_weeks(dispatch.week)
     t = translator(language_of(request))
     month = _bulletin_month(dispatch.week)
-    month_text = f"{month.year}-{month.month:02d}"
-    shared = await api.read(
-        caller.account_id, experience_counts, api, caller, unit_id, month_text, month_text
-    )
     return page(
         request,
         "dispatch/week.html",
@@ -196,7 +189,8 @@ async def dispatch_page(
         bulletin_xlsx=f"/dispatch/bulletins/{unit_id}/{month}.xlsx",
         bulletin_pdf=f"/dispatch/bulletins/{unit_id}/{month}.pdf",
         several_units=len(caller.subjects(Role.SUPERVISOR)) != 1,
-        shared=shared,
+        shared=dispatch.experiences,
+        share_list=_link("/share/", unit=unit_id),
     )
 
 

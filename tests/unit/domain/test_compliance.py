@@ -1372,3 +1372,17 @@ def test_statuses_are_ordered_from_met_to_missed() -> None:
         3,
     ]
     assert [str(s) for s in Status] == ["met", "on_track", "behind", "missed"]
+
+
+@pytest.mark.parametrize(
+    ("week", "month"),
+    [
+        (Week(2026, 13), Month(2026, 3)),  # 23-29 March
+        (Week(2026, 14), Month(2026, 4)),  # 30 March - 5 April: Thursday 2 April
+        (Week(2026, 18), Month(2026, 4)),  # 27 April - 3 May: Thursday 30 April
+        (Week(2026, 1), Month(2026, 1)),  # 29 December - 4 January: Thursday 1 January
+        (Week(2026, 53), Month(2026, 12)),  # 28 December - 3 January 2027
+    ],
+)
+def test_a_week_belongs_to_the_month_of_its_thursday(week: Week, month: Month) -> None:
+    assert Month.of_week(week) == month
