@@ -1,14 +1,17 @@
-"""Where one check-in spends its time: cProfile over check-ins sent through the
-Litestar app in process (ASGI, no sockets), the store SQLite as ``grassroots serve``.
+"""Where one check-in spends its time, in process, one request at a time.
 
-The API runs its commands in a thread pool; here they run in the calling thread, so
-one profiler sees the whole request. The embedded projections keep running in their
-own threads and are not in the profile (their cost shows in benchmarks/check_in.py).
+Three measures on one world (SQLite, as ``grassroots serve``; the read models
+caught up once beforehand and then left alone, as when a projection worker runs
+them elsewhere, so their threads take no CPU from the requests):
+
+1. the check-in command alone, straight through the application (no HTTP, no
+   session, no live update): the floor under anything done above it;
+2. check-ins sent one at a time through the Litestar app (ASGI, no sockets), CPU
+   and wall time each, beside ``GET /health/live`` the same way as the baseline;
+3. cProfile over more of them. The API runs its commands in a thread pool; for the
+   profile they run in the calling thread, so one profiler sees the whole request.
 
     python benchmarks/profile_check_in.py --check-ins 200 --top 30
-
-It first times the check-in command alone, straight through the application (no
-HTTP, no session, no live update): the floor under anything done above it.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import argparse
 import asyncio
 import cProfile
 import io
+import logging
 import os
 import pstats
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.check_in import World2  # noqa: E402
+from benchmarks.figures import figure  # noqa: E402
 
-from grassroots.bootstrap import build_web_app  # noqa: E402
+from grassroots.bootstrap import build_read_side, build_web_app  # noqa: E402
 from grassroots.settings import Settings  # noqa: E402
 
 
@@ -42,9 +47,8 @@ async def _inline(function: Callable[..., Any], *args: Any, **_options: Any) -> 
     return function(*args)
 
 
-def _command_floor(world: World2, volunteers: list[Any]) -> None:
-    """The check-in command alone, straight through the application: no HTTP, no
-    session, no live update. What no change above the application can go below."""
+def _command_floor(world: World2, volunteers: list[Any]) -> float:
+    """CPU seconds of the check-in command alone, straight through the application."""
     codes = {v.activity: world.code(v.activity) for v in volunteers}
     for v in volunteers[:10]:  # warm the aggregate cache as the server's would be
         world.app.check_in(v.activity, v.id, token=codes[v.activity])
@@ -52,41 +56,66 @@ def _command_floor(world: World2, volunteers: list[Any]) -> None:
     cpu, wall = time.process_time(), time.perf_counter()
     for v in timed:
         world.app.check_in(v.activity, v.id, token=codes[v.activity])
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    cpu, wall = (time.process_time() - cpu) / len(timed), (time.perf_counter() - wall) / len(timed)
     print(
-        f"the command alone ({len(timed)} check-ins, no HTTP): {cpu / len(timed) * 1000:.2f} ms "
-        f"CPU, {wall / len(timed) * 1000:.2f} ms wall each"
+        f"1. the command alone ({len(timed)} check-ins, no HTTP): {cpu * 1000:.2f} ms CPU, "
+        f"{wall * 1000:.2f} ms wall each"
     )
+    return cpu
 
 
-async def _run(app: Any, world: World2, top: int) -> None:
+async def _each(calls: list[Callable[[], Awaitable[None]]]) -> tuple[float, float]:
+    """CPU and wall seconds per call, the calls made one after another."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for call in calls:
+        await call()
+    return (time.process_time() - cpu) / len(calls), (time.perf_counter() - wall) / len(calls)
+
+
+async def _run(app: Any, world: World2, timed: list[Any], profiled: list[Any], top: int) -> None:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.lifespan(),
         httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client,
     ):
-        volunteers = world.load[: len(world.load) // 2]
-        codes = {v.activity: world.code(v.activity) for v in volunteers}
+        codes = {v.activity: world.code(v.activity) for v in world.load}
 
-        async def one(v: Any) -> None:
-            answer = await client.post(
-                f"/api/v1/activities/{v.activity}/check-in",
-                json={"token": codes[v.activity], "device_id": "bench-phone"},
-                headers={"Authorization": f"Bearer {v.access_token}"},
-            )
-            assert answer.status_code == 200, answer.text
+        def check_in(v: Any) -> Callable[[], Awaitable[None]]:
+            async def send() -> None:
+                answer = await client.post(
+                    f"/api/v1/activities/{v.activity}/check-in",
+                    json={"token": codes[v.activity], "device_id": "bench-phone"},
+                    headers={"Authorization": f"Bearer {v.access_token}"},
+                )
+                assert answer.status_code == 200, answer.text
 
-        for v in volunteers[:10]:  # warm up
-            await one(v)
+            return send
+
+        async def live() -> None:
+            assert (await client.get("/health/live")).status_code == 200
+
+        await _each([check_in(v) for v in timed[:10]])  # warm up
+        cpu, wall = await _each([check_in(v) for v in timed[10:]])
+        base_cpu, base_wall = await _each([live] * len(timed))
+        print(
+            f"2. check-ins through the app, one at a time: {cpu * 1000:.2f} ms CPU, "
+            f"{wall * 1000:.2f} ms wall each; GET /health/live {base_cpu * 1000:.2f} ms CPU, "
+            f"{base_wall * 1000:.2f} ms wall"
+        )
+        figure(
+            "a check-in through the app in process, one at a time: CPU",
+            f"{cpu * 1000:.2f} ms; ÷ GET /health/live {cpu / base_cpu:.1f}",
+        )
+
+        anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
         profile = cProfile.Profile()
         started = time.perf_counter()
         profile.enable()
-        for v in volunteers[10:]:
-            await one(v)
+        for v in profiled:
+            await check_in(v)()
         profile.disable()
         took = time.perf_counter() - started
-        count = len(volunteers) - 10
-        print(f"{count} check-ins in process: {took / count * 1000:.2f} ms each (profiled)")
+        print(f"3. {len(profiled)} check-ins profiled: {took / len(profiled) * 1000:.2f} ms each")
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(order).print_stats(top)
@@ -95,10 +124,12 @@ async def _run(app: Any, world: World2, top: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check-ins", type=int, default=200)
+    parser.add_argument("--check-ins", type=int, default=200, help="for each of the three")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
-    anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
+    # The client's own line per request is the benchmark's cost, not the server's.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    n = args.check_ins + 10
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
         env.update(
@@ -107,14 +138,18 @@ def main() -> None:
                 "GRASSROOTS_SECRET_KEY": "benchmark-" + "b" * 40,
                 "GRASSROOTS_RATE_SCAN": "1000000/60",
                 "GRASSROOTS_RATE_DEFAULT": "1000000/60",
+                "GRASSROOTS_RATE_HEALTH": "1000000/60",
+                "GRASSROOTS_EMBEDDED_PROJECTIONS": "no",
             }
         )
-        # Half the volunteers check in through HTTP, the other half straight through
-        # the application (the same activities, distinct volunteers).
-        world = World2(env, 2 * (args.check_ins + 10), 0, 0)
-        _command_floor(world, world.load[len(world.load) // 2 :])
-        app = build_web_app(Settings.from_env(env))
-        asyncio.run(_run(app, world, args.top))
+        world = World2(env, 3 * n, 0, 0)
+        settings = Settings.from_env(env)
+        read_side = build_read_side(settings, world.app)
+        read_side.catch_up()
+        floor = _command_floor(world, world.load[:n])
+        figure("the check-in command alone, in process: CPU", f"{floor * 1000:.2f} ms")
+        app = build_web_app(settings)
+        asyncio.run(_run(app, world, world.load[n : 2 * n], world.load[2 * n :], args.top))
 
 
 if __name__ == "__main__":
