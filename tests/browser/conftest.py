@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,11 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Callable[..., Any]]:
+    """Launches the system's Chromium with extra switches: ``chromium(*args)``.
+
+    One Playwright driver serves the session (a second one cannot start beside it).
+    """
     executable = _chromium()
     if executable is None:
         _unavailable("no Chromium found (/usr/bin/chromium)")
@@ -50,10 +54,25 @@ def browser() -> Iterator[Any]:
     except ImportError:
         _unavailable("the python package playwright is not installed")
     with sync_playwright() as playwright:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield launched
-        launched.close()
+        launched: list[Any] = []
+
+        def launch(*args: str) -> Any:
+            # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=["--no-sandbox", *args]
+            )
+            launched.append(browser)
+            return browser
+
+        yield launch
+        for browser in launched:
+            if browser.is_connected():
+                browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Callable[..., Any]) -> Any:
+    return chromium()
 
 
 @pytest.fixture

@@ -288,8 +288,8 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "scan.scan_again": ("重新扫码", "Scan again"),
     "scanner.title": ("扫一扫", "Scan"),
     "scanner.hint": (
-        "将活动现场屏幕上的二维码放入框内。",
-        "Point the camera at the code on the venue's screen.",
+        "将活动现场屏幕上的签到码、联系点的走访码或调研问卷的二维码放入框内。",
+        "Point the camera at a venue's check-in code, a point's visit code or a survey's code.",
     ),
     "scanner.starting": ("正在打开摄像头…", "Opening the camera…"),
     "scanner.camera_refused": (
@@ -299,8 +299,9 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "phone's settings, or scan the venue's code with the phone's camera or WeChat.",
     ),
     "scanner.not_ours": (
-        "这不是本平台的签到码，请扫描活动现场屏幕上的二维码。",
-        "This is not one of our check-in codes: scan the code on the venue's screen.",
+        "这不是本平台的二维码，请扫描活动现场屏幕上的签到码、联系点的走访码或问卷二维码。",
+        "This is not one of our codes: scan a venue's check-in code, a point's visit code "
+        "or a survey's code.",
     ),
     "venue.title": ("现场签到", "Venue check-in"),
     "venue.scan_prompt": (

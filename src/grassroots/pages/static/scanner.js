@@ -1,5 +1,6 @@
 // The in-app scanner (/scan): the vendored qr-scanner reads the camera; a code of
-// this site opens its check-in page, anything else says so and keeps scanning.
+// this site opens its page (a venue's check-in /S/, a grassroots point's visit /P/,
+// a survey /s/<id>), anything else says so and keeps scanning.
 (function () {
   "use strict";
   var box = document.querySelector("[data-scanner]");
@@ -9,13 +10,22 @@
   var refused = document.querySelector("[data-camera-refused]");
   var notOurs = document.querySelector("[data-not-ours]");
 
-  // The page a scanned text opens, or null when it is not this site's check-in page.
+  // The pages a code of this site may open: nothing else is followed.
+  var OURS = [
+    /^\/S\/[A-Za-z2-7]+$/,
+    /^\/P\/[A-Za-z2-7]+$/,
+    /^\/s\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+  ];
+
+  // The page a scanned text opens, or null when it is not one of this site's codes.
   function ourPage(text) {
     var url;
     try { url = new URL(text.trim()); } catch (e) { return null; }
     if (url.host.toLowerCase() !== location.host.toLowerCase()) { return null; }
-    if (!/^\/S\/[A-Za-z2-7]+$/.test(url.pathname)) { return null; }
-    return url.pathname;
+    for (var i = 0; i < OURS.length; i++) {
+      if (OURS[i].test(url.pathname)) { return url.pathname; }
+    }
+    return null;
   }
 
   function cameraRefused() {
