@@ -409,6 +409,8 @@ async def _survey_page(
         kinds=[k.value for k in QuestionKind],
         audiences=[a.value for a in Audience],
         refused=refused,
+        # The revise form stays open when it is shown again (a row added, a refusal).
+        editing=form is not None,
         done=done if done in DONE else None,
         local=_local(_zone(api)),
         max_rows=MAX_QUESTIONS,
