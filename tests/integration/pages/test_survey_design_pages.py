@@ -152,6 +152,17 @@ def test_a_refused_design_says_why_in_chinese_and_writes_nothing(site: Site) -> 
     assert site.app.log_head() == head
 
 
+def test_the_design_form_and_its_refusals_read_in_english_when_asked(site: Site) -> None:
+    _supervisor(site)
+
+    form = site.client.get("/surveys/new?lang=en")
+    refused = site.client.post("/surveys/new", data=_design_form(site, q0_options="环保"))
+
+    assert "Design a survey" in form.text
+    assert "Add a question" in form.text
+    assert "A choice offers 2 to 20 options" in refused.text
+
+
 def test_a_revision_after_publishing_becomes_a_new_version_only_when_published(
     site: Site,
 ) -> None:
@@ -217,6 +228,7 @@ def test_others_find_no_design_page_and_no_survey(site: Site, volunteer: str) ->
     site.client.cookies.clear()
 
     logged_out = site.client.get("/surveys/", follow_redirects=False)
+    stream_logged_out = site.client.get(f"/s/{survey_id}/results/live")
     site.log_in(volunteer)
     as_volunteer = [
         site.client.get(p)
@@ -233,6 +245,7 @@ def test_others_find_no_design_page_and_no_survey(site: Site, volunteer: str) ->
 
     assert logged_out.status_code == 303
     assert logged_out.headers["location"].startswith("/login?next=")
+    assert stream_logged_out.status_code == 404
     assert [a.status_code for a in as_volunteer] == [404] * 5
     assert [a.status_code for a in below] == [404] * 4
     assert publish.status_code == 404
