@@ -93,11 +93,21 @@ __all__ = [
     "SurveyController",
     "answer_anonymously",
     "answer_page_url",
+    "close_survey",
+    "design_survey",
     "device_cookie_name",
     "device_of",
     "form_of",
+    "home_units",
     "manageable_survey",
+    "manageable_surveys_under",
+    "may_design_for",
     "publish_answer",
+    "publish_survey",
+    "read_survey",
+    "revise_survey",
+    "survey_code_png",
+    "survey_view",
 ]
 
 # The device cookie that holds an anonymous respondent to one answer a day.
@@ -112,7 +122,7 @@ def answer_page_url(public_url: str, survey_id: UUID) -> str:
     return f"{public_url.rstrip('/')}/s/{survey_id}"
 
 
-def _survey_view(api: Api, survey: Survey) -> SurveyView:
+def survey_view(api: Api, survey: Survey) -> SurveyView:
     return SurveyView(
         survey_id=survey.id,
         title=survey.title,
@@ -148,7 +158,7 @@ def _questions(designs: list[QuestionDesign]) -> list[Question]:
 # --- who may do what (blocking; run through Api.read / Api.write) ----------------------
 
 
-def _may_design_for(app: Grassroots, caller: Caller, org_unit_id: UUID) -> None:
+def may_design_for(app: Grassroots, caller: Caller, org_unit_id: UUID) -> None:
     """A supervisor of the unit, or a cadre of it or of a unit above it."""
     if in_unit_scope(app, caller, org_unit_id):
         return
@@ -162,6 +172,36 @@ def _may_design_for(app: Grassroots, caller: Caller, org_unit_id: UUID) -> None:
     raise NotFound("org_unit", org_unit_id)
 
 
+def home_units(app: Grassroots, caller: Caller) -> list[UUID]:
+    """The units a caller designs for first: those they supervise and their cadres'
+    own units (``may_design_for`` also lets them design for any unit below)."""
+    units = set(caller.subjects(Role.SUPERVISOR))
+    for cadre_id in caller.subjects(Role.CADRE):
+        try:
+            units.add(app.get(Cadre, cadre_id).org_unit_id)
+        except NotFound:
+            continue
+    return sorted(units)
+
+
+def manageable_surveys_under(
+    api: Api, caller: Caller, org_unit_id: UUID, *, limit: int
+) -> list[SurveyRow]:
+    """The surveys put to the unit's subtree that the caller may manage, latest first:
+    all of them for its supervisor, a cadre's own for a cadre (``manageable_survey``)."""
+    may_design_for(api.app, caller, org_unit_id)
+    with api.engine.connect() as conn:
+        found = surveys_under(conn, org_unit_id, limit=limit)
+    kept: list[SurveyRow] = []
+    for row in found:
+        try:
+            manageable_survey(api.app, caller, row.survey_id)
+        except NotFound:
+            continue
+        kept.append(row)
+    return kept
+
+
 def manageable_survey(app: Grassroots, caller: Caller, survey_id: UUID) -> Survey:
     """A survey the caller designed or supervises; otherwise 404, as for none."""
     survey = app.get(Survey, survey_id)
@@ -170,9 +210,9 @@ def manageable_survey(app: Grassroots, caller: Caller, survey_id: UUID) -> Surve
     raise NotFound("survey", survey_id)
 
 
-def _design(api: Api, caller: Caller, data: NewSurvey) -> SurveyView:
+def design_survey(api: Api, caller: Caller, data: NewSurvey) -> SurveyView:
     app = api.app
-    _may_design_for(app, caller, data.org_unit_id)
+    may_design_for(app, caller, data.org_unit_id)
     survey_id = app.design_survey(
         title=data.title,
         intro=data.intro,
@@ -183,10 +223,10 @@ def _design(api: Api, caller: Caller, data: NewSurvey) -> SurveyView:
         questions=_questions(data.questions),
         designed_by=caller.account_id,
     )
-    return _survey_view(api, app.get(Survey, survey_id))
+    return survey_view(api, app.get(Survey, survey_id))
 
 
-def _revise(api: Api, caller: Caller, survey_id: UUID, data: SurveyDesign) -> SurveyView:
+def revise_survey(api: Api, caller: Caller, survey_id: UUID, data: SurveyDesign) -> SurveyView:
     app = api.app
     manageable_survey(app, caller, survey_id)
     app.revise_survey(
@@ -199,23 +239,23 @@ def _revise(api: Api, caller: Caller, survey_id: UUID, data: SurveyDesign) -> Su
         questions=_questions(data.questions),
         revised_by=caller.account_id,
     )
-    return _survey_view(api, app.get(Survey, survey_id))
+    return survey_view(api, app.get(Survey, survey_id))
 
 
-def _publish(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
+def publish_survey(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
     manageable_survey(api.app, caller, survey_id)
     api.app.publish_survey(survey_id, published_by=caller.account_id)
-    return _survey_view(api, api.app.get(Survey, survey_id))
+    return survey_view(api, api.app.get(Survey, survey_id))
 
 
-def _close(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
+def close_survey(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
     manageable_survey(api.app, caller, survey_id)
     api.app.close_survey(survey_id, closed_by=caller.account_id)
-    return _survey_view(api, api.app.get(Survey, survey_id))
+    return survey_view(api, api.app.get(Survey, survey_id))
 
 
-def _shown(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
-    return _survey_view(api, manageable_survey(api.app, caller, survey_id))
+def read_survey(api: Api, caller: Caller, survey_id: UUID) -> SurveyView:
+    return survey_view(api, manageable_survey(api.app, caller, survey_id))
 
 
 def form_of(api: Api, survey_id: UUID) -> SurveyForm:
@@ -367,7 +407,7 @@ def _export(
     return content, row.title
 
 
-def _code_png(api: Api, caller: Caller, survey_id: UUID) -> bytes:
+def survey_code_png(api: Api, caller: Caller, survey_id: UUID) -> bytes:
     manageable_survey(api.app, caller, survey_id)
     return render_png(answer_page_url(api.config.public_url, survey_id))
 
@@ -471,7 +511,7 @@ class SurveyController(Controller):
     )
     async def design(self, data: JSONBody[NewSurvey], request: Request_, api: ApiDep) -> SurveyView:
         caller = request.user
-        return await api.write(caller.account_id, _design, api, caller, data)
+        return await api.write(caller.account_id, design_survey, api, caller, data)
 
     @get(
         "/{survey_id:uuid}",
@@ -481,7 +521,7 @@ class SurveyController(Controller):
         responses=problem_responses(401, 403, 404, 429),
     )
     async def survey(self, survey_id: FromPath[UUID], request: Request_, api: ApiDep) -> SurveyView:
-        return await api.read(None, _shown, api, request.user, survey_id)
+        return await api.read(None, read_survey, api, request.user, survey_id)
 
     @put(
         "/{survey_id:uuid}",
@@ -498,7 +538,7 @@ class SurveyController(Controller):
         api: ApiDep,
     ) -> SurveyView:
         caller = request.user
-        return await api.write(caller.account_id, _revise, api, caller, survey_id, data)
+        return await api.write(caller.account_id, revise_survey, api, caller, survey_id, data)
 
     @post(
         "/{survey_id:uuid}/publish",
@@ -512,7 +552,7 @@ class SurveyController(Controller):
         self, survey_id: FromPath[UUID], request: Request_, api: ApiDep
     ) -> SurveyView:
         caller = request.user
-        return await api.write(caller.account_id, _publish, api, caller, survey_id)
+        return await api.write(caller.account_id, publish_survey, api, caller, survey_id)
 
     @post(
         "/{survey_id:uuid}/close",
@@ -524,7 +564,7 @@ class SurveyController(Controller):
     )
     async def close(self, survey_id: FromPath[UUID], request: Request_, api: ApiDep) -> SurveyView:
         caller = request.user
-        return await api.write(caller.account_id, _close, api, caller, survey_id)
+        return await api.write(caller.account_id, close_survey, api, caller, survey_id)
 
     @get(
         "/{survey_id:uuid}/form",
@@ -694,7 +734,7 @@ class SurveyController(Controller):
     async def code_png(
         self, survey_id: FromPath[UUID], request: Request_, api: ApiDep
     ) -> Response[bytes]:
-        png = await api.read(None, _code_png, api, request.user, survey_id)
+        png = await api.read(None, survey_code_png, api, request.user, survey_id)
         return Response(png, media_type="image/png")
 
     @get(

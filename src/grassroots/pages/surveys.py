@@ -5,7 +5,13 @@ logged-in volunteer answers as themselves (a second answer replaces the first),
 anyone else anonymously where the survey allows it (the device cookie the API
 uses, once a day). Both write through the API's own commands. The results page
 (``/s/<id>/results``) shows the designer or a supervisor each option's share as a
-bar, and reloads itself while answers arrive.
+bar, and follows answers as they arrive: ``results/live`` is the survey's live
+channel (``grassroots.api.live.updates``) over the page session, and on each
+``answer`` its script reads ``results/fragment`` (the same results, without the
+page around them). Without script the page reloads itself every 10 s.
+
+The design pages (the list, the form, publish, close, the printable code) are in
+``pages/survey_design.py``; their routes are listed here with these.
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import ServerSentEvent, Template
 
-from grassroots.api.auth import Caller
+from grassroots.api import live
+from grassroots.api.auth import Caller, holds_any
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.problems import ApiProblem, refusal_of
 from grassroots.api.survey_views import SurveyForm
@@ -33,11 +41,14 @@ from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.errors import CodedError
 from grassroots.domain.survey import QuestionKind
+from grassroots.pages import survey_design
 from grassroots.pages.controllers import page
 from grassroots.pages.sessions import SessionsDep
 from grassroots.projections.survey_results import breakdown_by_unit, survey_results, survey_row
 
 __all__ = ["ROUTES"]
+
+_MANAGERS = (Role.SUPERVISOR, Role.CADRE)
 
 
 def _volunteer_id(caller: Caller | None) -> UUID | None:
@@ -174,4 +185,41 @@ async def survey_results_page(
     return page(request, "survey/results.html", caller=caller, **found)
 
 
-ROUTES = [survey_page, survey_answer, survey_results_page]
+@get("/s/{survey_id:uuid}/results/fragment", name="survey-results-fragment")
+async def survey_results_fragment(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    if caller is None:
+        raise NotFoundException()
+    try:
+        found = await api.read(caller.account_id, _results, api, caller, survey_id)
+    except (NotFound, ApiProblem):
+        raise NotFoundException() from None
+    return page(request, "survey/_results.html", caller=caller, **found)
+
+
+@get("/s/{survey_id:uuid}/results/live", name="survey-results-live")
+async def survey_results_live(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> ServerSentEvent:
+    caller = await sessions.caller(request, api.app)
+    if caller is None or not holds_any(caller, _MANAGERS):
+        raise NotFoundException()
+    try:
+        await api.read(None, manageable_survey, api.app, caller, survey_id)
+    except NotFound:
+        raise NotFoundException() from None
+    # The API's own recheck: a session logged out or a scope lost ends the stream.
+    recheck = live.recheck_for(api, caller, _MANAGERS, manageable_survey, survey_id)
+    return ServerSentEvent(live.updates(api, api.live_channel("survey", survey_id), recheck))
+
+
+ROUTES = [
+    survey_page,
+    survey_answer,
+    survey_results_page,
+    survey_results_fragment,
+    survey_results_live,
+    *survey_design.ROUTES,
+]

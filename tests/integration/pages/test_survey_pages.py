@@ -1,6 +1,6 @@
 """A survey's answer page (what its QR code opens) and its results page: an anonymous
 answer from a phone once a day, a volunteer's answer, a refusal in words, the results
-with their bars for the supervisor only."""
+with their bars for the supervisor only (designing is in test_survey_design_pages)."""
 
 from __future__ import annotations
 
@@ -102,5 +102,8 @@ def test_the_results_page_shows_bars_to_the_supervisor_and_nothing_to_others(
     assert volunteer_view.status_code == 404
     assert results.status_code == 200
     assert "共 2 份答卷" in results.text
-    assert results.text.count('<span class="bar" style') == 4
+    assert results.text.count('<span class="bar-fill" style') == 4
+    # It follows answers over its live stream, and reloads itself only without script.
+    assert "survey_results.js" in results.text
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in results.text
     assert "少于5份" in results.text
