@@ -93,10 +93,12 @@ __all__ = [
     "SurveyController",
     "answer_anonymously",
     "answer_page_url",
+    "answers_download",
     "close_survey",
     "design_survey",
     "device_cookie_name",
     "device_of",
+    "export_answers",
     "form_of",
     "home_units",
     "manageable_survey",
@@ -107,6 +109,7 @@ __all__ = [
     "read_survey",
     "revise_survey",
     "survey_code_png",
+    "survey_texts",
     "survey_view",
 ]
 
@@ -379,7 +382,7 @@ def _breakdown(
     )
 
 
-def _texts(
+def survey_texts(
     api: Api, caller: Caller, survey_id: UUID, key: str, version: int | None, page: PageRequest
 ) -> list[str]:
     row = _row_for(api, caller, survey_id)
@@ -388,7 +391,7 @@ def _texts(
         return text_answers(conn, survey_id, chosen, key, limit=page.limit + 1, offset=page.offset)
 
 
-def _export(
+def export_answers(
     api: Api, caller: Caller, survey_id: UUID, version: int | None, kind: str
 ) -> tuple[bytes, str]:
     row = _row_for(api, caller, survey_id)
@@ -466,7 +469,7 @@ def publish_answer(api: Api, survey_id: UUID, position: int) -> None:
     )
 
 
-def _download(content: bytes, title: str, survey_id: UUID, kind: str) -> Response[bytes]:
+def answers_download(content: bytes, title: str, survey_id: UUID, kind: str) -> Response[bytes]:
     plain = f"survey-{survey_id}.{kind}"
     named = quote(f"{title}-答卷.{kind}")
     return Response(
@@ -676,7 +679,14 @@ class SurveyController(Controller):
     ) -> Page[str]:
         caller = request.user
         found = await api.read(
-            caller.account_id, _texts, api, caller, survey_id, question_key[:16], version, page
+            caller.account_id,
+            survey_texts,
+            api,
+            caller,
+            survey_id,
+            question_key[:16],
+            version,
+            page,
         )
         return page.page(found)
 
@@ -697,9 +707,9 @@ class SurveyController(Controller):
     ) -> Response[bytes]:
         caller = request.user
         content, title = await api.read(
-            caller.account_id, _export, api, caller, survey_id, version, "csv"
+            caller.account_id, export_answers, api, caller, survey_id, version, "csv"
         )
-        return _download(content, title, survey_id, "csv")
+        return answers_download(content, title, survey_id, "csv")
 
     @get(
         "/{survey_id:uuid}/answers.xlsx",
@@ -718,9 +728,9 @@ class SurveyController(Controller):
     ) -> Response[bytes]:
         caller = request.user
         content, title = await api.read(
-            caller.account_id, _export, api, caller, survey_id, version, "xlsx"
+            caller.account_id, export_answers, api, caller, survey_id, version, "xlsx"
         )
-        return _download(content, title, survey_id, "xlsx")
+        return answers_download(content, title, survey_id, "xlsx")
 
     @get(
         "/{survey_id:uuid}/code.png",

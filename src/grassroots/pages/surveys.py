@@ -8,7 +8,10 @@ uses, once a day). Both write through the API's own commands. The results page
 bar, and follows answers as they arrive: ``results/live`` is the survey's live
 channel (``grassroots.api.live.updates``) over the page session, and on each
 ``answer`` its script reads ``results/fragment`` (the same results, without the
-page around them). Without script the page reloads itself every 10 s.
+page around them). Without script the page reloads itself every 10 s. A text
+question's answers are read page by page (``results/texts/<key>``), and every
+answer downloads as CSV or XLSX (``answers.csv``, ``answers.xlsx``) through the
+API's own export.
 
 The design pages (the list, the form, publish, close, the printable code) are in
 ``pages/survey_design.py``; their routes are listed here with these.
@@ -19,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import ServerSentEvent, Template
@@ -27,14 +30,18 @@ from litestar.response import ServerSentEvent, Template
 from grassroots.api import live
 from grassroots.api.auth import Caller, holds_any
 from grassroots.api.context import Api, ApiDep
+from grassroots.api.pagination import PageRequest
 from grassroots.api.problems import ApiProblem, refusal_of
 from grassroots.api.survey_views import SurveyForm
 from grassroots.api.surveys import (
     answer_anonymously,
+    answers_download,
     device_of,
+    export_answers,
     form_of,
     manageable_survey,
     publish_answer,
+    survey_texts,
 )
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
@@ -43,12 +50,18 @@ from grassroots.domain.errors import CodedError
 from grassroots.domain.survey import QuestionKind
 from grassroots.pages import survey_design
 from grassroots.pages.controllers import page
-from grassroots.pages.sessions import SessionsDep
-from grassroots.projections.survey_results import breakdown_by_unit, survey_results, survey_row
+from grassroots.pages.sessions import PageSessions, SessionsDep
+from grassroots.projections.survey_results import (
+    breakdown_by_unit,
+    questions_of,
+    survey_results,
+    survey_row,
+)
 
 __all__ = ["ROUTES"]
 
 _MANAGERS = (Role.SUPERVISOR, Role.CADRE)
+TEXTS_PER_PAGE = 50
 
 
 def _volunteer_id(caller: Caller | None) -> UUID | None:
@@ -215,11 +228,81 @@ async def survey_results_live(
     return ServerSentEvent(live.updates(api, api.live_channel("survey", survey_id), recheck))
 
 
+def _texts(api: Api, caller: Caller, survey_id: UUID, key: str, offset: int) -> dict[str, Any]:
+    request = PageRequest(limit=TEXTS_PER_PAGE, offset=offset)
+    texts = survey_texts(api, caller, survey_id, key, None, request)
+    with api.engine.connect() as conn:
+        row = survey_row(conn, survey_id)
+        assert row is not None  # survey_texts found it
+        question = next(
+            (q for q in questions_of(conn, survey_id, row.current_version) if q.key == key), None
+        )
+    if question is None or question.kind is not QuestionKind.TEXT:
+        raise NotFound("question", survey_id)
+    return {"row": row, "question": question, "texts": request.page(texts)}
+
+
+@get("/s/{survey_id:uuid}/results/texts/{question_key:str}", name="survey-texts")
+async def survey_texts_page(
+    survey_id: FromPath[UUID],
+    question_key: FromPath[str],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+) -> Template:
+    caller = await sessions.caller(request, api.app)
+    if caller is None:
+        return page(request, "missing.html", status=404)
+    try:
+        offset = max(0, min(int(request.query_params.get("offset", "0")), 100_000))
+    except ValueError:
+        offset = 0
+    try:
+        found = await api.read(
+            caller.account_id, _texts, api, caller, survey_id, question_key[:16], offset
+        )
+    except (NotFound, ApiProblem):
+        return page(request, "missing.html", caller=caller, status=404)
+    return page(request, "survey/texts.html", caller=caller, **found)
+
+
+async def _download(
+    survey_id: UUID, kind: str, request: Request[Any, Any, Any], api: Api, sessions: PageSessions
+) -> Response[bytes]:
+    caller = await sessions.caller(request, api.app)
+    if caller is None:
+        raise NotFoundException()
+    try:
+        content, title = await api.read(
+            caller.account_id, export_answers, api, caller, survey_id, None, kind
+        )
+    except (NotFound, ApiProblem):
+        raise NotFoundException() from None
+    return answers_download(content, title, survey_id, kind)
+
+
+@get("/s/{survey_id:uuid}/answers.csv", name="survey-answers-csv")
+async def survey_answers_csv(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Response[bytes]:
+    return await _download(survey_id, "csv", request, api, sessions)
+
+
+@get("/s/{survey_id:uuid}/answers.xlsx", name="survey-answers-xlsx")
+async def survey_answers_xlsx(
+    survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Response[bytes]:
+    return await _download(survey_id, "xlsx", request, api, sessions)
+
+
 ROUTES = [
     survey_page,
     survey_answer,
     survey_results_page,
     survey_results_fragment,
     survey_results_live,
+    survey_texts_page,
+    survey_answers_csv,
+    survey_answers_xlsx,
     *survey_design.ROUTES,
 ]
