@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -25,7 +26,7 @@ from grassroots.pages.sessions import SessionsDep
 from grassroots.pages.vendor import vendored_scripts
 from grassroots.pages.words import HTML_LANG, language_from, translator
 
-__all__ = ["ROUTES", "STATIC_URL", "page", "refused_form", "unknown_page"]
+__all__ = ["ROUTES", "STATIC_URL", "page", "refused_form", "unit_param", "unknown_page"]
 
 STATIC_URL = "/static/pages"
 LANG_COOKIE = "lang"
@@ -175,6 +176,18 @@ def _screen_route(screen: Screen) -> HTTPRouteHandler:
 
     show.__name__ = f"screen_{screen.key}"
     return get(screen.path, name=f"screen-{screen.key}")(show)
+
+
+def unit_param(request: Request[Any, Any, Any]) -> UUID | None:
+    """The org unit a page was asked for (``?unit=<id>``), or None; a malformed id is
+    the missing page, as an unknown one is."""
+    text = request.query_params.get("unit")
+    if not text:
+        return None
+    try:
+        return UUID(text)
+    except ValueError:
+        raise NotFoundException() from None
 
 
 def unknown_page(request: Request[Any, Any, Any], _error: Exception) -> Response[Any]:

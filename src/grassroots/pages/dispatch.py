@@ -46,7 +46,7 @@ from grassroots.domain.account import Role
 from grassroots.domain.compliance import Month
 from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.domain.values import IsoWeek, iso_week_of
-from grassroots.pages.controllers import language_of, page
+from grassroots.pages.controllers import language_of, page, unit_param
 from grassroots.pages.sessions import SessionsDep
 from grassroots.pages.words import Translate, translator
 from grassroots.projections.org_tree import org_units_page, unit_names
@@ -69,16 +69,6 @@ async def supervisor_of(
     if not holds_any(caller, [Role.SUPERVISOR]):
         raise NotFoundException()
     return caller
-
-
-def _unit_param(request: Request[Any, Any, Any]) -> UUID | None:
-    text = request.query_params.get("unit")
-    if not text:
-        return None
-    try:
-        return UUID(text)
-    except ValueError:
-        raise NotFoundException() from None
 
 
 def _week_param(request: Request[Any, Any, Any]) -> str | None:
@@ -155,7 +145,7 @@ async def dispatch_page(
     if isinstance(found, Redirect):
         return found
     caller = found
-    unit_id = _unit_param(request)
+    unit_id = unit_param(request)
     week = _week_param(request)
     if unit_id is None:
         choices = await api.read(caller.account_id, unit_choices, api, caller)
@@ -218,7 +208,7 @@ async def trend_data(
 ) -> Response[dict[str, Any]]:
     """The share met over the weeks ending with the page's week: the trend chart's data."""
     caller = await sessions.caller(request, api.app)
-    unit_id = _unit_param(request)
+    unit_id = unit_param(request)
     if caller is None or not holds_any(caller, [Role.SUPERVISOR]) or unit_id is None:
         raise NotFoundException()
     try:
@@ -241,7 +231,7 @@ async def cadre_page(
     if isinstance(found, Redirect):
         return found
     caller = found
-    unit_id = _unit_param(request)
+    unit_id = unit_param(request)
     week = _week_param(request)
     if unit_id is None:
         choices = await api.read(caller.account_id, unit_choices, api, caller)

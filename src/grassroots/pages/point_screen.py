@@ -34,7 +34,7 @@ from grassroots.application.errors import NotFound
 from grassroots.domain.account import Role
 from grassroots.domain.errors import AlreadyClosed
 from grassroots.domain.org_unit import OrgUnit
-from grassroots.pages.controllers import page
+from grassroots.pages.controllers import page, unit_param
 from grassroots.pages.dispatch import supervisor_of, unit_choices
 from grassroots.pages.sessions import SessionsDep
 from grassroots.projections.grassroots_points import PointRow, points_under
@@ -66,16 +66,6 @@ def _screen_view(api: Api, caller: Caller, point_id: UUID) -> PointScreenView:
     return PointScreenView(point_id, point.name, point.org_unit_id, unit.name)
 
 
-def _unit_param(request: Request[Any, Any, Any]) -> UUID | None:
-    text = request.query_params.get("unit")
-    if not text:
-        return None
-    try:
-        return UUID(text)
-    except ValueError:
-        raise NotFoundException() from None
-
-
 @get(LIST_PATH, name="point-list")
 async def point_list(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
@@ -84,7 +74,7 @@ async def point_list(
     if isinstance(found, Redirect):
         return found
     caller = found
-    unit_id = _unit_param(request)
+    unit_id = unit_param(request)
     several = len(caller.subjects(Role.SUPERVISOR)) != 1
     if unit_id is None:
         choices = await api.read(caller.account_id, unit_choices, api, caller)

@@ -58,7 +58,7 @@ from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.errors import CodedError
-from grassroots.pages.controllers import language_of, page
+from grassroots.pages.controllers import language_of, page, unit_param
 from grassroots.pages.dispatch import unit_choices
 from grassroots.pages.sessions import PageSessions, SessionsDep
 
@@ -138,16 +138,6 @@ def _local(api: Api) -> Any:
     return local
 
 
-def _unit_param(request: Request[Any, Any, Any]) -> UUID | None:
-    text = request.query_params.get("unit")
-    if not text:
-        return None
-    try:
-        return UUID(text)
-    except ValueError:
-        raise NotFoundException() from None
-
-
 def _subtree(api: Api, caller: Caller, unit_id: UUID) -> tuple[str, list[ExperienceSummaryView]]:
     """The unit's name and the first posts of its subtree (the scope checked first)."""
     name = require_unit(api.app, caller, unit_id).name
@@ -162,7 +152,7 @@ async def share_home(
     if isinstance(caller, Redirect):
         return caller
     member, supervisor = _is_member(caller), _is_supervisor(caller)
-    unit_id = _unit_param(request)
+    unit_id = unit_param(request)
     if unit_id is not None or not member:
         # A supervisor's list: the subtree of one unit they supervise.
         if not supervisor:
