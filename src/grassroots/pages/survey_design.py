@@ -50,7 +50,7 @@ from grassroots.pages.controllers import language_of, page
 from grassroots.pages.dispatch import unit_choices
 from grassroots.pages.sessions import PageSessions, SessionsDep
 from grassroots.pages.words import translator
-from grassroots.projections.org_tree import unit_names
+from grassroots.projections.org_tree import subtree_units, unit_names
 from grassroots.projections.survey_results import SurveyRow
 
 __all__ = ["ROUTES"]
@@ -263,6 +263,26 @@ def _units(api: Api, caller: Caller) -> list[tuple[UUID, str]]:
     return sorted(((u, names.get(u, str(u))) for u in own), key=lambda c: c[1])
 
 
+# How far below a home unit the design form offers units: a county's townships and
+# their villages; a city's counties and their townships (a list one can still scroll).
+DESIGN_DEPTH = 2
+
+
+def _design_units(api: Api, caller: Caller) -> list[tuple[UUID, str]]:
+    """The units the design form offers: each home unit, then the units below it
+    (``may_design_for`` lets a designer target any of them), indented by depth."""
+    found: list[tuple[UUID, str]] = []
+    seen: set[UUID] = set()
+    with api.engine.connect() as conn:
+        for home, _name in _units(api, caller):
+            for below in subtree_units(conn, home):
+                if below.depth > DESIGN_DEPTH or below.unit.org_unit_id in seen:
+                    continue
+                seen.add(below.unit.org_unit_id)
+                found.append((below.unit.org_unit_id, "　" * below.depth + below.unit.name))
+    return found
+
+
 def _listing(api: Api, caller: Caller) -> list[UnitSurveys]:
     return [
         UnitSurveys(u, name, manageable_surveys_under(api, caller, u, limit=LISTED))
@@ -339,7 +359,7 @@ async def survey_new(
     caller = await _designer(request, api, sessions)
     if isinstance(caller, Redirect):
         return caller
-    units = await api.read(None, _units, api, caller)
+    units = await api.read(None, _design_units, api, caller)
     form = DesignForm.blank(api.app.now(), _zone(api), units[0][0] if units else None)
     return _form_page(request, caller, form, units=units)
 
@@ -357,7 +377,7 @@ async def survey_design(
     caller = await _designer(request, api, sessions)
     if isinstance(caller, Redirect):
         return caller
-    units = await api.read(None, _units, api, caller)
+    units = await api.read(None, _design_units, api, caller)
     posted = await request.form()
     form = DesignForm.typed(posted)
     if posted.get("add") is not None:

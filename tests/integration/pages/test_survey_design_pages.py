@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from grassroots.domain.account import Grant, Role
+from grassroots.domain.survey import Survey
 from tests.integration.api.test_live_updates import event_stream
 from tests.integration.pages.conftest import Site
 
@@ -250,3 +251,18 @@ def test_others_find_no_design_page_and_no_survey(site: Site, volunteer: str) ->
     assert [a.status_code for a in below] == [404] * 4
     assert publish.status_code == 404
     assert site.app.log_head() == head
+
+
+def test_a_city_supervisor_designs_for_a_township_two_levels_below(site: Site) -> None:
+    site.account("13700000008", Grant(Role.SUPERVISOR, site.world.city), name="市团委")
+    site.log_in("13700000008")
+    assert site.client.app.state.read_side.wait_for(site.app.log_head(), 5)
+
+    form = site.client.get("/surveys/new")
+    survey_id = _designed(site, org_unit_id=str(site.world.township))
+
+    offered = re.findall(r'<option value="([0-9a-f-]{36})"', form.text)
+    # The city, its county and the county's township; the village is a level too far.
+    assert offered == [str(site.world.city), str(site.world.county), str(site.world.township)]
+    assert "　　海拉尔东路街道" in form.text
+    assert site.app.get(Survey, survey_id).org_unit_id == site.world.township
