@@ -121,17 +121,28 @@ class Served:
         return phone
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    port = free_port()
+def server_env(port: int, workdir: Path, **settings: str) -> dict[str, str]:
+    """The environment of one test's own server: this process's, without any
+    GRASSROOTS_ setting of the machine, then its port, data dir, secret, public URL
+    (codes and certificates name the server, so a phone can open what it reads) and
+    ``settings`` (``QR_ROTATION_SECONDS="15"`` sets ``GRASSROOTS_QR_ROTATION_SECONDS``)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
     env.update(
         {
             "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
+            "GRASSROOTS_DATA_DIR": str(workdir / "var"),
             "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
+            "GRASSROOTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **{f"GRASSROOTS_{name}": value for name, value in settings.items()},
         }
     )
+    return env
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    port = free_port()
+    env = server_env(port, tmp_path)
     site = Served(f"http://127.0.0.1:{port}", env, tmp_path)
     site.user(ADMIN_PHONE, "管理员", "administrator")
     with running_server(port, env, tmp_path):
@@ -149,16 +160,7 @@ def screenshot(page: Any, name: str) -> Path:
 def demo_site(tmp_path: Path) -> Iterator[str]:
     """A server holding the demo organisation (``grassroots demo``): its base URL."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-            # Codes and certificates name this server, so a phone can open what it reads.
-            "GRASSROOTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        }
-    )
+    env = server_env(port, tmp_path)
     subprocess.run(
         [sys.executable, "-m", "grassroots", "demo"],
         env=env,

@@ -9,7 +9,6 @@ application before the server starts. The phone is a 390x844 context.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from grassroots.domain.qr_token import POINT_PATH, QrSubject, SubjectKind, scan_
 from grassroots.domain.visit import Visit
 from grassroots.migrating import upgrade
 from grassroots.settings import Settings
-from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.conftest import PASSWORD, screenshot, server_env
 from tests.conftest import FakeClock
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world, register_cadre
@@ -55,15 +54,7 @@ def field(browser: Any, tmp_path: Path) -> Iterator[Field]:
     # ``browser`` first: without Chromium the test skips before any set-up.
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-            "GRASSROOTS_PUBLIC_URL": base,
-        }
-    )
+    env = server_env(port, tmp_path)
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)

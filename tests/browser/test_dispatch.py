@@ -3,7 +3,6 @@ the statuses the API gives for the week, and both charts drawn."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from grassroots.demo import DEMO_PASSWORD
-from tests.browser.conftest import Served, screenshot
+from tests.browser.conftest import Served, screenshot, server_env
 from tests.e2e.serving import free_port, running_server
 
 DEMO_SUPERVISOR = "19900000002"
@@ -38,14 +37,7 @@ _DRAWN_SHARE = """(selector) => {
 def demo(tmp_path: Path) -> Iterator[Served]:
     """A server over the demo organisation (``grassroots demo`` on an empty store)."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-        }
-    )
+    env = server_env(port, tmp_path)
     subprocess.run(
         [sys.executable, "-m", "grassroots", "demo"],
         env=env,

@@ -10,7 +10,6 @@ another site is said to be none of ours and the scanner keeps looking.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +27,7 @@ from grassroots.domain.account import Grant, Role
 from grassroots.domain.survey import Audience, Question, QuestionKind
 from grassroots.migrating import upgrade
 from grassroots.settings import Settings
-from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.conftest import PASSWORD, screenshot, server_env
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world
 
@@ -66,15 +65,7 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-            "GRASSROOTS_PUBLIC_URL": base,
-        }
-    )
+    env = server_env(port, tmp_path)
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)

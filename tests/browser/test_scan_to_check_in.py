@@ -9,7 +9,6 @@ the center's staff, the volunteer in a 390x844 phone context.
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from grassroots.domain.account import Grant, Role
 from grassroots.domain.qr_token import scan_url
 from grassroots.migrating import upgrade
 from grassroots.settings import Settings
-from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.conftest import PASSWORD, screenshot, server_env
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import (
     CENTER_PLACE,
@@ -67,16 +66,7 @@ def venue(browser: Any, tmp_path: Path) -> Iterator[Venue]:
     # ``browser`` first: without Chromium the test skips before any set-up.
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-            "GRASSROOTS_QR_ROTATION_SECONDS": str(ROTATION),
-            "GRASSROOTS_PUBLIC_URL": base,
-        }
-    )
+    env = server_env(port, tmp_path, QR_ROTATION_SECONDS=str(ROTATION))
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)

@@ -10,7 +10,6 @@ without an account (an anonymous answer), the supervisor a 1280x800 one.
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
 from grassroots.migrating import upgrade
 from grassroots.settings import Settings
-from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.conftest import PASSWORD, screenshot, server_env
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world
 
@@ -33,15 +32,7 @@ def test_a_designed_survey_is_answered_from_its_qr_code_and_its_results_follow_l
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-            "GRASSROOTS_PUBLIC_URL": base,
-        }
-    )
+    env = server_env(port, tmp_path)
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)

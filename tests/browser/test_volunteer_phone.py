@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 
 from grassroots.demo import DEMO_PASSWORD
-from tests.browser.conftest import Served, screenshot
+from tests.browser.conftest import Served, screenshot, server_env
 from tests.e2e.serving import free_port, running_server
 
 DEMO_VOLUNTEER = "19900000006"
@@ -24,14 +23,7 @@ PHONE_WIDTH = 390
 def demo(tmp_path: Path) -> Iterator[Served]:
     """A server over the demo organisation (``grassroots demo`` on an empty store)."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRASSROOTS_")}
-    env.update(
-        {
-            "GRASSROOTS_PORT": str(port),
-            "GRASSROOTS_DATA_DIR": str(tmp_path / "var"),
-            "GRASSROOTS_SECRET_KEY": "browser-tests-" + "x" * 40,
-        }
-    )
+    env = server_env(port, tmp_path)
     subprocess.run(
         [sys.executable, "-m", "grassroots", "demo"],
         env=env,
