@@ -239,19 +239,44 @@ def _check_ins(world: World2, volunteers: list[Volunteer]) -> list[bytes]:
     ]
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it: granian serves from a child process."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                continue
+    return found
+
+
 def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU the process has used so far, all its threads included."""
+    """User + system CPU used so far by the process and its children, all threads."""
     if pid is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = 0
+    for each in _tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    """Resident memory of the process and its children."""
+    total = 0
+    for each in _tree(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in lines if line.startswith("VmRSS:"))
+    return total
 
 
 @contextmanager
@@ -463,7 +488,7 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
         print(
             f"{clients:>3} clients: server CPU per check-in {server * 1000:.2f} ms"
             + (f" + worker {worker_cpu * 1000:.2f} ms" if worker_cpu > 0 else "")
-            + f" | per echo {echo_cpu * 1000:.3f} ms | CPU ratio {echo_cpu / server:.4f}"
+            + f" | per echo {echo_cpu * 1000:.3f} ms | CPU ratio {echo_cpu / max(server, 1e-9):.4f}"
         )
     print(f"server RSS: idle {idle // 1024} MiB, after load {after // 1024} MiB")
     crowded = statistics.median(large) / statistics.median(small)
