@@ -15,13 +15,15 @@ enough that no event can still be on its way (``grassroots photos sweep``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -62,25 +64,42 @@ class FolderPhotoStore:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
+    @contextlib.contextmanager
+    def _locked(self, exclusive: bool) -> Iterator[None]:
+        """The folder's lock, across processes: a ``put`` holds it shared, a sweep's
+        removals hold it alone, so no file is removed between an upload finding
+        it and freshening it, nor freshened between a sweep's last look and its
+        removal."""
+        self.root.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+        descriptor = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
     def put(self, sha256: str, data: bytes) -> None:
         path = self._path(_checked(sha256, data))
-        if path.exists():
-            # The same bytes again, perhaps a file no event names yet: freshen it,
-            # so a sweep running now counts it as young and spares it.
-            path.touch()
-            return
-        path.parent.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_INCOMING)
-        try:
-            os.fchmod(descriptor, PRIVATE_FILE)
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with self._locked(exclusive=False):
+            try:
+                # The same bytes again, perhaps a file no event names yet: freshen it,
+                # so a sweep counts it as young and spares it.
+                os.utime(path)
+                return
+            except FileNotFoundError:
+                pass
+            path.parent.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_INCOMING)
+            try:
+                os.fchmod(descriptor, PRIVATE_FILE)
+                with os.fdopen(descriptor, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
 
     def get(self, sha256: str) -> bytes | None:
         if not _SHA256.fullmatch(sha256):
@@ -102,32 +121,37 @@ class FolderPhotoStore:
 
         A photo is written moments before the event naming it, so a young file may be
         a photo whose event is on its way: only old ones go. The files are listed
-        before the log is read, so an event saved before the listing is always seen,
-        and a file's age is looked at again just before it goes, in case the same
-        bytes were uploaded again meanwhile (``put`` freshens the file).
+        before the log is read, so an event saved before the listing is always seen.
+        The removals hold the folder's lock alone and look at each file's age again
+        first: the same bytes uploaded meanwhile were freshened (``put``), and an
+        upload waits for the removals to end, then writes its file anew.
         """
         cutoff = time.time() - older_than_seconds
-        found = [(path, path.stat().st_mtime) for path in self._files()]
+        found = []
+        for path in self._files():
+            with contextlib.suppress(FileNotFoundError):  # renamed or removed meanwhile
+                found.append((path, path.stat().st_mtime))
         names = named()
         kept = young = removed = removed_bytes = 0
-        for path, modified in found:
-            if path.name in names:
-                kept += 1
-                continue
-            if modified >= cutoff:
-                young += 1
-                continue
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                continue
-            if stat.st_mtime >= cutoff:
-                young += 1
-                continue
-            if not dry_run:
-                path.unlink(missing_ok=True)
-            removed += 1
-            removed_bytes += stat.st_size
+        with self._locked(exclusive=True):
+            for path, modified in found:
+                if path.name in names:
+                    kept += 1
+                    continue
+                if modified >= cutoff:
+                    young += 1
+                    continue
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue
+                if stat.st_mtime >= cutoff:
+                    young += 1
+                    continue
+                if not dry_run:
+                    path.unlink(missing_ok=True)
+                removed += 1
+                removed_bytes += stat.st_size
         return Sweep(kept, young, removed, removed_bytes, dry_run)
 
     def _files(self) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -156,3 +157,48 @@ def test_memory_photos_are_not_swept(
     monkeypatch.setenv("GRASSROOTS_DATABASE_URL", "memory://")
     assert cli.main(["photos", "sweep"]) == 2
     assert "nothing to sweep" in capsys.readouterr().err
+
+
+def test_an_upload_waits_while_a_sweep_removes_then_writes_its_file_whole(
+    tmp_path: Path,
+) -> None:
+    store = FolderPhotoStore(tmp_path / "photos")
+    data = png((7, 8, 9))
+    sha256 = hashlib.sha256(data).hexdigest()
+    store.put(sha256, data)
+    done = threading.Event()
+
+    with store._locked(exclusive=True):  # a sweep's removals under way
+        # The sweep removes the orphan the upload is about to name again.
+        (store.root / sha256[:2] / sha256).unlink()
+        upload = threading.Thread(target=lambda: (store.put(sha256, data), done.set()))
+        upload.start()
+        assert not done.wait(0.3)  # the upload waits for the removals to end
+
+    upload.join(10)
+    assert done.is_set()
+    # Written anew in full: not an empty file made by freshening a removed one.
+    assert store.get(sha256) == data
+
+
+@DURABLE
+def test_a_file_renamed_away_while_listed_does_not_stop_the_sweep(
+    app: Grassroots, store: FolderPhotoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _orphan(store, (7, 8, 9), age=2 * DAY)
+    vanishing = store.root / "cd" / ".incoming-gone"
+    vanishing.parent.mkdir(exist_ok=True)
+    vanishing.write_bytes(b"x")
+    listed = store._files
+
+    def listing_then_rename() -> list[Path]:
+        found = listed()
+        vanishing.unlink()  # an upload renamed its temporary file meanwhile
+        return found
+
+    monkeypatch.setattr(store, "_files", listing_then_rename)
+
+    found = store.sweep(app.photos_named, older_than_seconds=DAY)
+
+    assert found.removed == 1
+    assert not old.exists()
