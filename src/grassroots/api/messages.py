@@ -392,6 +392,9 @@ MESSAGES: dict[str, Message] = {
     "volunteer-not-found": M("未找到该志愿者", "No such volunteer"),
     # Surveys (调研问卷) and their answers.
     "survey-not-found": M("未找到该问卷", "No such survey", status=404),
+    "question-not-found": M(
+        "问卷中没有这道填空题", "The survey asks no such text question", status=404
+    ),
     "survey-answer-not-found": M("未找到该答卷", "No such answer", status=404),
     "survey-answer-missing": M("有必答题尚未作答", "A required question is unanswered"),
     "survey-question-unknown": M("问卷中没有这道题", "The survey asks no such question"),

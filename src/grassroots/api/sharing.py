@@ -64,6 +64,7 @@ from grassroots.projections.shared_experiences import (
 __all__ = [
     "ROUTES",
     "UPLOAD_MAX_BYTES",
+    "WRITERS",
     "ExperienceController",
     "ExperienceCountsView",
     "ExperienceEdit",

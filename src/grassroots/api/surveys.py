@@ -36,7 +36,7 @@ from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 
-from grassroots.api.auth import Caller, requires
+from grassroots.api.auth import Caller, holds_any, requires
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.live import recheck_for, updates
 from grassroots.api.pagination import Page, PageRequest, page_request
@@ -69,6 +69,7 @@ from grassroots.domain.errors import NotAllowed
 from grassroots.domain.survey import (
     MAX_DEVICE_ID,
     Question,
+    QuestionKind,
     Survey,
     SurveyAnswer,
 )
@@ -89,6 +90,7 @@ from grassroots.reports.survey_export import answer_cells, header_of, survey_xls
 
 __all__ = [
     "DEVICE_COOKIE",
+    "MANAGERS",
     "ROUTES",
     "SurveyController",
     "answer_anonymously",
@@ -113,6 +115,9 @@ __all__ = [
     "survey_view",
 ]
 
+# Who designs and manages surveys (administrators always): the designer must still
+# hold one of these, so a cadre whose role was taken away keeps no survey's answers.
+MANAGERS = (Role.SUPERVISOR, Role.CADRE)
 # The device cookie that holds an anonymous respondent to one answer a day.
 DEVICE_COOKIE = "grassroots_device"
 DEVICE_COOKIE_DAYS = 400
@@ -193,22 +198,20 @@ def manageable_surveys_under(
     """The surveys put to the unit's subtree that the caller may manage, latest first:
     all of them for its supervisor, a cadre's own for a cadre (``manageable_survey``)."""
     may_design_for(api.app, caller, org_unit_id)
+    # A supervisor of the unit manages every survey below it; anyone else (a cadre)
+    # their own, chosen in the query so the page's limit counts only those.
+    mine = None if in_unit_scope(api.app, caller, org_unit_id) else caller.account_id
     with api.engine.connect() as conn:
-        found = surveys_under(conn, org_unit_id, limit=limit)
-    kept: list[SurveyRow] = []
-    for row in found:
-        try:
-            manageable_survey(api.app, caller, row.survey_id)
-        except NotFound:
-            continue
-        kept.append(row)
-    return kept
+        return surveys_under(conn, org_unit_id, limit=limit, designed_by=mine)
 
 
 def manageable_survey(app: Grassroots, caller: Caller, survey_id: UUID) -> Survey:
-    """A survey the caller designed or supervises; otherwise 404, as for none."""
+    """A survey the caller designed or supervises, while they hold a managing role;
+    otherwise 404, as for none."""
     survey = app.get(Survey, survey_id)
-    if survey.designed_by == caller.account_id or in_unit_scope(app, caller, survey.org_unit_id):
+    if holds_any(caller, MANAGERS) and (
+        survey.designed_by == caller.account_id or in_unit_scope(app, caller, survey.org_unit_id)
+    ):
         return survey
     raise NotFound("survey", survey_id)
 
@@ -388,6 +391,9 @@ def survey_texts(
     row = _row_for(api, caller, survey_id)
     chosen = _version_of(row, version)
     with api.engine.connect() as conn:
+        question = next((q for q in questions_of(conn, survey_id, chosen) if q.key == key), None)
+        if question is None or question.kind is not QuestionKind.TEXT:
+            raise NotFound("question", survey_id)
         return text_answers(conn, survey_id, chosen, key, limit=page.limit + 1, offset=page.offset)
 
 
@@ -494,7 +500,6 @@ VersionParam = Annotated[
         description="A published version; the current one if left out.",
     ),
 ]
-_MANAGERS = (Role.SUPERVISOR, Role.CADRE)
 _WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422, 429)
 _READ_ERRORS = problem_responses(400, 401, 403, 404, 409, 429)
 _ANSWER_ERRORS = problem_responses(400, 401, 403, 404, 409, 422, 429)
@@ -508,7 +513,7 @@ class SurveyController(Controller):
     @post(
         operation_id="designSurvey",
         summary="Design a survey for a unit's youths (supervisor of the unit; cadre of it)",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         status_code=HTTP_201_CREATED,
         responses=_WRITE_ERRORS,
     )
@@ -520,7 +525,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}",
         operation_id="getSurvey",
         summary="A survey with its draft and current questions (its designer; supervisor)",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         responses=problem_responses(401, 403, 404, 429),
     )
     async def survey(self, survey_id: FromPath[UUID], request: Request_, api: ApiDep) -> SurveyView:
@@ -530,7 +535,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}",
         operation_id="reviseSurvey",
         summary="Revise the draft and terms; published questions change only when published again",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         responses=_WRITE_ERRORS,
     )
     async def revise(
@@ -547,7 +552,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/publish",
         operation_id="publishSurvey",
         summary="Freeze the draft as the next version, answered from now on",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 403, 404, 409, 429),
     )
@@ -561,7 +566,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/close",
         operation_id="closeSurvey",
         summary="Close a survey: it takes no more answers",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 403, 404, 409, 429),
     )
@@ -630,7 +635,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/results",
         operation_id="getSurveyResults",
         summary="Counts and shares per option, mean and median of ratings and numbers",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         responses=_READ_ERRORS,
     )
     async def results(
@@ -648,7 +653,7 @@ class SurveyController(Controller):
         operation_id="getSurveyBreakdown",
         summary="The results per unit below the survey's",
         description='A cell with fewer than 5 answers shows only "fewer than 5" (`answers` null).',
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         responses=_READ_ERRORS,
     )
     async def breakdown(
@@ -665,7 +670,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/results/texts/{question_key:str}",
         operation_id="getSurveyTextAnswers",
         summary="One page of a text question's answers, latest first",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         responses=_READ_ERRORS,
     )
     async def texts(
@@ -694,7 +699,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/answers.csv",
         operation_id="exportSurveyCsv",
         summary="Every answer of a version as CSV: one row per answer, one column per question",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         media_type=CSV_MEDIA_TYPE,
         responses=_READ_ERRORS,
     )
@@ -715,7 +720,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/answers.xlsx",
         operation_id="exportSurveyXlsx",
         summary="Every answer of a version as XLSX: one row per answer, one column per question",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         media_type=XLSX_MEDIA_TYPE,
         responses=_READ_ERRORS,
     )
@@ -736,7 +741,7 @@ class SurveyController(Controller):
         "/{survey_id:uuid}/code.png",
         operation_id="getSurveyCodePng",
         summary="The survey's QR code: it opens the answer page (no rotation)",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         media_type="image/png",
         cache_control=CacheControlHeader(no_store=True),
         responses=problem_responses(401, 403, 404, 429),
@@ -754,7 +759,7 @@ class SurveyController(Controller):
         description="A `text/event-stream`: `ready`, then an event `answer` "
         '(`{"kind", "survey_id", "position"}`) per answer; read the results again on '
         "each. Ends with `ended` when the caller's session or scope no longer holds.",
-        guards=[requires(*_MANAGERS)],
+        guards=[requires(*MANAGERS)],
         responses=problem_responses(401, 403, 404, 429),
         media_type="text/event-stream",
     )
@@ -762,7 +767,7 @@ class SurveyController(Controller):
         self, survey_id: FromPath[UUID], request: Request_, api: ApiDep
     ) -> ServerSentEvent:
         await api.read(None, manageable_survey, api.app, request.user, survey_id)
-        recheck = recheck_for(api, request.user, _MANAGERS, manageable_survey, survey_id)
+        recheck = recheck_for(api, request.user, MANAGERS, manageable_survey, survey_id)
         return ServerSentEvent(updates(api, api.live_channel("survey", survey_id), recheck))
 
 

@@ -72,6 +72,8 @@ Gate = Callable[[Request[Any, Any, Any], Api, PageSessions], Awaitable[Caller | 
 
 
 def _is_member(caller: Caller) -> bool:
+    # Not ``holds_any(WRITERS)``: the home page lists what reaches one's own cadre or
+    # center, which an administrator has none of; they read a unit's list instead.
     return bool(caller.subjects(Role.CADRE) or caller.subjects(Role.CENTER_STAFF))
 
 

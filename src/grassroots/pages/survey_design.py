@@ -33,6 +33,7 @@ from grassroots.api.field_messages import field_message
 from grassroots.api.problems import ApiProblem, refusal_of
 from grassroots.api.survey_views import NewSurvey, SurveyDesign, SurveyView
 from grassroots.api.surveys import (
+    MANAGERS,
     close_survey,
     design_survey,
     home_units,
@@ -43,7 +44,6 @@ from grassroots.api.surveys import (
     survey_code_png,
 )
 from grassroots.application.errors import NotFound
-from grassroots.domain.account import Role
 from grassroots.domain.errors import CodedError
 from grassroots.domain.survey import MAX_QUESTIONS, Audience, QuestionKind
 from grassroots.pages.controllers import language_of, page
@@ -71,7 +71,7 @@ async def _designer(
     if caller is None:
         path = quote(request.url.path, safe="")
         return Redirect(f"/login?next={path}", status_code=HTTP_303_SEE_OTHER)
-    if not holds_any(caller, [Role.SUPERVISOR, Role.CADRE]):
+    if not holds_any(caller, MANAGERS):
         raise NotFoundException()
     return caller
 
@@ -537,7 +537,7 @@ async def survey_code_image(
     survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Response[bytes]:
     caller = await sessions.caller(request, api.app)
-    if caller is None or not holds_any(caller, [Role.SUPERVISOR, Role.CADRE]):
+    if caller is None or not holds_any(caller, MANAGERS):
         raise NotFoundException()
     try:
         png = await api.read(None, survey_code_png, api, caller, survey_id)

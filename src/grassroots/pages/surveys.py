@@ -34,6 +34,7 @@ from grassroots.api.pagination import PageRequest
 from grassroots.api.problems import ApiProblem, refusal_of
 from grassroots.api.survey_views import SurveyForm
 from grassroots.api.surveys import (
+    MANAGERS,
     answer_anonymously,
     answers_download,
     device_of,
@@ -60,7 +61,6 @@ from grassroots.projections.survey_results import (
 
 __all__ = ["ROUTES"]
 
-_MANAGERS = (Role.SUPERVISOR, Role.CADRE)
 TEXTS_PER_PAGE = 50
 
 
@@ -217,14 +217,14 @@ async def survey_results_live(
     survey_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> ServerSentEvent:
     caller = await sessions.caller(request, api.app)
-    if caller is None or not holds_any(caller, _MANAGERS):
+    if caller is None or not holds_any(caller, MANAGERS):
         raise NotFoundException()
     try:
         await api.read(None, manageable_survey, api.app, caller, survey_id)
     except NotFound:
         raise NotFoundException() from None
     # The API's own recheck: a session logged out or a scope lost ends the stream.
-    recheck = live.recheck_for(api, caller, _MANAGERS, manageable_survey, survey_id)
+    recheck = live.recheck_for(api, caller, MANAGERS, manageable_survey, survey_id)
     return ServerSentEvent(live.updates(api, api.live_channel("survey", survey_id), recheck))
 
 
@@ -233,12 +233,10 @@ def _texts(api: Api, caller: Caller, survey_id: UUID, key: str, offset: int) -> 
     texts = survey_texts(api, caller, survey_id, key, None, request)
     with api.engine.connect() as conn:
         row = survey_row(conn, survey_id)
-        assert row is not None  # survey_texts found it
+        assert row is not None  # survey_texts found it, and the text question
         question = next(
-            (q for q in questions_of(conn, survey_id, row.current_version) if q.key == key), None
+            q for q in questions_of(conn, survey_id, row.current_version) if q.key == key
         )
-    if question is None or question.kind is not QuestionKind.TEXT:
-        raise NotFound("question", survey_id)
     return {"row": row, "question": question, "texts": request.page(texts)}
 
 

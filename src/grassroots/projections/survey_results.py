@@ -335,13 +335,20 @@ def survey_row(conn: sa.Connection, survey_id: UUID) -> SurveyRow | None:
 
 
 def surveys_under(
-    conn: sa.Connection, org_unit_id: UUID, *, limit: int, offset: int = 0
+    conn: sa.Connection,
+    org_unit_id: UUID,
+    *,
+    limit: int,
+    offset: int = 0,
+    designed_by: UUID | None = None,
 ) -> list[SurveyRow]:
-    """The surveys put to the unit's subtree or to any unit below it, latest designed first."""
+    """The surveys put to the unit's subtree or to any unit below it, latest designed
+    first; only those one account designed when ``designed_by`` is given."""
+    query = sa.select(surveys).where(surveys.c.org_unit_id.in_(subtree_of(org_unit_id)))
+    if designed_by is not None:
+        query = query.where(surveys.c.designed_by == designed_by)
     query = (
-        sa.select(surveys)
-        .where(surveys.c.org_unit_id.in_(subtree_of(org_unit_id)))
-        .order_by(surveys.c.designed_at.desc(), surveys.c.survey_id)
+        query.order_by(surveys.c.designed_at.desc(), surveys.c.survey_id)
         .limit(limit)
         .offset(offset)
     )

@@ -375,7 +375,10 @@ def survey_design(ctx: Ctx, side: Side) -> dict[str, object]:
         "title": "青年需求调研",
         "opens_at": now.isoformat(),
         "closes_at": (now + timedelta(days=30)).isoformat(),
-        "questions": [{"prompt": "满意度", "kind": "rating"}],
+        "questions": [
+            {"prompt": "满意度", "kind": "rating"},
+            {"prompt": "建议", "kind": "text", "required": False},
+        ],
     }
 
 
@@ -404,7 +407,10 @@ def survey_of_its_own(body: Callable[[Ctx, Side], object] | None = None, **path:
                 audience=Audience.ANYONE_WITH_LINK,
                 opens_at=ctx.server.clock(),
                 closes_at=ctx.server.clock() + timedelta(days=30),
-                questions=[Question("", "满意度", QuestionKind.RATING)],
+                questions=[
+                    Question("", "满意度", QuestionKind.RATING),
+                    Question("", "建议", QuestionKind.TEXT, required=False),
+                ],
                 designed_by=uuid4(),
             )
         app.publish_survey(survey_id, published_by=uuid4())
@@ -608,7 +614,7 @@ MATRIX: dict[str, Op] = {
     "closeSurvey": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
     "getSurveyResults": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
     "getSurveyBreakdown": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
-    "getSurveyTextAnswers": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(question_key="q1"), ok=200),
+    "getSurveyTextAnswers": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(question_key="q2"), ok=200),
     "exportSurveyCsv": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
     "exportSurveyXlsx": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),
     "getSurveyCodePng": Op(CADRE_OR_SUPERVISOR, survey_of_its_own(), ok=200),

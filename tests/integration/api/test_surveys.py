@@ -206,6 +206,10 @@ def test_results_breakdown_texts_and_exports_show_every_answer_and_nobody(
     results = server.client.get(f"{url}/results", headers=supervisor).json()
     cells = server.client.get(f"{url}/results/units", headers=supervisor).json()["cells"]
     texts = server.client.get(f"{url}/results/texts/q5?limit=4", headers=supervisor).json()
+    # Only a text question has texts to read: a choice's key or none at all is a 404.
+    not_texts = [
+        server.client.get(f"{url}/results/texts/{key}", headers=supervisor) for key in ("q1", "q9")
+    ]
     rows = list(
         csv.reader(io.StringIO(server.client.get(f"{url}/answers.csv", headers=supervisor).text))
     )
@@ -218,6 +222,9 @@ def test_results_breakdown_texts_and_exports_show_every_answer_and_nobody(
     assert results["questions"][3]["median"] == 2.5
     assert {c["name"]: c["label"] for c in cells} == {"东风社区": "6", None: "少于5份"}
     assert (len(texts["items"]), texts["next_offset"]) == (4, 4)
+    assert [(a.status_code, problem(a)["code"]) for a in not_texts] == [
+        (404, "question-not-found")
+    ] * 2
     assert rows[0][:3] == ["\ufeff提交时间 (UTC)", "所属组织", "q1 你最常参加哪类活动？"]
     assert len(rows) == 8
     assert rows[1][6] == "'=建议0"

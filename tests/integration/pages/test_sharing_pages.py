@@ -152,6 +152,12 @@ def test_a_volunteer_finds_no_sharing_page(site: Site) -> None:
     assert site.client.get(f"/share/?unit={site.world.county}").status_code == 404
 
 
+def test_an_administrator_reads_a_units_posts_having_no_home_of_their_own(site: Site) -> None:
+    site.log_in(site.account("13900000000", Grant(Role.ADMINISTRATOR), name="管理员"))
+    assert site.client.get(f"/share/?unit={site.world.county}").status_code == 200
+    assert site.client.get("/share/").status_code == 200  # the units to choose from
+
+
 @pytest.mark.usefixtures("people")
 def test_markup_in_a_post_is_shown_as_the_letters_typed(site: Site) -> None:
     site.log_in(CADRE_PHONE)

@@ -12,7 +12,8 @@ from uuid import UUID
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.survey import Survey
 from tests.integration.api.test_live_updates import event_stream
-from tests.integration.pages.conftest import Site
+from tests.integration.builders import register_cadre, register_volunteer
+from tests.integration.pages.conftest import PASSWORD, Site
 
 SUPERVISOR_PHONE = "13700000009"
 
@@ -266,3 +267,29 @@ def test_a_city_supervisor_designs_for_a_township_two_levels_below(site: Site) -
     assert offered == [str(site.world.city), str(site.world.county), str(site.world.township)]
     assert "　　海拉尔东路街道" in form.text
     assert site.app.get(Survey, survey_id).org_unit_id == site.world.township
+
+
+def test_a_designer_whose_role_was_taken_back_reads_nothing_of_their_survey(
+    site: Site,
+) -> None:
+    grant = Grant(Role.CADRE, register_cadre(site.app, site.world))
+    # A volunteer too, so taking the cadre role leaves the account a role to keep.
+    also = Grant(Role.VOLUNTEER, register_volunteer(site.app, site.world))
+    account_id = site.app.open_account(
+        phone="13800000007", name="李书记", password=PASSWORD, grants=[grant, also]
+    )
+    site.log_in("13800000007")
+    survey_id = _designed(site, org_unit_id=str(site.world.county))
+    assert site.client.app.state.read_side.wait_for(site.app.log_head(), 5)
+    before = site.client.get(f"/surveys/{survey_id}", follow_redirects=False)
+    # An administrator takes the cadre role back; the account itself stays open.
+    site.app.revoke_role(account_id, grant)
+
+    assert before.status_code == 200
+    for path in (
+        f"/s/{survey_id}/results",
+        f"/s/{survey_id}/results/fragment",
+        f"/s/{survey_id}/answers.csv",
+        f"/surveys/{survey_id}",
+    ):
+        assert site.client.get(path, follow_redirects=False).status_code in (303, 404), path
