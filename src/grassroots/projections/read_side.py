@@ -267,7 +267,17 @@ class ReadSide:
         # With fewer events than asked for, everything up to ``stop`` was read.
         end = batch[-1][1].position if len(batch) == self.batch_size else stop
         shares = _shares(members, batch)
-        for runner, own in zip(members, shares, strict=True):
+        pairs = list(zip(members, shares, strict=True))
+        idle = [runner for runner, own in pairs if not own]
+        # Those with events to write go first, each in its own transaction; those
+        # without only move their position, all in one (each alone if one lost a race).
+        if len(idle) > 1 and ProjectionRunner.advance_together(self.engine, idle, start, end):
+            done.applied += len(idle)
+            done.moved.update(runner.name for runner in idle)
+            pairs = [(runner, own) for runner, own in pairs if own]
+        else:
+            pairs.sort(key=lambda pair: not pair[1])
+        for runner, own in pairs:
             try:
                 if runner.apply(start, end, own):
                     done.applied += 1

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import ALL_PROJECTIONS
+from grassroots.domain.org_unit import OrgLevel
 from grassroots.projections.engine import BatchStart, Projection
 from grassroots.projections.read_side import ReadSide
 from grassroots.projections.runner import EventLog, ProjectionRunner, tracking
@@ -116,7 +117,10 @@ def test_a_failing_projection_does_not_hold_back_the_others_in_a_catch_up(
     assert isinstance(raised.value.__cause__, _Broken)
     end = read_side.log.last_position()
     positions = _positions(read_side)
-    assert positions.pop("problems") == 0
+    # It moved (with the others) over what it does not follow, and stopped before the
+    # first event it does.
+    ((first, _event),) = broken.log.read(after=0, limit=1, stop=end, topics=broken.topics)
+    assert positions.pop("problems") < first.position
     assert set(positions.values()) == {end}
     with read_engine.connect() as conn:
         for table in broken.projection.tables:
@@ -257,3 +261,77 @@ def test_a_catch_up_leaves_the_collector_running_unless_told_to_pause_it(
 
     assert len(seen) > 3
     assert all(seen)
+
+
+def test_projections_with_nothing_to_apply_move_their_positions_in_one_commit(
+    app: Grassroots, read_engine: Engine
+) -> None:
+    generate_history(app, seed=24, shape=SHAPE)
+    log = EventLog(app.recorder, app.mapper)
+    read_side = ReadSide(read_engine, log, projections=ALL_PROJECTIONS)
+    read_side.catch_up()
+    start = log.last_position()
+    # One event that only a few read models follow.
+    app.create_org_unit(name="新设社区", level=OrgLevel.VILLAGE, parent_id=_a_township(read_side))
+    end = log.last_position()
+    (topic,) = _topics(read_side, start, end)
+    followers = [r for r in read_side.runners.values() if r.follows(topic)]
+    commits: list[int] = []
+    sa.event.listen(read_engine, "commit", lambda _conn: commits.append(1))
+
+    read_side.process_round()
+
+    assert 0 < len(followers) < len(read_side.runners) - 1
+    assert len(commits) == len(followers) + 1
+    assert set(_positions(read_side).values()) == {end}
+    shared = snapshot(read_engine)
+    _each_alone(read_side)
+    assert snapshot(read_engine) == shared
+
+
+def test_projections_moved_together_lose_their_race_whole_and_then_move_each_alone(
+    app: Grassroots, read_engine: Engine
+) -> None:
+    generate_history(app, seed=25, shape=SHAPE)
+    log = EventLog(app.recorder, app.mapper)
+    read_side = ReadSide(read_engine, log, projections=ALL_PROJECTIONS)
+    read_side.catch_up()
+    start = log.last_position()
+    app.create_org_unit(name="新设社区", level=OrgLevel.VILLAGE, parent_id=_a_township(read_side))
+    end = log.last_position()
+    written = _topics(read_side, start, end)
+    idle = [r for r in read_side.runners.values() if not any(r.follows(t) for t in written)]
+    first, second = idle[0], idle[1]
+    # Another worker moved one of them meanwhile.
+    with read_engine.begin() as conn:
+        conn.execute(tracking.update().where(tracking.c.name == second.name).values(position=end))
+
+    moved = ProjectionRunner.advance_together(read_engine, [first, second], start, end)
+    after = _positions(read_side)
+    read_side.process_round()
+
+    assert moved is False
+    assert (after[first.name], after[second.name]) == (start, end)  # nothing written
+    assert set(_positions(read_side).values()) == {end}
+
+
+def _topics(read_side: ReadSide, start: int, end: int) -> set[str]:
+    """The topics of the events in (start, end] that any read model follows."""
+    every = sorted({t for r in read_side.runners.values() for t in r.topics})
+    logged = read_side.log.read_topics(after=start, limit=100, stop=end, topics=every)
+    return {topic for topic, _context, _event in logged}
+
+
+def _a_township(read_side: ReadSide) -> Any:
+    from grassroots.projections.org_tree import org_units
+
+    with read_side.engine.connect() as conn:
+        return (
+            conn.execute(
+                sa.select(org_units.c.org_unit_id).where(
+                    org_units.c.level == OrgLevel.TOWNSHIP.value
+                )
+            )
+            .scalars()
+            .first()
+        )
