@@ -143,8 +143,12 @@ def build(
     now = last_week + timedelta(days=7)
     county = province.counties[0][0]
     capital = province.cities[0]
-    conn = stack.enter_context(read_side.engine.connect())
-    # A page of a longer history is fuller: say how full, as the two are compared.
+    # The API logs in (an event written) before the reads below hold their connection.
+    over_the_api = _over_the_api(settings, app, read_side, volunteers, stack)
+    # The API's own reading engine: on SQLite the runners' engine begins each
+    # transaction by taking the file's write lock.
+    conn = stack.enter_context(read_side.reader.connect())
+    # How full a page is, as the two histories are compared.
     lines = [len(read_ledger_page(conn, v, limit=51)) for v in volunteers[:200]]
     print(f"{name}: a ledger page holds {statistics.mean(lines):.1f} lines on average", flush=True)
     reads: dict[str, Callable[[int], Any]] = {
@@ -153,7 +157,7 @@ def build(
         "county compliance": lambda _i: unit_compliance(conn, county, period, now),
         "city compliance": lambda _i: unit_compliance(conn, capital, period, now),
         "open problems": lambda _i: open_problems(conn, province.region, now, limit=50),
-        "ledger page (API)": _over_the_api(settings, app, read_side, volunteers, stack),
+        "ledger page (API)": over_the_api,
     }
     return History(province.events, reads)
 

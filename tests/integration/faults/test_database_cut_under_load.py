@@ -127,7 +127,8 @@ def test_every_scan_answers_in_bounded_time_and_none_is_half_written_when_the_da
     report(
         f"{outage}: {total} scans by {CLIENTS} clients; {cut['answered']} answered before the "
         f"cut; {len(refused)} answers 503 (median {statistics.median(during):.2f} s, slowest "
-        f"{during[-1]:.2f} s; bound {BOUND_SECONDS} s); slowest answer of all "
-        f"{slowest:.2f} s; {len(load.attempts)} sendings; {len(recorded)} scans "
+        f"{during[-1]:.2f} s; database timeout {BOUND_SECONDS} s); slowest answer of all "
+        f"{slowest:.2f} s (a hang: over {NO_HANG_SECONDS} s); {len(load.attempts)} sendings; "
+        f"{len(recorded)} scans "
         "recorded, none partial"
     )
