@@ -79,6 +79,7 @@ from grassroots.projections.survey_results import (
     SurveyRow,
     answer_rows,
     breakdown_by_unit,
+    question_of,
     questions_of,
     survey_results,
     survey_row,
@@ -391,7 +392,7 @@ def survey_texts(
     row = _row_for(api, caller, survey_id)
     chosen = _version_of(row, version)
     with api.engine.connect() as conn:
-        question = next((q for q in questions_of(conn, survey_id, chosen) if q.key == key), None)
+        question = question_of(conn, survey_id, chosen, key)
         if question is None or question.kind is not QuestionKind.TEXT:
             raise NotFound("question", survey_id)
         return text_answers(conn, survey_id, chosen, key, limit=page.limit + 1, offset=page.offset)

@@ -54,7 +54,7 @@ from grassroots.pages.controllers import page
 from grassroots.pages.sessions import PageSessions, SessionsDep
 from grassroots.projections.survey_results import (
     breakdown_by_unit,
-    questions_of,
+    question_of,
     survey_results,
     survey_row,
 )
@@ -234,9 +234,7 @@ def _texts(api: Api, caller: Caller, survey_id: UUID, key: str, offset: int) -> 
     with api.engine.connect() as conn:
         row = survey_row(conn, survey_id)
         assert row is not None  # survey_texts found it, and the text question
-        question = next(
-            q for q in questions_of(conn, survey_id, row.current_version) if q.key == key
-        )
+        question = question_of(conn, survey_id, row.current_version, key)
     return {"row": row, "question": question, "texts": request.page(texts)}
 
 

@@ -268,26 +268,37 @@ class ReadSide:
         end = batch[-1][1].position if len(batch) == self.batch_size else stop
         shares = _shares(members, batch)
         pairs = list(zip(members, shares, strict=True))
-        idle = [runner for runner, own in pairs if not own]
         # Those with events to write go first, each in its own transaction; those
         # without only move their position, all in one (each alone if one lost a race).
+        for runner, own in pairs:
+            if own:
+                self._apply_one(runner, start, end, own, done)
+        idle = [runner for runner, own in pairs if not own]
         if len(idle) > 1 and ProjectionRunner.advance_together(self.engine, idle, start, end):
             done.applied += len(idle)
             done.moved.update(runner.name for runner in idle)
-            pairs = [(runner, own) for runner, own in pairs if own]
         else:
-            pairs.sort(key=lambda pair: not pair[1])
-        for runner, own in pairs:
-            try:
-                if runner.apply(start, end, own):
-                    done.applied += 1
-                    done.moved.add(runner.name)
-            except Exception as error:
-                # Its transaction rolled back; the others' batches do not depend on it.
-                done.failed[runner.name] = error
-                if not isinstance(error, _ENVIRONMENTAL):
-                    self._isolate(runner, start, end, own, done)
+            for runner in idle:
+                self._apply_one(runner, start, end, [], done)
         return end
+
+    def _apply_one(
+        self,
+        runner: ProjectionRunner,
+        start: int,
+        end: int,
+        own: list[tuple[EventContext, Any]],
+        done: Round,
+    ) -> None:
+        try:
+            if runner.apply(start, end, own):
+                done.applied += 1
+                done.moved.add(runner.name)
+        except Exception as error:
+            # Its transaction rolled back; the others' batches do not depend on it.
+            done.failed[runner.name] = error
+            if not isinstance(error, _ENVIRONMENTAL):
+                self._isolate(runner, start, end, own, done)
 
     def _isolate(
         self,

@@ -61,6 +61,7 @@ __all__ = [
     "UnitCell",
     "answer_rows",
     "breakdown_by_unit",
+    "question_of",
     "questions_of",
     "survey_answer_values",
     "survey_answers",
@@ -401,6 +402,11 @@ class SurveyResults:
     version: int
     answers: int
     questions: list[QuestionResult]
+
+
+def question_of(conn: sa.Connection, survey_id: UUID, version: int, key: str) -> Question | None:
+    """One question of a version by its key; None if the version asks no such question."""
+    return next((q for q in questions_of(conn, survey_id, version) if q.key == key), None)
 
 
 def _answer_count(conn: sa.Connection, survey_id: UUID, version: int) -> int:

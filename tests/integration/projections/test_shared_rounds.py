@@ -266,14 +266,7 @@ def test_a_catch_up_leaves_the_collector_running_unless_told_to_pause_it(
 def test_projections_with_nothing_to_apply_move_their_positions_in_one_commit(
     app: Grassroots, read_engine: Engine
 ) -> None:
-    generate_history(app, seed=24, shape=SHAPE)
-    log = EventLog(app.recorder, app.mapper)
-    read_side = ReadSide(read_engine, log, projections=ALL_PROJECTIONS)
-    read_side.catch_up()
-    start = log.last_position()
-    # One event that only a few read models follow.
-    app.create_org_unit(name="新设社区", level=OrgLevel.VILLAGE, parent_id=_a_township(read_side))
-    end = log.last_position()
+    read_side, start, end = _caught_up_then_a_new_unit(app, read_engine, seed=24)
     (topic,) = _topics(read_side, start, end)
     followers = [r for r in read_side.runners.values() if r.follows(topic)]
     commits: list[int] = []
@@ -292,13 +285,7 @@ def test_projections_with_nothing_to_apply_move_their_positions_in_one_commit(
 def test_projections_moved_together_lose_their_race_whole_and_then_move_each_alone(
     app: Grassroots, read_engine: Engine
 ) -> None:
-    generate_history(app, seed=25, shape=SHAPE)
-    log = EventLog(app.recorder, app.mapper)
-    read_side = ReadSide(read_engine, log, projections=ALL_PROJECTIONS)
-    read_side.catch_up()
-    start = log.last_position()
-    app.create_org_unit(name="新设社区", level=OrgLevel.VILLAGE, parent_id=_a_township(read_side))
-    end = log.last_position()
+    read_side, start, end = _caught_up_then_a_new_unit(app, read_engine, seed=25)
     written = _topics(read_side, start, end)
     idle = [r for r in read_side.runners.values() if not any(r.follows(t) for t in written)]
     first, second = idle[0], idle[1]
@@ -313,6 +300,20 @@ def test_projections_moved_together_lose_their_race_whole_and_then_move_each_alo
     assert moved is False
     assert (after[first.name], after[second.name]) == (start, end)  # nothing written
     assert set(_positions(read_side).values()) == {end}
+
+
+def _caught_up_then_a_new_unit(
+    app: Grassroots, read_engine: Engine, *, seed: int
+) -> tuple[ReadSide, int, int]:
+    """A read side caught up on a history, then one event (a new village) that only a
+    few read models follow: the read side, and the log's positions before and after it."""
+    generate_history(app, seed=seed, shape=SHAPE)
+    log = EventLog(app.recorder, app.mapper)
+    read_side = ReadSide(read_engine, log, projections=ALL_PROJECTIONS)
+    read_side.catch_up()
+    start = log.last_position()
+    app.create_org_unit(name="新设社区", level=OrgLevel.VILLAGE, parent_id=_a_township(read_side))
+    return read_side, start, log.last_position()
 
 
 def _topics(read_side: ReadSide, start: int, end: int) -> set[str]:
