@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.engine import Engine
 
@@ -67,6 +68,12 @@ def _quiet(read_side: _Watched, timeout: float = 10.0) -> int:
     return len(read_side.rounds)
 
 
+def _write_a_city(app: Grassroots, read_side: ReadSide, region: UUID, n: int) -> None:
+    """One event in the log, and the wake-up the application's own writes give in the server."""
+    app.create_org_unit(name=f"第{n}市", level=OrgLevel.CITY, parent_id=region)
+    read_side.wake()
+
+
 def test_a_stream_of_writes_is_gathered_into_a_few_rounds(
     app: Grassroots, read_engine: Engine
 ) -> None:
@@ -77,8 +84,7 @@ def test_a_stream_of_writes_is_gathered_into_a_few_rounds(
         before = _quiet(read_side)
 
         for n in range(WRITES):
-            app.create_org_unit(name=f"第{n}市", level=OrgLevel.CITY, parent_id=region)
-            read_side.wake()  # as the application's own writes do in the server
+            _write_a_city(app, read_side, region, n)
             time.sleep(0.03)
         assert read_side.wait_for(app.log_head(), timeout=10)
         _quiet(read_side)
@@ -101,8 +107,7 @@ def test_a_write_after_a_quiet_spell_is_applied_without_a_rest(
         assert read_side.wait_for(app.log_head(), timeout=10)
         for n in range(3):
             _quiet(read_side)
-            app.create_org_unit(name=f"第{n}市", level=OrgLevel.CITY, parent_id=region)
-            read_side.wake()
+            _write_a_city(app, read_side, region, n)
             assert read_side.wait_for(app.log_head(), timeout=5)
         assert not read_side.resting.is_set()
 
@@ -115,8 +120,7 @@ def test_stopping_ends_a_rest_at_once(app: Grassroots, read_engine: Engine) -> N
     assert thread is not None
     n = 0
     while not read_side.resting.wait(0.005):
-        app.create_org_unit(name=f"第{n}市", level=OrgLevel.CITY, parent_id=region)
-        read_side.wake()
+        _write_a_city(app, read_side, region, n)
         n += 1
         assert n < 500, "the rounds never rested under a stream of writes"
 
