@@ -10,14 +10,18 @@ then (on PostgreSQL) vacuums and analyzes its tables, as autovacuum would a minu
 later, and times each read, called as the read models' query functions, n times
 (those of a millisecond or so 2,000 times, for a steadier p99):
 
-- a volunteer's ledger page (50 lines), also over the API in process;
+- a volunteer's ledger page (up to 50 lines, of a volunteer who came at least once,
+  not one of the regulars), also over the API in process; and, in the large history
+  only, the first and the last page of a regular's ledger of more than a page (each
+  city's regulars sign up for one in seven of its activities);
 - a center's counts for one week;
 - a county's weekly compliance (1,000 cadres) and the capital city's (10,000);
 - the open problems of the region (first page of 50).
 
 It prints p50/p99 of each at both sizes, and the large figure over the small one
 (goal: at most 1.2, "flat"); goals: p99 under 10 ms for the ledger page and a
-center's counts, under 100 ms for a county's compliance.
+center's counts, under 100 ms for a county's compliance; a long ledger's last page
+costs no more than its first (at most 1.2 times).
 
     python benchmarks/read_scale.py            # ~100k and ~1.4M events; minutes
     python benchmarks/read_scale.py --quick    # ~20k and ~100k events
@@ -55,7 +59,7 @@ from grassroots.loading import ProvinceShape, generate_province
 from grassroots.migrating import upgrade
 from grassroots.projections.center_activity import center_counts, week_of
 from grassroots.projections.compliance.verdicts import unit_compliance
-from grassroots.projections.ledger import read_ledger_page
+from grassroots.projections.ledger import read_ledger, read_ledger_page
 from grassroots.projections.problems import open_problems
 from grassroots.settings import Settings
 from grassroots.simulation import FIRST_MONDAY
@@ -67,7 +71,10 @@ from benchmarks.figures import figure
 SMALL = ProvinceShape(weeks=3, volunteers=30_000)
 LARGE = ProvinceShape(weeks=52, volunteers=300_000)
 QUICK_SMALL = ProvinceShape(weeks=2, volunteers=5_000, cadres_per_county=100)
-QUICK_LARGE = ProvinceShape(weeks=8, volunteers=30_000, cadres_per_county=100)
+# Eight weeks make no long ledger at the regulars' usual pace: here five a city come to all.
+QUICK_LARGE = ProvinceShape(
+    weeks=8, volunteers=30_000, cadres_per_county=100, regulars_per_city=5, regular_share=1.0
+)
 PASSWORD = "read-scale-benchmark"
 GOALS_MS = {"ledger page": 10.0, "ledger page (API)": 10.0, "center week": 10.0}
 COUNTY_GOAL_MS = 100.0
@@ -101,6 +108,12 @@ class History:
 
     events: int
     reads: dict[str, Callable[[int], Any]]
+    # A regular's ledger of more than a page: its first page, and its last reached by key.
+    long_ledger: dict[str, Callable[[int], Any]]
+    ledger_lengths: list[int]  # of the regulars whose pages ``long_ledger`` reads
+
+
+PAGE = 50  # lines a ledger page shows (one more is read, to learn whether more follow)
 
 
 def build(
@@ -133,7 +146,12 @@ def build(
         _vacuum(url, schema)
 
     rng = random.Random(1)
-    volunteers = [rng.choice(province.volunteers) for _ in range(n + 1)]
+    with read_side.reader.connect() as conn:
+        # The regulars' long ledgers are timed on their own (``long_ledger``).
+        regular_ids = set(province.regulars)
+        others = [v for v in province.volunteers if v not in regular_ids]
+        volunteers = _with_a_ledger(conn, others, rng, n + 1)
+        regulars = _long_ledgers(conn, province.regulars)
     centers = [rng.choice(province.centers) for _ in range(n + 1)]
     last_week = FIRST_MONDAY + timedelta(days=7 * (shape.weeks - 1), hours=12)
     day = last_week.astimezone(UTC).date()
@@ -149,17 +167,60 @@ def build(
     # transaction by taking the file's write lock.
     conn = stack.enter_context(read_side.reader.connect())
     # How full a page is, as the two histories are compared.
-    lines = [len(read_ledger_page(conn, v, limit=51)) for v in volunteers[:200]]
+    lines = [len(read_ledger_page(conn, v, limit=PAGE + 1)) for v in volunteers[:200]]
     print(f"{name}: a ledger page holds {statistics.mean(lines):.1f} lines on average", flush=True)
+    lengths = [length for _, length, _ in regulars]
+    print(
+        f"{name}: {len(regulars)} regulars have more than a page"
+        + (f" ({min(lengths)}-{max(lengths)} lines)" if lengths else ""),
+        flush=True,
+    )
+
+    def regular(i: int) -> tuple[uuid.UUID, int, int]:
+        return regulars[i % len(regulars)]
+
+    long_ledger: dict[str, Callable[[int], Any]] = {
+        "first page": lambda i: read_ledger_page(conn, regular(i)[0], limit=PAGE + 1),
+        "last page": lambda i: read_ledger_page(
+            conn, regular(i)[0], limit=PAGE + 1, after=regular(i)[2]
+        ),
+    }
     reads: dict[str, Callable[[int], Any]] = {
-        "ledger page": lambda i: read_ledger_page(conn, volunteers[i], limit=51),
+        "ledger page": lambda i: read_ledger_page(conn, volunteers[i], limit=PAGE + 1),
         "center week": lambda i: center_counts(conn, centers[i], "week", [week]),
         "county compliance": lambda _i: unit_compliance(conn, county, period, now),
         "city compliance": lambda _i: unit_compliance(conn, capital, period, now),
         "open problems": lambda _i: open_problems(conn, province.region, now, limit=50),
         "ledger page (API)": over_the_api,
     }
-    return History(province.events, reads)
+    return History(province.events, reads, long_ledger, lengths)
+
+
+def _with_a_ledger(
+    conn: Any, volunteers: list[uuid.UUID], rng: random.Random, count: int
+) -> list[uuid.UUID]:
+    """``count`` volunteers drawn at random (again and again) from those with a ledger line:
+    most of a province's volunteers never came, and an empty page is no read to time."""
+    found: list[uuid.UUID] = []
+    for volunteer in rng.sample(volunteers, k=len(volunteers)):
+        if read_ledger_page(conn, volunteer, limit=1):
+            found.append(volunteer)
+            if len(found) == 200:
+                break
+    if not found:
+        raise SystemExit("no volunteer has a ledger line")
+    return [rng.choice(found) for _ in range(count)]
+
+
+def _long_ledgers(conn: Any, regulars: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, int]]:
+    """The regulars whose ledgers fill two pages at least: each with its length and the
+    position after which its last full page begins."""
+    found = []
+    for volunteer in regulars:
+        lines = read_ledger(conn, volunteer)
+        if len(lines) > PAGE + 1:
+            found.append((volunteer, len(lines), lines[-(PAGE + 2)].position))
+    return found
 
 
 # The reads of a millisecond or so: a p99 of 200 of them is their second slowest, which
@@ -175,21 +236,39 @@ def time_side_by_side(
     figures: tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]] = ({}, {})
     for read in small.reads:
         count = city_n if read == "city compliance" else cheap_n if read in CHEAP else n
-        calls = (small.reads[read], large.reads[read])
-        for call in calls:
-            call(0)  # warm: statement caches, pages
-        # The heap settled as the server settles it once built (see ``grassroots serve``).
-        gc.collect()
-        gc.freeze()
-        samples: tuple[list[float], list[float]] = ([], [])
-        for i in range(count):
-            for side in (0, 1) if i % 2 == 0 else (1, 0):
-                started = time.perf_counter()
-                calls[side](i)
-                samples[side].append(time.perf_counter() - started)
+        samples = _in_turn((small.reads[read], large.reads[read]), count)
         for side in (0, 1):
             figures[side][read] = _percentiles(samples[side])
     return Figures(small.events, figures[0]), Figures(large.events, figures[1])
+
+
+def _in_turn(
+    calls: tuple[Callable[[int], Any], Callable[[int], Any]], count: int
+) -> tuple[list[float], list[float]]:
+    """``count`` timings of each call, the two taken in turn (a, b, b, a, ...)."""
+    for call in calls:
+        call(0)  # warm: statement caches, pages
+    # The heap settled as the server settles it once built (see ``grassroots serve``).
+    gc.collect()
+    gc.freeze()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for i in range(count):
+        for side in (0, 1) if i % 2 == 0 else (1, 0):
+            started = time.perf_counter()
+            calls[side](i)
+            samples[side].append(time.perf_counter() - started)
+    return samples
+
+
+def time_long_ledger(history: History, count: int) -> dict[str, tuple[float, float]]:
+    """A long ledger's first page and its last, in turn: a page costs the same wherever it
+    lies in the ledger, since the key leads straight to it."""
+    if not history.ledger_lengths:
+        raise SystemExit("no regular has a ledger of more than one page")
+    first, last = _in_turn(
+        (history.long_ledger["first page"], history.long_ledger["last page"]), count
+    )
+    return {"first page": _percentiles(first), "last page": _percentiles(last)}
 
 
 def _vacuum(url: str, schema: str) -> None:
@@ -263,6 +342,24 @@ def report(name: str, small: Figures, large: Figures) -> None:
         )
 
 
+def report_long_ledger(name: str, large: History, pages: dict[str, tuple[float, float]]) -> None:
+    lengths = large.ledger_lengths
+    print(
+        f"\n{name}: a regular's ledger of {min(lengths)}-{max(lengths)} lines,"
+        f" {large.events:,} events, pages of {PAGE + 1} lines read (ms)"
+    )
+    for page, (p50, p99) in pages.items():
+        print(f"{page:<20} {p50:8.2f} {p99:8.2f}")
+    first, last = pages["first page"][1], pages["last page"][1]
+    goal = GOALS_MS["ledger page"]
+    figure(
+        f"a regular's last ledger page, {large.events:,} events ({name})",
+        f"p99 {last:.2f} ms; ÷ first page {last / first:.2f}",
+        f"p99 < {goal:.0f} ms, last ÷ first ≤ 1.2",
+        last < goal and last / first <= 1.2,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="~20k and ~100k events")
@@ -293,7 +390,9 @@ def main() -> None:
                     schema, target = _own_schema(url, stack), url
                 histories.append(build(f"{name} {size}", target, shape, schema, stack, cheap_n))
             a, b = time_side_by_side(histories[0], histories[1], args.n, city_n, cheap_n)
+            pages = time_long_ledger(histories[1], cheap_n)
         report(name, a, b)
+        report_long_ledger(name, histories[1], pages)
 
 
 def _own_schema(url: str, stack: ExitStack) -> str:

@@ -14,6 +14,11 @@ The cadres all belong to the first (the capital) city, ``cadres_per_county`` to
 each of its counties: one county's compliance covers that many cadres, the
 city's all of them.
 
+Each city has a few regulars (``regulars_per_city``), who sign up for about one in
+seven of its activities; the other places go to volunteers drawn at random, most of
+whom come once a year or not at all. A year gives the regulars ledgers of several
+pages, so the ledger's pages are read where they are long.
+
 Stories are told one week at a time and played up to the week's first instant,
 so the log stays in time order while only about two weeks of open stories are
 held in memory.
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -61,6 +66,11 @@ class ProvinceShape:
     # The chance that a cadre visits a point in a given week.
     visits_per_cadre_week: float = 0.4
     attendance_share: float = 0.6
+    # A city's most active volunteers, each signing up for about one in seven of its
+    # activities (two a week): a year gives them ledgers longer than a page, where
+    # most volunteers come once or not at all.
+    regulars_per_city: int = 20
+    regular_share: float = 0.15
 
 
 @dataclass
@@ -73,6 +83,7 @@ class Province:
     centers: list[UUID]
     cadres: int
     volunteers: list[UUID]
+    regulars: list[UUID] = field(default_factory=list)
     events: int = 0
 
 
@@ -150,6 +161,12 @@ def generate_province(
         province.volunteers.append(volunteer.id)
         out.add(volunteer, claim)
 
+    city_regulars = [
+        rng.sample(volunteers, k=min(len(volunteers), shape.regulars_per_city))
+        for volunteers in city_volunteers
+    ]
+    province.regulars = [r for regulars in city_regulars for r in regulars]
+
     cadres: list[tuple[Cadre, list[GrassrootsPoint]]] = []
     for county_id in province.counties[0]:
         points = county_points.get(county_id, [])
@@ -194,6 +211,8 @@ def generate_province(
                         city_volunteers[c],
                         starts,
                         shape.attendance_share,
+                        city_regulars[c],
+                        shape.regular_share,
                     )
                 )
         for cadre, points in cadres:

@@ -234,9 +234,15 @@ def _activity(
     volunteer_ids: Sequence[UUID],
     starts: datetime,
     attendance_share: float,
+    regulars: Sequence[UUID] = (),
+    regular_share: float = 0.0,
 ) -> Story:
     """Posted three days ahead; sign-ups, a few withdrawals, maybe a reschedule or a
-    cancellation; at the start, an attendance story for each volunteer who comes."""
+    cancellation; at the start, an attendance story for each volunteer who comes.
+
+    Each of ``regulars`` signs up with the chance ``regular_share``; others drawn
+    from ``volunteer_ids`` take the rest of the places.
+    """
     posted_at = starts - timedelta(days=3)
     yield posted_at
     length = timedelta(minutes=rng.choice([60, 90, 120, 180]))
@@ -257,7 +263,10 @@ def _activity(
     out.add(activity)
     cancel_at = starts - timedelta(days=1) if rng.random() < 0.05 else None
     # Sign-ups spread over the two days after posting; some give their place back.
-    chosen = rng.sample(volunteer_ids, k=min(len(volunteer_ids), rng.randint(3, 15)))
+    places = min(len(volunteer_ids), rng.randint(3, 15))
+    coming = [r for r in regulars if rng.random() < regular_share][:places]
+    others = [v for v in rng.sample(volunteer_ids, k=places) if v not in coming]
+    chosen = coming + others[: places - len(coming)]
     steps: list[tuple[datetime, str, UUID]] = []
     for volunteer_id in chosen:
         signs_up = posted_at + timedelta(minutes=rng.randint(30, 60 * 48))

@@ -120,7 +120,7 @@ async def log_in_guarded(api: Api, data: LogIn) -> IssuedSession:
         # queued, and the ones before them may since have started a delay.
         await api.guesses.require_allowed(data.phone)
         try:
-            issued = await api.write(
+            issued = await api.write_hashing(
                 None,
                 api.app.log_in,
                 phone=data.phone,
@@ -139,7 +139,7 @@ async def register_guarded(api: Api, data: Registration) -> Registered:
     """The application's volunteer registration behind the hashing bound; the API's
     registration and the registration page both go through here."""
     async with api.hashing.held():
-        account_id, volunteer_id = await api.write(
+        account_id, volunteer_id = await api.write_hashing(
             None,
             api.app.register_volunteer_account,
             name=data.name,
@@ -266,7 +266,7 @@ class AccountController(Controller):
     ) -> None:
         caller = request.user
         async with api.hashing.held():
-            await api.write(
+            await api.write_hashing(
                 caller.account_id,
                 api.app.change_password,
                 caller.account_id,

@@ -3,7 +3,9 @@ API's own configuration, with the two ways of calling into them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -60,6 +62,9 @@ class ApiConfig:
     # How long a read waits for the read models to include the caller's own writes.
     read_wait_seconds: float = 2.0
     threads: int = 16
+    # Commands in threads at once, besides password hashes (``Api.write``); None: as
+    # many as the pool. ``bootstrap.api_config`` bounds them on SQLite.
+    writers: int | None = None
     max_body_bytes: int = 1_000_000
     # Web origins whose pages may call the API (CORS); none: same origin only.
     cors_origins: tuple[str, ...] = ()
@@ -97,6 +102,9 @@ class Api:
         self.hashing = hashing
         # Each center's unit and its ancestry, for routing live updates.
         self.center_places = CenterPlaces()
+        self._writers: AbstractAsyncContextManager[Any] = (
+            nullcontext() if config.writers is None else asyncio.Semaphore(config.writers)
+        )
 
     def live_channel(self, kind: str, record_id: Any) -> str:
         """The channel name for live updates about one record (a center, an org unit)."""
@@ -119,8 +127,29 @@ class Api:
         """Run a command off the loop and remember where it left the log for the caller.
 
         The command and its arguments are passed as they are (no closure), so a reader
-        and a type checker follow a route straight to the application's method.
+        and a type checker follow a route straight to the application's method. At most
+        ``config.writers`` commands run at once; the rest wait on the loop.
         """
+        return await self._write(self._writers, account_id, command, *args, **kwargs)
+
+    async def write_hashing(
+        self, account_id: Any, command: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``write`` for a command that hashes a password, called under ``hashing.held()``.
+
+        The hashing slots bound these, and they take no writer's place: a burst of
+        log-ins, each a tenth of a second of hashing, holds back no scan.
+        """
+        return await self._write(nullcontext(), account_id, command, *args, **kwargs)
+
+    async def _write(
+        self,
+        lane: AbstractAsyncContextManager[Any],
+        account_id: Any,
+        command: Callable[P, T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         app = self.app
 
         def run() -> tuple[T, int]:
@@ -128,7 +157,8 @@ class Api:
             # The position is kept per thread: read it in the thread that wrote.
             return result, app.last_write_position()
 
-        result, position = await in_thread(run)
+        async with lane:
+            result, position = await in_thread(run)
         if account_id is not None:
             await self.positions.wrote(account_id, position)
         return result

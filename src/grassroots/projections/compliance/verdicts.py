@@ -316,7 +316,7 @@ def unit_compliance(
     where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
     candidates = _candidates(conn, _units_of(where))
     return _unit_compliance(
-        conn, org_unit_id, period, now, lambda cadre: _rules_for(cadre, period, now, candidates)
+        conn, org_unit_id, period, now, _rules_by_place(period, now, candidates)
     )
 
 
@@ -425,11 +425,12 @@ def compliance_trend(
         _, last = period_bounds(period)
         total = met = 0
         idle: _IdleJudgements = {}
+        rules_of = _rules_by_place(period, now, candidates)
         for cadre in cadres:
             if local_date(cadre.registered_at, cadre.zone) > last:
                 continue
             facts = [f for f in visits[cadre.cadre_id] if lo <= f.started_at < hi]
-            rules = _rules_for(cadre, period, now, candidates)
+            rules = rules_of(cadre)
             judgement = _judge_once(cadre, facts, period, now, rules, idle)
             total += 1
             met += judgement.status is Status.MET
@@ -851,6 +852,26 @@ def _rules_for(
 ) -> GoverningRules:
     day = reference_day(period, zone=cadre.zone, now=now)
     return _governing(candidates.get(cadre.org_unit_id, []), day)
+
+
+def _rules_by_place(
+    period: Period, now: datetime, candidates: Mapping[UUID, list[_Candidate]]
+) -> Callable[[_Cadre], GoverningRules]:
+    """``_rules_for``, worked out once per unit and zone for one period.
+
+    A cadre's rules depend only on their unit and zone: a county's thousand cadres
+    sit in a few dozen units and share one zone, so one read works out each pair once.
+    """
+    known: dict[tuple[UUID, ZoneInfo], GoverningRules] = {}
+
+    def rules_of(cadre: _Cadre) -> GoverningRules:
+        key = (cadre.org_unit_id, cadre.zone)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _rules_for(cadre, period, now, candidates)
+        return found
+
+    return rules_of
 
 
 def _judge_once(
