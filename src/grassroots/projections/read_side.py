@@ -88,10 +88,12 @@ _FAILING_SECONDS = 1.0
 # twice as long as the last round took lets the next gather what came meanwhile:
 # 1.6-1.9 ms in a worker, and in the server (the embedded default) 8-10 % less CPU
 # per check-in and 10 % more check-ins a second (``benchmarks/check_in.py``). A
-# round takes then at most a third of the time. A lone write after a quiet spell
-# is applied at once: only a round that follows another which found events rests,
-# so the lag of one check-out is unchanged (``benchmarks/lag.py``). The cap bounds
-# the lag a long round (a big batch) would add.
+# round takes then at most a third of the time. A lone write is applied at once:
+# only a round that follows another which found events, and during which more
+# writes came, rests. (Without the second condition a check-in and its check-out,
+# applied in two rounds, put a rest in the way of the next volunteer's scans: the
+# lag on PostgreSQL reached 45-50 ms at its p95, ``benchmarks/lag.py``.) The cap
+# bounds the lag a long round (a big batch) would add.
 REST_RATIO = 2.0
 MAX_REST_SECONDS = 0.1
 
@@ -473,7 +475,10 @@ class ReadSide:
                 streaming = False
                 self._wake.wait(self._idle_seconds())
                 continue
-            if streaming:
+            # A stream: this round and the one before found events, and more came
+            # while this one ran. A check-out right after its check-in, or a write
+            # after a quiet spell, finds no rest in its way.
+            if streaming and self._wake.is_set():
                 self._stop.wait(self.rest_after(self._monotonic() - began))
             streaming = True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,8 @@ class _Watched(ReadSide):
         super().__init__(*args, **kwargs)
         self.rounds: list[int] = []
         self.resting = threading.Event()
+        # Called in the read side's thread as each round ends.
+        self.after_round: Callable[[Round], None] = lambda _done: None
 
     def _live_round(self) -> Round:
         # A round taking a tenth of a second more, outside any transaction (on SQLite
@@ -34,6 +37,7 @@ class _Watched(ReadSide):
         time.sleep(0.1)
         done = super()._live_round()
         self.rounds.append(done.applied)
+        self.after_round(done)
         return done
 
     def rest_after(self, round_seconds: float) -> float:
@@ -109,6 +113,38 @@ def test_a_write_after_a_quiet_spell_is_applied_without_a_rest(
             _quiet(read_side)
             _write_a_city(app, read_side, region, n)
             assert read_side.wait_for(app.log_head(), timeout=5)
+        assert not read_side.resting.is_set()
+
+
+def test_two_busy_rounds_with_nothing_written_during_the_second_do_not_rest(
+    app: Grassroots, read_engine: Engine
+) -> None:
+    """A check-in and its check-out a moment later are applied in two rounds; the next
+    volunteer's scans, a moment after that, are no stream and find no rest."""
+    region = app.create_org_unit(name="内蒙古自治区", level=OrgLevel.REGION)
+    # A rest here would be half a minute: the wait below would run out first.
+    read_side = _watched(app, read_engine, max_rest_seconds=30.0)
+    with read_side.running():
+        assert read_side.wait_for(app.log_head(), timeout=10)
+        _quiet(read_side)
+        busy: list[int] = []
+
+        def write_once_after_the_first(done: Round) -> None:
+            # Between the two rounds: the second round applies it, and nothing is
+            # written while the second runs.
+            if done.applied:
+                busy.append(done.applied)
+                if len(busy) == 1:
+                    _write_a_city(app, read_side, region, 1)
+
+        read_side.after_round = write_once_after_the_first
+        _write_a_city(app, read_side, region, 0)
+        # The round after the second finds nothing; after a rest it would come too late.
+        _quiet(read_side, timeout=5)
+        assert busy == [1, 1]
+
+        _write_a_city(app, read_side, region, 2)
+        assert read_side.wait_for(app.log_head(), timeout=5)
         assert not read_side.resting.is_set()
 
 
