@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.figures import figure  # noqa: E402
+from benchmarks.sampling import report, sampled  # noqa: E402
 from tests.e2e.serving import free_port  # noqa: E402
 from tests.integration.builders import World, build_world, post_activity  # noqa: E402
 
@@ -385,12 +386,20 @@ def main() -> None:
         action="store_true",
         help="events and read models on GRASSROOTS_TEST_DATABASE_URL (a schema of its own)",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the server with py-spy during the largest load into this file "
+        "(pip install py-spy) and print where its time went",
+    )
     args = parser.parse_args()
     if args.serve:
         serve()
         return
     with _database(args.postgres) as database:
         _run(args, database)
+    if args.profile is not None:
+        report(args.profile)
 
 
 @contextmanager
@@ -462,8 +471,14 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
                 echo_cpu = _cpu_seconds(pid) - echo_cpu
                 batch, pool = pool[: clients * args.rounds], pool[clients * args.rounds :]
                 requests = _check_ins(world, batch)
+                profiled = (
+                    sampled(pid, args.profile)
+                    if args.profile is not None and clients == max(args.clients)
+                    else contextlib.nullcontext()
+                )
                 cpu = (_cpu_seconds(pid), _cpu_seconds(worker_pid))
-                took, lat = asyncio.run(_drive(port, clients, requests))
+                with profiled:
+                    took, lat = asyncio.run(_drive(port, clients, requests))
                 # The worker may still be catching up on the last few check-ins.
                 time.sleep(0.5)
                 cpu = (_cpu_seconds(pid) - cpu[0], _cpu_seconds(worker_pid) - cpu[1])

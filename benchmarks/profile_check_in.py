@@ -72,7 +72,9 @@ async def _each(calls: list[Callable[[], Awaitable[None]]]) -> tuple[float, floa
     return (time.process_time() - cpu) / len(calls), (time.perf_counter() - wall) / len(calls)
 
 
-async def _run(app: Any, world: World2, timed: list[Any], profiled: list[Any], top: int) -> None:
+async def _run(
+    app: Any, world: World2, timed: list[Any], profiled: list[Any], top: int, save: Path | None
+) -> None:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.lifespan(),
@@ -116,6 +118,8 @@ async def _run(app: Any, world: World2, timed: list[Any], profiled: list[Any], t
         profile.disable()
         took = time.perf_counter() - started
         print(f"3. {len(profiled)} check-ins profiled: {took / len(profiled) * 1000:.2f} ms each")
+        if save is not None:
+            profile.dump_stats(save)
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(order).print_stats(top)
@@ -126,6 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-ins", type=int, default=200, help="for each of the three")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--save", type=Path, help="also write the profile here (pstats format)")
     args = parser.parse_args()
     # The client's own line per request is the benchmark's cost, not the server's.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -149,7 +154,8 @@ def main() -> None:
         floor = _command_floor(world, world.load[:n])
         figure("the check-in command alone, in process: CPU", f"{floor * 1000:.2f} ms")
         app = build_web_app(settings)
-        asyncio.run(_run(app, world, world.load[n : 2 * n], world.load[2 * n :], args.top))
+        timed, profiled = world.load[n : 2 * n], world.load[2 * n :]
+        asyncio.run(_run(app, world, timed, profiled, args.top, args.save))
 
 
 if __name__ == "__main__":

@@ -86,8 +86,8 @@ class Caller:
 def load_caller(app: Grassroots, account_id: UUID, session_id: UUID) -> Caller | None:
     """The caller a session stands for, or None once the session no longer holds."""
     try:
-        session = app.get(Session, session_id)
-        account = app.get(Account, account_id)
+        session = app.read(Session, session_id)
+        account = app.read(Account, account_id)
     except NotFound:
         return None
     if not account.holds(session, app.now()):

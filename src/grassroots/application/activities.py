@@ -187,9 +187,9 @@ class ActivityCommands(Core):
             rotation_seconds=self.config.qr_rotation_seconds,
         ).step
         attendance_id = Attendance.id_for(volunteer_id, activity_id)
-        if self.exists(attendance_id):
-            return self.get(Attendance, attendance_id)
-        self.get(Volunteer, volunteer_id).require_active()
+        if (already := self.find(Attendance, attendance_id)) is not None:
+            return already
+        self.read(Volunteer, volunteer_id).require_active()
         activity.require_check_in_allowed(volunteer_id)
         self._require_on_site(activity, scan)
         presence = self._presence(volunteer_id)
@@ -317,16 +317,13 @@ class ActivityCommands(Core):
         return units
 
     def _presence(self, volunteer_id: UUID) -> Presence:
-        presence_id = Presence.id_for(volunteer_id)
-        if self.exists(presence_id):
-            return self.get(Presence, presence_id)
-        return Presence(volunteer_id=volunteer_id)
+        presence = self.find(Presence, Presence.id_for(volunteer_id))
+        return Presence(volunteer_id=volunteer_id) if presence is None else presence
 
     def _left(self, volunteer_id: UUID, activity_id: UUID, at: datetime) -> list[Presence]:
-        presence_id = Presence.id_for(volunteer_id)
-        if not self.exists(presence_id):
+        presence = self.find(Presence, Presence.id_for(volunteer_id))
+        if presence is None:
             return []
-        presence = self.get(Presence, presence_id)
         presence.leave(activity_id, at=at)
         return [presence]
 
