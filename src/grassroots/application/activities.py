@@ -216,9 +216,9 @@ class ActivityCommands(Core):
         try:
             self.commit(attendance, presence)
         except ConcurrentChange:
-            if self.exists(attendance_id):
+            if (opened := self.find(Attendance, attendance_id)) is not None:
                 # Two scans raced; the other one opened the attendance. Same answer.
-                return self.get(Attendance, attendance_id)
+                return opened
             raise
         return attendance
 
@@ -268,9 +268,8 @@ class ActivityCommands(Core):
         A volunteer who came but never scanned is added with the minutes (补录), if
         on the activity's list or living in the center's county."""
         activity = self.get(Activity, activity_id)
-        attendance_id = Attendance.id_for(volunteer_id, activity_id)
-        if self.exists(attendance_id):
-            attendance = self.get(Attendance, attendance_id)
+        attendance = self.find(Attendance, Attendance.id_for(volunteer_id, activity_id))
+        if attendance is not None:
             attendance.adjust(minutes=minutes, reason=reason, staff_id=staff_id, at=self.now())
         else:
             volunteer = self.get(Volunteer, volunteer_id)

@@ -160,8 +160,8 @@ class SurveyCommands(Core):
         if survey.audience is Audience.SUBTREE_VOLUNTEERS:
             survey.require_in_audience(unit_id, self._ancestors_of(unit_id))
         answer_id = SurveyAnswer.id_for_volunteer(survey_id, volunteer_id)
-        if self.exists(answer_id):
-            answer = self.get(SurveyAnswer, answer_id)
+        answer = self.find(SurveyAnswer, answer_id)
+        if answer is not None:
             answer.replace(survey_version=version, org_unit_id=unit_id, answers=checked, at=now)
         else:
             answer = SurveyAnswer.give(

@@ -42,8 +42,8 @@ class VolunteerCommands(Core):
     def volunteer_id_for_phone(self, phone: str) -> UUID:
         claim_ids = PhoneClaim.ids_for(phone, self.config.secret_key)
         for claim_id in claim_ids:
-            if self.exists(claim_id):
-                return self.get(PhoneClaim, claim_id).volunteer_id
+            if (claim := self.find(PhoneClaim, claim_id)) is not None:
+                return claim.volunteer_id
         raise NotFound("volunteer", claim_ids[0])
 
     def change_volunteer_profile(

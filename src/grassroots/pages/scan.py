@@ -105,9 +105,7 @@ def _scan_view(app: Grassroots, activity_id: UUID, volunteer_id: UUID | None) ->
     activity = app.get(Activity, activity_id)
     attendance = None
     if volunteer_id is not None:
-        attendance_id = Attendance.id_for(volunteer_id, activity_id)
-        if app.exists(attendance_id):
-            attendance = app.get(Attendance, attendance_id)
+        attendance = app.find(Attendance, Attendance.id_for(volunteer_id, activity_id))
     return ScanView(
         activity_id=activity_id,
         title=activity.title,

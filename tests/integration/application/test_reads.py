@@ -76,7 +76,8 @@ def test_find_is_none_until_there_is_one_and_then_a_copy(
     assert app.find(Volunteer, uuid4()) is None
 
     found = app.find(Volunteer, volunteer)
-    assert found is not None and found.id == volunteer
+    assert found is not None
+    assert found.id == volunteer
     assert found is not app.find(Volunteer, volunteer)
     assert app.exists(volunteer)
 
