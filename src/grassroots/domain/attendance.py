@@ -263,7 +263,7 @@ class Attendance(Aggregate):
     @property
     def is_open(self) -> bool:
         """Checked in by a scan and not closed yet."""
-        return self.checked_in_at is not None and self.closed_at is None
+        return still_open(checked_in_at=self.checked_in_at, closed_at=self.closed_at)
 
     @property
     def closed_at(self) -> datetime | None:
@@ -404,6 +404,12 @@ class Attendance(Aggregate):
                 code="not-checked-in",
             )
         return self.checked_in_at
+
+
+def still_open(*, checked_in_at: datetime | None, closed_at: datetime | None) -> bool:
+    """An attendance scanned in and neither scanned out nor closed automatically:
+    its credit is not known yet, so it cannot be corrected."""
+    return checked_in_at is not None and closed_at is None
 
 
 def _schedule(scheduled_start: datetime, scheduled_end: datetime) -> tuple[datetime, datetime]:

@@ -728,6 +728,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "scans {scan} · corrections {adjusted}",
     ),
     "desk.correct": ("更正时长", "Correct minutes"),
+    "desk.correct_after_close": ("签退后可更正", "Can be corrected once closed"),
     "desk.add_minutes": ("补录时长", "Add minutes"),
     "desk.correct_submit": ("提交更正", "Save the correction"),
     "desk.minutes_hint": ("如 30 或 -15", "e.g. 30 or -15"),

@@ -39,7 +39,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from grassroots.domain.activity import Activity
-from grassroots.domain.attendance import Attendance
+from grassroots.domain.attendance import Attendance, still_open
 from grassroots.domain.center import Center
 from grassroots.domain.values import EARTH_RADIUS_M, GeoPoint
 from grassroots.projections.bulk import Bulk
@@ -739,6 +739,14 @@ class AttendanceRow:
     adjustment_minutes: int
     adjustments: int
     credited_minutes: int
+
+    @property
+    def is_open(self) -> bool:
+        """Scanned in and not closed yet: staff can correct it only once it closes."""
+        return still_open(
+            checked_in_at=self.checked_in_at,
+            closed_at=self.checked_out_at or self.auto_closed_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,37 @@ def test_staff_correct_minutes_with_a_reason(desk: Desk) -> None:
     assert "<strong>90</strong>" in attended
 
 
+def _correction_cell(page: str, volunteer: UUID) -> str:
+    row = page.split(f'<tr id="v-{volunteer}">', 1)[1].split("</tr>", 1)[0]
+    return row.rsplit("<td", 1)[1]
+
+
+def test_an_attendee_still_in_is_offered_no_correction_until_the_attendance_closes(
+    desk: Desk,
+) -> None:
+    # Its credit is not known while it is open, so a form there could only be refused.
+    app = desk.site.app
+    desk.clock.advance(days=1, minutes=5)
+    app.check_in(desk.activity, desk.volunteer, token=app.venue_code(desk.activity).token)
+    desk.settle()
+    desk.site.log_in(STAFF_PHONE)
+
+    cell = _correction_cell(
+        desk.site.client.get(f"/desk/activities/{desk.activity}").text, desk.volunteer
+    )
+    assert "签退后可更正" in cell
+    assert "<form" not in cell
+
+    desk.clock.advance(minutes=80)
+    app.check_out(desk.activity, desk.volunteer, token=app.venue_code(desk.activity).token)
+    desk.settle()
+    cell = _correction_cell(
+        desk.site.client.get(f"/desk/activities/{desk.activity}").text, desk.volunteer
+    )
+    assert "签退后可更正" not in cell
+    assert "/adjustments" in cell
+
+
 def test_a_correction_without_a_reason_is_refused_with_a_sentence_and_writes_nothing(
     desk: Desk,
 ) -> None:
