@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from grassroots.application.accounts import password_hasher
 from grassroots.application.service import Grassroots
 from grassroots.domain.cadre import CadreKind
 from grassroots.domain.org_unit import OrgLevel
@@ -23,6 +24,12 @@ class World:
     village: UUID
     center: UUID
     point: UUID
+
+
+def fast_hashing(app: Grassroots) -> Grassroots:
+    """The app with a password hasher quick enough for tests that log in often."""
+    app.use_password_hasher(password_hasher(fast=True))
+    return app
 
 
 def build_world(app: Grassroots) -> World:

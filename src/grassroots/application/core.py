@@ -89,7 +89,8 @@ class Core(Application[UUID]):
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate (a copy, as ``get``), or None when there is none yet: one
-        read where ``exists`` then ``get`` would read it twice."""
+        read where ``exists`` then ``get`` would read it twice. An aggregate of
+        another kind under this id is still NotFound, as with ``get``."""
         aggregate = self._aggregate(aggregate_id, copy=True)
         return None if aggregate is None else self._typed(kind, aggregate_id, aggregate)
 
@@ -100,7 +101,7 @@ class Core(Application[UUID]):
         changes nothing has no need of it. The cached aggregate is brought up to
         date in place when another read finds newer events, so use this only
         where seeing one event's change half applied is harmless: a single
-        attribute read (a volunteer's status), or a session and an account,
+        attribute read (a volunteer's status or name), or a session and an account,
         whose events each change what this reads at once.
         """
         return self._typed(kind, aggregate_id, self._aggregate(aggregate_id, copy=False))

@@ -16,7 +16,13 @@ from grassroots.domain.account import Account, Grant, Role, Session, SessionEnde
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed
 from grassroots.domain.volunteer import PhoneClaim, Volunteer
 from tests.conftest import DURABLE, FakeClock
-from tests.integration.builders import World, build_world, register_cadre, register_volunteer
+from tests.integration.builders import (
+    World,
+    build_world,
+    fast_hashing,
+    register_cadre,
+    register_volunteer,
+)
 
 PHONE = "13800138000"
 PASSWORD = "correct horse battery"
@@ -28,14 +34,9 @@ def event_count(app: Grassroots) -> int:
     return app.recorder.max_notification_id() or 0
 
 
-def fast(app: Grassroots) -> Grassroots:
-    app.use_password_hasher(password_hasher(fast=True))
-    return app
-
-
 @pytest.fixture
 def app(open_app: Callable[[], Grassroots]) -> Grassroots:
-    return fast(open_app())
+    return fast_hashing(open_app())
 
 
 @pytest.fixture
@@ -570,7 +571,7 @@ def test_a_new_password_too_short_or_too_long_is_refused(
 def test_two_processes_registering_one_phone_leave_one_account(
     open_app: Callable[[], Grassroots],
 ) -> None:
-    first, second = fast(open_app()), fast(open_app())
+    first, second = fast_hashing(open_app()), fast_hashing(open_app())
     world = build_world(first)
 
     account_id, volunteer_id = register(first, world)
@@ -586,7 +587,7 @@ def test_two_processes_registering_one_phone_leave_one_account(
 def test_a_token_refreshed_in_one_process_is_reused_in_another(
     open_app: Callable[[], Grassroots],
 ) -> None:
-    first, second = fast(open_app()), fast(open_app())
+    first, second = fast_hashing(open_app()), fast_hashing(open_app())
     world = build_world(first)
     register(first, world)
     issued = first.log_in(phone=PHONE, password=PASSWORD, lifetime=LIFETIME)

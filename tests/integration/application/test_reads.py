@@ -13,22 +13,16 @@ from uuid import UUID, uuid4
 import pytest
 
 from grassroots.api.auth import load_caller
-from grassroots.application.accounts import password_hasher
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.activity import Activity
 from grassroots.domain.presence import Presence
 from grassroots.domain.volunteer import Volunteer
 from tests.conftest import DURABLE, FakeClock
-from tests.integration.builders import build_world, post_activity, register_volunteer
+from tests.integration.builders import build_world, fast_hashing, post_activity, register_volunteer
 
 START = datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
-
-
-def _fast(app: Grassroots) -> Grassroots:
-    app.use_password_hasher(password_hasher(fast=True))
-    return app
 
 
 @DURABLE
@@ -105,7 +99,7 @@ def test_a_session_ended_or_a_password_changed_in_another_process_stops_the_call
 ) -> None:
     """The caller's session and account are read without copying; the cached ones
     must still be brought up to date by the other process's events."""
-    first, second = _fast(open_app()), _fast(open_app())
+    first, second = fast_hashing(open_app()), fast_hashing(open_app())
     clock.set(START)
     world = build_world(first)
 
