@@ -136,7 +136,7 @@ class World2:
     """What the set-up made: volunteers by phase, the small and the crowded activities."""
 
     def __init__(
-        self, env: dict[str, str], load: int, variant: int, crowd: int, timed: int
+        self, env: dict[str, str], load: int, variant: int, crowd: int, timed: int = 0
     ) -> None:
         settings = Settings.from_env(env)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -172,10 +172,10 @@ class World2:
         self.load = [with_account(activities[i % ACTIVITIES]) for i in range(load)]
         # ``timed`` check-ins at each size: at several activities of ``variant``
         # sign-ups, and at one of ``crowd``.
-        smalls = [activity(crowd + 10) for _ in range(-(-timed // variant))]
+        smalls = [activity(crowd + 10) for _ in range(-(-timed // variant) if timed else 0)]
         self.large = activity(crowd + 10)
         self.small_volunteers = [with_account(smalls[i // variant]) for i in range(timed)]
-        for at in smalls[-1:] if timed % variant else []:
+        for at in smalls[-1:] if timed and timed % variant else []:
             for _ in range(variant - timed % variant):
                 n += 1
                 app.sign_up(at, _volunteer(app, world, n, account=False)[0])
