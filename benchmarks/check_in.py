@@ -168,22 +168,23 @@ class World2:
             )
             return Volunteer(volunteer, token, at)
 
+        def without_account(at: UUID) -> None:
+            nonlocal n
+            n += 1
+            app.sign_up(at, _volunteer(app, world, n, account=False)[0])
+
         activities = [activity(load) for _ in range(ACTIVITIES)]
         self.load = [with_account(activities[i % ACTIVITIES]) for i in range(load)]
         # ``timed`` check-ins at each size: at several activities of ``variant``
-        # sign-ups, and at one of ``crowd``.
+        # sign-ups (the last filled up to ``variant``), and at one of ``crowd``.
         smalls = [activity(crowd + 10) for _ in range(-(-timed // variant) if timed else 0)]
         self.large = activity(crowd + 10)
         self.small_volunteers = [with_account(smalls[i // variant]) for i in range(timed)]
-        for at in smalls[-1:] if timed and timed % variant else []:
-            for _ in range(variant - timed % variant):
-                n += 1
-                app.sign_up(at, _volunteer(app, world, n, account=False)[0])
+        for _ in range(len(smalls) * variant - timed):
+            without_account(smalls[-1])
         self.large_volunteers = [with_account(self.large) for _ in range(timed)]
         for _ in range(crowd - timed):
-            n += 1
-            volunteer, _phone = _volunteer(app, world, n, account=False)
-            app.sign_up(self.large, volunteer)
+            without_account(self.large)
 
     def code(self, activity: UUID) -> str:
         return self.app.venue_code(activity).token
