@@ -1,6 +1,7 @@
-"""Schemathesis hooks (``SCHEMATHESIS_HOOKS``) that make dates and instants reach the
+"""Schemathesis formats that make dates and instants reach the
 ends of their range: year 1 and year 9999, and the widest UTC offsets, as well as the
-ordinary values schemathesis makes. Loaded by ``run_schemathesis --edges``."""
+ordinary values schemathesis makes. Loaded by
+``run_schemathesis --edges`` (through ``tests/contract/hooks.py``)."""
 
 from __future__ import annotations
 

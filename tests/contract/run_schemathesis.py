@@ -1,15 +1,18 @@
-"""Generated requests against a real server, as three callers: the API must never answer
+"""Generated requests against a real server, as four callers: the API must never answer
 a 5xx, and every answer must match the schema the OpenAPI document gives it.
 
 Starts ``grassroots serve`` on a free port with a fresh data directory, makes an
-administrator (``grassroots users create``) who logs in over the API, lays out a small
-organisation (units, a youth center, an activity, a grassroots point, a cadre, a
-problem, a staff account) and registers a volunteer who signs up for the activity.
-Then schemathesis runs every phase (examples, coverage, fuzzing, stateful) as the
-administrator, as the volunteer and anonymously, the three at once; half of the
-generated ids in paths and bodies are those real records' (schemathesis
-dictionaries), so requests reach the handlers and not only the 404s. The server is
-stopped at the end and any unhandled error it logged is printed.
+administrator (``grassroots users create``) who logs in over the API, and lays out a
+small world through the API: five units down to a village, a youth center with an
+activity and a grassroots point, a volunteer who signed up, checked in and out and
+was credited an hour by a correction (so a ledger line and a certificate), a cadre
+with a visit, a contact, a problem and an experience post with a photo, a published
+survey and a rule set. Then schemathesis runs every phase (examples, coverage,
+fuzzing, stateful) as the administrator, the volunteer, the cadre and anonymously,
+the four at once; four in five of the generated ids in paths and bodies are those real
+records' (schemathesis dictionaries), so requests reach the handlers and not only
+the 404s. The server is stopped at the end and any unhandled error it logged is
+printed.
 
 Seeded and bounded, so a run is repeatable and short; replay a failure with the seed
 it printed::
@@ -24,6 +27,7 @@ Arguments after ``--`` go to ``schemathesis run`` as they are.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
@@ -39,6 +43,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from PIL import Image
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,15 +56,21 @@ ADMIN_PHONE = "13900000000"
 VOLUNTEER_PHONE = "13800000001"
 STAFF_PHONE = "13700000002"
 CADRE_PHONE = "13600000003"
+# Dates the API reads as days (a certificate's period, a rule set's start) are China's.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHECKS = "not_a_server_error,response_schema_conformance"
 PHASES = "examples,coverage,fuzzing,stateful"
-CALLERS = ("administrator", "volunteer", "anonymous")
+CALLERS = ("administrator", "volunteer", "cadre", "anonymous")
 # Server-sent event streams never end, so a generated request would wait forever;
 # the live-update tests open and close them.
-NEVER_ENDING = ("followCenterLive", "followOrgUnitLive")
+NEVER_ENDING = ("followCenterLive", "followOrgUnitLive", "followSurveyLive")
 # Logging the run's own session out would leave the rest of the run without a caller;
 # the anonymous run covers log-out.
 ENDS_THE_RUN = ("logOut",)
+
+# The real records' ids (and a ledger line's position, an int), by the parameter names
+# that take them.
+Records = dict[str, list[Any]]
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="callers",
         action="append",
         choices=CALLERS,
-        help="run as this caller only (repeatable; default: all three)",
+        help="run as this caller only (repeatable; default: all four)",
     )
     parser.add_argument(
         "--edges",
@@ -152,8 +165,8 @@ def _server_env(data_dir: Path, port: int) -> dict[str, str]:
     return env
 
 
-def _set_up(base: str, env: dict[str, str]) -> tuple[list[Caller], dict[str, list[str]]]:
-    """The three callers and the real records' ids, by the parameter names that take them."""
+def _set_up(base: str, env: dict[str, str]) -> tuple[list[Caller], Records]:
+    """The four callers and the real records' ids, by the parameter names that take them."""
     subprocess.run(
         [
             str(BIN / "grassroots"),
@@ -167,53 +180,10 @@ def _set_up(base: str, env: dict[str, str]) -> tuple[list[Caller], dict[str, lis
         capture_output=True,
     )
     admin = _bearer(base, ADMIN_PHONE)
-    units: list[str] = []
-    for name, level in [
-        ("内蒙古自治区", "region"),
-        ("呼和浩特市", "city"),
-        ("新城区", "county"),
-        ("海拉尔东路街道", "township"),
-        ("东风社区", "village"),
-    ]:
-        body: dict[str, Any] = {"name": name, "level": level}
-        if units:
-            body["parent_id"] = units[-1]
-        units.append(_id(_post(base, "/api/v1/org-units", body, admin)))
-    township, village = units[-2:]
-    place = {"lat": 40.8426, "lon": 111.7492}
-    center = _id(
-        _post(
-            base,
-            "/api/v1/centers",
-            {"name": "东风社区青年之家", "org_unit_id": village, "address": "东风路 1 号"}
-            | {"location": place, "geofence_radius_m": 150},
-            admin,
-        )
-    )
-    # Under way soon, so check-in is open for the whole run.
-    now = datetime.now(UTC)
-    activity = str(
-        _post(
-            base,
-            f"/api/v1/centers/{center}/activities",
-            {
-                "title": "社区环境清洁",
-                "category": "environment",
-                "starts_at": (now + timedelta(minutes=10)).isoformat(),
-                "ends_at": (now + timedelta(hours=3)).isoformat(),
-            },
-            admin,
-        )["activity_id"]
-    )
-    point = _id(
-        _post(
-            base,
-            "/api/v1/grassroots-points",
-            {"name": "东风社区联系点", "org_unit_id": village, "center_id": center},
-            admin,
-        )
-    )
-    cadre = _id(
+    records = _organisation(base, admin)
+    center, point = records["center_id"][0], records["point_id"][0]
+    township, village = records["org_unit_id"]
+    cadre_id = _id(
         _post(
             base,
             "/api/v1/cadres",
@@ -228,18 +198,11 @@ def _set_up(base: str, env: dict[str, str]) -> tuple[list[Caller], dict[str, lis
             "phone": CADRE_PHONE,
             "name": "王芳",
             "password": PASSWORD,
-            "grants": [{"role": "cadre", "subject_id": cadre}],
+            "grants": [{"role": "cadre", "subject_id": cadre_id}],
         },
         admin,
     )
-    problem = str(
-        _post(
-            base,
-            "/api/v1/problems",
-            {"title": "路灯损坏", "description": "东风路路灯不亮", "org_unit_id": village},
-            _bearer(base, CADRE_PHONE),
-        )["problem_id"]
-    )
+    cadre = _bearer(base, CADRE_PHONE)
     staff = _post(
         base,
         "/api/v1/admin/accounts",
@@ -263,35 +226,201 @@ def _set_up(base: str, env: dict[str, str]) -> tuple[list[Caller], dict[str, lis
         },
     )
     volunteer = _bearer(base, VOLUNTEER_PHONE)
-    _post(base, f"/api/v1/activities/{activity}/sign-ups", {}, volunteer)
+    volunteer_id = str(registered["volunteer_id"])
+    records |= {
+        "cadre_id": [cadre_id],
+        "volunteer_id": [volunteer_id],
+        "account_id": [str(staff["account_id"])],
+    }
+    records |= _service(base, admin, volunteer, records["activity_id"][0], volunteer_id)
+    records |= _field_work(base, admin, cadre, point, village)
+    records |= _survey(base, admin, township)
+    records |= _rule_set(base, admin, township)
     callers = [
         Caller("administrator", admin, (*NEVER_ENDING, *ENDS_THE_RUN)),
         Caller("volunteer", volunteer, (*NEVER_ENDING, *ENDS_THE_RUN)),
+        Caller("cadre", cadre, (*NEVER_ENDING, *ENDS_THE_RUN)),
         Caller("anonymous", {}, NEVER_ENDING),
     ]
-    # The callers' own accounts are left out: an administrator's run could disable them.
-    records = {
+    return callers, records
+
+
+def _organisation(base: str, admin: Mapping[str, str]) -> Records:
+    """Five units down to a village, a youth center there with an activity under way
+    soon (check-in is open for the whole run) and a grassroots point."""
+    units: list[str] = []
+    for name, level in [
+        ("内蒙古自治区", "region"),
+        ("呼和浩特市", "city"),
+        ("新城区", "county"),
+        ("海拉尔东路街道", "township"),
+        ("东风社区", "village"),
+    ]:
+        body: dict[str, Any] = {"name": name, "level": level}
+        if units:
+            body["parent_id"] = units[-1]
+        units.append(_id(_post(base, "/api/v1/org-units", body, admin)))
+    township, village = units[-2:]
+    place = {"lat": 40.8426, "lon": 111.7492}
+    center = _id(
+        _post(
+            base,
+            "/api/v1/centers",
+            {"name": "东风社区青年之家", "org_unit_id": village, "address": "东风路 1 号"}
+            | {"location": place, "geofence_radius_m": 150},
+            admin,
+        )
+    )
+    now = datetime.now(UTC)
+    activity = str(
+        _post(
+            base,
+            f"/api/v1/centers/{center}/activities",
+            {
+                "title": "社区环境清洁",
+                "category": "environment",
+                "starts_at": (now + timedelta(minutes=10)).isoformat(),
+                "ends_at": (now + timedelta(hours=3)).isoformat(),
+            },
+            admin,
+        )["activity_id"]
+    )
+    point = _id(
+        _post(
+            base,
+            "/api/v1/grassroots-points",
+            {"name": "东风社区联系点", "org_unit_id": village, "center_id": center},
+            admin,
+        )
+    )
+    return {
         "org_unit_id": [township, village],
         "center_id": [center],
         "activity_id": [activity],
         "point_id": [point],
-        "cadre_id": [cadre],
-        "problem_id": [problem],
-        "volunteer_id": [str(registered["volunteer_id"])],
-        "account_id": [str(staff["account_id"])],
     }
-    return callers, records
 
 
-def _config(work: Path, records: Mapping[str, Sequence[str]]) -> Path:
-    """A schemathesis configuration: half of the generated ids are the real records'."""
+def _service(
+    base: str,
+    admin: Mapping[str, str],
+    volunteer: Mapping[str, str],
+    activity: str,
+    volunteer_id: str,
+) -> Records:
+    """The volunteer signs up, checks in and out, and is credited an hour by a
+    correction: an attendance to correct, a ledger line to explain and a certificate."""
+    _post(base, f"/api/v1/activities/{activity}/sign-ups", {}, volunteer)
+    code = {"token": _get(base, f"/api/v1/activities/{activity}/venue-code", admin)["token"]}
+    _post(base, f"/api/v1/activities/{activity}/check-in", code, volunteer)
+    _post(base, f"/api/v1/activities/{activity}/check-out", code, volunteer)
+    _post(
+        base,
+        f"/api/v1/activities/{activity}/attendance/{volunteer_id}/adjustments",
+        {"minutes": 60, "reason": "现场核实到场"},
+        admin,
+    )
+    ledger = _caught_up(base, "/api/v1/me/ledger", volunteer)
+    records: dict[str, list[Any]] = {"position": [line["position"] for line in ledger["items"]]}
+    today = datetime.now(SHANGHAI).date().isoformat()
+    # The PDF needs the server's Chinese font; without it there is no certificate to name.
+    issued = _post(
+        base, "/api/v1/me/certificates", {"from": today, "to": today}, volunteer, allow=(503,)
+    )
+    if "serial" in issued:
+        records |= {"serial": [issued["serial"]], "file_name": [issued["serial"] + ".pdf"]}
+    month = today[:7]
+    records["file"] = [f"{month}.xlsx", f"{month}.pdf"]
+    return records
+
+
+def _field_work(
+    base: str, admin: Mapping[str, str], cadre: Mapping[str, str], point: str, village: str
+) -> Records:
+    """The cadre's visit to the point (scanned there), a contact, a problem and an
+    experience post with a photo."""
+    code = _get(base, f"/api/v1/points/{point}/code", admin)["token"]
+    started = _post(base, "/api/v1/visits", {"point_id": point, "token": code}, cadre)
+    visit = str(started["visit_id"])
+    contact = _post(
+        base,
+        "/api/v1/me/contacts",
+        {"name": "张伟", "phone": "13500000004", "walk_of_life": "外卖骑手"},
+        cadre,
+    )
+    problem = _post(
+        base,
+        "/api/v1/problems",
+        {"title": "路灯损坏", "description": "东风路路灯不亮", "org_unit_id": village},
+        cadre,
+    )
+    post = str(
+        _post(
+            base,
+            "/api/v1/experiences",
+            {"title": "入户走访的体会", "text": "第一段\n\n第二段", "visit_id": visit},
+            cadre,
+        )["post_id"]
+    )
+    photo = _upload(base, f"/api/v1/experiences/{post}/photos", "photo", _png(), cadre)
+    return {
+        "visit_id": [visit],
+        "contact_id": [str(contact["contact_id"])],
+        "problem_id": [str(problem["problem_id"])],
+        "post_id": [post],
+        "sha256": [str(photo["sha256"])],
+    }
+
+
+def _survey(base: str, admin: Mapping[str, str], township: str) -> Records:
+    now = datetime.now(UTC)
+    survey = _post(
+        base,
+        "/api/v1/surveys",
+        {
+            "org_unit_id": township,
+            "title": "青年之家活动需求调查",
+            "opens_at": now.isoformat(),
+            "closes_at": (now + timedelta(days=7)).isoformat(),
+            "questions": [
+                {"prompt": "你最常参加哪类活动？", "kind": "single_choice"}
+                | {"options": ["环保", "助老", "文艺"]},
+                {"prompt": "满意度", "kind": "rating"},
+                {"prompt": "建议", "kind": "text", "required": False},
+            ],
+        },
+        admin,
+    )
+    survey_id = str(survey["survey_id"])
+    _post(base, f"/api/v1/surveys/{survey_id}/publish", {}, admin)
+    keys = [str(q["key"]) for q in survey["draft"]]
+    return {"survey_id": [survey_id], "question_key": keys}
+
+
+def _rule_set(base: str, admin: Mapping[str, str], township: str) -> Records:
+    defined = _post(
+        base,
+        f"/api/v1/org-units/{township}/rule-sets",
+        {
+            "name": "街道走访规则",
+            "effective_from": datetime.now(SHANGHAI).date().isoformat(),
+            "rules": {"kind": "preset", "preset": "county-1-plus-3"},
+        },
+        admin,
+    )
+    return {"rule_set_id": [str(defined["rule_set_id"])]}
+
+
+def _config(work: Path, records: Records) -> Path:
+    """A schemathesis configuration: four in five generated ids are the real records'
+    (the rest name nothing, and keep the 404s tested)."""
     lines = []
     for name, values in records.items():
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(list(values))}", ""]
     lines.append("[parameters]")
     for name in records:
         for location in ("path", "body"):
-            binding = f'{{ dictionary = "{name}", probability = 0.5 }}'
+            binding = f'{{ dictionary = "{name}", probability = 0.8 }}'
             lines.append(f'"{location}.{name}" = {binding}')
     path = work / "schemathesis.toml"
     path.write_text("\n".join(lines) + "\n")
@@ -336,9 +465,10 @@ def _start_schemathesis(
     cwd = work / caller.name
     cwd.mkdir()
     env = dict(os.environ)
+    env["SCHEMATHESIS_HOOKS"] = "tests.contract.hooks"
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     if args.edges:
-        env["SCHEMATHESIS_HOOKS"] = "tests.contract.edge_values"
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+        env["GRASSROOTS_CONTRACT_EDGES"] = "1"
     with (work / f"{caller.name}.txt").open("w") as out:
         return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -353,19 +483,78 @@ def _id(record: Mapping[str, Any]) -> str:
 
 
 def _post(
-    base: str, path: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    base: str,
+    path: str,
+    body: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+    *,
+    allow: Sequence[int] = (),
 ) -> dict[str, Any]:
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **(headers or {})},
-        method="POST",
+    """POST a JSON body; an answer outside 2xx ends the set-up unless it is in ``allow``
+    (then its problem body is returned)."""
+    return _send(
+        base,
+        path,
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json", **(headers or {})},
+        allow,
     )
+
+
+def _get(base: str, path: str, headers: Mapping[str, str]) -> dict[str, Any]:
+    return _send(base, path, None, dict(headers), ())
+
+
+def _upload(
+    base: str, path: str, field: str, png: bytes, headers: Mapping[str, str]
+) -> dict[str, Any]:
+    boundary = "contract-run-boundary"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field}"; filename="photo.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + png
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return _send(base, path, body, {"Content-Type": content_type, **headers}, ())
+
+
+def _send(
+    base: str,
+    path: str,
+    data: bytes | None,
+    headers: Mapping[str, str],
+    allow: Sequence[int],
+) -> dict[str, Any]:
+    method = "GET" if data is None else "POST"
+    request = urllib.request.Request(base + path, data=data, headers=dict(headers), method=method)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return dict(json.load(response))
     except urllib.error.HTTPError as error:
-        raise SystemExit(f"set-up failed: POST {path}: {error.code} {error.read()!r}") from None
+        if error.code in allow:
+            return dict(json.load(error))
+        raise SystemExit(f"set-up failed: {method} {path}: {error.code} {error.read()!r}") from None
+
+
+def _caught_up(base: str, path: str, headers: Mapping[str, str]) -> dict[str, Any]:
+    """A read-model page once it holds something (projections catch up in the background)."""
+    deadline = time.monotonic() + 30
+    while True:
+        page = _get(base, path, headers)
+        if page["items"] or time.monotonic() > deadline:
+            return page
+        time.sleep(0.1)
+
+
+def _png() -> bytes:
+    """A small real photo (the server decodes uploads to read their size)."""
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 140, 90)).save(picture, format="PNG")
+    return picture.getvalue()
 
 
 def _free_port() -> int:

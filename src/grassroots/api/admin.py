@@ -16,6 +16,7 @@ from grassroots.api.auth import Caller, requires
 from grassroots.api.context import ApiDep
 from grassroots.api.fields import Name, Password, Phone, Reason
 from grassroots.api.problems import problem_responses
+from grassroots.domain.account import Role
 
 __all__ = ["AdminController"]
 
@@ -95,7 +96,7 @@ class AdminController(Controller):
     async def revoke(
         self,
         account_id: FromPath[UUID],
-        role: FromPath[str],
+        role: FromPath[Role],
         request: Request[Caller, Token, Any],
         api: ApiDep,
         subject_id: FromQuery[UUID | None] = None,

@@ -38,7 +38,11 @@ from grassroots.api import (
 from grassroots.api.accounts import AccountController, SessionController
 from grassroots.api.admin import AdminController
 from grassroots.api.auth import jwt_auth, jwt_secret
-from grassroots.api.bodies import StrictRequest, document_unsupported_media_type
+from grassroots.api.bodies import (
+    StrictRequest,
+    document_closed_bodies,
+    document_unsupported_media_type,
+)
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
 from grassroots.api.degrading import REDIS_ERRORS, RedisBreaker, redacted
@@ -257,7 +261,11 @@ def create_app(
         ),
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        on_startup=[_public_operations_need_no_token, document_unsupported_media_type],
+        on_startup=[
+            _public_operations_need_no_token,
+            document_unsupported_media_type,
+            document_closed_bodies,
+        ],
         on_app_init=[auth.on_app_init],
         plugins=[channels],
         openapi_config=OpenAPIConfig(

@@ -29,12 +29,12 @@ import msgspec
 import msgspec.inspect as mi
 from litestar import Litestar, Request
 from litestar.exceptions import ValidationException
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.types import Empty
 
 from grassroots.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem
 
-__all__ = ["StrictRequest", "document_unsupported_media_type"]
+__all__ = ["StrictRequest", "document_closed_bodies", "document_unsupported_media_type"]
 
 _JSON_MEDIA_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json")
 _ERROR_PATH = re.compile(r" - at `\$(.*)`$")
@@ -268,3 +268,41 @@ def document_unsupported_media_type(app: Litestar) -> None:
                 ),
             )
             operation.responses = responses
+
+
+def document_closed_bodies(app: Litestar) -> None:
+    """Every object a JSON request body holds, at any depth, says in the document that
+    it takes no other fields (``additionalProperties: false``), as ``StrictRequest``
+    refuses them. A client generated from the document then knows an extra field is
+    an error, not something the server ignores."""
+    components = app.openapi_schema.components
+    named = (components.schemas or {}) if components is not None else {}
+    seen: set[str] = set()
+
+    def close(node: Schema | Reference | None) -> None:
+        if isinstance(node, Reference):
+            name = node.ref.rsplit("/", 1)[-1]
+            if name not in seen and name in named:
+                seen.add(name)
+                close(named[name])
+            return
+        if node is None:
+            return
+        if node.properties:
+            node.additional_properties = False
+            for child in node.properties.values():
+                close(child)
+        close(node.items)
+        for children in (node.one_of, node.any_of, node.all_of, node.prefix_items):
+            for child in children or ():
+                close(child)
+
+    for item in (app.openapi_schema.paths or {}).values():
+        for method in ("post", "put", "patch"):
+            operation = getattr(item, method, None)
+            body = None if operation is None else operation.request_body
+            if body is None or isinstance(body, Reference):
+                continue
+            for media_type, content in (body.content or {}).items():
+                if _JSON_MEDIA_TYPE.fullmatch(media_type):
+                    close(content.schema)

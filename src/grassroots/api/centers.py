@@ -29,7 +29,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Instant, Reason, Text, query_instant
+from grassroots.api.fields import LINE, Instant, Reason, Text, query_instant
 from grassroots.api.organisation import Place, Radius
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
@@ -79,8 +79,12 @@ DEFAULT_RADIUS_M = 5_000.0
 MAX_RADIUS_M = 100_000.0
 NO_STORE = CacheControlHeader(no_store=True)
 
-Title = Annotated[str, Meta(min_length=1, max_length=200, examples=["社区环境清洁"])]
-Category = Annotated[str, Meta(min_length=1, max_length=50, examples=["environment"])]
+Title = Annotated[
+    str, Meta(min_length=1, max_length=200, examples=["社区环境清洁"], extra_json_schema=LINE)
+]
+Category = Annotated[
+    str, Meta(min_length=1, max_length=50, examples=["environment"], extra_json_schema=LINE)
+]
 Capacity = Annotated[int, Meta(ge=1, le=MAX_CAPACITY, examples=[30])]
 Minutes = Annotated[
     int,

@@ -26,7 +26,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.security.jwt import Token
 from litestar.types import ControllerRouterHandler
 from msgspec import Meta
@@ -91,6 +91,9 @@ WeekParam = Annotated[
         description="An ISO week, YYYY-Www; this week in the unit's time zone when left out.",
         examples=[Example(value="2026-W13")],
         max_length=8,
+        # Stated, not enforced by the framework: a bad week is the route's own
+        # `period-invalid`, which says how a week is written.
+        schema_extra={"pattern": r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"},
     ),
 ]
 
@@ -517,7 +520,13 @@ class DispatchController(Controller):
     async def bulletin(
         self,
         org_unit_id: FromPath[UUID],
-        file: FromPath[str],
+        file: Annotated[
+            str,
+            PathParameter(
+                max_length=12,
+                schema_extra={"pattern": r"^\d{4}-(0[1-9]|1[0-2])\.(xlsx|pdf)$"},
+            ),
+        ],
         request: Request[Caller, Token, Any],
         api: ApiDep,
     ) -> Response[bytes]:

@@ -10,10 +10,13 @@ from msgspec import Meta
 
 from grassroots.api.problems import ApiProblem
 from grassroots.domain.errors import InvalidValue
-from grassroots.domain.values import require_day, require_instant
+from grassroots.domain.values import require_day, require_instant, text_rule_pattern
 
 __all__ = [
     "INSTANT_DESCRIPTION",
+    "LINE",
+    "LINES",
+    "OPTIONAL_LINES",
     "Day",
     "GivenPassword",
     "Id",
@@ -48,10 +51,25 @@ Password = Annotated[
 ]
 # A password being checked, not chosen: any length the form allows.
 GivenPassword = Annotated[str, Meta(min_length=1, max_length=128, examples=["correct horse 42"])]
-Name = Annotated[str, Meta(min_length=1, max_length=50, examples=["李明"])]
-Text = Annotated[str, Meta(max_length=2000, examples=["社区环境整治，请穿运动鞋"])]
+# The text rule (domain/values.py) stated in the document for a client to check
+# before sending; stated only, so a text breaking it still meets the rule's own
+# problem (`text-control-character`, `name-empty`), which says what is wrong.
+LINE = {"extra": {"pattern": text_rule_pattern(required=True)}}
+LINES = {"extra": {"pattern": text_rule_pattern(multiline=True, required=True)}}
+OPTIONAL_LINES = {"extra": {"pattern": text_rule_pattern(multiline=True)}}
+Name = Annotated[str, Meta(min_length=1, max_length=50, examples=["李明"], extra_json_schema=LINE)]
+Text = Annotated[
+    str,
+    Meta(max_length=2000, examples=["社区环境整治，请穿运动鞋"], extra_json_schema=OPTIONAL_LINES),
+]
 Reason = Annotated[
-    str, Meta(min_length=1, max_length=500, examples=["扫码时手机没电，现场核实到场"])
+    str,
+    Meta(
+        min_length=1,
+        max_length=500,
+        examples=["扫码时手机没电，现场核实到场"],
+        extra_json_schema=LINES,
+    ),
 ]
 Day = Annotated[date, Meta(examples=["2004-05-04"])]
 # Answers give instants in UTC: one form whatever zone the org unit keeps, no

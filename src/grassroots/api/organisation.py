@@ -23,7 +23,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Id, Name
+from grassroots.api.fields import LINE, Id, Name
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
 from grassroots.application.errors import NotFound
@@ -44,10 +44,20 @@ __all__ = [
 
 ANY_ROLE = tuple(Role)
 
-UnitName = Annotated[str, Meta(min_length=1, max_length=200, examples=["东风社区"])]
-PlaceName = Annotated[str, Meta(min_length=1, max_length=200, examples=["东风社区青年之家"])]
+UnitName = Annotated[
+    str, Meta(min_length=1, max_length=200, examples=["东风社区"], extra_json_schema=LINE)
+]
+PlaceName = Annotated[
+    str, Meta(min_length=1, max_length=200, examples=["东风社区青年之家"], extra_json_schema=LINE)
+]
 Address = Annotated[
-    str, Meta(min_length=1, max_length=300, examples=["呼和浩特市新城区东风路 1 号"])
+    str,
+    Meta(
+        min_length=1,
+        max_length=300,
+        examples=["呼和浩特市新城区东风路 1 号"],
+        extra_json_schema=LINE,
+    ),
 ]
 TimeZone = Annotated[str, Meta(min_length=1, max_length=64, examples=["Asia/Shanghai"])]
 Radius = Annotated[

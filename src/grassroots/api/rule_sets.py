@@ -23,7 +23,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Day, Id, query_day
+from grassroots.api.fields import LINE, Day, Id, query_day
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import in_unit_scope, require_unit
 from grassroots.api.supervision import DEFAULT_PRESET, READ_ERRORS, DayParam, PresetName
@@ -142,7 +142,15 @@ OtherRules = Annotated[
 class RuleSetDefinition(msgspec.Struct, kw_only=True):
     """A new rule set, its first version in force from ``effective_from``."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=200, examples=["新城区“1+3”下沉规则"])]
+    name: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=200,
+            examples=["新城区“1+3”下沉规则"],
+            extra_json_schema=LINE,
+        ),
+    ]
     effective_from: Day
     rules: NewRules
 

@@ -30,7 +30,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import Id, Instant, Reason
+from grassroots.api.fields import LINE, LINES, Id, Instant, Reason
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import (
@@ -94,7 +94,9 @@ CallerRequest = Request[Caller, Token, Any]
 
 # The domain checks the limits (and says so with its own problem types); the
 # schema states them too, so a client knows them before it sends.
-PostTitle = Annotated[str, Meta(max_length=TITLE_MAX_LENGTH, examples=["入户走访的三点体会"])]
+PostTitle = Annotated[
+    str, Meta(max_length=TITLE_MAX_LENGTH, examples=["入户走访的三点体会"], extra_json_schema=LINE)
+]
 PostText = Annotated[
     str,
     Meta(
@@ -102,9 +104,12 @@ PostText = Annotated[
         description="Plain text; paragraphs are separated by a blank line. "
         f"At most {TEXT_MAX_LENGTH} characters once tidied.",
         examples=["第一，先听后说。\n\n第二，带着问题去。"],
+        extra_json_schema=LINES,
     ),
 ]
-CommentText = Annotated[str, Meta(max_length=COMMENT_MAX_LENGTH, examples=["很有启发，学习了"])]
+CommentText = Annotated[
+    str, Meta(max_length=COMMENT_MAX_LENGTH, examples=["很有启发，学习了"], extra_json_schema=LINES)
+]
 Sha256 = Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 FromMonth = Annotated[str | None, QueryParameter(name="from", pattern=MONTH_PATTERN)]

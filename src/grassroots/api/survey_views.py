@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from grassroots.api.fields import Id, Instant
+from grassroots.api.fields import LINE, LINES, OPTIONAL_LINES, Id, Instant
 from grassroots.domain.survey import (
     MAX_OPTIONS,
     MAX_QUESTIONS,
@@ -40,7 +40,15 @@ __all__ = [
 
 
 class QuestionDesign(msgspec.Struct, kw_only=True):
-    prompt: Annotated[str, Meta(min_length=1, max_length=500, examples=["你最常参加哪类活动？"])]
+    prompt: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=500,
+            examples=["你最常参加哪类活动？"],
+            extra_json_schema=LINES,
+        ),
+    ]
     kind: QuestionKind
     required: bool = True
     options: Annotated[
@@ -52,8 +60,10 @@ class QuestionDesign(msgspec.Struct, kw_only=True):
 
 
 class SurveyDesign(msgspec.Struct, kw_only=True):
-    title: Annotated[str, Meta(min_length=1, max_length=200, examples=["青年需求调研"])]
-    intro: Annotated[str, Meta(max_length=4000)] = ""
+    title: Annotated[
+        str, Meta(min_length=1, max_length=200, examples=["青年需求调研"], extra_json_schema=LINE)
+    ]
+    intro: Annotated[str, Meta(max_length=4000, extra_json_schema=OPTIONAL_LINES)] = ""
     audience: Audience = Audience.ANYONE_WITH_LINK
     opens_at: Instant
     closes_at: Instant

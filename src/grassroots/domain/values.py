@@ -40,6 +40,7 @@ __all__ = [
     "require_reason",
     "require_text",
     "require_year",
+    "text_rule_pattern",
     "time_zone",
 ]
 
@@ -152,10 +153,30 @@ def require_year(year: int, name: str = "year") -> int:
 #   ("Trojan source"); the marks U+200E/U+200F stay, as real right-to-left text needs them.
 # - Surrogates (U+D800-U+DFFF): in a decoded text any one is unpaired, and cannot
 #   be encoded as UTF-8, so no store or response could carry it.
-_REFUSED_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_REFUSED_MULTI_LINE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+# Written as regex escapes, not the characters themselves, so the same classes also
+# go into the API's document (a JSON string cannot carry a lone surrogate).
+_OTHER_REFUSED = r"\u007f-\u009f\u202a-\u202e\u2066-\u2069"
+_IN_LINE = r"\u0000-\u001f" + _OTHER_REFUSED
+_IN_LINES = r"\u0000-\u0008\u000b-\u001f" + _OTHER_REFUSED
+_SURROGATES = r"\ud800-\udfff"
+_REFUSED_SINGLE_LINE = re.compile(f"[{_IN_LINE}{_SURROGATES}]")
+_REFUSED_MULTI_LINE = re.compile(f"[{_IN_LINES}{_SURROGATES}]")
+
+
+def text_rule_pattern(*, multiline: bool = False, required: bool = False) -> str:
+    """The text rule as a regular expression a whole text matching keeps to (for a
+    schema stating the rule); ``required`` also asks for a character that is not
+    white space, as ``require_text`` does once it has stripped the text.
+
+    Surrogates are left out: a schema's pattern runs over Unicode scalar values,
+    which hold none, and validators refuse a pattern naming them. The rule itself
+    still refuses an unpaired one a JSON escape (``\\ud800``) smuggles in."""
+    refused = _IN_LINES if multiline else _IN_LINE
+    # In multi-line text a CR is kept only before a LF (taken as one line feed).
+    allowed = f"(?:[^{refused}]|\\r\\n)" if multiline else f"[^{refused}]"
+    if not required:
+        return f"^{allowed}*$"
+    return f"^{allowed}*[^\\s{refused}]{allowed}*$"
 
 
 def has_control_characters(text: str, *, multiline: bool = False) -> bool:

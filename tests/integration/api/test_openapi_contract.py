@@ -22,10 +22,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from grassroots.domain.account import Grant, Role
+from grassroots.domain.values import text_rule_pattern
+from tests.contract.media_types import send_pdfs_as_bytes
 from tests.integration.api.conftest import Server, problem
 from tests.integration.builders import build_world, register_cadre
 
 EXAMPLES = 12
+send_pdfs_as_bytes()
 CONFORMANCE = [
     status_code_conformance,
     content_type_conformance,
@@ -90,7 +93,10 @@ def test_every_operation_keeps_to_the_document(contract_server: Server) -> None:
 def _files_as_sent(kwargs: dict[str, Any]) -> None:
     """A generated file part that is not bytes (``0`` for a photo) as the text it would
     be on the wire: the test client renders a multipart body only as the server reads
-    it, so a value it cannot render would surface as the server's error."""
+    it, so a value it cannot render would surface as the server's error. A raw body
+    (a certificate's PDF) goes as content, the test client's name for raw bytes."""
+    if isinstance(kwargs.get("data"), bytes):
+        kwargs["content"] = kwargs.pop("data")
     files = kwargs.get("files")
     if not files:
         return
@@ -307,6 +313,127 @@ def test_every_operation_taking_a_body_documents_its_415(contract_server: Server
     assert len(taking_bodies) >= 20
     for (path, method), responses in taking_bodies.items():
         assert "application/problem+json" in responses["415"]["content"], (path, method)
+
+
+def test_every_object_a_json_body_holds_says_it_takes_no_other_field(
+    contract_server: Server,
+) -> None:
+    document = contract_server.client.get("/schema/openapi.json").json()
+    named = document["components"]["schemas"]
+    objects: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for i, child in enumerate(node):
+                walk(child, f"{where}[{i}]")
+        elif isinstance(node, dict):
+            if "$ref" in node:
+                name = node["$ref"].rsplit("/", 1)[-1]
+                if name not in objects:
+                    objects[name] = named[name]
+                    walk(named[name], name)
+                return
+            if "properties" in node:
+                objects.setdefault(where, node)
+            for key in ("properties", "items", "oneOf", "anyOf", "allOf", "prefixItems"):
+                if key in node:
+                    children = node[key].values() if key == "properties" else [node[key]]
+                    for child in children:
+                        walk(child, f"{where}.{key}")
+
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                walk(content["application/json"]["schema"], f"{method} {path}")
+
+    with_fields = {name: node for name, node in objects.items() if "properties" in node}
+    # Nested ones too: a center's location, a rule set's rules, a survey's questions.
+    assert {"NewCenter", "PresetRules", "QuestionDesign"} <= with_fields.keys()
+    assert [
+        name for name, node in with_fields.items() if node.get("additionalProperties") is not False
+    ] == []
+
+
+def test_a_field_the_document_does_not_name_is_refused_at_any_depth(
+    contract_server: Server,
+) -> None:
+    server = contract_server
+    staff, url = _staff_and_center(server)
+    admin = server.administrator()
+    written = _log_end(server)
+
+    top = server.client.post(url, json={**ACTIVITY, "points": 5}, headers=staff)
+    nested = server.client.post(
+        "/api/v1/centers",
+        json={
+            "name": "东风社区青年之家",
+            "org_unit_id": str(uuid.uuid4()),
+            "address": "东风路 1 号",
+            "location": {"lat": 40.8, "lon": 111.7, "alt": 1050},
+        },
+        headers=admin,
+    )
+
+    assert (top.status_code, nested.status_code) == (400, 400), (top.text, nested.text)
+    assert [e["field"] for e in problem(top)["errors"]] == ["points"]
+    assert [e["field"] for e in problem(nested)["errors"]] == ["location.alt"]
+    assert _log_end(server) == written
+
+
+def _parameter(document: dict[str, Any], path: str, method: str, name: str) -> dict[str, Any]:
+    (found,) = [p for p in document["paths"][path][method]["parameters"] if p["name"] == name]
+    return dict(found)
+
+
+def test_the_document_states_what_the_api_checks_of_a_role_a_week_a_bulletin_a_pdf_a_text(
+    contract_server: Server,
+) -> None:
+    document = contract_server.client.get("/schema/openapi.json").json()
+
+    role = _parameter(
+        document, "/api/v1/admin/accounts/{account_id}/grants/{role}", "delete", "role"
+    )
+    week = _parameter(document, "/api/v1/org-units/{org_unit_id}/dispatch", "get", "week")
+    bulletin = _parameter(
+        document, "/api/v1/org-units/{org_unit_id}/bulletins/{file}", "get", "file"
+    )
+    check = document["paths"]["/api/v1/certificates/{serial}/check"]["post"]
+
+    roles = role["schema"]
+    if "$ref" in roles:
+        roles = document["components"]["schemas"][roles["$ref"].rsplit("/", 1)[-1]]
+    assert sorted(roles["enum"]) == sorted(r.value for r in Role)
+    weeks = re.compile(week["schema"]["pattern"])
+    assert weeks.fullmatch("2026-W13")
+    assert not weeks.fullmatch("2026-W54")
+    files = re.compile(bulletin["schema"]["pattern"])
+    assert files.fullmatch("2026-03.pdf")
+    assert not files.fullmatch("2026-13.xlsx")
+    schemas = document["components"]["schemas"]
+    line, lines = text_rule_pattern(required=True), text_rule_pattern(multiline=True, required=True)
+    assert schemas["NewCenter"]["properties"]["name"]["pattern"] == line
+    assert schemas["NewActivity"]["properties"]["title"]["pattern"] == line
+    assert schemas["Adjustment"]["properties"]["reason"]["pattern"] == lines
+    assert schemas["NewExperience"]["properties"]["text"]["pattern"] == lines
+    assert check["requestBody"]["required"] is True
+    assert check["requestBody"]["content"]["application/pdf"]["schema"]["format"] == "binary"
+
+
+def test_a_role_the_api_does_not_know_is_a_bad_request_and_changes_nothing(
+    contract_server: Server,
+) -> None:
+    server = contract_server
+    admin = server.administrator()
+    written = _log_end(server)
+
+    answer = server.client.delete(
+        f"/api/v1/admin/accounts/{uuid.uuid4()}/grants/wizard", headers=admin
+    )
+
+    assert answer.status_code == 400, answer.text
+    assert problem(answer)["code"] == "invalid-request"
+    assert _log_end(server) == written
 
 
 @pytest.mark.parametrize("media_type", ["text/plain", "application/x-www-form-urlencoded", None])

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
+import jsonschema_rs
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from grassroots.domain.errors import InvalidValue, ReasonRequired
 from grassroots.domain.values import (
@@ -32,6 +36,7 @@ from grassroots.domain.values import (
     require_reason,
     require_text,
     require_year,
+    text_rule_pattern,
     time_zone,
 )
 
@@ -504,3 +509,55 @@ def test_a_masked_name_keeps_only_its_first_character_and_a_star_for_each_other(
     name: str, shown: str
 ) -> None:
     assert mask_name(name) == shown
+
+
+def _kept(text: str, *, multiline: bool, required: bool) -> bool:
+    try:
+        require_text(text, "title", multiline=multiline, required=required, max_length=10_000)
+    except InvalidValue:
+        return False
+    return True
+
+
+# Texts near the rule's edges: every refused range, the kept marks, white space only.
+# No surrogates: a schema's pattern runs over Unicode scalar values, which hold none.
+_EDGY = st.text(
+    alphabet=st.sampled_from(
+        "a青 \t\n\r\u3000\x00\x08\x0b\x1f\x7f\x85\x9f\u200e\u200f\u202a\u202e\u2066\u2069\U00020000"
+    ),
+    max_size=6,
+)
+
+
+@given(text=_EDGY, multiline=st.booleans(), required=st.booleans())
+@example(text="一\r\n二", multiline=True, required=True)
+@example(text="一\r二", multiline=True, required=False)
+@example(text="\u3000 \t", multiline=True, required=True)
+@example(text="名字\n", multiline=False, required=True)
+def test_the_rules_pattern_matches_exactly_the_texts_the_rule_keeps(
+    text: str, multiline: bool, required: bool
+) -> None:
+    pattern = re.compile(text_rule_pattern(multiline=multiline, required=required))
+
+    assert (pattern.fullmatch(text) is not None) == _kept(
+        text, multiline=multiline, required=required
+    )
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+@pytest.mark.parametrize("required", [False, True])
+def test_a_json_schema_validator_takes_the_rules_pattern_and_applies_it(
+    multiline: bool, required: bool
+) -> None:
+    # A validator that cannot compile a pattern drops it, and the document would
+    # state a rule nobody checks (a surrogate range did that).
+    schema = {
+        "type": "string",
+        "pattern": text_rule_pattern(multiline=multiline, required=required),
+    }
+    validator = jsonschema_rs.validator_for(schema)
+
+    assert validator.is_valid("东风社区 青年之家")
+    assert not validator.is_valid("名字\u202e")
+    assert validator.is_valid("") is not required
+    assert validator.is_valid("第一行\n第二行") is multiline

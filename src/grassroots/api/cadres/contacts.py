@@ -20,7 +20,7 @@ from msgspec import Meta
 from grassroots.api.auth import requires
 from grassroots.api.cadres.views import CallerRequest
 from grassroots.api.context import ApiDep
-from grassroots.api.fields import Name, Phone
+from grassroots.api.fields import LINE, Name, Phone
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
 from grassroots.application.service import Grassroots
@@ -29,7 +29,9 @@ from grassroots.domain.cadre import Cadre, Contact
 
 __all__ = ["MyContactsController"]
 
-WalkOfLife = Annotated[str, Meta(min_length=1, max_length=50, examples=["外卖骑手"])]
+WalkOfLife = Annotated[
+    str, Meta(min_length=1, max_length=50, examples=["外卖骑手"], extra_json_schema=LINE)
+]
 
 
 class NewContact(msgspec.Struct, kw_only=True):

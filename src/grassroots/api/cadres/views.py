@@ -13,6 +13,7 @@ from litestar.security.jwt import Token
 from msgspec import Meta
 
 from grassroots.api.auth import Caller
+from grassroots.api.fields import LINE, LINES
 from grassroots.application.service import Grassroots
 from grassroots.domain.problem import Problem, ProblemState
 
@@ -20,9 +21,17 @@ __all__ = ["AnswerView", "CallerRequest", "LongText", "ProblemView", "Title", "p
 
 CallerRequest = Request[Caller, Token, Any]
 
-Title = Annotated[str, Meta(min_length=1, max_length=200, examples=["村里篮球场照明坏了"])]
+Title = Annotated[
+    str, Meta(min_length=1, max_length=200, examples=["村里篮球场照明坏了"], extra_json_schema=LINE)
+]
 LongText = Annotated[
-    str, Meta(min_length=1, max_length=4000, examples=["晚上打球的青年反映灯不亮，已两周"])
+    str,
+    Meta(
+        min_length=1,
+        max_length=4000,
+        examples=["晚上打球的青年反映灯不亮，已两周"],
+        extra_json_schema=LINES,
+    ),
 ]
 
 
