@@ -7,12 +7,12 @@ small world through the API: five units down to a village, a youth center with a
 activity and a grassroots point, a volunteer who signed up, checked in and out and
 was credited an hour by a correction (so a ledger line and a certificate), a cadre
 with a visit, a contact, a problem and an experience post with a photo, a published
-survey and a rule set. Then schemathesis runs every phase (examples, coverage,
-fuzzing, stateful) as the administrator, the volunteer, the cadre and anonymously,
-the four at once; four in five of the generated ids in paths and bodies are those real
-records' (schemathesis dictionaries), so requests reach the handlers and not only
-the 404s. The server is stopped at the end and any unhandled error it logged is
-printed.
+survey and a rule set; it also reads a few problem types' pages. Then schemathesis
+runs every phase (examples, coverage, fuzzing, stateful) as the administrator, the
+volunteer, the cadre and anonymously, the four at once; four in five of the
+generated ids in paths and bodies are those real records' (schemathesis
+dictionaries), so requests reach the handlers and not only the 404s. The server is
+stopped at the end and any unhandled error it logged is printed.
 
 Seeded and bounded, so a run is repeatable and short; replay a failure with the seed
 it printed::
@@ -51,6 +51,8 @@ BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261204
 MAX_EXAMPLES = 6
+STATEFUL_SCENARIOS = 60
+STATEFUL_STEPS = 8
 PASSWORD = "contract run 7f3a9c"
 ADMIN_PHONE = "13900000000"
 VOLUNTEER_PHONE = "13800000001"
@@ -86,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=int, default=MAX_EXAMPLES)
     parser.add_argument("--phases", default=PHASES)
     parser.add_argument(
+        "--scenarios",
+        type=int,
+        default=STATEFUL_SCENARIOS,
+        help="stateful scenarios per caller (each up to 8 linked requests)",
+    )
+    parser.add_argument(
         "--as",
         dest="callers",
         action="append",
@@ -119,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 _wait_for(f"{base}/health", server, log_path)
                 callers, records = _set_up(base, env)
-                config = _config(work, records)
+                config = _config(work, records, args.scenarios)
                 runs = {
                     caller.name: _start_schemathesis(base, caller, config, work, args)
                     for caller in callers
@@ -236,6 +244,9 @@ def _set_up(base: str, env: dict[str, str]) -> tuple[list[Caller], Records]:
     records |= _field_work(base, admin, cadre, point, village)
     records |= _survey(base, admin, township)
     records |= _rule_set(base, admin, township)
+    # Problem types a caller meets often; reading each once makes sure its page exists.
+    codes = ("invalid-request", "session-ended", "not-signed-up", "token-expired")
+    records["code"] = [str(_get(base, f"/problems/{code}", {})["code"]) for code in codes]
     callers = [
         Caller("administrator", admin, (*NEVER_ENDING, *ENDS_THE_RUN)),
         Caller("volunteer", volunteer, (*NEVER_ENDING, *ENDS_THE_RUN)),
@@ -320,16 +331,22 @@ def _service(
         {"minutes": 60, "reason": "现场核实到场"},
         admin,
     )
-    ledger = _caught_up(base, "/api/v1/me/ledger", volunteer)
+    ledger = _ledger_credited(base, volunteer, 60)
     records: dict[str, list[Any]] = {"position": [line["position"] for line in ledger["items"]]}
-    today = datetime.now(SHANGHAI).date().isoformat()
-    # The PDF needs the server's Chinese font; without it there is no certificate to name.
+    served = max(str(line["service_date"]) for line in ledger["items"])
+    # No certificate to name when the server lacks its Chinese font (503), or in the
+    # ten minutes before midnight in China, when the activity, and so the hour, falls
+    # on a day that has not come yet (422: no certificate covers a day to come).
     issued = _post(
-        base, "/api/v1/me/certificates", {"from": today, "to": today}, volunteer, allow=(503,)
+        base,
+        "/api/v1/me/certificates",
+        {"from": served, "to": served},
+        volunteer,
+        allow=(422, 503),
     )
     if "serial" in issued:
         records |= {"serial": [issued["serial"]], "file_name": [issued["serial"] + ".pdf"]}
-    month = today[:7]
+    month = served[:7]
     records["file"] = [f"{month}.xlsx", f"{month}.pdf"]
     return records
 
@@ -411,7 +428,7 @@ def _rule_set(base: str, admin: Mapping[str, str], township: str) -> Records:
     return {"rule_set_id": [str(defined["rule_set_id"])]}
 
 
-def _config(work: Path, records: Records) -> Path:
+def _config(work: Path, records: Records, scenarios: int) -> Path:
     """A schemathesis configuration: four in five generated ids are the real records'
     (the rest name nothing, and keep the 404s tested)."""
     lines = []
@@ -422,6 +439,16 @@ def _config(work: Path, records: Records) -> Path:
         for location in ("path", "body"):
             binding = f'{{ dictionary = "{name}", probability = 0.8 }}'
             lines.append(f'"{location}.{name}" = {binding}')
+    # Scenarios follow the document's links from a created record to its uses; with
+    # only --max-examples of them the phase would cover next to none of the links.
+    lines += [
+        "",
+        "[phases.stateful]",
+        f"max-steps = {STATEFUL_STEPS}",
+        "",
+        "[phases.stateful.generation]",
+        f"max-examples = {scenarios}",
+    ]
     path = work / "schemathesis.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -540,13 +567,17 @@ def _send(
         raise SystemExit(f"set-up failed: {method} {path}: {error.code} {error.read()!r}") from None
 
 
-def _caught_up(base: str, path: str, headers: Mapping[str, str]) -> dict[str, Any]:
-    """A read-model page once it holds something (projections catch up in the background)."""
+def _ledger_credited(base: str, headers: Mapping[str, str], minutes: int) -> dict[str, Any]:
+    """The caller's ledger once it credits ``minutes`` in all. Projections catch up in
+    the background: the scan's line may be there before the correction's, and a
+    certificate issued then would find nothing to certify."""
     deadline = time.monotonic() + 30
     while True:
-        page = _get(base, path, headers)
-        if page["items"] or time.monotonic() > deadline:
+        page = _get(base, "/api/v1/me/ledger", headers)
+        if sum(line["minutes"] for line in page["items"]) >= minutes:
             return page
+        if time.monotonic() > deadline:
+            raise SystemExit(f"set-up failed: the ledger never credited {minutes} minutes: {page}")
         time.sleep(0.1)
 
 

@@ -48,6 +48,7 @@ from grassroots.api.context import Api, ApiConfig
 from grassroots.api.degrading import REDIS_ERRORS, RedisBreaker, redacted
 from grassroots.api.headers import SecurityHeaders, cors_config
 from grassroots.api.health import HealthController
+from grassroots.api.links import document_links
 from grassroots.api.problems import (
     PROBLEM_MEDIA_TYPE,
     ApiProblem,
@@ -265,6 +266,7 @@ def create_app(
             _public_operations_need_no_token,
             document_unsupported_media_type,
             document_closed_bodies,
+            document_links,
         ],
         on_app_init=[auth.on_app_init],
         plugins=[channels],

@@ -465,3 +465,70 @@ def test_a_well_formed_activity_is_still_posted(contract_server: Server) -> None
     )
 
     assert response.status_code == 201, response.text
+
+
+def _operations_by_id(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        operation["operationId"]: (path, operation)
+        for path, item in document["paths"].items()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+
+
+def test_every_link_from_a_created_record_feeds_each_path_id_of_its_target(
+    contract_server: Server,
+) -> None:
+    document = contract_server.client.get("/schema/openapi.json").json()
+    named = document["components"]["schemas"]
+    operations = _operations_by_id(document)
+    links = {
+        (source, name): link
+        for source, (_, operation) in operations.items()
+        for name, link in operation["responses"].get("201", {}).get("links", {}).items()
+    }
+
+    for (source, _), link in links.items():
+        target_path, _ = operations[link["operationId"]]
+        answer = operations[source][1]["responses"]["201"]["content"]["application/json"]
+        fields = named[answer["schema"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+        assert set(link["parameters"]) == set(re.findall(r"\{(\w+)\}", target_path)), link
+        for expression in link["parameters"].values():
+            assert expression.removeprefix("$response.body#/") in fields, (source, link)
+    pairs = {(source, link["operationId"]) for (source, _), link in links.items()}
+    assert {
+        ("startVisit", "writeVisitLog"),
+        ("designSurvey", "publishSurvey"),
+        ("writeExperience", "attachExperiencePhoto"),
+        ("postActivity", "checkIn"),
+        ("createOrgUnit", "getOrgUnit"),
+        ("addMyContact", "removeMyContact"),
+    } <= pairs
+
+
+def test_a_link_followed_from_a_new_unit_reaches_the_unit(contract_server: Server) -> None:
+    server = contract_server
+    admin = server.administrator()
+    document = server.client.get("/schema/openapi.json").json()
+    path, _ = _operations_by_id(document)["getOrgUnit"]
+    (created_at,) = [
+        p
+        for p, item in document["paths"].items()
+        if item.get("post", {}).get("operationId") == "createOrgUnit"
+    ]
+    link = document["paths"][created_at]["post"]["responses"]["201"]["links"]["getOrgUnit"]
+
+    created = server.client.post(
+        created_at, json={"name": "内蒙古自治区", "level": "region"}, headers=admin
+    )
+    body = created.json()
+    # A public read waits for nobody's writes: let the read models catch up first.
+    assert server.client.app.state.read_side.wait_for(_log_end(server), 5.0)
+    filled = path
+    for parameter, expression in link["parameters"].items():
+        filled = filled.replace(f"{{{parameter}}}", str(body[expression.split("#/")[1]]))
+    unit = server.client.get(filled, headers=admin)
+
+    assert created.status_code == 201, created.text
+    assert unit.status_code == 200, unit.text
+    assert unit.json()["name"] == "内蒙古自治区"
