@@ -41,8 +41,8 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/all.py
 
-# Generated requests against a running server, as an administrator, a volunteer and
-# anonymously (seeded; SEED=<n> replays a run).
+# Generated requests against a running server, as an administrator, a volunteer, a
+# cadre and anonymously (seeded; SEED=<n> replays a run).
 contract: $(STAMP)
 	$(BIN)/python -m tests.contract.run_schemathesis --edges $(if $(SEED),--seed $(SEED))
 
