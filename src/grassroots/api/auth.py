@@ -34,6 +34,7 @@ __all__ = [
     "ISSUER",
     "Caller",
     "access_token_for",
+    "bearer_account",
     "holds_any",
     "jwt_auth",
     "jwt_secret",
@@ -160,6 +161,30 @@ def access_token_for(auth: JWTAuth[Caller, Token], *, account_id: UUID, session_
         token_issuer=ISSUER,
         token_extras={"sid": str(session_id)},
     )
+
+
+def bearer_account(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> UUID | None:
+    """The account a genuine, unexpired access token on a public route names, if any.
+
+    A public read authorises nothing by it; it only learns whose own writes to wait
+    for, so an administrator who has just created a unit reads it at once. Neither
+    the session nor the account is read: waiting a moment for a logged-out
+    session's writes harms no one, and a forged or expired token waits for nothing.
+    """
+    scheme, _, token = connection.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        decoded = Token.decode(
+            token.strip(),
+            secret=secret,
+            algorithm=ALGORITHM,
+            issuer=[ISSUER],
+            require_claims=["exp", "iat", "sub", "iss"],
+        )
+        return UUID(decoded.sub)
+    except (NotAuthorizedException, ValueError):
+        return None
 
 
 def holds_any(caller: Caller, roles: Sequence[Role]) -> bool:

@@ -4,7 +4,8 @@ A write answers after the event is stored; the read models catch up a moment
 later. After each write the API remembers, per account, the log position it
 reached (in the shared store: memory, or Redis so every API process sees it).
 A later read by the same account waits, briefly and boundedly, until the read
-models have applied that position. Other callers' reads never wait, and nobody
+models have applied that position; a public read does so too when it carries the
+account's access token (``auth.bearer_account``). Other callers' reads never wait, and nobody
 waits for a read model that is failing before that position (it cannot catch up
 until an operator acts; see ``ReadSide.wait_for``).
 """

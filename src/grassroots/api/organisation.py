@@ -21,7 +21,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 from msgspec import Meta
 
-from grassroots.api.auth import Caller, requires
+from grassroots.api.auth import Caller, bearer_account, requires
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.fields import LINE, Id, Name
 from grassroots.api.pagination import Page, PageRequest, page_request
@@ -218,28 +218,37 @@ class OrgUnitController(Controller):
     @get(
         operation_id="listOrgUnits",
         summary="Org units, to pick one when registering (anyone)",
-        description="By name. `parent_id` lists a unit's children, `level` one level.",
+        description="By name. `parent_id` lists a unit's children, `level` one level. "
+        "An access token is not needed; sent, the answer includes the caller's own "
+        "writes (a unit created a moment ago).",
         opt={"public": True},
         responses=problem_responses(400, 429),
     )
     async def list_units(
         self,
+        request: Request[Any, Any, Any],
         api: ApiDep,
         page: NamedDependency[PageRequest],
         parent_id: FromQuery[UUID | None] = None,
         level: FromQuery[OrgLevel | None] = None,
     ) -> Page[OrgUnitView]:
-        return page.page(await api.read(None, _units, api, parent_id, level, page))
+        reader = bearer_account(request, api.config.jwt_secret)
+        return page.page(await api.read(reader, _units, api, parent_id, level, page))
 
     @get(
         "/{org_unit_id:uuid}",
         operation_id="getOrgUnit",
         summary="One org unit (anyone)",
+        description="An access token is not needed; sent, the answer includes the "
+        "caller's own writes (a unit created a moment ago).",
         opt={"public": True},
         responses=problem_responses(404, 429),
     )
-    async def get_unit(self, org_unit_id: FromPath[UUID], api: ApiDep) -> OrgUnitView:
-        return await api.read(None, _unit, api, org_unit_id)
+    async def get_unit(
+        self, org_unit_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep
+    ) -> OrgUnitView:
+        reader = bearer_account(request, api.config.jwt_secret)
+        return await api.read(reader, _unit, api, org_unit_id)
 
 
 class CenterController(Controller):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,11 +20,42 @@ def _created(response: Any) -> str:
 
 
 def _settle(server: Server, headers: dict[str, str]) -> None:
-    # A logged-in read waits for the caller's own writes; public reads know no
-    # caller, and the set-up writes directly: wait for the whole log.
+    # A read with a token waits for that caller's own writes; the reads below send
+    # none, and the set-up writes directly: wait for the whole log.
     assert server.client.get("/api/v1/centers?limit=1", headers=headers).status_code == 200
     read_side = server.client.app.state["read_side"]
     assert read_side.wait_for(read_side.log.last_position(), timeout=5)
+
+
+def test_a_public_read_with_an_access_token_waits_for_that_callers_own_writes(
+    server_factory: Callable[..., Server],
+) -> None:
+    # No catch-up runs in this server: the read models move only when the test says.
+    server = server_factory(embedded=False)
+    admin = server.administrator()
+    client = server.client
+    read_side = server.client.app.state["read_side"]
+    read_side.catch_up()
+    region = _created(
+        client.post(
+            "/api/v1/org-units", json={"name": "内蒙古自治区", "level": "region"}, headers=admin
+        )
+    )
+    # Anyone else reads what the read models hold: not this unit yet.
+    assert client.get(f"/api/v1/org-units/{region}").status_code == 404
+    assert client.get("/api/v1/org-units").json()["items"] == []
+
+    later = threading.Timer(0.3, read_side.catch_up)
+    later.start()
+    try:
+        one = client.get(f"/api/v1/org-units/{region}", headers=admin)
+    finally:
+        later.join()
+    listed = client.get("/api/v1/org-units", headers=admin)
+
+    assert one.status_code == 200, one.text
+    assert one.json()["name"] == "内蒙古自治区"
+    assert [u["org_unit_id"] for u in listed.json()["items"]] == [region]
 
 
 def test_an_administrator_builds_the_tree_and_anyone_can_list_it(server: Server) -> None:
