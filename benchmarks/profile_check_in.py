@@ -73,7 +73,13 @@ async def _each(calls: list[Callable[[], Awaitable[None]]]) -> tuple[float, floa
 
 
 async def _run(
-    app: Any, world: World2, timed: list[Any], profiled: list[Any], top: int, save: Path | None
+    app: Any,
+    world: World2,
+    timed: list[Any],
+    profiled: list[Any],
+    floor: list[Any],
+    top: int,
+    save: Path | None,
 ) -> None:
     transport = httpx.ASGITransport(app=app)
     async with (
@@ -96,17 +102,35 @@ async def _run(
         async def live() -> None:
             assert (await client.get("/health/live")).status_code == 200
 
+        def me(v: Any) -> Callable[[], Awaitable[None]]:
+            async def send() -> None:
+                answer = await client.get(
+                    "/api/v1/me", headers={"Authorization": f"Bearer {v.access_token}"}
+                )
+                assert answer.status_code == 200, answer.text
+
+            return send
+
         await _each([check_in(v) for v in timed[:10]])  # warm up
         cpu, wall = await _each([check_in(v) for v in timed[10:]])
         base_cpu, base_wall = await _each([live] * len(timed))
+        # The floor under any caller's request: the session and the account read
+        # (each new to this process, as a check-in's are) and one more read of the
+        # account, with no command and no write.
+        me_cpu, me_wall = await _each([me(v) for v in floor])
         print(
             f"2. check-ins through the app, one at a time: {cpu * 1000:.2f} ms CPU, "
             f"{wall * 1000:.2f} ms wall each; GET /health/live {base_cpu * 1000:.2f} ms CPU, "
-            f"{base_wall * 1000:.2f} ms wall"
+            f"{base_wall * 1000:.2f} ms wall; GET /api/v1/me (a caller new to the process) "
+            f"{me_cpu * 1000:.2f} ms CPU, {me_wall * 1000:.2f} ms wall"
         )
         figure(
             "a check-in through the app in process, one at a time: CPU",
             f"{cpu * 1000:.2f} ms; ÷ GET /health/live {cpu / base_cpu:.1f}",
+        )
+        figure(
+            "GET /api/v1/me in process, one at a time: CPU",
+            f"{me_cpu * 1000:.2f} ms; ÷ GET /health/live {me_cpu / base_cpu:.1f}",
         )
 
         anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
@@ -147,15 +171,19 @@ def main() -> None:
                 "GRASSROOTS_EMBEDDED_PROJECTIONS": "no",
             }
         )
-        world = World2(env, 3 * n, 0, 0)
+        world = World2(env, 4 * n, 0, 0)
         settings = Settings.from_env(env)
         read_side = build_read_side(settings, world.app)
         read_side.catch_up()
         floor = _command_floor(world, world.load[:n])
         figure("the check-in command alone, in process: CPU", f"{floor * 1000:.2f} ms")
         app = build_web_app(settings)
-        timed, profiled = world.load[n : 2 * n], world.load[2 * n :]
-        asyncio.run(_run(app, world, timed, profiled, args.top, args.save))
+        timed, profiled, callers = (
+            world.load[n : 2 * n],
+            world.load[2 * n : 3 * n],
+            world.load[3 * n :],
+        )
+        asyncio.run(_run(app, world, timed, profiled, callers, args.top, args.save))
 
 
 if __name__ == "__main__":
