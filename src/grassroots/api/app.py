@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Reference
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Operation,
+    Reference,
+)
 from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler
 from redis.asyncio import Redis
@@ -108,7 +115,25 @@ class SharedStores:
 _PUBLIC_PATHS = ["^/$", "^/health", "^/schema", "^/static/", "^/problems/"]
 
 
-def _public_operations_need_no_token(app: Litestar) -> None:
+class _FinishedDocument(OpenAPIPlugin):
+    """The framework's API document, finished by ours in the same step it is built.
+
+    The document is built when first asked for (the reference page, ``/schema``),
+    not at start-up: building it takes a third of a second, which every API process
+    and every test's server paid at start whether or not anyone read it. The
+    framework keeps the finished document, so the steps run once per process.
+    """
+
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        document = super()._build_openapi()
+        for finish in _FINISHING_STEPS:
+            finish(self.app, document)
+        return document
+
+
+def _public_operations_need_no_token(app: Litestar, document: OpenAPI) -> None:
     """The token requirement is declared once for the whole document; routes anyone
     may call (log-in, registration, health) say in the document that they need none."""
     public = {
@@ -117,7 +142,7 @@ def _public_operations_need_no_token(app: Litestar) -> None:
         for handler in getattr(route, "route_handlers", [])
         if handler.opt.get("public")
     }
-    for item in (app.openapi_schema.paths or {}).values():
+    for item in (document.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)
             if operation is None:
@@ -164,6 +189,14 @@ async def _check_redis(redis: Redis, url: str, breaker: RedisBreaker) -> None:
             error,
         )
         breaker.failed(error, announce=False)
+
+
+_FINISHING_STEPS: tuple[Callable[[Litestar, OpenAPI], None], ...] = (
+    _public_operations_need_no_token,
+    document_unsupported_media_type,
+    document_closed_bodies,
+    document_links,
+)
 
 
 def create_app(
@@ -236,7 +269,7 @@ def create_app(
         session_lifetime=config.session_lifetime,
     )
     handlers: list[Any] = [pages, HealthController, describe_problem, static_files(), *API_ROUTES]
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         state=State(
             {
@@ -262,12 +295,6 @@ def create_app(
         ),
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        on_startup=[
-            _public_operations_need_no_token,
-            document_unsupported_media_type,
-            document_closed_bodies,
-            document_links,
-        ],
         on_app_init=[auth.on_app_init],
         plugins=[channels],
         openapi_config=OpenAPIConfig(
@@ -284,3 +311,5 @@ def create_app(
         request_max_body_size=config.max_body_bytes,
         template_config=template_config(),
     )
+    app.plugins.get(OpenAPIPlugin).__class__ = _FinishedDocument
+    return app

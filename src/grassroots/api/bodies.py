@@ -29,7 +29,7 @@ import msgspec
 import msgspec.inspect as mi
 from litestar import Litestar, Request
 from litestar.exceptions import ValidationException
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.types import Empty
 
 from grassroots.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem
@@ -247,10 +247,10 @@ class StrictRequest(Request[Any, Any, Any]):
         return value
 
 
-def document_unsupported_media_type(app: Litestar) -> None:
+def document_unsupported_media_type(_app: Litestar, document: OpenAPI) -> None:
     """Every operation taking a body says in the document that a body which is not
     JSON answers 415, as ``StrictRequest`` does."""
-    for item in (app.openapi_schema.paths or {}).values():
+    for item in (document.paths or {}).values():
         for method in ("post", "put", "patch"):
             operation = getattr(item, method, None)
             if operation is None or operation.request_body is None:
@@ -270,12 +270,12 @@ def document_unsupported_media_type(app: Litestar) -> None:
             operation.responses = responses
 
 
-def document_closed_bodies(app: Litestar) -> None:
+def document_closed_bodies(_app: Litestar, document: OpenAPI) -> None:
     """Every object a JSON request body holds, at any depth, says in the document that
     it takes no other fields (``additionalProperties: false``), as ``StrictRequest``
     refuses them. A client generated from the document then knows an extra field is
     an error, not something the server ignores."""
-    components = app.openapi_schema.components
+    components = document.components
     named = (components.schemas or {}) if components is not None else {}
     seen: set[str] = set()
 
@@ -297,7 +297,7 @@ def document_closed_bodies(app: Litestar) -> None:
             for child in children or ():
                 close(child)
 
-    for item in (app.openapi_schema.paths or {}).values():
+    for item in (document.paths or {}).values():
         for method in ("post", "put", "patch"):
             operation = getattr(item, method, None)
             body = None if operation is None else operation.request_body

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from litestar import Litestar
-from litestar.openapi.spec import Link, OpenAPIResponse, Operation, Reference, Schema
+from litestar.openapi.spec import Link, OpenAPI, OpenAPIResponse, Operation, Reference, Schema
 
 __all__ = ["document_links"]
 
@@ -30,16 +30,15 @@ class _Target:
     parameters: tuple[str, ...]
 
 
-def document_links(app: Litestar) -> None:
-    document = app.openapi_schema
+def document_links(_app: Litestar, document: OpenAPI) -> None:
     components = document.components
     named = (components.schemas or {}) if components is not None else {}
     targets = [
         _Target(path, operation.operation_id, tuple(_PATH_PARAMETER.findall(path)))
-        for path, operation, _ in _operations(app)
+        for path, operation, _ in _operations(document)
         if operation.operation_id
     ]
-    for path, operation, method in _operations(app):
+    for path, operation, method in _operations(document):
         answer = (operation.responses or {}).get("201")
         if method != "post" or not isinstance(answer, OpenAPIResponse) or not answer.content:
             continue
@@ -62,9 +61,9 @@ def document_links(app: Litestar) -> None:
             answer.links = dict(sorted(links.items()))
 
 
-def _operations(app: Litestar) -> list[tuple[str, Operation, str]]:
+def _operations(document: OpenAPI) -> list[tuple[str, Operation, str]]:
     found = []
-    for path, item in (app.openapi_schema.paths or {}).items():
+    for path, item in (document.paths or {}).items():
         for method in _METHODS:
             operation = getattr(item, method, None)
             if isinstance(operation, Operation):
