@@ -67,7 +67,7 @@ from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
-from grassroots.pages import pages_router, template_config
+from grassroots.pages import page_routes, template_config
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["API_ROUTES", "SharedStores", "create_app"]
@@ -263,12 +263,12 @@ def create_app(
     def provide_api() -> Api:
         return api
 
-    pages = pages_router(
+    pages = page_routes(
         application.config.secret_key,
         secure=config.page_cookie_secure,
         session_lifetime=config.session_lifetime,
     )
-    handlers: list[Any] = [pages, HealthController, describe_problem, static_files(), *API_ROUTES]
+    handlers: list[Any] = [*pages, HealthController, describe_problem, static_files(), *API_ROUTES]
     app = Litestar(
         route_handlers=handlers,
         state=State(

@@ -1,6 +1,6 @@
 """The people's screens: server-rendered pages over the same application as the API.
 
-``pages_router`` gives every page route, the pages' static files and their
+``page_routes`` gives every page route, the pages' static files and their
 CSRF protection; ``template_config`` the Jinja templates (package data under
 ``templates/``). Both are registered in ``grassroots.api.app.create_app``.
 Design, routes and conventions: docs/pages.md.
@@ -42,7 +42,7 @@ from grassroots.pages import (
 )
 from grassroots.pages.sessions import PageSessions
 
-__all__ = ["PageSessions", "pages_router", "template_config"]
+__all__ = ["PageSessions", "page_routes", "template_config"]
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -66,7 +66,9 @@ def csrf_config(service_secret: bytes, *, secure: bool) -> CSRFConfig:
     )
 
 
-def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timedelta) -> Router:
+def page_routes(
+    service_secret: bytes, *, secure: bool, session_lifetime: timedelta
+) -> list[Router]:
     sessions = PageSessions(service_secret, secure=secure, lifetime=session_lifetime)
     pages = Router(
         path="/",
@@ -98,23 +100,23 @@ def pages_router(service_secret: bytes, *, secure: bool, session_lifetime: timed
         opt={"public": True},
         include_in_schema=False,
     )
-    return Router(
-        path="/",
-        route_handlers=[
-            pages,
-            # Vendored files carry their version in their folder's name: kept long.
-            create_static_files_router(
-                path=f"{controllers.STATIC_URL}/vendor",
-                directories=[STATIC / "vendor"],
-                cache_control=CacheControlHeader(max_age=30 * 86400),
-                include_in_schema=False,
-            ),
-            # Our own files are asked for with ?v=<release>.
-            create_static_files_router(
-                path=controllers.STATIC_URL,
-                directories=[STATIC],
-                cache_control=CacheControlHeader(max_age=86400),
-                include_in_schema=False,
-            ),
-        ],
-    )
+    # A list, not one more Router around them: the framework copies a router
+    # with all it holds each time it is registered, and a wrapper cost each app
+    # a second copy of every page route.
+    return [
+        pages,
+        # Vendored files carry their version in their folder's name: kept long.
+        create_static_files_router(
+            path=f"{controllers.STATIC_URL}/vendor",
+            directories=[STATIC / "vendor"],
+            cache_control=CacheControlHeader(max_age=30 * 86400),
+            include_in_schema=False,
+        ),
+        # Our own files are asked for with ?v=<release>.
+        create_static_files_router(
+            path=controllers.STATIC_URL,
+            directories=[STATIC],
+            cache_control=CacheControlHeader(max_age=86400),
+            include_in_schema=False,
+        ),
+    ]
