@@ -25,10 +25,10 @@ from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.qr_token import POINT_PATH, QrSubject, SubjectKind, scan_url
 from grassroots.domain.visit import Visit
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot, server_env
 from tests.conftest import FakeClock
+from tests.databases import migrated
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world, register_cadre
 
@@ -57,7 +57,7 @@ def field(browser: Any, tmp_path: Path) -> Iterator[Field]:
     env = server_env(port, tmp_path)
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     clock = FakeClock(datetime.now(UTC) - timedelta(hours=3))
     app = build_application(settings, clock=clock)
     world = build_world(app)

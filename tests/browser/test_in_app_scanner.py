@@ -25,9 +25,9 @@ from PIL import Image
 from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.survey import Audience, Question, QuestionKind
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot, server_env
+from tests.databases import migrated
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world
 
@@ -68,7 +68,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     env = server_env(port, tmp_path)
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     app = build_application(settings)
     world = build_world(app)
     app.open_account(

@@ -26,9 +26,9 @@ from grassroots.application.service import Grassroots
 from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.visit import Visit
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot, server_env
+from tests.databases import migrated
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world, register_cadre
 
@@ -57,7 +57,7 @@ def point(browser: Any, tmp_path: Path) -> Iterator[Point]:
     env = server_env(port, tmp_path, QR_ROTATION_SECONDS=str(ROTATION))
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     app = build_application(settings)
     world = build_world(app)
     cadre = register_cadre(app, world)

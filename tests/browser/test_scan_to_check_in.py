@@ -26,9 +26,9 @@ from grassroots.application.service import Grassroots
 from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.qr_token import scan_url
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot, server_env
+from tests.databases import migrated
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import (
     CENTER_PLACE,
@@ -69,7 +69,7 @@ def venue(browser: Any, tmp_path: Path) -> Iterator[Venue]:
     env = server_env(port, tmp_path, QR_ROTATION_SECONDS=str(ROTATION))
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     app = build_application(settings)
     world = build_world(app)
     volunteer = register_volunteer(app, world, VOLUNTEER_PHONE)

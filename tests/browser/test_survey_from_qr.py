@@ -18,9 +18,9 @@ from PIL import Image
 
 from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot, server_env
+from tests.databases import migrated
 from tests.e2e.serving import free_port, running_server
 from tests.integration.builders import build_world
 
@@ -35,7 +35,7 @@ def test_a_designed_survey_is_answered_from_its_qr_code_and_its_results_follow_l
     env = server_env(port, tmp_path)
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     app = build_application(settings)
     world = build_world(app)
     app.open_account(

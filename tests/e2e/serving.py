@@ -19,8 +19,8 @@ from uuid import UUID
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
+from tests.databases import migrated
 from tests.integration.builders import build_world, post_activity
 
 
@@ -74,7 +74,7 @@ def volunteers_at_an_open_activity(
     volunteer id)]). The caller closes the app."""
     settings = Settings.from_env(env)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url, schema=settings.database_schema)
+    migrated(settings.database_url, schema=settings.database_schema)
     app = build_application(settings)
     world = build_world(app)
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)

@@ -32,13 +32,13 @@ from grassroots.demo_cli import load
 from grassroots.domain.compliance import Month
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import IsoWeek
-from grassroots.migrating import upgrade
 from grassroots.projections.activity_catalogue import centers, discover
 from grassroots.projections.compliance.verdicts import unit_compliance
 from grassroots.projections.problems import count_open_problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.settings import Settings
 from tests.conftest import FakeClock
+from tests.databases import migrated
 
 ENV = {"GRASSROOTS_SECRET_KEY": "d" * 48}
 # A Thursday noon in Hohhot: the month is well under way, February is over.
@@ -50,7 +50,7 @@ def _settings(tmp_path: Path, **env: str) -> Settings:
 
 
 def _application(settings: Settings) -> Grassroots:
-    upgrade(settings.database_url, schema=settings.database_schema)
+    migrated(settings.database_url, schema=settings.database_schema)
     app = build_application(settings, clock=FakeClock(NOW))
     app.use_password_hasher(password_hasher(fast=True))
     return app

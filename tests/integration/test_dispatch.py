@@ -27,7 +27,6 @@ from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import Cadre
 from grassroots.domain.compliance import Month
 from grassroots.domain.values import IsoWeek
-from grassroots.migrating import upgrade
 from grassroots.projections.center_activity import org_unit_counts
 from grassroots.projections.compliance.verdicts import compliance_trend, unit_compliance
 from grassroots.projections.monthly_bulletin import monthly_bulletin
@@ -39,6 +38,7 @@ from grassroots.reports.bulletin_xlsx import HEADER_ROW
 from grassroots.reports.labels import COLUMNS, TOTAL_LABEL
 from grassroots.settings import Settings
 from tests.conftest import FakeClock
+from tests.databases import migrated
 
 ENV = {"GRASSROOTS_SECRET_KEY": "d" * 48}
 # A Thursday noon in Hohhot, as the demo's own tests use.
@@ -73,7 +73,7 @@ class Demo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("dispatch")
     settings = Settings.from_env({**ENV, "GRASSROOTS_DATA_DIR": str(tmp)})
-    upgrade(settings.database_url, schema=settings.database_schema)
+    migrated(settings.database_url, schema=settings.database_schema)
     app = build_application(settings, clock=FakeClock(NOW))
     app.use_password_hasher(password_hasher(fast=True))
     loaded = load_demo(app)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from grassroots.migrating import downgrade, sqlalchemy_url, upgrade
+from tests.databases import migrated
 
 
 def _version(url: str, schema: str | None = None) -> list[str]:
@@ -131,3 +133,22 @@ def test_my_sign_ups_and_the_ledgers_names_send_both_read_models_back_to_be_rebu
     # and tables filled; the others keep their place.
     assert positions == {"activity_catalogue": 0, "service_ledger": 0, "org_tree": 99}
     assert zones == 0
+
+
+def test_a_tests_new_sqlite_file_holds_what_the_migrations_build(tmp_path: Path) -> None:
+    # The suite's servers start on copies of one migrated file (tests/databases.py).
+    built, copied = tmp_path / "built.sqlite3", tmp_path / "copied.sqlite3"
+    upgrade(f"sqlite:///{built}")
+    migrated(f"sqlite:///{copied}")
+
+    def schema(path: Path) -> list[tuple[str, str, str]]:
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+            ).fetchall()
+        conn.close()
+        return rows
+
+    assert len(schema(built)) > 20
+    assert schema(copied) == schema(built)
+    assert _version(f"sqlite:///{copied}") == _version(f"sqlite:///{built}")

@@ -21,9 +21,9 @@ from grassroots.application.accounts import password_hasher
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.conftest import TEST_REDIS_URL, FakeClock, required_service_url
+from tests.databases import migrated
 
 SECRET = "a" * 48
 PASSWORD = "correct horse 42"
@@ -83,7 +83,7 @@ def server_factory(
 ) -> Iterator[Callable[..., Server]]:
     """Starts API servers on one backend; several stand for several API processes."""
     settings, namespace = _settings(request.param, tmp_path, request)
-    upgrade(settings.database_url, schema=settings.database_schema)
+    migrated(settings.database_url, schema=settings.database_schema)
     clients: list[TestClient[Litestar]] = []
 
     def start(

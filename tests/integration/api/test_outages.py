@@ -23,10 +23,10 @@ from grassroots.api.context import ApiConfig
 from grassroots.application.accounts import password_hasher
 from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
 from grassroots.projections.database import create_read_engine
 from grassroots.settings import Settings
 from tests.conftest import TEST_DATABASE_URL, FakeClock, required_service_url
+from tests.databases import migrated
 from tests.integration.api.conftest import ROOMY_RATES, SECRET, Server, problem
 from tests.integration.api.outage import Outage, Relay
 from tests.integration.builders import build_world
@@ -62,7 +62,7 @@ def server(
             "GRASSROOTS_DATABASE_TIMEOUT_SECONDS": str(BOUND_SECONDS),
         }
     )
-    upgrade(settings.database_url, schema=schema)
+    migrated(settings.database_url, schema=schema)
     app = build_application(settings, clock=clock)
     app.use_password_hasher(password_hasher(fast=True))
     config = ApiConfig(jwt_secret=api_config(settings).jwt_secret, rates=ROOMY_RATES)

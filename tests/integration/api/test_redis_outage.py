@@ -28,9 +28,9 @@ from grassroots.api.rate_limits import Rate
 from grassroots.application.accounts import password_hasher
 from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.conftest import TEST_REDIS_URL, FakeClock, required_service_url
+from tests.databases import migrated
 from tests.integration.api.conftest import PASSWORD, ROOMY_RATES, SECRET, Server
 from tests.integration.api.outage import Relay
 from tests.integration.api.test_live_updates import EventStream, event_stream
@@ -74,7 +74,7 @@ def _servers(redis_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Calla
             "GRASSROOTS_REDIS_URL": redis_url,
         }
     )
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     clients: list[TestClient[Litestar]] = []
 
     def start(*, rates: dict[str, Rate] | None = None) -> Server:

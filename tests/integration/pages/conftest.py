@@ -18,9 +18,9 @@ from grassroots.application.accounts import password_hasher
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import api_config, build_application, build_read_side, shared_stores
 from grassroots.domain.account import Grant, Role
-from grassroots.migrating import upgrade
 from grassroots.settings import Settings
 from tests.conftest import FakeClock
+from tests.databases import migrated
 from tests.integration.builders import World, build_world, register_cadre, register_volunteer
 
 PASSWORD = "correct horse 42"
@@ -62,7 +62,7 @@ def site(tmp_path: Path, clock: FakeClock) -> Iterator[Site]:
     settings = Settings.from_env(
         {"GRASSROOTS_SECRET_KEY": "p" * 48, "GRASSROOTS_DATA_DIR": str(tmp_path)}
     )
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     app = build_application(settings, clock=clock)
     app.use_password_hasher(password_hasher(fast=True))
     read_side = build_read_side(settings, app)

@@ -28,7 +28,6 @@ from grassroots.demo import DEMO_PASSWORD, DemoLoaded, load_demo
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.compliance import Status
 from grassroots.domain.values import IsoWeek
-from grassroots.migrating import upgrade
 from grassroots.pages.words import translator
 from grassroots.projections.compliance.verdicts import unit_compliance
 from grassroots.projections.org_tree import subtree_units
@@ -36,6 +35,7 @@ from grassroots.projections.problems import count_open_problems
 from grassroots.projections.read_side import ReadSide
 from grassroots.settings import Settings
 from tests.conftest import FakeClock
+from tests.databases import migrated
 
 # A Thursday noon in Hohhot, as the demo's own tests use.
 NOW = datetime(2026, 3, 26, 4, 0, tzinfo=UTC)
@@ -84,7 +84,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     settings = Settings.from_env(
         {"GRASSROOTS_SECRET_KEY": "q" * 48, "GRASSROOTS_DATA_DIR": str(tmp)}
     )
-    upgrade(settings.database_url, schema=settings.database_schema)
+    migrated(settings.database_url, schema=settings.database_schema)
     app = build_application(settings, clock=FakeClock(NOW))
     app.use_password_hasher(password_hasher(fast=True))
     loaded = load_demo(app)

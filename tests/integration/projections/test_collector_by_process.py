@@ -15,10 +15,10 @@ from litestar.testing import TestClient
 
 from grassroots import projections_cli
 from grassroots.bootstrap import build_application, build_read_side, build_web_app
-from grassroots.migrating import upgrade
 from grassroots.projections.runner import ProjectionRunner
 from grassroots.settings import Settings
 from grassroots.simulation import HistoryShape, generate_history
+from tests.databases import migrated
 
 SHAPE = HistoryShape(weeks=2, volunteers=20, cadres=3)
 
@@ -29,7 +29,7 @@ def settings(tmp_path: Path) -> Settings:
     settings = Settings.from_env(
         {"GRASSROOTS_DATA_DIR": str(tmp_path), "GRASSROOTS_PROJECTION_BATCH_SIZE": "20"}
     )
-    upgrade(settings.database_url)
+    migrated(settings.database_url)
     application = build_application(settings)
     generate_history(application, seed=31, shape=SHAPE)
     application.close()
