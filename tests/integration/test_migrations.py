@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
 
+import psycopg
+import pytest
 import sqlalchemy as sa
 
 from grassroots.migrating import downgrade, sqlalchemy_url, upgrade
@@ -152,3 +155,41 @@ def test_a_tests_new_sqlite_file_holds_what_the_migrations_build(tmp_path: Path)
     assert len(schema(built)) > 20
     assert schema(copied) == schema(built)
     assert _version(f"sqlite:///{copied}") == _version(f"sqlite:///{built}")
+
+
+def _described(url: str, schema: str) -> list[tuple[str, ...]]:
+    """Tables, columns, indexes and constraints of ``schema``, its own name left out."""
+    queries = [
+        "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, '')"
+        " FROM information_schema.columns WHERE table_schema = %(s)s",
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %(s)s",
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE connamespace = %(s)s::regnamespace",
+        "SELECT sequence_name, data_type FROM information_schema.sequences"
+        " WHERE sequence_schema = %(s)s",
+        f'SELECT version_num FROM "{schema}".alembic_version',
+    ]
+    with psycopg.connect(url) as conn:
+        rows = [tuple(row) for query in queries for row in conn.execute(query, {"s": schema})]
+    return sorted(tuple(str(v).replace(schema, "S") for v in row) for row in rows)
+
+
+def test_a_tests_new_postgresql_schema_holds_what_the_migrations_build(
+    postgres_schema: tuple[str, str], request: pytest.FixtureRequest
+) -> None:
+    url, built = postgres_schema
+    upgrade(url, schema=built)
+    copied = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{copied}"'.encode())
+    request.addfinalizer(lambda: _drop(url, copied))
+
+    migrated(url, schema=copied)
+
+    assert len(_described(url, built)) > 100
+    assert _described(url, copied) == _described(url, built)
+
+
+def _drop(url: str, schema: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE'.encode())
