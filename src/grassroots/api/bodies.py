@@ -11,7 +11,10 @@ written) when:
 - its media type is not JSON (``application/json`` or ``application/*+json``,
   UTF-8): 415;
 - it is not JSON, or a value has the wrong type (no coercion from strings) or
-  breaks its field's constraints: 400 with the field named;
+  breaks its field's constraints: 400 with the field named. A whole number
+  written with a fraction of zero (``60.0``, ``6e1``) is an integer, as JSON
+  Schema counts it and so as the API document's ``type: integer`` promises;
+  ``60.5`` is not;
 - it names a field the type does not have, at any depth: 400;
 - an object repeats a key: 400;
 - it is nested too deeply to decode: 400.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -39,6 +43,9 @@ __all__ = ["StrictRequest", "document_closed_bodies", "document_unsupported_medi
 _JSON_MEDIA_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json")
 _ERROR_PATH = re.compile(r" - at `\$(.*)`$")
 _MISSING_FIELD = re.compile(r"^Object missing required field `(.+)`$")
+_FLOAT_FOR_INTEGER = re.compile(r"^Expected `[^`]*\bint\b[^`]*`, got `float`")
+# No integer field takes more than 64 bits; a larger whole number keeps its refusal.
+_LARGEST_WHOLE_NUMBER = 2**64
 
 
 class _DuplicateKey(ValueError):
@@ -54,6 +61,43 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _DuplicateKey(key)
             seen.add(key)
     return found
+
+
+class _NotWhole(ValueError):
+    pass
+
+
+def _whole_numbers_as_integers(body: bytes) -> bytes:
+    """The body again, each number whose fraction is zero written as an integer.
+
+    Whether a number is whole is read from its digits (``4.0000000000000001`` is
+    not, although the nearest float is 4); other numbers are left as they were.
+    A number too large for any field, or not finite, stops the rewriting
+    (``_NotWhole``), so the body's first refusal stands.
+    """
+
+    def number(text: str) -> float | int:
+        exact = Decimal(text)
+        if not exact.is_finite() or abs(exact) >= _LARGEST_WHOLE_NUMBER:
+            raise _NotWhole(text)
+        if exact == exact.to_integral_value():
+            return int(exact)
+        return float(text)
+
+    return msgspec.json.encode(json.loads(body, parse_float=number))
+
+
+def _decoded(body: bytes, target: Any) -> Any:
+    try:
+        return msgspec.json.decode(body, type=target, strict=True)
+    except msgspec.ValidationError as refused:
+        if not _FLOAT_FOR_INTEGER.match(str(refused)):
+            raise
+        try:
+            rewritten = _whole_numbers_as_integers(body)
+        except (_NotWhole, ValueError, RecursionError):
+            raise refused from None
+        return msgspec.json.decode(rewritten, type=target, strict=True)
 
 
 def _invalid(message: str, key: str | None = None) -> ValidationException:
@@ -228,7 +272,7 @@ class StrictRequest(Request[Any, Any, Any]):
         body = await self.body() or b"null"
         target = _body_type(self)
         try:
-            value = msgspec.json.decode(body, type=target, strict=True)
+            value = _decoded(body, target)
             # A second, plain reading sees what the typed one cannot: repeated keys
             # (the typed one keeps the last) and fields the type does not declare.
             plain = json.loads(body, object_pairs_hook=_refuse_duplicates)
