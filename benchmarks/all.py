@@ -57,6 +57,7 @@ def _benchmarks(quick: bool, postgres: bool) -> list[tuple[str, list[str]]]:
             ["dispatch.py", "--cadres", "1000", "--requests", "30"],
         ),
         ("reads at 100k and 1M events", ["read_scale.py"] + (["--quick"] if quick else [])),
+        ("a server's start against a bare app's", ["server_start.py", "--rounds", "8"]),
     ]
     if postgres:
         at = [argv[0] for _title, argv in runs].index("lag.py") + 1

@@ -22,6 +22,7 @@ SMALLEST = {
     ],
     "profile_check_in.py": ["--check-ins", "12", "--top", "5"],
     "lag.py": ["--volunteers", "3"],
+    "server_start.py": ["--rounds", "1"],
 }
 
 FIGURES = {
@@ -33,8 +34,10 @@ FIGURES = {
     "profile_check_in.py": [
         "the check-in command alone, in process: CPU",
         "a check-in through the app in process, one at a time: CPU",
+        "GET /api/v1/me in process, one at a time: CPU",
     ],
     "lag.py": ["lag, 2xx to ledger line readable by another process, sqlite"],
+    "server_start.py": ["server build and start-up ÷ a bare app's"],
 }
 
 
