@@ -311,5 +311,9 @@ def create_app(
         request_max_body_size=config.max_body_bytes,
         template_config=template_config(),
     )
+    # The framework makes its document builder itself and offers no hook after the
+    # build; the builder's class is swapped for one whose build also finishes it.
+    # (The class is the framework's own, from a private module: a version that
+    # renames it fails at import, not quietly.)
     app.plugins.get(OpenAPIPlugin).__class__ = _FinishedDocument
     return app

@@ -112,11 +112,18 @@ class BearerOnly(JWTAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        header = connection.headers.get(self.auth_header, "")
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = _bearer_token(connection.headers.get(self.auth_header, ""))
+        if token is None:
             raise NotAuthorizedException("an access token goes in 'Authorization: Bearer <token>'")
-        return await self.authenticate_token(encoded_token=token.strip(), connection=connection)
+        return await self.authenticate_token(encoded_token=token, connection=connection)
+
+
+def _bearer_token(header: str) -> str | None:
+    """The token of ``Bearer <token>`` (the scheme in any case), else None."""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
 
 
 def jwt_auth(
@@ -171,12 +178,12 @@ def bearer_account(connection: ASGIConnection[Any, Any, Any, Any], secret: str) 
     the session nor the account is read: waiting a moment for a logged-out
     session's writes harms no one, and a forged or expired token waits for nothing.
     """
-    scheme, _, token = connection.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _bearer_token(connection.headers.get("Authorization", ""))
+    if token is None:
         return None
     try:
         decoded = Token.decode(
-            token.strip(),
+            token,
             secret=secret,
             algorithm=ALGORITHM,
             issuer=[ISSUER],

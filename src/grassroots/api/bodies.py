@@ -95,7 +95,7 @@ def _decoded(body: bytes, target: Any) -> Any:
             raise
         try:
             rewritten = _whole_numbers_as_integers(body)
-        except (_NotWhole, ValueError, RecursionError):
+        except (ValueError, RecursionError):  # _NotWhole among them
             raise refused from None
         return msgspec.json.decode(rewritten, type=target, strict=True)
 
