@@ -8,7 +8,8 @@ database starts as a copy of it:
 - a new SQLite file is a copy of the template file;
 - a new PostgreSQL schema is made by the template schema's own DDL, as
   ``pg_dump --schema-only`` writes it, with the template's name replaced by the
-  new schema's, and the template's ``alembic_version`` row.
+  new schema's, and the template's ``alembic_version`` row (where ``pg_dump`` is
+  missing, or cannot dump this server, the migrations run for each schema).
 
 Anything else (a file already there, a URL of another kind) runs the migrations.
 The migrations' own tests (``test_migrations.py``, ``test_concurrent_migrations.py``)
@@ -35,7 +36,9 @@ __all__ = ["migrated"]
 
 _template: Path | None = None
 # Per database URL: the DDL of a migrated schema, its name left as a placeholder.
-_schema_scripts: dict[str, str] = {}
+# None where pg_dump is missing or cannot dump this server (another major version):
+# the migrations then run for each schema, as without the template.
+_schema_scripts: dict[str, str | None] = {}
 _PLACEHOLDER = "grassroots_schema_placeholder"
 
 
@@ -60,47 +63,59 @@ def _copy_postgres_schema(database_url: str, schema: str) -> None:
             # Not new: the migrations know what to do with what is there.
             upgrade(database_url, schema=schema)
             return
-        script = _schema_script(database_url).replace(_PLACEHOLDER, schema)
+        script = _schema_script(database_url)
+        if script is None:
+            upgrade(database_url, schema=schema)
+            return
         with conn.transaction():
-            conn.execute(script.encode())
+            conn.execute(script.replace(_PLACEHOLDER, schema).encode())
 
 
-def _schema_script(database_url: str) -> str:
+def _schema_script(database_url: str) -> str | None:
     if database_url not in _schema_scripts:
-        template = f"tmpl_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{template}"'.encode())
-            try:
-                upgrade(database_url, schema=template)
-                dump = subprocess.run(
-                    [
-                        *("pg_dump", "--schema-only", "--no-owner", "--no-privileges"),
-                        *("--schema", template, database_url),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-                versions = [
-                    row[0]
-                    for row in conn.execute(
-                        f'SELECT version_num FROM "{template}".alembic_version'.encode()
-                    )
-                ]
-            finally:
-                conn.execute(f'DROP SCHEMA "{template}" CASCADE'.encode())
-        lines = [
-            line
-            for line in dump.splitlines()
-            # psql's own commands (\restrict) and the schema, which the test made.
-            if not line.startswith("\\") and not line.startswith("CREATE SCHEMA ")
-        ]
-        lines += [
-            f"INSERT INTO {template}.alembic_version (version_num) VALUES ('{version}');"
-            for version in versions
-        ]
-        _schema_scripts[database_url] = "\n".join(lines).replace(template, _PLACEHOLDER)
+        _schema_scripts[database_url] = _dumped_template(database_url)
     return _schema_scripts[database_url]
+
+
+def _dumped_template(database_url: str) -> str | None:
+    """The DDL of a freshly migrated schema, its name a placeholder, or None."""
+    if shutil.which("pg_dump") is None:
+        return None
+    template = f"tmpl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{template}"'.encode())
+        try:
+            upgrade(database_url, schema=template)
+            dump = subprocess.run(
+                [
+                    *("pg_dump", "--schema-only", "--no-owner", "--no-privileges"),
+                    *("--schema", template, database_url),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            versions = [
+                row[0]
+                for row in conn.execute(
+                    f'SELECT version_num FROM "{template}".alembic_version'.encode()
+                )
+            ]
+        finally:
+            conn.execute(f'DROP SCHEMA "{template}" CASCADE'.encode())
+    if dump.returncode != 0:
+        return None
+    lines = [
+        line
+        for line in dump.stdout.splitlines()
+        # psql's own commands (\restrict) and the schema, which the test made.
+        if not line.startswith("\\") and not line.startswith("CREATE SCHEMA ")
+    ]
+    lines += [
+        f"INSERT INTO {template}.alembic_version (version_num) VALUES ('{version}');"
+        for version in versions
+    ]
+    return "\n".join(lines).replace(template, _PLACEHOLDER)
 
 
 def _new_sqlite_file(database_url: str) -> Path | None:
