@@ -53,6 +53,7 @@ from grassroots.api.bodies import (
 from grassroots.api.consistency import WrittenPositions
 from grassroots.api.context import Api, ApiConfig
 from grassroots.api.degrading import REDIS_ERRORS, RedisBreaker, redacted
+from grassroots.api.document import operations
 from grassroots.api.headers import SecurityHeaders, cors_config
 from grassroots.api.health import HealthController
 from grassroots.api.links import document_links
@@ -142,14 +143,10 @@ def _public_operations_need_no_token(app: Litestar, document: OpenAPI) -> None:
         for handler in getattr(route, "route_handlers", [])
         if handler.opt.get("public")
     }
-    for item in (document.paths or {}).values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(item, method, None)
-            if operation is None:
-                continue
-            if operation.operation_id in public:
-                operation.security = []
-            _failures_are_problem_details(operation)
+    for _path, _method, operation in operations(document):
+        if operation.operation_id in public:
+            operation.security = []
+        _failures_are_problem_details(operation)
 
 
 def _failures_are_problem_details(operation: Operation) -> None:

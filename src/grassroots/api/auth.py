@@ -44,6 +44,8 @@ __all__ = [
 
 ISSUER = "grassroots"
 ALGORITHM = "HS256"
+# Claims every access token must carry, wherever one is read.
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss"]
 
 
 def jwt_secret(service_secret: bytes) -> str:
@@ -152,7 +154,7 @@ def jwt_auth(
         algorithm=ALGORITHM,
         default_token_expiration=lifetime,
         accepted_issuers=[ISSUER],
-        require_claims=["exp", "iat", "sub", "iss"],
+        require_claims=REQUIRED_CLAIMS,
         exclude=list(exclude),
         # Routes anyone may call (log-in, registration) say so with opt={"public": True}.
         exclude_opt_key="public",
@@ -187,7 +189,7 @@ def bearer_account(connection: ASGIConnection[Any, Any, Any, Any], secret: str) 
             secret=secret,
             algorithm=ALGORITHM,
             issuer=[ISSUER],
-            require_claims=["exp", "iat", "sub", "iss"],
+            require_claims=REQUIRED_CLAIMS,
         )
         return UUID(decoded.sub)
     except (NotAuthorizedException, ValueError):

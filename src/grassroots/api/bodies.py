@@ -36,6 +36,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.types import Empty
 
+from grassroots.api.document import BODY_METHODS, named_schemas, operations
 from grassroots.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem
 
 __all__ = ["StrictRequest", "document_closed_bodies", "document_unsupported_media_type"]
@@ -294,24 +295,22 @@ class StrictRequest(Request[Any, Any, Any]):
 def document_unsupported_media_type(_app: Litestar, document: OpenAPI) -> None:
     """Every operation taking a body says in the document that a body which is not
     JSON answers 415, as ``StrictRequest`` does."""
-    for item in (document.paths or {}).values():
-        for method in ("post", "put", "patch"):
-            operation = getattr(item, method, None)
-            if operation is None or operation.request_body is None:
-                continue
-            responses = operation.responses if operation.responses is not None else {}
-            responses.setdefault(
-                "415",
-                OpenAPIResponse(
-                    description="The body is not JSON (Content-Type: application/json)",
-                    content={
-                        PROBLEM_MEDIA_TYPE: OpenAPIMediaType(
-                            schema=Reference(ref="#/components/schemas/Problem")
-                        )
-                    },
-                ),
-            )
-            operation.responses = responses
+    for _path, _method, operation in operations(document, BODY_METHODS):
+        if operation.request_body is None:
+            continue
+        responses = operation.responses if operation.responses is not None else {}
+        responses.setdefault(
+            "415",
+            OpenAPIResponse(
+                description="The body is not JSON (Content-Type: application/json)",
+                content={
+                    PROBLEM_MEDIA_TYPE: OpenAPIMediaType(
+                        schema=Reference(ref="#/components/schemas/Problem")
+                    )
+                },
+            ),
+        )
+        operation.responses = responses
 
 
 def document_closed_bodies(_app: Litestar, document: OpenAPI) -> None:
@@ -319,8 +318,7 @@ def document_closed_bodies(_app: Litestar, document: OpenAPI) -> None:
     it takes no other fields (``additionalProperties: false``), as ``StrictRequest``
     refuses them. A client generated from the document then knows an extra field is
     an error, not something the server ignores."""
-    components = document.components
-    named = (components.schemas or {}) if components is not None else {}
+    named = named_schemas(document)
     seen: set[str] = set()
 
     def close(node: Schema | Reference | None) -> None:
@@ -341,12 +339,10 @@ def document_closed_bodies(_app: Litestar, document: OpenAPI) -> None:
             for child in children or ():
                 close(child)
 
-    for item in (document.paths or {}).values():
-        for method in ("post", "put", "patch"):
-            operation = getattr(item, method, None)
-            body = None if operation is None else operation.request_body
-            if body is None or isinstance(body, Reference):
-                continue
-            for media_type, content in (body.content or {}).items():
-                if _JSON_MEDIA_TYPE.fullmatch(media_type):
-                    close(content.schema)
+    for _path, _method, operation in operations(document, BODY_METHODS):
+        body = operation.request_body
+        if body is None or isinstance(body, Reference):
+            continue
+        for media_type, content in (body.content or {}).items():
+            if _JSON_MEDIA_TYPE.fullmatch(media_type):
+                close(content.schema)

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from litestar import Litestar
-from litestar.openapi.spec import Link, OpenAPI, OpenAPIResponse, Operation, Reference, Schema
+from litestar.openapi.spec import Link, OpenAPI, OpenAPIResponse, Reference, Schema
+
+from grassroots.api.document import named_schemas, operations
 
 __all__ = ["document_links"]
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
-_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,13 @@ class _Target:
 
 
 def document_links(_app: Litestar, document: OpenAPI) -> None:
-    components = document.components
-    named = (components.schemas or {}) if components is not None else {}
+    named = named_schemas(document)
     targets = [
         _Target(path, operation.operation_id, tuple(_PATH_PARAMETER.findall(path)))
-        for path, operation, _ in _operations(document)
+        for path, _method, operation in operations(document)
         if operation.operation_id
     ]
-    for path, operation, method in _operations(document):
+    for path, method, operation in operations(document):
         answer = (operation.responses or {}).get("201")
         if method != "post" or not isinstance(answer, OpenAPIResponse) or not answer.content:
             continue
@@ -59,16 +59,6 @@ def document_links(_app: Litestar, document: OpenAPI) -> None:
         }
         if links:
             answer.links = dict(sorted(links.items()))
-
-
-def _operations(document: OpenAPI) -> list[tuple[str, Operation, str]]:
-    found = []
-    for path, item in (document.paths or {}).items():
-        for method in _METHODS:
-            operation = getattr(item, method, None)
-            if isinstance(operation, Operation):
-                found.append((path, operation, method))
-    return found
 
 
 def _resolved(node: Schema | Reference | None, named: Mapping[str, Schema]) -> Schema | None:
