@@ -120,6 +120,7 @@ def _serve(settings: Settings, fd: int | None = None) -> int:
 
     from grassroots.bootstrap import build_web_app
     from grassroots.serving import settle_heap, uvicorn_options
+    from grassroots.supervisor import codes_lead_to
 
     app = build_web_app(settings)
     base = f"http://{settings.host}:{settings.port}"
@@ -130,6 +131,7 @@ def _serve(settings: Settings, fd: int | None = None) -> int:
             f"    API reference   {base}/schema\n"
             f"    health          {base}/health\n"
             f"    event store     {settings.database_url}\n"
+            f"{codes_lead_to(settings)}"
             "  Press Ctrl+C to stop.\n",
             flush=True,
         )

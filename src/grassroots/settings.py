@@ -38,7 +38,8 @@ GRASSROOTS_PASSWORD_HASHING_WAIT_SECONDS  how long they wait for a slot (2)
 GRASSROOTS_SESSION_MAX_DAYS       a session ends this long after its log-in, refreshed or not (90)
 GRASSROOTS_LIVE_RECHECK_SECONDS   how often a live stream re-checks its session and role (5)
 GRASSROOTS_PUBLIC_URL             the address people reach the server at, as QR codes and
-                                   links name it (http://127.0.0.1:8000)
+                                   links name it (http://<host>:<port> from the two above;
+                                   127.0.0.1 for a host of 0.0.0.0 or an IPv6 address)
 GRASSROOTS_CJK_FONT               the Chinese font embedded in PDF files (Debian's fonts-noto-cjk:
                                   /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
 GRASSROOTS_PAGE_COOKIE_SECURE     yes: the pages' session cookie is Secure and named __Host-...;
@@ -55,18 +56,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grassroots.domain.account import MAX_SESSION_LIFETIME
 
-__all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError"]
+__all__ = ["Limits", "Mode", "Rate", "Settings", "SettingsError", "loopback_only"]
 
 PREFIX = "GRASSROOTS_"
 # Debian's fonts-noto-cjk; its Simplified Chinese face is picked where it is used.
 DEFAULT_CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SECRET_FILE = "secret_key"
 MIN_SECRET_BYTES = 32
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     idle_timeout_seconds: int = 5
     request_timeout_seconds: int = 20
-    public_url: str = DEFAULT_PUBLIC_URL
+    public_url: str = "http://127.0.0.1:8000"
     cjk_font: Path = Path(DEFAULT_CJK_FONT)
     page_cookie_secure: bool = True
     # None: each command its own transaction; else group commit with this window.
@@ -157,7 +158,7 @@ class Settings:
             cors_origins=_origins(env.optional("CORS_ORIGINS")),
             idle_timeout_seconds=env.integer("IDLE_TIMEOUT_SECONDS", 5, low=1, high=300),
             request_timeout_seconds=env.integer("REQUEST_TIMEOUT_SECONDS", 20, low=1, high=600),
-            public_url=_public_url(env.text("PUBLIC_URL", DEFAULT_PUBLIC_URL)),
+            public_url=_public_url(env.text("PUBLIC_URL", _listening_url(env))),
             # Not checked here: a server without the font serves everything but PDF files.
             cjk_font=Path(env.text("CJK_FONT", DEFAULT_CJK_FONT)),
             page_cookie_secure=env.flag(
@@ -336,6 +337,24 @@ def _origins(text: str | None) -> tuple[str, ...]:
                 f"(scheme, host and port only), not {origin!r}"
             )
     return origins
+
+
+def _listening_url(env: _Env) -> str:
+    """Where the server listens, as an address: the default of PUBLIC_URL, so a server
+    moved to another port does not print codes that lead to the old one. A wildcard
+    host (0.0.0.0) or an IPv6 one names no address a phone could use; 127.0.0.1
+    stands in, and the start-up message says to set PUBLIC_URL."""
+    host = env.text("HOST", "127.0.0.1")
+    if not re.fullmatch(r"[A-Za-z0-9.-]+", host) or host == "0.0.0.0":
+        host = "127.0.0.1"
+    return f"http://{host}:{env.integer('PORT', 8000, low=1, high=65535)}"
+
+
+def loopback_only(url: str) -> bool:
+    """Whether links and codes starting with ``url`` open only on the server's own
+    machine (a phone scanning one would reach nothing)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 def _public_url(url: str) -> str:

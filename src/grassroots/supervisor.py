@@ -26,9 +26,16 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from grassroots.settings import Settings
+from grassroots.settings import Settings, loopback_only
 
-__all__ = ["Child", "Supervisor", "bind", "serve_workers", "start_up_message"]
+__all__ = [
+    "Child",
+    "Supervisor",
+    "bind",
+    "codes_lead_to",
+    "serve_workers",
+    "start_up_message",
+]
 
 # A child that lived at least this long before dying is restarted at once.
 _HEALTHY_SECONDS = 10.0
@@ -134,8 +141,22 @@ def start_up_message(settings: Settings, workers: int, projection_worker: bool) 
         f"\n  Grassroots is starting {workers} API processes on {base}/\n"
         f"    {worker};\n    {shared}.\n"
         f"    event store     {settings.database_url}\n"
+        f"{codes_lead_to(settings)}"
         "  Press Ctrl+C to stop.\n"
     )
+
+
+def codes_lead_to(settings: Settings) -> str:
+    """The start-up message's line on where QR codes and links lead, with a warning
+    when that is this machine only: a venue screen's code would open nothing on a
+    volunteer's phone."""
+    line = f"    codes lead to   {settings.public_url}/\n"
+    if loopback_only(settings.public_url):
+        line += (
+            "    (this machine only: phones scanning a code reach nothing; set "
+            "GRASSROOTS_PUBLIC_URL to the address people use)\n"
+        )
+    return line
 
 
 def serve_workers(settings: Settings, workers: int) -> int:
