@@ -339,7 +339,25 @@ def test_the_bulletin_totals_equal_the_read_models(demo: Demo) -> None:
     assert by_header["办结问题"] == problems.closed
     assert by_header["发布活动"] == counts.totals.posted > 0
     assert by_header["开展活动"] == counts.totals.held
-    assert by_header["服务时长（分钟）"] == counts.totals.credited_minutes
+    assert by_header["服务分钟数"] == counts.totals.credited_minutes
+
+
+@pytest.mark.parametrize(
+    ("month", "running"),
+    [
+        ("2026-02", ""),
+        ("2026-03", "    本月尚未结束，数字仍会增加"),
+        ("2026-04", "    该月尚未开始"),
+    ],
+)
+def test_the_bulletin_says_when_its_figures_hold_in_beijing_time_and_whether_the_month_is_over(
+    demo: Demo, month: str, running: str
+) -> None:
+    # NOW is 04:00 UTC on 26 March: noon in Beijing, March still running.
+    expected = f"统计月份：{month}    数据截至：2026-03-26 12:00（北京时间）{running}"
+    workbook = load_workbook(io.BytesIO(_bulletin_file(demo, f"{month}.xlsx")))
+    assert {sheet.cell(2, 1).value for sheet in workbook.worksheets} == {expected}
+    assert "UTC" not in expected
 
 
 def test_each_township_row_is_the_sum_of_its_villages_and_its_own(demo: Demo) -> None:

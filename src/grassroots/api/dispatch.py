@@ -405,16 +405,16 @@ def make_bulletin(api: Api, caller: Caller, org_unit_id: UUID, file: str) -> tup
     if match is None:
         raise ApiProblem(404, "no-such-route", "a bulletin is named YYYY-MM.xlsx or YYYY-MM.pdf")
     month = _month(f"{match[1]}-{match[2]}")
-    require_unit(api.app, caller, org_unit_id)
+    zone = ZoneInfo(require_unit(api.app, caller, org_unit_id).time_zone)
     with api.engine.connect() as conn:
         try:
             bulletin = monthly_bulletin(conn, org_unit_id, month, api.app.now())
         except UnitNotInTree:
             raise NotFound("org_unit", org_unit_id) from None
     if match[3] == "xlsx":
-        return bulletin, bulletin_xlsx(bulletin)
+        return bulletin, bulletin_xlsx(bulletin, zone)
     # Without the font this raises CjkFontMissing: 503 cjk-font-missing, naming the package.
-    return bulletin, bulletin_pdf(bulletin, api.config.cjk_font)
+    return bulletin, bulletin_pdf(bulletin, zone, api.config.cjk_font)
 
 
 def bulletin_response(

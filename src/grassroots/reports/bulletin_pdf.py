@@ -7,6 +7,7 @@ fpdf2 embeds only the glyphs used, so the file stays small.
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
@@ -18,6 +19,7 @@ from grassroots.reports.labels import (
     COLUMNS,
     LEVEL_NAMES,
     TOTAL_LABEL,
+    as_of,
     cells,
     row_name,
     share_text,
@@ -34,7 +36,7 @@ _FAMILY = "NotoSansSC"
 _NAME_WIDTH = 44
 
 
-def bulletin_pdf(bulletin: Bulletin, font: Path = DEFAULT_CJK_FONT) -> bytes:
+def bulletin_pdf(bulletin: Bulletin, zone: ZoneInfo, font: Path = DEFAULT_CJK_FONT) -> bytes:
     require_cjk_font(font)
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(title(bulletin))
@@ -48,7 +50,7 @@ def bulletin_pdf(bulletin: Bulletin, font: Path = DEFAULT_CJK_FONT) -> bytes:
     pdf.cell(
         0,
         6,
-        f"统计月份：{bulletin.month}    数据截至：{bulletin.now:%Y-%m-%d %H:%M} UTC",
+        as_of(bulletin, zone),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",

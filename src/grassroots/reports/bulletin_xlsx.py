@@ -9,6 +9,7 @@ figures. Values, not formulas: a reader without a calculating spreadsheet
 from __future__ import annotations
 
 import io
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,7 +17,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from grassroots.projections.monthly_bulletin import Bulletin
-from grassroots.reports.labels import COLUMNS, LEVEL_NAMES, TOTAL_LABEL, cells, row_name, title
+from grassroots.reports.labels import (
+    COLUMNS,
+    LEVEL_NAMES,
+    TOTAL_LABEL,
+    as_of,
+    cells,
+    row_name,
+    title,
+)
 
 __all__ = ["HEADER_ROW", "XLSX_MEDIA_TYPE", "bulletin_xlsx"]
 
@@ -28,7 +37,7 @@ _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def bulletin_xlsx(bulletin: Bulletin) -> bytes:
+def bulletin_xlsx(bulletin: Bulletin, zone: ZoneInfo) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     used: set[str] = set()
@@ -39,7 +48,7 @@ def bulletin_xlsx(bulletin: Bulletin) -> bytes:
         used.add(name)
         ws = workbook.create_sheet(name)
         ws.append([title(bulletin)])
-        ws.append([f"统计月份：{bulletin.month}", f"数据截至：{bulletin.now:%Y-%m-%d %H:%M} UTC"])
+        ws.append([as_of(bulletin, zone)])
         ws.append(["单位", *(header for header, _ in COLUMNS)])
         for row in sheet.rows:
             ws.append([row_name(row), *cells(row.figures)])
