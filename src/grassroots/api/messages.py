@@ -259,6 +259,10 @@ MESSAGES: dict[str, Message] = {
     # Another cadre's visit or problem is theirs to act on: forbidden, not a clash.
     "visit-not-yours": M("这是其他干部的走访记录", "This visit is another cadre's", status=403),
     "visit-ended": M("本次走访已结束", "The visit has ended"),
+    "visit-under-way": M(
+        "您在另一个联系点的走访还未结束，请先结束它",
+        "Your visit at another point is still under way; end it first",
+    ),
     "visit-log-full": M("本次走访的工作记录已满", "The work log of this visit is full"),
     "before-visit-start": M("时间不能早于走访开始时间", "This is before the visit started"),
     "end-before-last-entry": M(
@@ -385,6 +389,7 @@ MESSAGES: dict[str, Message] = {
     "org-unit-not-found": M("未找到该组织", "No such organisational unit"),
     "phone-claim-not-found": M("未找到该手机号的登记记录", "No such phone registration"),
     "presence-not-found": M("未找到在场记录", "No such presence record"),
+    "cadre-presence-not-found": M("未找到干部的在场记录", "No such record of a cadre's presence"),
     "problem-not-found": M("未找到该问题", "No such problem"),
     "rule-set-not-found": M("未找到该考核规则", "No such rule set"),
     "session-not-found": M("未找到该登录会话", "No such session"),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 from uuid import UUID
 
 from grassroots.application.core import Core
 from grassroots.application.errors import ConcurrentChange, NotFound
+from grassroots.application.retrying import retried
 from grassroots.domain.activity import Activity, SignUpStatus, staff_addition_area
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
@@ -171,7 +170,7 @@ class ActivityCommands(Core):
         answers with the attendance that the first one opened."""
         # Another check-in of the same volunteer may land first (here or at another
         # venue); look again with what it wrote: same answer, or checked in elsewhere.
-        return _retried(lambda: self._check_in(activity_id, volunteer_id, token=token, scan=scan))
+        return retried(lambda: self._check_in(activity_id, volunteer_id, token=token, scan=scan))
 
     def _check_in(
         self, activity_id: UUID, volunteer_id: UUID, *, token: str, scan: ScanContext | None
@@ -243,7 +242,7 @@ class ActivityCommands(Core):
         # A scan that loses the race reads the attendance again: the winner's
         # check-out is there, and it answers that credit without writing.
         device_id = scan.device_id if scan is not None else None
-        return _retried(lambda: self._check_out(activity_id, volunteer_id, now, device_id))
+        return retried(lambda: self._check_out(activity_id, volunteer_id, now, device_id))
 
     def _check_out(
         self, activity_id: UUID, volunteer_id: UUID, now: datetime, device_id: str | None
@@ -336,23 +335,3 @@ class ActivityCommands(Core):
             )
         if not activity.geofence.admits(scan.location, scan.accuracy_m):
             raise NotAllowed("you are not at the activity's venue", code="outside-geofence")
-
-
-# Each lost race means another scan's write landed, and the next attempt reads
-# it; identical scans agree after one round, so a few attempts are plenty.
-SCAN_ATTEMPTS = 5
-
-T = TypeVar("T")
-
-
-def _retried(command: Callable[[], T]) -> T:
-    """Run a scan again, reading afresh, when its write loses a version race."""
-    for _ in range(SCAN_ATTEMPTS - 1):
-        try:
-            return command()
-        except ConcurrentChange:
-            continue
-    try:
-        return command()
-    except ConcurrentChange:
-        raise ConcurrentChange("several scans at once; scan again") from None

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from grassroots.application.core import Core
+from grassroots.application.retrying import retried
 from grassroots.domain.cadre import Cadre, CadreKind
+from grassroots.domain.cadre_presence import CadrePresence
 from grassroots.domain.errors import InvalidValue, NotAllowed
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
@@ -69,7 +71,28 @@ class CadreCommands(Core):
         location: GeoPoint | None = None,
         accuracy_m: float | None = None,
     ) -> UUID:
-        """Start a visit proven by the point's rotating code or, failing that, by location."""
+        """Start a visit proven by the point's rotating code or, failing that, by location.
+
+        A cadre's second scan at a point whose visit is under way answers that visit;
+        a start at another point while one is under way is refused (``VisitUnderWay``).
+        """
+        # Another start by the same cadre may land first (the page sent twice):
+        # look again with what it wrote, and resume it or refuse.
+        return retried(
+            lambda: self._start_visit(
+                cadre_id, point_id, token=token, location=location, accuracy_m=accuracy_m
+            )
+        )
+
+    def _start_visit(
+        self,
+        cadre_id: UUID,
+        point_id: UUID,
+        *,
+        token: str | None,
+        location: GeoPoint | None,
+        accuracy_m: float | None,
+    ) -> UUID:
         cadre = self.get(Cadre, cadre_id)
         point = self.get(GrassrootsPoint, point_id)
         point.require_active()
@@ -99,8 +122,16 @@ class CadreCommands(Core):
             proof=proof,
             at=now,
         )
-        self.commit(visit)
+        presence = self._cadre_presence(cadre_id)
+        if (under_way := presence.visit_to_resume(point_id)) is not None:
+            return under_way
+        presence.arrive(visit.id, point_id, at=now)
+        self.commit(visit, presence)
         return visit.id
+
+    def _cadre_presence(self, cadre_id: UUID) -> CadrePresence:
+        found = self.find(CadrePresence, CadrePresence.id_for(cadre_id))
+        return CadrePresence(cadre_id=cadre_id) if found is None else found
 
     def log_visit(self, visit_id: UUID, text: str) -> None:
         visit = self.get(Visit, visit_id)
@@ -118,8 +149,14 @@ class CadreCommands(Core):
 
     def end_visit(self, visit_id: UUID) -> None:
         visit = self.get(Visit, visit_id)
-        visit.end(at=self.now())
-        self.commit(visit)
+        now = self.now()
+        visit.end(at=now)
+        presence = self.find(CadrePresence, CadrePresence.id_for(visit.cadre_id))
+        if presence is None:  # a visit started before presence was kept
+            self.commit(visit)
+            return
+        presence.leave(visit_id, at=now)
+        self.commit(visit, presence)
 
     def raise_problem(
         self,

@@ -151,6 +151,32 @@ def test_a_short_visit_is_listed_with_the_reason_it_did_not_count(server: Server
     assert week["visits_counted"] == 0
 
 
+def test_one_visit_is_under_way_at_a_time_and_a_second_scan_there_answers_it(
+    server: Server,
+) -> None:
+    field = _field(server)
+    first = _start(server, field, token=_code(server, field))
+    assert first.status_code == 201, first.text
+    visit_id = first.json()["visit_id"]
+    other_point = server.app.designate_point(
+        name="另一个联系点", org_unit_id=field.world.township, center_id=field.world.center
+    )
+    other_code = server.client.get(f"/api/v1/points/{other_point}/code", headers=field.supervisor)
+
+    again = _start(server, field, token=_code(server, field))
+    elsewhere = server.client.post(
+        "/api/v1/visits",
+        json={"point_id": str(other_point), "token": other_code.json()["token"]},
+        headers=field.cadre,
+    )
+
+    assert again.status_code == 201, again.text
+    assert again.json()["visit_id"] == visit_id
+    assert elsewhere.status_code == 409, elsewhere.text
+    assert problem(elsewhere)["code"] == "visit-under-way"
+    assert [v["visit_id"] for v in _standing(server, field.cadre)["visits"]] == [visit_id]
+
+
 def test_a_visit_starts_by_location_inside_the_points_geofence(server: Server) -> None:
     field = _field(server)
 

@@ -226,7 +226,9 @@ class VisitController(Controller):
         description="Presence is proven by scanning the point's rotating code (`token`) or, "
         "failing that, by a location inside the point's geofence (`lat`, `lon`, "
         "`accuracy_m`). A visit to a point not assigned to the cadre is recorded "
-        'but does not count toward "8+4".',
+        'but does not count toward "8+4". One visit is under way at a time: a second '
+        "start at the same point answers the visit under way (201, nothing written); a "
+        "start at another point is refused with 409 `visit-under-way` until it has ended.",
         opt={"rate": "scan"},
         status_code=HTTP_201_CREATED,
         responses=problem_responses(*_VISIT_ERRORS),
