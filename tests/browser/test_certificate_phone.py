@@ -90,3 +90,34 @@ def test_a_certificate_issued_on_the_phone_is_confirmed_from_its_qr_and_refused_
     altered[len(altered) // 2] ^= 0x01
     refused = _check(page, url, bytes(altered), tmp_path, "altered.pdf")
     assert "核验未通过" in refused
+
+
+def test_a_refused_period_reads_as_an_error_and_the_date_fields_are_finger_sized(
+    phone: Any, demo_site: str
+) -> None:
+    page = phone
+    page.goto(demo_site + "/login?next=/m/certificate")
+    page.fill("#phone", DEMO_VOLUNTEER)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(demo_site + "/m/certificate")
+    for field in ("#from", "#to"):
+        box = page.locator(field).bounding_box()
+        assert box["height"] >= 48, (field, box)
+
+    # The period ends before it starts.
+    page.fill("#from", "2026-03-01")
+    page.fill("#to", "2026-02-01")
+    page.click("form[action='/m/certificate'] button[type=submit]")
+    page.wait_for_load_state()
+    screenshot(page, "certificate-refused-390")
+
+    refusal = page.locator("[role=alert]")
+    assert "结束日期早于开始日期" in refusal.inner_text()
+    colours = refusal.evaluate(
+        "p => [getComputedStyle(p).backgroundColor, getComputedStyle(p).color]"
+    )
+    # The pages' error colours (.error), not the green of a notice of success.
+    assert colours == ["rgb(253, 236, 234)", "rgb(142, 28, 21)"]
+    assert page.locator(".notice").count() == 0
+    assert page.locator("#from").bounding_box()["height"] >= 48

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
@@ -25,6 +26,7 @@ from PIL import Image
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import build_application
 from grassroots.domain.account import Grant, Role
+from grassroots.domain.attendance import Attendance
 from grassroots.domain.qr_token import scan_url
 from grassroots.settings import Settings
 from tests.browser.conftest import PASSWORD, screenshot, server_env
@@ -47,6 +49,7 @@ class Venue:
     base: str
     public_url: str
     activity_id: UUID
+    volunteer_id: UUID
     # Another activity at the same time, which asks for the phone's location.
     located_id: UUID
     app: Grassroots
@@ -91,7 +94,14 @@ def venue(browser: Any, tmp_path: Path) -> Iterator[Venue]:
     located = post_activity(app, world, starts_at=starts, location_required=True)
     app.sign_up(located, volunteer)
     with running_server(port, env, tmp_path):
-        yield Venue(base=base, public_url=base, activity_id=activity, located_id=located, app=app)
+        yield Venue(
+            base=base,
+            public_url=base,
+            activity_id=activity,
+            volunteer_id=volunteer,
+            located_id=located,
+            app=app,
+        )
 
 
 def _context(browser: Any, width: int, height: int, *, phone: bool) -> Any:
@@ -210,6 +220,51 @@ def test_a_logged_out_volunteer_who_opens_the_scanned_url_logs_in_and_lands_chec
         context.close()
 
 
+def test_scanning_again_after_checking_in_says_so_and_leaving_early_is_a_deliberate_step(
+    browser: Any, venue: Venue
+) -> None:
+    context = _context(browser, 390, 844, phone=True)
+    try:
+        phone = context.new_page()
+        phone.goto(venue.base + "/login")
+        _log_in(phone, VOLUNTEER_PHONE)
+        phone.goto(venue.scanned_url())
+        phone.click("button:has-text('签到')")
+        phone.wait_for_selector("text=签到成功")
+
+        # The same code scanned again a moment later: the page says the volunteer is in.
+        phone.goto(venue.scanned_url())
+        screenshot(phone, "phone-scanned-again-checked-in")
+        attendance = venue.app.get(
+            Attendance, Attendance.id_for(venue.volunteer_id, venue.activity_id)
+        )
+        checked_in_at = attendance.checked_in_at
+        assert checked_in_at is not None
+        china = checked_in_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+        said = phone.locator("[data-already-in]")
+        assert said.is_visible()
+        assert said.inner_text() == f"您已于 {china} 签到「社区环境清洁」。"
+        assert "您已签到" in phone.inner_text("[role=status]")
+        # No big check-out button: the only one is the early one, below the message,
+        # quiet, and it says what leaving now costs.
+        assert phone.locator(".button-big").count() == 0
+        leave = phone.locator("button:has-text('确认提前签退')")
+        assert leave.is_visible()
+        assert leave.bounding_box()["y"] > said.bounding_box()["y"]
+        background = leave.evaluate("b => getComputedStyle(b).backgroundColor")
+        assert background == "rgb(255, 255, 255)"
+        assert "签退后不能再次签到本活动" in phone.inner_text("main")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert venue.app.get(Attendance, attendance.id).is_open
+
+        leave.click()
+        phone.wait_for_selector("text=签退成功", timeout=10_000)
+        screenshot(phone, "phone-checked-out-early")
+        assert not venue.app.get(Attendance, attendance.id).is_open
+    finally:
+        context.close()
+
+
 def test_the_in_app_scanner_says_so_when_the_camera_is_refused(browser: Any, venue: Venue) -> None:
     context = _context(browser, 390, 844, phone=True)
     try:
@@ -255,3 +310,43 @@ def test_where_the_activity_asks_for_a_location_a_refusal_and_a_distance_are_exp
         phone.wait_for_selector("text=签到成功", timeout=10_000)
     finally:
         context.close()
+
+
+def test_the_venue_screen_hides_an_expired_code_while_the_server_does_not_answer(
+    browser: Any, venue: Venue
+) -> None:
+    staff = _context(browser, 1280, 800, phone=False)
+    try:
+        screen = staff.new_page()
+        screen.goto(venue.screen)
+        _log_in(screen, STAFF_PHONE)
+        _wait_until(
+            lambda: screen.evaluate(
+                "document.querySelector('[data-code]').src.startsWith('data:')"
+            ),
+            timeout=10,
+        )
+        assert screen.is_hidden("[data-code-paused]")
+
+        # The code stops being answered, as when the server is down.
+        staff.route("**/venue/code.png", lambda route: route.abort())
+        # The first failed refresh comes when the next code was due: the one shown is
+        # still accepted for a rotation, so it stays, with the small notice.
+        screen.wait_for_selector("[data-code-failed]:not([hidden])", timeout=(ROTATION + 5) * 1000)
+        assert screen.is_visible("[data-code]")
+        assert screen.is_hidden("[data-code-paused]")
+        # Once it has expired it is gone, and the screen says check-in is paused.
+        screen.wait_for_selector("[data-code-paused]:not([hidden])", timeout=(ROTATION + 5) * 1000)
+        assert screen.is_hidden("[data-code]")
+        assert screen.inner_text("[data-code-paused]") == "暂停签到 · 正在重新连接"
+        shot = screenshot(screen, "venue-screen-paused")
+        assert zxingcpp.read_barcodes(Image.open(shot)) == [], "no code left to scan"
+
+        # When the server answers again, a fresh code comes back by itself.
+        staff.unroute("**/venue/code.png")
+        screen.wait_for_selector("[data-code-paused]", state="hidden", timeout=10_000)
+        assert screen.is_visible("[data-code]")
+        assert re.fullmatch(r"HTTP://127\.0\.0\.1:\d+/S/[A-Z2-7]{56}", _code_on_screen(screen))
+        screenshot(screen, "venue-screen-resumed")
+    finally:
+        staff.close()

@@ -26,7 +26,8 @@ def test_by_default_no_proxy_is_trusted_and_the_rates_are_the_documented_ones(
 
     assert config.trusted_proxies == ()
     assert config.rates == DEFAULT_RATES
-    assert config.rates["log-in"] == Rate(10, 60)
+    assert config.rates["log-in"] == Rate(30, 60)
+    assert config.rates["register"] == Rate(60, 600)
     assert "health" in config.rates
 
 

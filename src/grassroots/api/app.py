@@ -68,7 +68,7 @@ from grassroots.api.reference import LocalScalarRenderPlugin, static_files
 from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
-from grassroots.pages import page_routes, template_config
+from grassroots.pages import PageSessions, page_routes, template_config
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["API_ROUTES", "SharedStores", "create_app"]
@@ -240,7 +240,15 @@ def create_app(
             config.password_hashing_slots, config.password_hashing_wait.total_seconds()
         ),
     )
-    rate_limits = RateLimits(counter, config.rates, config.trusted_proxies)
+    page_sessions = PageSessions(
+        application.config.secret_key,
+        secure=config.page_cookie_secure,
+        lifetime=config.session_lifetime,
+    )
+    # A page-session cookie counts against its account, as a bearer token does.
+    rate_limits = RateLimits(
+        counter, config.rates, config.trusted_proxies, page_account=page_sessions.account_of
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -264,6 +272,7 @@ def create_app(
         application.config.secret_key,
         secure=config.page_cookie_secure,
         session_lifetime=config.session_lifetime,
+        sessions=page_sessions,
     )
     handlers: list[Any] = [*pages, HealthController, describe_problem, static_files(), *API_ROUTES]
     app = Litestar(

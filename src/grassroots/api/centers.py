@@ -36,7 +36,7 @@ from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_activity, require_center
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
-from grassroots.application.venue_codes import render_png, render_svg
+from grassroots.application.venue_codes import render_png, render_svg, screen_headers
 from grassroots.domain.account import Role
 from grassroots.domain.activity import MAX_CAPACITY, Activity
 from grassroots.domain.attendance import Attendance
@@ -325,7 +325,7 @@ async def venue_code_image(api: Api, caller: Caller, activity_id: UUID) -> Respo
     PNG route and the venue screen's page both answer with this."""
     code = await _venue_code(api, caller, activity_id)
     png = await api.read(None, render_png, code.url)
-    return Response(png, media_type="image/png", headers=_expiry(code))
+    return Response(png, media_type="image/png", headers=_expiry(api, code))
 
 
 # The staff's writes, each behind its scope check: the API's routes and the center
@@ -452,9 +452,12 @@ def _activity(api: Api, activity_id: UUID) -> ActivityView:
     return _activity_view(row)
 
 
-def _expiry(code: VenueCodeView) -> dict[str, str]:
-    # Lets a screen showing the image know when to fetch the next one.
-    return {"X-Venue-Code-Replaced-At": code.replaced_at.isoformat()}
+def _expiry(api: Api, code: VenueCodeView) -> dict[str, str]:
+    # Lets a screen showing the image know when to fetch the next one, and when the
+    # one it shows stops being accepted.
+    return screen_headers(
+        "Venue", replaced_at=code.replaced_at, expires_at=code.expires_at, now=api.app.now()
+    )
 
 
 class ActivityController(Controller):
@@ -678,7 +681,7 @@ class ActivityController(Controller):
     ) -> Response[str]:
         code = await _venue_code(api, request.user, activity_id)
         svg = await api.read(None, render_svg, code.url)
-        return Response(svg, media_type="image/svg+xml", headers=_expiry(code))
+        return Response(svg, media_type="image/svg+xml", headers=_expiry(api, code))
 
     @get(
         "/activities",

@@ -2,7 +2,13 @@
 bound on password hashing at once; counted in the shared store.
 
 Every route is limited (a guard on the whole app): by the account for logged-in
-callers, by the client's address for anonymous routes (log-in, registration).
+callers, by the client's address for anonymous ones (log-in, registration). A
+logged-in caller is one with a bearer token or, on the pages' routes (those whose
+``opt`` says ``PAGE_OPT``), a page-session cookie whose signature holds; a cookie
+that does not verify counts for nothing, and the request counts per address. So
+the volunteers on one venue's Wi-Fi (one public address) are each held to their
+own share, not to one share among them.
+
 The client's address is the socket's peer, unless the peer is one of the
 trusted proxies (``GRASSROOTS_TRUSTED_PROXIES``, none by default): then
 ``X-Forwarded-For`` is walked from the right, one hop at a time, while the hop
@@ -36,6 +42,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any, Protocol
+from uuid import UUID
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -48,11 +55,13 @@ from grassroots.settings import Limits, Rate
 
 __all__ = [
     "DEFAULT_RATES",
+    "PAGE_OPT",
     "GuessPolicy",
     "HashingSlots",
     "LogInGuesses",
     "MemoryCounter",
     "Network",
+    "PageAccount",
     "Rate",
     "RateLimits",
     "RedisCounter",
@@ -62,6 +71,11 @@ __all__ = [
 
 Network = IPv4Network | IPv6Network
 Clock = Callable[[], float]
+# The account a request's page-session cookie names, its signature checked (else None).
+PageAccount = Callable[[ASGIConnection[Any, Any, Any, Any]], UUID | None]
+
+# The ``opt`` key a router of pages sets: there a page-session cookie stands for an account.
+PAGE_OPT = "page_session"
 
 
 DEFAULT_RATES: Mapping[str, Rate] = {
@@ -69,8 +83,13 @@ DEFAULT_RATES: Mapping[str, Rate] = {
     # Load balancers and monitors call it often, from one address, without an
     # account: a limit of its own, so they never use up the address's default.
     "health": Rate(600, 60),
-    "log-in": Rate(10, 60),
-    "register": Rate(5, 600),
+    # Log-in and registration count per address: one venue's Wi-Fi is one address
+    # for all its people, so these are sized for a venue (about 30 logging in within
+    # the same minute; a registration drive of 30 to 60 in ten minutes, a second try
+    # each). Guessing a password is held back per phone (``LogInGuesses``) whatever
+    # the address, and hashing by ``HashingSlots``, not by these.
+    "log-in": Rate(30, 60),
+    "register": Rate(60, 600),
     "refresh": Rate(30, 60),
     "scan": Rate(20, 60),
     # Anonymous survey answers, per client address: a class answering on one
@@ -242,10 +261,12 @@ class RateLimits:
         counter: WindowCounter,
         rates: Mapping[str, Rate] = DEFAULT_RATES,
         trusted_proxies: Sequence[Network] = (),
+        page_account: PageAccount | None = None,
     ) -> None:
         self.counter = counter
         self.rates = {**DEFAULT_RATES, **rates}
         self.trusted_proxies = tuple(trusted_proxies)
+        self.page_account = page_account
 
     async def guard(
         self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
@@ -254,7 +275,7 @@ class RateLimits:
         if name == "none":
             return
         rate = self.rates.get(name, self.rates["default"])
-        who = self._who(connection)
+        who = self._who(connection, handler)
         count = await self.counter.hit(f"{name}:{_route_of(handler)}:{who}", rate.per_seconds)
         if count > rate.limit:
             retry_after = _seconds_left(rate.per_seconds)
@@ -267,9 +288,17 @@ class RateLimits:
                 retry_after_seconds=retry_after,
             )
 
-    def _who(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    def _who(
+        self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> str:
         user = connection.scope.get("user")
         account_id = getattr(user, "account_id", None)
+        if account_id is None and self.page_account is not None and handler.opt.get(PAGE_OPT):
+            # The same key a bearer token of this account counts under. Only the
+            # signature is checked here (the handler loads the session): a cookie
+            # the server signed names an account it logged in, and a forged one
+            # names none, so it counts per address.
+            account_id = self.page_account(connection)
         if account_id is not None:
             return f"account:{account_id}"
         client = connection.client

@@ -8,6 +8,7 @@ a screen or a smudged printout, while keeping a 56-character token at version 3
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -15,7 +16,7 @@ from qrcode.image.pil import PilImage
 from qrcode.image.svg import SvgPathImage
 from qrcode.util import QRData
 
-__all__ = ["render_png", "render_svg"]
+__all__ = ["render_png", "render_svg", "screen_headers"]
 
 
 def _code(token: str, *, box_size: int, border: int) -> qrcode.QRCode[PilImage]:
@@ -52,3 +53,19 @@ def render_svg(token: str, *, border: int = 4) -> str:
     code = _code(token, box_size=10, border=border)
     image = code.make_image(image_factory=SvgPathImage)
     return image.to_string(encoding="unicode")
+
+
+def screen_headers(
+    kind: str, *, replaced_at: datetime, expires_at: datetime, now: datetime
+) -> dict[str, str]:
+    """What a screen showing a code learns with its image (``kind``: ``Venue``,
+    ``Point``): when to fetch the next one (``X-<kind>-Code-Replaced-At``), and for
+    how many seconds from this answer the code shown is still accepted
+    (``X-<kind>-Code-Expires-In``). The seconds are counted on the server's clock,
+    so a screen counts them down on its own timer, whatever its clock says, and
+    stops showing a code nobody can check in with any more."""
+    left = max(0.0, (expires_at - now).total_seconds())
+    return {
+        f"X-{kind}-Code-Replaced-At": replaced_at.isoformat(),
+        f"X-{kind}-Code-Expires-In": f"{left:.3f}",
+    }

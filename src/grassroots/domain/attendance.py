@@ -35,7 +35,7 @@ from grassroots.domain.values import (
     require_reason,
 )
 
-__all__ = ["CHECK_IN_PROOFS", "Attendance", "StaffLine"]
+__all__ = ["CHECK_IN_PROOFS", "Attendance", "CheckOutPreview", "StaffLine"]
 
 # How presence was proven at check-in. Only the venue's rotating code for now;
 # the event keeps the field so another kind of proof needs no new event.
@@ -54,6 +54,18 @@ class StaffLine:
     reason: str
     staff_id: UUID
     at: datetime
+
+
+@dataclass(frozen=True)
+class CheckOutPreview:
+    """What checking out at one instant would credit, asked before deciding (nothing
+    is recorded): the minutes then, and those a check-out at the scheduled end would
+    earn. ``early``: the scheduled end is still to come, so leaving now ends the
+    attendance before the activity does, and it cannot be opened again."""
+
+    minutes: int
+    minutes_at_end: int
+    early: bool
 
 
 class Attendance(Aggregate):
@@ -284,6 +296,32 @@ class Attendance(Aggregate):
     def scheduled_length_minutes(self) -> int:
         return (self.scheduled_end - self.scheduled_start) // _MINUTE
 
+    def check_out_preview(self, *, at: datetime, policy: CreditPolicy) -> CheckOutPreview:
+        """What ``check_out(at=at)`` would credit, and whether it would end the
+        attendance before the scheduled end; for an open attendance only."""
+        require_aware(at)
+        checked_in_at = self._require_scanned_in()
+        if not self.is_open:
+            raise AlreadyClosed("the attendance is already closed", code="attendance-closed")
+        # A clock a moment behind the check-in's previews no time served.
+        at = max(at, checked_in_at)
+        return CheckOutPreview(
+            minutes=self._credit(checked_in_at, at, policy),
+            minutes_at_end=self._credit(checked_in_at, max(self.scheduled_end, at), policy),
+            early=at < self.scheduled_end,
+        )
+
+    def _credit(
+        self, checked_in_at: datetime, checked_out_at: datetime, policy: CreditPolicy
+    ) -> int:
+        return crediting.credited_minutes(
+            checked_in_at=checked_in_at,
+            checked_out_at=checked_out_at,
+            scheduled_start=self.scheduled_start,
+            scheduled_end=self.scheduled_end,
+            grace_minutes=policy.grace_minutes,
+        )
+
     # --- commands ------------------------------------------------------------
 
     def check_out(self, *, at: datetime, policy: CreditPolicy, device_id: str | None = None) -> int:
@@ -302,13 +340,7 @@ class Attendance(Aggregate):
             raise InvalidValue(
                 "a check-out cannot come before the check-in", code="check-out-before-check-in"
             )
-        minutes = crediting.credited_minutes(
-            checked_in_at=checked_in_at,
-            checked_out_at=at,
-            scheduled_start=self.scheduled_start,
-            scheduled_end=self.scheduled_end,
-            grace_minutes=policy.grace_minutes,
-        )
+        minutes = self._credit(checked_in_at, at, policy)
         self._checked_out(
             at=at,
             credited_minutes=minutes,
@@ -338,13 +370,7 @@ class Attendance(Aggregate):
                 "an attendance closes automatically only after the scheduled end",
                 code="activity-not-ended",
             )
-        minutes = crediting.credited_minutes(
-            checked_in_at=checked_in_at,
-            checked_out_at=self.scheduled_end,
-            scheduled_start=self.scheduled_start,
-            scheduled_end=self.scheduled_end,
-            grace_minutes=policy.grace_minutes,
-        )
+        minutes = self._credit(checked_in_at, self.scheduled_end, policy)
         self._auto_closed(
             closed_at=self.scheduled_end,
             credited_minutes=minutes,

@@ -24,7 +24,10 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from grassroots.api.problems import ApiProblem
+from grassroots.api.rate_limits import PAGE_OPT
 from grassroots.pages import (
+    action_addresses,
     cadre,
     certificates,
     controllers,
@@ -39,8 +42,10 @@ from grassroots.pages import (
     surveys,
     venue,
     volunteer,
+    waiting,
 )
 from grassroots.pages.sessions import PageSessions
+from grassroots.pages.words import period_label
 
 __all__ = ["PageSessions", "page_routes", "template_config"]
 
@@ -49,7 +54,14 @@ STATIC = HERE / "static"
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
+    return TemplateConfig(
+        directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_globals
+    )
+
+
+def _globals(engine: JinjaTemplateEngine) -> None:
+    # Used as period_label(t, "2026-W50") in any template.
+    engine.engine.globals["period_label"] = period_label
 
 
 def csrf_config(service_secret: bytes, *, secure: bool) -> CSRFConfig:
@@ -67,37 +79,52 @@ def csrf_config(service_secret: bytes, *, secure: bool) -> CSRFConfig:
 
 
 def page_routes(
-    service_secret: bytes, *, secure: bool, session_lifetime: timedelta
+    service_secret: bytes,
+    *,
+    secure: bool,
+    session_lifetime: timedelta,
+    sessions: PageSessions | None = None,
 ) -> list[Router]:
-    sessions = PageSessions(service_secret, secure=secure, lifetime=session_lifetime)
+    """Every page route; ``sessions`` are the page sessions the app also gives its
+    rate limits (made here from the same secret when not given)."""
+    if sessions is None:
+        sessions = PageSessions(service_secret, secure=secure, lifetime=session_lifetime)
+    given = sessions
     pages = Router(
         path="/",
-        route_handlers=[
-            *controllers.ROUTES,
-            *pwa.ROUTES,
-            *certificates.ROUTES,
-            *desk.ROUTES,
-            *dispatch.ROUTES,
-            *scan.ROUTES,
-            *venue.ROUTES,
-            *register.ROUTES,
-            *cadre.ROUTES,
-            *volunteer.ROUTES,
-            *my_certificate.ROUTES,
-            *point_screen.ROUTES,
-            *sharing.ROUTES,
-            *surveys.ROUTES,
-        ],
-        dependencies={"sessions": Provide(lambda: sessions, sync_to_thread=False)},
+        # A GET on a POST-only page path leads to its form's page (not a 405 in JSON).
+        route_handlers=action_addresses.with_get_twins(
+            [
+                *controllers.ROUTES,
+                *pwa.ROUTES,
+                *certificates.ROUTES,
+                *desk.ROUTES,
+                *dispatch.ROUTES,
+                *scan.ROUTES,
+                *venue.ROUTES,
+                *register.ROUTES,
+                *cadre.ROUTES,
+                *volunteer.ROUTES,
+                *my_certificate.ROUTES,
+                *point_screen.ROUTES,
+                *sharing.ROUTES,
+                *surveys.ROUTES,
+            ]
+        ),
+        dependencies={"sessions": Provide(lambda: given, sync_to_thread=False)},
         middleware=[
             DefineMiddleware(CSRFMiddleware, config=csrf_config(service_secret, secure=secure))
         ],
         exception_handlers={
             NotFoundException: controllers.unknown_page,
             PermissionDeniedException: controllers.refused_form,
+            # A limit checked before the handler (rate limits): a page saying how
+            # long to wait, never the API's problem JSON.
+            ApiProblem: waiting.wait_page,
         },
-        # Pages carry a cookie, not a bearer token: the token check skips them.
-        opt={"public": True},
+        # Pages carry a cookie, not a bearer token: the token check skips them, and
+        # the rate limits count a well-signed one against its account.
+        opt={"public": True, PAGE_OPT: True},
         include_in_schema=False,
     )
     # A list, not one more Router around them: the framework copies a router
@@ -111,6 +138,7 @@ def page_routes(
             directories=[STATIC / "vendor"],
             cache_control=CacheControlHeader(max_age=30 * 86400),
             include_in_schema=False,
+            opt={PAGE_OPT: True},
         ),
         # Our own files are asked for with ?v=<release>.
         create_static_files_router(
@@ -118,5 +146,6 @@ def page_routes(
             directories=[STATIC],
             cache_control=CacheControlHeader(max_age=86400),
             include_in_schema=False,
+            opt={PAGE_OPT: True},
         ),
     ]

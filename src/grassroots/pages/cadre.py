@@ -50,14 +50,18 @@ from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.cadre import Cadre
+from grassroots.domain.cadre_presence import VisitUnderWay
 from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
 from grassroots.domain.grassroots_point import GrassrootsPoint
+from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem
 from grassroots.domain.qr_token import POINT_PATH, SubjectKind, scanned_subject
+from grassroots.domain.values import local_date, time_zone
 from grassroots.domain.visit import Visit
 from grassroots.pages.controllers import page
 from grassroots.pages.sessions import PageSessions, SessionsDep
 from grassroots.projections.compliance.verdicts import recent_visits
+from grassroots.projections.org_tree import ancestry_of, unit_names
 
 __all__ = ["REFUSALS", "ROUTES", "refusal_key"]
 
@@ -78,6 +82,7 @@ REFUSALS: dict[str, str] = {
     "token-other-kind": "cadre.refused.not_point",
     "point-retired": "cadre.refused.point_retired",
     "visit-ended": "cadre.refused.visit_ended",
+    "visit-under-way": "cadre.refused.visit_under_way",
     "visit-log-full": "cadre.refused.log_full",
     "contact-not-listed": "cadre.refused.contact_not_listed",
     "end-before-last-entry": "cadre.refused.clock",
@@ -143,6 +148,16 @@ def _standing(api: Api, cadre_id: UUID) -> Standing:
     names = _point_names(api.app, {f.point_id for f in facts})
     # The month first: a week straddling two months has visits of the month before.
     judged = {v.visit_id: v for v in (*week.visits, *month.visits)}
+    # A recent visit of an earlier month is judged with its own month, so the label
+    # saying why it did not count ("too short") stays on it after the month ends.
+    zone = time_zone(api.app.get(OrgUnit, api.app.get(Cadre, cadre_id).org_unit_id).time_zone)
+    earlier = {
+        local_date(f.started_at, zone).replace(day=1)
+        for f in facts
+        if f.visit_id not in judged and f.ended_at is not None
+    }
+    for first_day in sorted(earlier):
+        judged |= {v.visit_id: v for v in own_standing(api, cadre_id, "month", first_day).visits}
     lines = [
         VisitLine(
             f.visit_id,
@@ -169,8 +184,25 @@ def _visit_page(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitPage:
     )
 
 
-def _point_name(app: Grassroots, point_id: UUID) -> str:
-    return app.get(GrassrootsPoint, point_id).name
+@dataclass(frozen=True)
+class StartPoint:
+    name: str
+    # The point's unit and the one above it ("东风镇 / 光明村"): two villages of one
+    # county may share a name, and so may their points.
+    place: str
+    # Whether the point is one of the cadre's own: said before the visit starts,
+    # since a visit elsewhere is recorded but does not count.
+    assigned: bool
+
+
+def _start_point(api: Api, cadre_id: UUID | None, point_id: UUID) -> StartPoint:
+    point = api.app.get(GrassrootsPoint, point_id)
+    with api.engine.connect() as conn:
+        above = (ancestry_of(conn, point.org_unit_id) or [])[:1]
+        names = unit_names(conn, [*above, point.org_unit_id])
+    place = " / ".join(names[u] for u in [*above, point.org_unit_id] if u in names)
+    assigned = cadre_id is None or api.app.get(Cadre, cadre_id).is_assigned_to(point_id)
+    return StartPoint(point.name, place, assigned)
 
 
 def _local(app: Grassroots) -> Any:
@@ -261,11 +293,14 @@ async def _start_page(
     *,
     status: int = 200,
     refused: str | None = None,
+    under_way: UUID | None = None,
 ) -> Template:
-    point_name = None
+    point = None
     if point_id is not None:
+        # An administrator without a cadre record of their own is told so elsewhere.
+        cadre_id = caller.cadre_id if caller.has(Role.CADRE) else None
         try:
-            point_name = await api.read(None, _point_name, api.app, point_id)
+            point = await api.read(None, _start_point, api, cadre_id, point_id)
         except NotFound:
             refused, status = "cadre.refused.missing", 404
     return _page(
@@ -275,8 +310,9 @@ async def _start_page(
         caller,
         status=status,
         action=f"{POINT_PATH}{token}",
-        point_name=point_name,
+        point=point,
         refused=refused,
+        under_way=under_way,
     )
 
 
@@ -308,8 +344,17 @@ async def start(
         visit = await api.write(caller.account_id, start_visit, api.app, caller.cadre_id, given)
     except (CodedError, ApiProblem) as error:
         status = error.status_code if isinstance(error, ApiProblem) else 409
+        # The visit under way elsewhere is one tap away: that is where it gets ended.
+        under_way = error.visit_id if isinstance(error, VisitUnderWay) else None
         return await _start_page(
-            request, api, caller, token, point_id, status=status, refused=refusal_key(error)
+            request,
+            api,
+            caller,
+            token,
+            point_id,
+            status=status,
+            refused=refusal_key(error),
+            under_way=under_way,
         )
     return Redirect(f"/cadre/visits/{visit.visit_id}", status_code=HTTP_303_SEE_OTHER)
 

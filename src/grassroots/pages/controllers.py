@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from uuid import UUID
 
 import msgspec
@@ -36,6 +36,19 @@ def language_of(request: Request[Any, Any, Any]) -> str:
     return language_from(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
 
 
+def language_switch(request: Request[Any, Any, Any], other: str) -> str:
+    """The language switch's link: this page in the other language. A GET keeps its
+    other parameters (a dispatch's unit and week); a page answering a form's POST
+    links its own address, whose GET leads to the form's page
+    (``pages/action_addresses.py``), so it never re-sends the form."""
+    kept = (
+        [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        if request.method == "GET"
+        else []
+    )
+    return f"{request.url.path}?{urlencode([*kept, ('lang', other)])}"
+
+
 def page(
     request: Request[Any, Any, Any],
     template: str,
@@ -47,13 +60,15 @@ def page(
     """A page in the request's language, with what every layout needs."""
     language = language_of(request)
     roles = sorted({grant.role for grant in caller.grants}) if caller else []
+    other_lang = "en" if language == "zh" else "zh"
     response = Template(
         template_name=template,
         context={
             "t": translator(language),
             "lang": language,
             "html_lang": HTML_LANG[language],
-            "other_lang": "en" if language == "zh" else "zh",
+            "other_lang": other_lang,
+            "switch_language": language_switch(request, other_lang),
             "caller": caller,
             "roles": roles,
             "static": STATIC_URL,
@@ -135,7 +150,9 @@ async def log_in(
     try:
         given = msgspec.convert({"phone": phone, "password": form.get("password", "")}, LogIn)
     except msgspec.ValidationError:
-        return again("login.incomplete", 400)
+        # Both given, yet refused: the number is not a mobile number (too short, letters).
+        filled = phone and str(form.get("password", ""))
+        return again("login.phone_invalid" if filled else "login.incomplete", 400)
     try:
         issued = await log_in_guarded(api, given)
     except CredentialsRejected:

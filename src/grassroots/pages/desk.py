@@ -34,6 +34,7 @@ from grassroots.api.centers import (
     ActivityChange,
     Adjustment,
     Cancellation,
+    Minutes,
     NewActivity,
     require_staff_of,
     staff_adjust,
@@ -50,6 +51,7 @@ from grassroots.domain.activity import Activity, Phase, phase_of
 from grassroots.domain.center import Center
 from grassroots.domain.errors import CodedError
 from grassroots.domain.org_unit import OrgUnit
+from grassroots.pages.action_addresses import FORM_PAGE
 from grassroots.pages.controllers import language_of, page
 from grassroots.pages.screens import SCREENS, screens_for
 from grassroots.pages.sessions import SessionsDep
@@ -61,6 +63,7 @@ from grassroots.projections.activity_catalogue import (
     center_row,
     centers,
 )
+from grassroots.projections.ledger import StaffLineRow, staff_lines_at
 from grassroots.projections.volunteer_directory import RosterLine, roster_of
 
 __all__ = ["ROUTES"]
@@ -136,6 +139,8 @@ class ActivityDesk:
     zone: ZoneInfo
     phase: Phase
     roster: Roster
+    # Each corrected volunteer's staff lines (补录 and corrections): minutes, why, who, when.
+    staff_lines: dict[UUID, list[StaffLineRow]]
 
 
 def _zone_of(api: Api, center: Center) -> ZoneInfo:
@@ -203,12 +208,19 @@ def _activity_desk(api: Api, caller: Caller, activity_id: UUID) -> ActivityDesk:
     center = api.app.get(Center, activity.center_id)
     with api.engine.connect() as conn:
         lines = roster_of(conn, activity_id, limit=MAX_ROSTER + 1)
+        corrected = [
+            line.attendance.volunteer_id
+            for line in lines[:MAX_ROSTER]
+            if line.attendance.adjustments or line.attendance.added_by_staff
+        ]
+        staff_lines = staff_lines_at(conn, activity_id, corrected)
     return ActivityDesk(
         activity=activity,
         center=CenterChoice(center.id, center.name),
         zone=_zone_of(api, center),
         phase=phase_of(activity.starts_at, activity.ends_at, api.app.now()),
         roster=_roster(lines[:MAX_ROSTER]),
+        staff_lines=staff_lines,
     )
 
 
@@ -286,6 +298,17 @@ def _whole(value: str, name: str) -> int:
         return int(value)
     except ValueError:
         raise _Unreadable(name) from None
+
+
+def _minutes(value: str) -> int:
+    """Typed minutes, within the API's bounds (``Minutes``)."""
+    whole = _whole(value, "minutes")
+    try:
+        bounded: int = msgspec.convert(whole, Minutes)
+    except msgspec.ValidationError as error:
+        # Said of the field, as a body's error is.
+        raise msgspec.ValidationError(f"{error} - at `$.minutes`") from None
+    return bounded
 
 
 def _body(values: dict[str, Any], kind: type[Any]) -> Any:
@@ -461,7 +484,12 @@ async def new_activity_form(
     )
 
 
-@post("/desk/centers/{center_id:uuid}/activities", name="desk-post-activity")
+@post(
+    "/desk/centers/{center_id:uuid}/activities",
+    name="desk-post-activity",
+    # A GET here (after a refusal: the language switch, a reload) leads to the form.
+    opt={FORM_PAGE: "/desk/centers/{center_id}/new"},
+)
 async def post_activity(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, center_id: FromPath[UUID]
 ) -> Template | Redirect:
@@ -527,6 +555,7 @@ async def _activity_page(
 @post(
     "/desk/activities/{activity_id:uuid}/attendance/{volunteer_id:uuid}/adjustments",
     name="desk-adjust",
+    opt={FORM_PAGE: "/desk/activities/{activity_id}#v-{volunteer_id}"},
 )
 async def adjust(
     request: Request[Any, Any, Any],
@@ -542,7 +571,9 @@ async def adjust(
     minutes = str(form.get("minutes", "")).strip()
     reason = str(form.get("reason", "")).strip()
     try:
-        data = _body({"minutes": _whole(minutes, "minutes"), "reason": reason}, Adjustment)
+        # The reason is left to the domain (``require_reason``), whose refusal is a
+        # sentence (请填写原因), as the sharing pages' are; the minutes keep the API's bounds.
+        data = Adjustment(minutes=_minutes(minutes), reason=reason)
         await api.write(
             caller.account_id,
             _found,
@@ -614,7 +645,11 @@ async def change_activity(
     return Redirect(f"/desk/activities/{activity_id}?done=changed", status_code=HTTP_303_SEE_OTHER)
 
 
-@post("/desk/activities/{activity_id:uuid}/cancel", name="desk-cancel-activity")
+@post(
+    "/desk/activities/{activity_id:uuid}/cancel",
+    name="desk-cancel-activity",
+    opt={FORM_PAGE: "/desk/activities/{activity_id}/edit"},
+)
 async def cancel_activity(
     request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
 ) -> Template | Redirect:
@@ -623,7 +658,7 @@ async def cancel_activity(
         return caller
     reason = str((await request.form()).get("reason", "")).strip()
     try:
-        data = _body({"reason": reason}, Cancellation)
+        data = Cancellation(reason=reason)
         await api.write(caller.account_id, _found, staff_cancel, api.app, caller, activity_id, data)
     except (msgspec.ValidationError, CodedError) as error:
         shown = await api.read(caller.account_id, _found, _activity_desk, api, caller, activity_id)

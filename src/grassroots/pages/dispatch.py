@@ -14,7 +14,7 @@ not a week: each answers like a missing page (404).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 from uuid import UUID
@@ -45,7 +45,7 @@ from grassroots.application.errors import NotFound
 from grassroots.domain.account import Role
 from grassroots.domain.compliance import Month
 from grassroots.domain.org_unit import OrgLevel, OrgUnit
-from grassroots.domain.values import IsoWeek, iso_week_of
+from grassroots.domain.values import IsoWeek, iso_week_of, local_date
 from grassroots.pages.controllers import language_of, page, unit_param
 from grassroots.pages.sessions import SessionsDep
 from grassroots.pages.words import Translate, translator
@@ -114,22 +114,58 @@ def _percent(share: float | None) -> int | None:
 
 def _unit_chart(dispatch: DispatchView, t: Translate) -> dict[str, Any]:
     # Units one level below the one shown, or the unit itself when it has none.
-    below = [u for u in dispatch.units if u.depth == 1 and u.cadres_total] or [
-        u for u in dispatch.units if u.depth == 0
-    ]
+    below = [u for u in dispatch.units if u.depth == 1 and u.cadres_total]
+    (shown,) = [u for u in dispatch.units if u.depth == 0]
+    if not below:
+        return _bars([(shown.name, shown.met_share)], t)
+    bars = [(u.name, u.met_share) for u in below]
+    # The unit's own cadres (at the county itself, say) belong to no unit below it;
+    # without a bar of their own the bars would not add up to the headline share.
+    own_total = shown.cadres_total - sum(u.cadres_total for u in below)
+    if own_total:
+        own_met = shown.met - sum(u.met for u in below)
+        bars.append((t("dispatch.own_level", name=shown.name), own_met / own_total))
+    return _bars(bars, t)
+
+
+def _bars(bars: list[tuple[str, float | None]], t: Translate) -> dict[str, Any]:
     return {
-        "names": [u.name for u in below],
-        "shares": [_percent(u.met_share) or 0 for u in below],
+        "names": [name for name, _ in bars],
+        "shares": [_percent(share) or 0 for _, share in bars],
         "label": t("dispatch.share_met"),
     }
 
 
-def _trend_chart(trend: TrendView, t: Translate) -> dict[str, Any]:
+def _trend_chart(trend: TrendView, today: date, t: Translate) -> dict[str, Any]:
+    # A week not over yet has no share to plot: early in a week nearly everyone is
+    # still "on track", and a point at 0 % would read as a collapse.
     return {
         "weeks": [w.week for w in trend.weeks],
-        "shares": [_percent(w.met_share) for w in trend.weeks],
+        "shares": [
+            None if _iso_week(w.week).days()[-1] >= today else _percent(w.met_share)
+            for w in trend.weeks
+        ],
         "label": t("dispatch.share_met"),
     }
+
+
+def _today_in(api: Api, unit_id: UUID, at: datetime) -> date:
+    """The date ``at`` falls on where the unit is: its weeks are that zone's weeks."""
+    return local_date(at, ZoneInfo(api.app.get(OrgUnit, unit_id).time_zone))
+
+
+def _read_dispatch(
+    api: Api, caller: Caller, unit_id: UUID, week: str | None
+) -> tuple[DispatchView, date]:
+    found = read_dispatch(api, caller, unit_id, week)
+    return found, _today_in(api, unit_id, found.judged_at)
+
+
+def _read_trend(
+    api: Api, caller: Caller, unit_id: UUID, week: str | None
+) -> tuple[TrendView, date]:
+    found = read_trend(api, caller, unit_id, week, TREND_WEEKS)
+    return found, _today_in(api, unit_id, found.judged_at)
 
 
 def _link(path: str, **params: object) -> str:
@@ -154,7 +190,9 @@ async def dispatch_page(
             return page(request, "dispatch/choose.html", caller=caller, choices=choices, week=week)
         unit_id = choices[0][0]
     try:
-        dispatch = await api.read(caller.account_id, read_dispatch, api, caller, unit_id, week)
+        dispatch, today = await api.read(
+            caller.account_id, _read_dispatch, api, caller, unit_id, week
+        )
     except _MISSING:
         raise NotFoundException() from None
     previous, following = _near_weeks(dispatch.week)
@@ -166,6 +204,8 @@ async def dispatch_page(
         caller=caller,
         dispatch=dispatch,
         trend_weeks=TREND_WEEKS,
+        # The page's week is still running (or yet to come): its shares will grow.
+        week_running=dispatch.last_day >= today,
         chart_data={"units": _unit_chart(dispatch, t)},
         # The trend judges twelve weeks: it is fetched after the page has shown.
         trend_url=_link("/dispatch/trend", unit=unit_id, week=dispatch.week),
@@ -212,13 +252,13 @@ async def trend_data(
     if caller is None or not holds_any(caller, [Role.SUPERVISOR]) or unit_id is None:
         raise NotFoundException()
     try:
-        trend = await api.read(
-            caller.account_id, read_trend, api, caller, unit_id, _week_param(request), TREND_WEEKS
+        trend, today = await api.read(
+            caller.account_id, _read_trend, api, caller, unit_id, _week_param(request)
         )
     except _MISSING:
         raise NotFoundException() from None
     return Response(
-        _trend_chart(trend, translator(language_of(request))),
+        _trend_chart(trend, today, translator(language_of(request))),
         headers={"Cache-Control": "no-store"},
     )
 

@@ -2,10 +2,14 @@
 
 A venue code encodes ``<PUBLIC URL>/S/<TOKEN>`` (``grassroots.domain.qr_token.scan_url``),
 so a phone's camera or WeChat's scanner opens this page. The token names its
-activity; the page shows it with one button, to check in, or out if the volunteer
-is already in. The button is one form POST that writes through the API's own scan
-commands (``check_in_scan`` / ``check_out_scan``, and ``answer_scan`` to publish the
-live update) and answers the finished page: one round trip.
+activity; the page shows it with one button to check in. A volunteer already in
+reads so first (您已于 HH:MM 签到); checking out is then one button once the
+activity has ended, and before its end a quiet one apart, "确认提前签退", beside
+what leaving now credits (``Attendance.check_out_preview``, the domain's credit).
+A check-out without that confirmation before the end is answered with the question
+and writes nothing. Each button is one form POST that writes through the API's own
+scan commands (``check_in_scan`` / ``check_out_scan``, and ``answer_scan`` to
+publish the live update) and answers the finished page: one round trip.
 
 Logged out, the page links to the log-in with ``next=/S/<TOKEN>?go=1``; back here
 with ``go=1`` the page sends the same form by itself (after asking for the location
@@ -35,7 +39,7 @@ from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.activity import Activity
-from grassroots.domain.attendance import Attendance
+from grassroots.domain.attendance import Attendance, CheckOutPreview
 from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
 from grassroots.domain.qr_token import SubjectKind, scanned_subject
 from grassroots.pages.controllers import page
@@ -99,6 +103,9 @@ class ScanView:
     location_required: bool
     # None: not checked in; else the attendance (open or closed).
     attendance: Attendance | None
+    # While the attendance is open: what checking out now would credit, and
+    # whether it would end the attendance before the scheduled end (the domain's).
+    leaving: CheckOutPreview | None
 
 
 def _scan_view(app: Grassroots, activity_id: UUID, volunteer_id: UUID | None) -> ScanView:
@@ -106,6 +113,9 @@ def _scan_view(app: Grassroots, activity_id: UUID, volunteer_id: UUID | None) ->
     attendance = None
     if volunteer_id is not None:
         attendance = app.find(Attendance, Attendance.id_for(volunteer_id, activity_id))
+    leaving = None
+    if attendance is not None and attendance.is_open:
+        leaving = attendance.check_out_preview(at=app.now(), policy=app.config.credit_policy)
     return ScanView(
         activity_id=activity_id,
         title=activity.title,
@@ -113,6 +123,7 @@ def _scan_view(app: Grassroots, activity_id: UUID, volunteer_id: UUID | None) ->
         ends_at=activity.ends_at,
         location_required=activity.location_required,
         attendance=attendance,
+        leaving=leaving,
     )
 
 
@@ -239,6 +250,19 @@ async def scan_record(
             request, api, caller, token, status=400, refused="scan.refused.location_required"
         )
     command = check_out_scan if form.get("action") == "check-out" else check_in_scan
+    if command is check_out_scan and form.get("early") != "confirmed":
+        # Leaving before the scheduled end takes the explicit button that says what
+        # it costs: any other check-out then is answered with that question, unwritten.
+        try:
+            standing = await api.read(None, _scan_view, api.app, activity_id, volunteer_id)
+        except NotFound:
+            return _scan_page(
+                request, api, caller, token, status=404, refused="scan.refused.missing"
+            )
+        if standing.leaving is not None and standing.leaving.early:
+            return _scan_page(
+                request, api, caller, token, view=standing, action=here, confirm_early=True
+            )
     try:
         recorded = await api.write(caller.account_id, command, api, volunteer_id, activity_id, scan)
     except (CodedError, ApiProblem) as error:

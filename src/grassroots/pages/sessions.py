@@ -9,6 +9,10 @@ logged-out session, a disabled account or a revoked role stops working at once.
 The page keeps no refresh token: the session lives its lifetime (30 days), then
 the person logs in again.
 
+The rate limits count a request with a well-signed cookie against its account, as
+they count a bearer token's (``account_of``), so the people on one venue's Wi-Fi
+are not one address's share among them.
+
 The cookie is HttpOnly (no script reads it) and SameSite=Lax (another site's
 form cannot send it). It is ``Secure`` and named ``__Host-grassroots_session``
 unless ``GRASSROOTS_PAGE_COOKIE_SECURE`` is off, which by default it is only for
@@ -25,6 +29,7 @@ from typing import Any, TypeAlias
 from uuid import UUID
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 
@@ -79,6 +84,12 @@ class PageSessions:
             return UUID(hex=account), UUID(hex=session)
         except ValueError:
             return None
+
+    def account_of(self, connection: ASGIConnection[Any, Any, Any, Any]) -> UUID | None:
+        """The account a well-signed cookie names, without loading its session: what
+        the rate limits count a page request against (``api/rate_limits.py``)."""
+        ids = self.ids(connection.cookies.get(self.cookie_name))
+        return ids[0] if ids is not None else None
 
     async def caller(self, request: Request[Any, Any, Any], app: Grassroots) -> Caller | None:
         """Who the request's cookie stands for, if its session still holds."""

@@ -30,12 +30,14 @@ from grassroots.api.volunteering import (
     ExplainedEvent,
     LedgerTotals,
     MySignUpView,
+    SignUpView,
     explanation,
     ledger_totals,
     my_sign_ups,
     sign_up_answer,
 )
 from grassroots.application.errors import NotFound
+from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.errors import CodedError
 from grassroots.domain.values import GeoPoint
@@ -67,6 +69,11 @@ DISCOVER_LIMIT = 50
 LIST_LIMIT = 100
 # The sign-ups still to come, for "my next activity".
 _COMING = (MyState.SIGNED_UP, MyState.PROMOTED, MyState.WAIT_LISTED, MyState.CHECKED_IN)
+# On a list, and there at the activity (or done): no sign-up to offer in either.
+_HOLDING = (MyState.SIGNED_UP, MyState.PROMOTED, MyState.WAIT_LISTED)
+_ATTENDING = (MyState.CHECKED_IN, MyState.ATTENDED)
+# The notices an activity's page shows after a form (``?done=``).
+_DONE = ("signed_up", "wait_listed", "withdrawn", "unchanged")
 
 
 # --- words for times and minutes -------------------------------------------------------
@@ -243,12 +250,13 @@ def _detail(api: Api, activity_id: UUID, volunteer_id: UUID | None) -> Detail:
         )
     posted = activity.status == "posted"
     state = mine.state if mine else None
-    holding = state in (MyState.SIGNED_UP, MyState.PROMOTED, MyState.WAIT_LISTED)
+    holding = state in _HOLDING
+    attending = state in _ATTENDING
     return Detail(
         activity=activity,
         center=center,
         mine=mine,
-        open_for_sign_up=posted and not holding and now < activity.ends_at,
+        open_for_sign_up=posted and not holding and not attending and now < activity.ends_at,
         open_for_withdrawal=posted and holding and now < activity.starts_at,
     )
 
@@ -345,7 +353,7 @@ async def activity_page(
         me,
         "m/activity.html",
         detail=detail,
-        done=done if done in ("signed_up", "wait_listed", "withdrawn") else None,
+        done=done if done in _DONE else None,
     )
 
 
@@ -360,8 +368,8 @@ async def _act(
     account = me.caller.account_id
     try:
         if act == "sign-up":
-            answer = await api.write(account, sign_up_answer, api.app, activity_id, me.volunteer_id)
-            done = answer.status.value
+            answer = await api.write(account, _sign_up, api.app, activity_id, me.volunteer_id)
+            done = "unchanged" if answer is None else answer.status.value
         else:
             await api.write(account, api.app.withdraw, activity_id, me.volunteer_id)
             done = "withdrawn"
@@ -381,6 +389,15 @@ async def _act(
         )
     target = f"/m/activities/{activity_id}?{urlencode({'done': done})}"
     return Redirect(target, status_code=HTTP_303_SEE_OTHER)
+
+
+def _sign_up(app: Grassroots, activity_id: UUID, volunteer_id: UUID) -> SignUpView | None:
+    """The API's sign-up; None when it recorded nothing (signing up again answers where
+    the volunteer already stands and writes nothing: no news to announce as success).
+    Runs in the writer's thread, whose last write position moves only with a write."""
+    before = app.last_write_position()
+    answer = sign_up_answer(app, activity_id, volunteer_id)
+    return None if app.last_write_position() == before else answer
 
 
 @post("/m/activities/{activity_id:uuid}/sign-up", name="m-sign-up")

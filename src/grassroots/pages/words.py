@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "WORDS", "Translate", "language_from", "translator"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "WORDS",
+    "Translate",
+    "language_from",
+    "period_label",
+    "translator",
+]
 
 ZH: Final = "zh"
 EN: Final = "en"
@@ -89,11 +97,17 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "nav.home": ("首页", "Home"),
     "nav.log_in": ("登录", "Log in"),
     "nav.log_out": ("退出登录", "Log out"),
+    "home.register": ("注册成为志愿者", "Register as a volunteer"),
+    "login.no_account": ("还没有账号？注册成为志愿者", "No account yet? Register as a volunteer"),
     "login.title": ("登录", "Log in"),
     "login.phone": ("手机号", "Mobile number"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.incomplete": ("请填写手机号和密码。", "Enter your mobile number and password."),
+    "login.phone_invalid": (
+        "手机号应为 11 位数字，例如 13800138000。",
+        "A mobile number is 11 digits, such as 13800138000.",
+    ),
     "login.rejected": ("手机号或密码不正确。", "The mobile number or password is not right."),
     "login.delayed": (
         "尝试次数过多，请稍后再试。",
@@ -140,6 +154,17 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "没有这个页面，或者您没有权限查看。",
         "There is no such page, or it is not one you may see.",
     ),
+    "wait.title": ("请稍候", "Please wait"),
+    "wait.too_many": (
+        "操作太频繁了（同一网络上的人多时也会这样）。请 {seconds} 秒后再试。",
+        "Too many tries at once (this also happens when many people share one network). "
+        "Please try again in {seconds} seconds.",
+    ),
+    "wait.busy": (
+        "系统繁忙。请 {seconds} 秒后再试。",
+        "The service is busy. Please try again in {seconds} seconds.",
+    ),
+    "wait.again": ("重试", "Try again"),
     "offline.title": ("没有网络连接", "No connection"),
     "offline.text": (
         "手机现在没有连上网络。请检查网络后再试。",
@@ -310,6 +335,33 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "离开时请再次扫描现场二维码签退。",
         "Scan the venue's code again when you leave, to check out.",
     ),
+    "scan.already_in": ("您已签到", "You are checked in"),
+    "scan.already_in_at": (
+        "您已于 {time} 签到「{title}」。",
+        "You checked in to “{title}” at {time}.",
+    ),
+    "scan.stay_until": (
+        "活动于 {end} 结束，结束后再扫码签退即可。",
+        "The activity ends at {end}: scan the code again then to check out.",
+    ),
+    "scan.early.title": ("需要提前离开？", "Leaving early?"),
+    "scan.early.explain": (
+        "现在签退只记录 {minutes} 分钟服务时长（{end} 活动结束时签退可记录 {full} 分钟），"
+        "签退后不能再次签到本活动。",
+        "Checking out now records {minutes} minutes of service ({full} minutes if you "
+        "check out when the activity ends at {end}), and you cannot check in to this "
+        "activity again.",
+    ),
+    "scan.early.confirm": ("确认提前签退", "Check out early"),
+    "scan.early.asked": (
+        "活动尚未结束，您还没有签退。确需提前离开，请点击“确认提前签退”。",
+        "The activity has not ended and you are still checked in. If you must leave "
+        "early, press “Check out early”.",
+    ),
+    "scan.ended.explain": (
+        "活动已结束，签退后记录服务时长 {minutes} 分钟。",
+        "The activity has ended: checking out records {minutes} minutes of service.",
+    ),
     "scan.already_out": (
         "您已签退本活动，服务时长 {minutes} 分钟。",
         "You have checked out of this activity: {minutes} minutes recorded.",
@@ -418,6 +470,9 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "venue.latest": ("最新签到", "Latest arrivals"),
     "venue.nobody_yet": ("还没有人签到。", "Nobody has checked in yet."),
     "venue.reconnecting": ("正在重新连接…", "Reconnecting…"),
+    # Over the code once it has expired with no fresh one: scanning it would fail.
+    "venue.paused": ("暂停签到 · 正在重新连接", "Check-in paused · reconnecting"),
+    "point_screen.paused": ("暂停扫码 · 正在重新连接", "Scanning paused · reconnecting"),
     "venue.code_failed": (
         "二维码刷新失败，正在重试…",
         "The code could not be refreshed: trying again…",
@@ -474,6 +529,11 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "m.state.missed": ("未到场", "Did not come"),
     "m.state.no_place": ("未递补", "No place became free"),
     "m.promoted_at": ("{at} 由候补转为正式报名", "Given a place from the waiting list {at}"),
+    "m.home.scan": ("扫码签到 / 签退", "Scan to check in or out"),
+    "m.home.scan_hint": (
+        "扫描活动现场屏幕上的二维码；也可以直接用手机相机或微信扫一扫。",
+        "Scan the code on the venue's screen; the phone's camera or WeChat works too.",
+    ),
     "m.home.next": ("我的下一个活动", "My next activity"),
     "m.home.nothing_next": (
         "还没有报名即将开始的活动。",
@@ -522,6 +582,18 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "when someone withdraws.",
     ),
     "m.done.withdrawn": ("已取消报名。", "You have withdrawn."),
+    "m.done.unchanged": (
+        "没有变化：您已在本活动的名单上，无需再次报名。",
+        "Nothing changed: you are already on this activity's list.",
+    ),
+    "m.activity.checked_in_line": (
+        "您已于 {at} 签到，正在参加本活动。离开时请扫描现场二维码签退。",
+        "You checked in at {at} and are taking part. Scan the venue's code when you leave.",
+    ),
+    "m.activity.attended_line": (
+        "您已参加本活动，记录服务时长 {minutes}。",
+        "You took part in this activity: {minutes} of service recorded.",
+    ),
     "m.activity.when": ("时间", "When"),
     "m.activity.where": ("地点", "Where"),
     "m.activity.places": ("名额", "Places"),
@@ -728,6 +800,12 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "scans {scan} · corrections {adjusted}",
     ),
     "desk.correct": ("更正时长", "Correct minutes"),
+    # A staff line on the roster: its minutes, then why, who and when.
+    "desk.staff_line.adjustment": ("更正 {minutes} 分钟", "Corrected {minutes} min"),
+    "desk.staff_line.added_by_staff": ("补录 {minutes} 分钟", "Added {minutes} min"),
+    "desk.staff_line.by": ("{who}于 {when} 填写", "by {who}, {when}"),
+    "desk.staff_line.colleague": ("其他工作人员", "another staff member"),
+    "desk.staff_lines": ("更正记录", "Corrections"),
     "desk.correct_after_close": ("签退后可更正", "Can be corrected once closed"),
     "desk.add_minutes": ("补录时长", "Add minutes"),
     "desk.correct_submit": ("提交更正", "Save the correction"),
@@ -765,6 +843,8 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.other_unit": ("换一个组织", "Another unit"),
     "dispatch.week_of": ("{week}（{first} 至 {last}）", "{week} ({first} to {last})"),
     "dispatch.week_label": ("{year}年第{number}周", "Week {number} of {year}"),
+    "period.week": ("{year}年第{number}周", "Week {number} of {year}"),
+    "period.month": ("{year}年{number}月", "{year}-{number:02d}"),
     "dispatch.cadres": ("团干部", "Cadres"),
     "dispatch.status": ("状态", "Status"),
     "dispatch.status.met": ("达标", "Met"),
@@ -782,6 +862,16 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.still_needed": (
         "还需走访 {visits} 次、在岗 {days} 天",
         "to go: visits {visits}, days on site {days}",
+    ),
+    "dispatch.own_level": ("{name}（本级）", "{name} (own level)"),
+    "dispatch.week_running": (
+        "这一周尚未结束：达标率仍会上升，趋势图只画已结束的周。",
+        "This week is not over: its share met will still rise; the trend plots finished "
+        "weeks only.",
+    ),
+    "dispatch.still_needed_either": (
+        "还需走访 {visits} 次或在岗 {days} 天（满足其一即可）",
+        "to go: visits {visits} or days on site {days} (either will do)",
     ),
     "dispatch.workdays_left": ("剩余 {days} 个工作日", "{days} workdays left"),
     "dispatch.reason.not-ended": ("走访未结束", "visit not ended"),
@@ -918,6 +1008,10 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "这一期已结束，还差走访 {visits} 次、{days} 天。",
         "This period is over: {visits} visit(s) and {days} day(s) short.",
     ),
+    "cadre.missed_either": (
+        "这一期已结束，还差走访 {visits} 次或 {days} 天（满足其一即可）。",
+        "This period is over: {visits} visit(s) or {days} day(s) short (either would have done).",
+    ),
     "cadre.still_needed": (
         "还需走访 {visits} 次、在岗 {days} 天；剩余 {workdays} 个工作日。",
         "Still needed: {visits} more visit(s) and {days} more day(s) on site; "
@@ -964,6 +1058,11 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "cadre.visit_title": ("走访记录", "Visit"),
     "cadre.proof.qr": ("扫码到场", "On site by code"),
     "cadre.proof.geofence": ("定位到场", "On site by location"),
+    "cadre.not_assigned_before": (
+        "这个联系点不是分配给您的：可以开始走访并记录，但不计入“8+4”。请确认是否扫错了码。",
+        "This point is not one of yours: the visit will be recorded but will not count toward "
+        '"8+4". Check you scanned the right code.',
+    ),
     "cadre.not_assigned": (
         "这个联系点不是分配给您的，本次走访会记录，但不计入“8+4”。",
         "This point is not one assigned to you: the visit is recorded but does not "
@@ -1014,6 +1113,12 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "cadre.refused.visit_ended": (
         "这次走访已经结束，不能再修改。",
         "This visit has ended and cannot be changed.",
+    ),
+    "cadre.go_to_under_way": ("去结束那次走访", "Go to that visit"),
+    "cadre.refused.visit_under_way": (
+        "您在另一个联系点的走访还未结束。请先回到“我的走访”结束它，再开始新的走访。",
+        "Your visit at another point is still under way. End it first (My visits), then "
+        "start a new one.",
     ),
     "cadre.refused.log_full": (
         "这次走访的日志已写满。",
@@ -1066,6 +1171,18 @@ def language_from(query: str | None, cookie: str | None) -> str:
         if choice in LANGUAGES:
             return str(choice)
     return DEFAULT_LANGUAGE
+
+
+def period_label(t: Translate, period: str) -> str:
+    """A period as people say it ("2026年第50周", "2026年3月"), not as the API writes it
+    ("2026-W50", "2026-03"); a year stays as it is, and anything else is left alone."""
+    year, dash_w, week = period.partition("-W")
+    if dash_w and year.isdigit() and week.isdigit():
+        return t("period.week", year=year, number=int(week))
+    year, dash, month = period.partition("-")
+    if dash and year.isdigit() and month.isdigit() and len(month) == 2:
+        return t("period.month", year=year, number=int(month))
+    return period
 
 
 def translator(language: str) -> Translate:

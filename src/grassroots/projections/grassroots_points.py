@@ -96,15 +96,29 @@ class PointRow:
     # None only for a unit the tree has not caught up with yet.
     unit_name: str | None
     retired: bool
+    # The name of the unit above the point's: villages of one county may share a name
+    # (two 光明村), and "东风镇 / 光明村" tells their points apart.
+    parent_unit_name: str | None = None
+
+    @property
+    def place(self) -> str:
+        return " / ".join(n for n in (self.parent_unit_name, self.unit_name) if n)
 
 
-_SELECT = sa.select(grassroots_points, org_units.c.name.label("unit_name")).outerjoin(
-    org_units, org_units.c.org_unit_id == grassroots_points.c.org_unit_id
+_PARENT = org_units.alias("parent_unit")
+_SELECT = (
+    sa.select(
+        grassroots_points,
+        org_units.c.name.label("unit_name"),
+        _PARENT.c.name.label("parent_unit_name"),
+    )
+    .outerjoin(org_units, org_units.c.org_unit_id == grassroots_points.c.org_unit_id)
+    .outerjoin(_PARENT, _PARENT.c.org_unit_id == org_units.c.parent_id)
 )
 
 
 def _row(r: Any) -> PointRow:
-    return PointRow(r.point_id, r.name, r.org_unit_id, r.unit_name, r.retired)
+    return PointRow(r.point_id, r.name, r.org_unit_id, r.unit_name, r.retired, r.parent_unit_name)
 
 
 def points_under(
@@ -116,7 +130,7 @@ def points_under(
         query = query.where(grassroots_points.c.retired.is_(False))
     found = [_row(r) for r in conn.execute(query)]
     # Sorted here, not in SQL: collations order Chinese names differently.
-    return sorted(found, key=lambda p: (p.unit_name or "", p.name, p.point_id))
+    return sorted(found, key=lambda p: (p.place, p.name, p.point_id))
 
 
 def point_row(conn: sa.Connection, point_id: UUID) -> PointRow | None:

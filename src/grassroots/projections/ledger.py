@@ -19,7 +19,7 @@ was recorded) is what "as of" reads go by: what the ledger said at that instant.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -56,6 +56,7 @@ from grassroots.projections.instants import as_utc
 __all__ = [
     "LedgerLine",
     "ServiceLedger",
+    "StaffLineRow",
     "explain_line",
     "ledger_lines",
     "periods_of",
@@ -63,6 +64,7 @@ __all__ = [
     "read_ledger_page",
     "read_totals",
     "served_between",
+    "staff_lines_at",
 ]
 
 ledger_zones = sa.Table(
@@ -544,6 +546,55 @@ def _ledger_lines_of(conn: sa.Connection, query: sa.Select[Any]) -> list[LedgerL
         )
         for row in conn.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class StaffLineRow:
+    """A staff member's line at an activity (补录 or a correction): its minutes, why,
+    who wrote it (an account id) and when."""
+
+    volunteer_id: UUID
+    position: int
+    kind: str
+    minutes: int
+    reason: str
+    staff_id: UUID
+    occurred_at: datetime
+
+
+_STAFF_KINDS = (LineKind.ADDED_BY_STAFF, LineKind.ADJUSTMENT)
+
+
+def staff_lines_at(
+    conn: sa.Connection, activity_id: UUID, volunteer_ids: Iterable[UUID]
+) -> dict[UUID, list[StaffLineRow]]:
+    """The staff lines of these volunteers at one activity, each volunteer's in the
+    order they were written; a volunteer without any is absent. Read off the key
+    (volunteer first), so a roster asks only for those it counts staff lines for."""
+    c = ledger_lines.c
+    query = sa.select(
+        c.volunteer_id, c.position, c.kind, c.minutes, c.reason, c.staff_id, c.occurred_at
+    ).where(c.activity_id == activity_id, c.kind.in_(_STAFF_KINDS))
+    found: dict[UUID, list[StaffLineRow]] = {}
+    for row in sorted(
+        rows_where_in(conn, query, c.volunteer_id, set(volunteer_ids)), key=_by_position
+    ):
+        found.setdefault(row.volunteer_id, []).append(
+            StaffLineRow(
+                volunteer_id=row.volunteer_id,
+                position=row.position,
+                kind=row.kind,
+                minutes=row.minutes,
+                reason=row.reason or "",
+                staff_id=row.staff_id,
+                occurred_at=as_utc(row.occurred_at),
+            )
+        )
+    return found
+
+
+def _by_position(row: sa.Row[Any]) -> int:
+    return int(row.position)
 
 
 def explain_line(conn: sa.Connection, volunteer_id: UUID, position: int) -> list[str] | None:

@@ -39,7 +39,7 @@ def cadre_id(site: Site) -> UUID:
     return cadre_id
 
 
-def _point_path(site: Site) -> str:
+def _point_path(site: Site, point: UUID | None = None) -> str:
     """The path the point's screen code opens: the URL the API hands the point's
     screen (its supervisor asks), as a phone's camera would open it."""
     with contextlib.suppress(AlreadyTaken):
@@ -49,7 +49,7 @@ def _point_path(site: Site) -> str:
     )
     assert session.status_code == 201, session.text
     code = site.client.get(
-        f"/api/v1/points/{site.world.point}/code",
+        f"/api/v1/points/{point or site.world.point}/code",
         headers={"Authorization": f"Bearer {session.json()['access_token']}"},
     )
     assert code.status_code == 200, code.text
@@ -58,8 +58,8 @@ def _point_path(site: Site) -> str:
     return urlsplit(url).path
 
 
-def _start(site: Site) -> UUID:
-    path = _point_path(site)
+def _start(site: Site, point: UUID | None = None) -> UUID:
+    path = _point_path(site, point)
     answer = site.client.post(
         path, data={"_csrf_token": site.csrf_token(path)}, follow_redirects=False
     )
@@ -282,6 +282,83 @@ def test_a_visit_too_short_to_count_says_so(site: Site, cadre_id: UUID, clock: F
     home = site.client.get("/cadre/").text
     assert "时长不足" in home
     assert "已计入" not in home
+
+
+def test_a_visit_too_short_to_count_keeps_saying_so_after_its_month_is_over(
+    site: Site, cadre_id: UUID, clock: FakeClock
+) -> None:
+    site.log_in(CADRE_PHONE)
+    visit_id = _start(site)
+    clock.advance(minutes=40)
+    assert _post(site, visit_id, "end").status_code == 303
+    clock.advance(days=40)  # into another month, as a lagging cadre's old visits are
+    site.log_in(CADRE_PHONE)  # the page session has lapsed meanwhile
+
+    home = site.client.get("/cadre/").text
+    recent = home.split("最近的走访", 1)[1]
+    assert "时长不足" in recent, recent
+
+
+def test_scanning_the_point_again_goes_back_to_the_visit_under_way(
+    site: Site, cadre_id: UUID
+) -> None:
+    site.log_in(CADRE_PHONE)
+    first = _start(site)
+
+    assert _start(site) == first
+    home = site.client.get("/cadre/").text
+    assert home.count(f"/cadre/visits/{first}") >= 1
+    assert len(set(re.findall(r"/cadre/visits/([0-9a-f-]{36})", home))) == 1
+
+
+def test_a_start_at_another_point_while_a_visit_is_under_way_leads_to_that_visit(
+    site: Site, cadre_id: UUID, clock: FakeClock
+) -> None:
+    site.log_in(CADRE_PHONE)
+    first = _start(site)
+    other = site.app.designate_point(
+        name="前进村联系点", org_unit_id=site.world.village, center_id=site.world.center
+    )
+    path = _point_path(site, other)
+
+    refused = site.client.post(
+        path, data={"_csrf_token": site.csrf_token(path)}, follow_redirects=False
+    )
+
+    assert refused.status_code == 409
+    assert WORDS["cadre.refused.visit_under_way"][0] in refused.text
+    assert f'href="/cadre/visits/{first}"' in refused.text
+    clock.advance(minutes=70)
+    assert _post(site, first, "end").status_code == 303
+    assert _start(site, other) != first
+
+
+def test_the_start_page_names_the_points_place_and_warns_before_a_visit_that_wont_count(
+    site: Site, cadre_id: UUID
+) -> None:
+    site.log_in(CADRE_PHONE)
+    own = html.unescape(site.client.get(_point_path(site)).text)
+    other = site.app.designate_point(
+        name="东风社区联系点", org_unit_id=site.world.village, center_id=site.world.center
+    )
+    foreign = html.unescape(site.client.get(_point_path(site, other)).text)
+
+    for page in (own, foreign):
+        assert "海拉尔东路街道 / 东风社区" in page  # two points of one name tell apart
+    assert WORDS["cadre.not_assigned_before"][0] not in own
+    assert WORDS["cadre.not_assigned_before"][0] in foreign
+    assert "开始走访" in foreign  # recorded all the same, if the cadre goes on
+
+
+def test_the_standing_names_its_week_and_month_in_words_not_iso_codes(
+    site: Site, cadre_id: UUID
+) -> None:
+    site.log_in(CADRE_PHONE)
+    home = site.client.get("/cadre/").text
+
+    assert re.search(r"\d{4}年第\d{1,2}周 · ", home), home
+    assert re.search(r"\d{4}年\d{1,2}月 · ", home), home
+    assert not re.search(r"\d{4}-W\d{2}", home)
 
 
 def test_every_refusal_and_every_reason_has_words_in_both_languages() -> None:

@@ -18,7 +18,7 @@ from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import GeoPoint
 from tests.conftest import FakeClock
 from tests.integration.builders import post_activity
-from tests.integration.pages.conftest import VOLUNTEER_PHONE, Site
+from tests.integration.pages.conftest import PASSWORD, VOLUNTEER_PHONE, Site
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF_PHONE = "13800000010"
@@ -237,12 +237,36 @@ def test_a_correction_without_a_reason_is_refused_with_a_sentence_and_writes_not
     before = desk.events()
 
     answer = desk.site.client.post(url, data={"_csrf_token": token, "minutes": "30", "reason": ""})
+    spaces = desk.site.client.post(
+        url + "?lang=en", data={"_csrf_token": token, "minutes": "30", "reason": "   "}
+    )
 
-    assert answer.status_code == 400
-    assert "“原因”" in answer.text
+    assert answer.status_code == 422
+    # The domain's sentence, not msgspec's "at least 1 character".
+    assert "请填写原因" in _correction_cell(answer.text, desk.volunteer)
+    assert "长度不能少于" not in answer.text
+    assert "A reason is required" in spaces.text
     # The form it came from is open again with the minutes typed.
     assert 'value="30"' in answer.text
     assert desk.events() == before
+
+
+def test_a_refused_correction_comes_back_at_the_row_it_was_made_in(desk: Desk) -> None:
+    # The form's action names the row: a browser keeps the fragment of a POST's
+    # address, so the page with the refusal opens scrolled to it.
+    desk.site.log_in(STAFF_PHONE)
+    desk.clock.advance(days=1, hours=3)
+    page = desk.site.client.get(f"/desk/activities/{desk.activity}").text
+    action = f"/desk/activities/{desk.activity}/attendance/{desk.volunteer}/adjustments"
+
+    assert f'action="{action}#v-{desk.volunteer}"' in _correction_cell(page, desk.volunteer)
+    refused = desk.site.client.post(
+        action, data={"_csrf_token": _form_token(page), "minutes": "9999", "reason": "核实"}
+    )
+    assert refused.status_code == 400
+    cell = _correction_cell(refused.text, desk.volunteer)
+    assert "“增减分钟数”" in cell
+    assert f'action="{action}#v-{desk.volunteer}"' in cell
 
 
 def test_the_roster_shows_names_and_masked_phones_never_the_full_number(desk: Desk) -> None:
@@ -403,3 +427,117 @@ def test_staff_of_two_centers_pick_one_and_the_activity_names_its_category(desk:
     assert chooser.text.index("东风社区青年之家") < chooser.text.index("阳光社区青年之家")
     # Posted under the code "environment": shown by its name.
     assert "<dd>环境保护</dd>" in activity.text
+
+
+def test_each_correction_on_the_roster_says_why_who_and_when(desk: Desk) -> None:
+    app = desk.site.app
+    desk.clock.advance(days=1, minutes=5)
+    app.check_in(desk.activity, desk.volunteer, token=app.venue_code(desk.activity).token)
+    desk.clock.advance(minutes=54)
+    app.check_out(desk.activity, desk.volunteer, token=app.venue_code(desk.activity).token)
+    desk.site.log_in(STAFF_PHONE)
+    desk.clock.advance(hours=2)
+    token = _form_token(desk.site.client.get(f"/desk/activities/{desk.activity}").text)
+    url = f"/desk/activities/{desk.activity}/attendance/{desk.volunteer}/adjustments"
+    answer = desk.site.client.post(
+        url,
+        data={"_csrf_token": token, "minutes": "30", "reason": "迟到是因为帮忙搬运图书"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    when = desk.clock.now.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+
+    zh = desk.site.client.get(f"/desk/activities/{desk.activity}").text
+    en = desk.site.client.get(f"/desk/activities/{desk.activity}?lang=en").text
+
+    row = zh.split(f'<tr id="v-{desk.volunteer}">', 1)[1].split("</tr>", 1)[0]
+    assert "扫码 54 · 更正 +30" in row
+    assert "更正 +30 分钟" in row
+    assert "迟到是因为帮忙搬运图书" in row
+    assert f"李老师于 {when} 填写" in row
+    assert "Corrected +30 min" in en
+
+
+def test_a_colleagues_correction_is_marked_as_a_colleagues(desk: Desk) -> None:
+    app = desk.site.app
+    desk.clock.advance(days=1, hours=3)
+    # Written by another account (the API's staff command, as a colleague's form would).
+    other = app.open_account(
+        phone="13800000011",
+        name="周老师",
+        password=PASSWORD,
+        grants=[Grant(Role.CENTER_STAFF, desk.center)],
+    )
+    app.adjust_attendance(
+        desk.activity, desk.volunteer, minutes=60, reason="忘带手机，现场核实", staff_id=other
+    )
+    desk.site.log_in(STAFF_PHONE)
+
+    row = (
+        desk.site.client.get(f"/desk/activities/{desk.activity}")
+        .text.split(f'<tr id="v-{desk.volunteer}">', 1)[1]
+        .split("</tr>", 1)[0]
+    )
+
+    assert "补录 60 分钟" in row
+    assert "忘带手机，现场核实" in row
+    assert "其他工作人员" in row
+    assert "李老师" not in row
+
+
+def test_a_get_on_a_refused_forms_address_leads_to_the_forms_page(desk: Desk) -> None:
+    # A refusal is shown at the address the form was posted to; the language switch,
+    # a reload or opening the address again asks for it with GET.
+    desk.site.log_in(STAFF_PHONE)
+    token = _form_token(desk.site.client.get(f"/desk/centers/{desk.center}/new").text)
+    starts = (desk.clock.now + timedelta(days=3)).astimezone(SHANGHAI)
+    posted_to = f"/desk/centers/{desk.center}/activities"
+    refused = desk.site.client.post(
+        posted_to,
+        data={
+            "_csrf_token": token,
+            "title": "倒着走的活动",
+            "category": "社区服务",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert refused.status_code == 422
+    assert f'href="{posted_to}?lang=en"' in refused.text
+
+    switched = desk.site.client.get(f"{posted_to}?lang=en", follow_redirects=False)
+    again = desk.site.client.get(posted_to, follow_redirects=False)
+    adjust = f"/desk/activities/{desk.activity}/attendance/{desk.volunteer}/adjustments"
+    adjusted = desk.site.client.get(adjust, follow_redirects=False)
+    cancel = desk.site.client.get(
+        f"/desk/activities/{desk.activity}/cancel?lang=en", follow_redirects=False
+    )
+
+    assert switched.status_code == 303
+    assert switched.headers["location"] == f"/desk/centers/{desk.center}/new?lang=en"
+    assert again.headers["location"] == f"/desk/centers/{desk.center}/new"
+    assert adjusted.status_code == 303
+    assert adjusted.headers["location"] == (f"/desk/activities/{desk.activity}#v-{desk.volunteer}")
+    assert cancel.headers["location"] == f"/desk/activities/{desk.activity}/edit?lang=en"
+    form = desk.site.client.get(switched.headers["location"])
+    assert form.status_code == 200
+    assert '<html lang="en">' in form.text
+    assert "json" not in form.headers["content-type"]
+
+
+def test_a_get_on_a_desk_forms_address_shows_another_centers_staff_nothing(desk: Desk) -> None:
+    # The GET leads on without reading anything; the page it leads to checks who asks.
+    app = desk.site.app
+    elsewhere = app.create_org_unit(name="北京市", level=OrgLevel.REGION)
+    other = app.register_center(
+        name="北京青年之家",
+        org_unit_id=elsewhere,
+        address="北京市东城区 1 号",
+        location=GeoPoint(39.9042, 116.4074),
+    )
+    desk.site.account("13800000012", Grant(Role.CENTER_STAFF, other), name="吴老师")
+    desk.site.log_in("13800000012")
+
+    led = desk.site.client.get(f"/desk/activities/{desk.activity}/cancel")
+
+    assert led.status_code == 404

@@ -140,6 +140,31 @@ def test_the_dispatch_shows_each_cadre_with_the_compliance_read_models_verdict(
     assert "还需走访" in page.text
 
 
+def test_what_a_lagging_cadre_still_needs_reads_as_their_rules_count_it(
+    demo: Demo, supervisor: TestClient[Litestar]
+) -> None:
+    """Under "either" terms one of the two is enough, and the row must not ask for both."""
+    with demo.read_side.engine.connect() as conn:
+        judged = unit_compliance(conn, demo.loaded.county_id, WEEK, NOW)
+    page = html.unescape(supervisor.get("/dispatch/", params={"week": str(WEEK)}).text)
+    rows = dict(re.findall(r'<tr data-cadre="([0-9a-f-]+)".*?<td class="reasons">(.*?)</td>', page))
+
+    lagging = [c for c in judged.cadres if c.status is not Status.MET]
+    assert lagging
+    for c in lagging:
+        needed = c.judgement.still_needed
+        either = f"还需走访 {needed.visits} 次或在岗 {needed.days} 天（满足其一即可）"
+        both = f"还需走访 {needed.visits} 次、在岗 {needed.days} 天"
+        shown = rows[str(c.cadre_id)]
+        if c.judgement.mode == "either":
+            assert either in shown, shown
+            assert both not in shown, shown
+        else:
+            assert both in shown, shown
+            assert "满足其一" not in shown, shown
+    assert {c.judgement.mode for c in lagging} == {"either"}, "the demo's preset"
+
+
 def test_the_dispatch_carries_the_units_chart_data_and_no_inline_script(
     supervisor: TestClient[Litestar],
 ) -> None:
@@ -170,6 +195,48 @@ def test_the_trend_gives_the_share_met_of_the_twelve_weeks_ending_with_the_pages
     assert trend["weeks"][-1] == str(WEEK)
     assert judged.share is not None
     assert trend["shares"][-1] == round(100 * judged.share)
+
+
+def test_the_trend_leaves_out_a_week_not_yet_over_and_the_page_says_so(
+    supervisor: TestClient[Litestar],
+) -> None:
+    running = IsoWeek(2026, 13)  # NOW is its Thursday
+    page = html.unescape(supervisor.get("/dispatch/", params={"week": str(running)}).text)
+    source = re.search(r'data-source="([^"]+)"', page)
+    assert source
+    trend = supervisor.get(source.group(1)).json()
+
+    assert trend["weeks"][-1] == str(running)
+    assert trend["shares"][-1] is None, "a running week is no point at 0 %"
+    assert trend["shares"][-2] is not None, "the week before is over and plotted"
+    assert "这一周尚未结束" in page
+    finished = html.unescape(supervisor.get("/dispatch/", params={"week": str(WEEK)}).text)
+    assert "这一周尚未结束" not in finished
+
+
+def test_the_units_chart_gives_the_units_own_cadres_a_bar_so_the_bars_cover_every_cadre(
+    demo: Demo, supervisor: TestClient[Litestar]
+) -> None:
+    county = demo.loaded.county_id
+    with demo.read_side.engine.connect() as conn:
+        judged = unit_compliance(conn, county, WEEK, NOW)
+        units = subtree_units(conn, county)
+    own = [c for c in judged.cadres if c.org_unit_id == county]
+    assert own, "the demo county has cadres of its own"
+    county_name = next(u.unit.name for u in units if u.depth == 0)
+    townships = [u for u in units if u.depth == 1]
+
+    page = supervisor.get("/dispatch/", params={"week": str(WEEK)}).text
+    block = re.search(
+        r'<script type="application/json" id="dispatch-chart-data">(.*?)</script>', page, re.S
+    )
+    assert block
+    chart = json.loads(block.group(1))["units"]
+
+    assert chart["names"][-1] == f"{county_name}（本级）"
+    met = sum(1 for c in own if c.status is Status.MET)
+    assert chart["shares"][-1] == round(100 * met / len(own))
+    assert len(chart["names"]) == len(townships) + 1
 
 
 def test_the_week_links_go_to_the_weeks_before_and_after(supervisor: TestClient[Litestar]) -> None:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+import uuid
+from urllib.parse import parse_qsl, urlsplit
+
+from litestar.routes import HTTPRoute
+
 from grassroots.api.auth import load_caller
 from grassroots.domain.account import Grant, Role
 from tests.integration.pages.conftest import PASSWORD, Site
@@ -238,3 +245,70 @@ def test_the_log_in_form_fills_in_a_number_it_is_linked_with_and_nothing_else(
 ) -> None:
     assert 'value="19900000006"' in site.client.get("/login?phone=19900000006").text
     assert "<script>" not in site.client.get("/login?phone=<script>").text
+
+
+def _an_address(route_path: str) -> str:
+    """A concrete address of a route path: each parameter filled with some value."""
+    return re.sub(
+        r"\{(\w+):(\w+)\}",
+        lambda m: (
+            str(uuid.uuid4()) if m.group(2) == "uuid" else "1" if m.group(2) == "int" else "X"
+        ),
+        route_path,
+    )
+
+
+def test_a_get_on_any_page_path_that_takes_a_form_never_answers_405_in_json(
+    site: Site, volunteer: str
+) -> None:
+    # After a refused form the address bar names the POST address: the language
+    # switch, a reload or a bookmark asks for it with GET.
+    site.log_in(volunteer)
+    route_of = {
+        route.path: route
+        for route in site.client.app.routes
+        if isinstance(route, HTTPRoute)
+        and "POST" in route.methods
+        and not route.path.startswith("/api/")
+    }
+    posted = sorted(route_of)
+    assert "/desk/activities/{activity_id:uuid}/cancel" in posted
+    assert "/m/activities/{activity_id:uuid}/sign-up" in posted
+
+    for path in posted:
+        answer = site.client.get(_an_address(path) + "?lang=en", follow_redirects=False)
+        assert answer.status_code != 405, path
+        assert "json" not in answer.headers.get("content-type", ""), path
+        twin = route_of[path].route_handler_map["GET"][0].fn.__module__.endswith("action_addresses")
+        if twin:
+            # A path that takes only the form leads to a page, in the language asked for.
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].split("#")[0].endswith("?lang=en"), path
+
+
+def test_a_get_on_a_form_address_leads_to_the_page_above_it(site: Site, volunteer: str) -> None:
+    site.log_in(volunteer)
+    post = uuid.uuid4()
+
+    liked = site.client.get(f"/share/{post}/like", follow_redirects=False)
+    logged_out = site.client.get("/logout?lang=en", follow_redirects=False)
+
+    assert liked.status_code == 303
+    assert liked.headers["location"] == f"/share/{post}"
+    assert logged_out.status_code == 303
+    assert logged_out.headers["location"] == "/?lang=en"
+    # Nothing was done: still logged in.
+    assert "王小明" in site.client.get("/").text
+
+
+def test_the_language_switch_keeps_what_the_page_was_asked_for(site: Site) -> None:
+    page = site.client.get("/login?next=/m/&phone=13800000001").text
+
+    found = re.search(r'<a href="(/login\?[^"]*)" lang="en"', page)
+    assert found, "no language switch"
+    link = urlsplit(html.unescape(found.group(1)))
+    assert sorted(parse_qsl(link.query)) == [
+        ("lang", "en"),
+        ("next", "/m/"),
+        ("phone", "13800000001"),
+    ]

@@ -137,3 +137,20 @@ def test_the_dispatch_links_to_the_units_point_screens(site: Site, supervisor: s
     page = site.client.get("/dispatch/").text
 
     assert f'href="/screens/points?unit={site.world.township}"' in page
+
+
+def test_the_points_code_image_says_how_long_the_code_is_still_accepted(
+    site: Site, supervisor: str
+) -> None:
+    # As on the venue screen: past these seconds with no fresh code, the screen
+    # hides the code and says scanning is paused.
+    site.log_in(supervisor)
+
+    screen = site.client.get(_screen(site))
+    png = site.client.get(f"{_screen(site)}/code.png")
+
+    now = site.app.rotating_code(QrSubject(SubjectKind.POINT, site.world.point))
+    left = (now.expires_at - site.app.now()).total_seconds()
+    assert png.headers["x-point-code-expires-in"] == f"{left:.3f}"
+    assert 'data-expiry-header="X-Point-Code-Expires-In"' in screen.text
+    assert "暂停扫码 · 正在重新连接" in screen.text

@@ -52,7 +52,7 @@ def _tap(site: Site, path: str, action: str = "check-in", **fields: str) -> str:
     return answer.text
 
 
-def test_a_volunteer_checks_in_and_then_out_with_one_tap_each(
+def test_a_volunteer_checks_in_and_once_the_activity_ended_out_with_one_tap_each(
     site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
 ) -> None:
     site.app.sign_up(activity, volunteer_id)
@@ -68,13 +68,74 @@ def test_a_volunteer_checks_in_and_then_out_with_one_tap_each(
     assert "签到成功" in _tap(site, path)
     assert site.app.get(Attendance, Attendance.id_for(volunteer_id, activity)).is_open
 
-    clock.advance(hours=1)
+    clock.advance(hours=2, minutes=20)  # ten minutes past the scheduled end
     path = f"/S/{_token(site, activity)}"
-    assert 'value="check-out"' in site.client.get(path).text
+    page = site.client.get(path)
+    assert "您已于 10:50 签到「社区环境清洁」" in page.text
+    assert "活动已结束，签退后记录服务时长 120 分钟" in page.text
+    assert 'value="check-out"' in page.text
+    assert "确认提前签退" not in page.text
     answer = _tap(site, path, "check-out")
     assert "签退成功" in answer
-    assert "本次记录服务时长" in answer
+    assert "本次记录服务时长 120 分钟" in answer
     assert not site.app.get(Attendance, Attendance.id_for(volunteer_id, activity)).is_open
+
+
+def test_scanning_again_right_after_checking_in_says_so_and_offers_no_one_tap_check_out(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    assert "签到成功" in _tap(site, f"/S/{_token(site, activity)}")
+
+    clock.advance(minutes=1)
+    page = site.client.get(f"/S/{_token(site, activity)}").text
+
+    # In China time: checked in at 02:50 UTC; the activity ends at 13:00 there.
+    assert "您已签到" in page
+    assert "您已于 10:50 签到「社区环境清洁」" in page
+    assert "活动于 13:00 结束" in page
+    # The only check-out is the early one, which says what it costs.
+    assert "button-big" not in page
+    assert page.count('value="check-out"') == 1
+    assert 'name="early" value="confirmed"' in page
+    assert "确认提前签退" in page
+    assert "现在签退只记录 1 分钟服务时长（13:00 活动结束时签退可记录 120 分钟）" in page
+
+
+def test_a_check_out_before_the_end_without_the_confirmation_asks_for_it_and_writes_nothing(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    assert "签到成功" in _tap(site, f"/S/{_token(site, activity)}")
+    clock.advance(minutes=1)
+    path = f"/S/{_token(site, activity)}"
+
+    asked = _tap(site, path, "check-out")
+
+    assert "活动尚未结束，您还没有签退" in asked
+    assert "签退成功" not in asked
+    assert 'name="early" value="confirmed"' in asked
+    assert site.app.get(Attendance, Attendance.id_for(volunteer_id, activity)).is_open
+
+
+def test_the_confirmed_early_check_out_checks_out_with_the_credit_it_announced(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    assert "签到成功" in _tap(site, f"/S/{_token(site, activity)}")
+    clock.advance(minutes=40)
+    path = f"/S/{_token(site, activity)}"
+    assert "现在签退只记录 40 分钟服务时长" in site.client.get(path).text
+
+    answer = _tap(site, path, "check-out", early="confirmed")
+
+    assert "签退成功" in answer
+    assert "本次记录服务时长 40 分钟" in answer
+    attendance = site.app.get(Attendance, Attendance.id_for(volunteer_id, activity))
+    assert (attendance.is_open, attendance.total_minutes) == (False, 40)
 
 
 def test_a_code_that_expired_before_the_tap_says_scan_again(
@@ -299,3 +360,24 @@ def test_the_check_in_page_and_the_venue_screen_speak_english_when_asked(
     assert "Scan with your phone's camera or WeChat to check in" in screen.text.replace(
         "&#39;", "'"
     )
+
+
+def test_the_venue_codes_image_says_how_long_the_code_is_still_accepted(
+    site: Site, activity: UUID, clock: FakeClock
+) -> None:
+    # The screen counts these seconds down on its own timer, then hides the code
+    # and says check-in is paused (static/venue.js): no comparison of clocks.
+    site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, site.world.center), name="赵老师")
+    site.log_in(STAFF_PHONE)
+    base = f"/desk/activities/{activity}/venue"
+
+    screen = site.client.get(base)
+    png = site.client.get(f"{base}/code.png")
+
+    left = (site.app.venue_code(activity).expires_at - clock.now).total_seconds()
+    assert png.headers["x-venue-code-expires-in"] == f"{left:.3f}"
+    assert 0 < left <= 2 * site.app.config.qr_rotation_seconds
+    notice = re.search(r"<p[^>]*data-code-paused[^>]*>([^<]*)</p>", screen.text)
+    assert notice is not None
+    assert " hidden" in notice.group(0)
+    assert notice.group(1) == "暂停签到 · 正在重新连接"

@@ -158,6 +158,79 @@ def test_my_hours_show_the_totals_and_lines_named_and_a_line_explained_in_words(
     assert "you scanned out: 50 min credited" in english.text
 
 
+def test_signing_up_again_changes_nothing_and_does_not_say_it_succeeded(
+    site: Site, me: UUID, clock: FakeClock
+) -> None:
+    activity = soon(site, clock)
+    page = _eventually(site, f"/m/activities/{activity}", "社区环境清洁")
+    sign_up_by_form(site, activity)
+
+    # The same form sent a second time (a second tap, a page left open).
+    answer = site.client.post(
+        f"/m/activities/{activity}/sign-up",
+        data={"_csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    shown = site.client.get(answer.headers["location"]).text
+
+    assert answer.headers["location"] == f"/m/activities/{activity}?done=unchanged"
+    assert "报名成功" not in shown
+    assert "没有变化：您已在本活动的名单上" in shown
+    assert "已报名" in shown
+
+
+def test_checked_in_the_activity_offers_no_sign_up_and_says_where_i_stand(
+    site: Site, me: UUID, clock: FakeClock
+) -> None:
+    activity = soon(site, clock)
+    site.app.sign_up(activity, me)
+    starts_at = site.app.get(Activity, activity).starts_at
+    clock.set(starts_at - timedelta(minutes=10))
+    site.app.check_in(activity, me, token=site.app.venue_code(activity).token)
+
+    page = _eventually(site, f"/m/activities/{activity}", "已签到")
+
+    assert f'action="/m/activities/{activity}/sign-up"' not in page
+    assert "报名参加" not in page
+    assert f'action="/m/activities/{activity}/withdraw"' not in page
+    # 03:50 UTC is 11:50 in China.
+    assert "您已于 3月2日 周一 11:50 签到，正在参加本活动" in page
+
+
+def test_after_attending_the_activity_offers_no_sign_up_and_says_what_was_credited(
+    site: Site, me: UUID, clock: FakeClock
+) -> None:
+    activity = soon(site, clock, sign_up_required=False, hours=1)
+    starts_at = site.app.get(Activity, activity).starts_at
+    clock.set(starts_at)
+    site.app.check_in(activity, me, token=site.app.venue_code(activity).token)
+    clock.set(starts_at + timedelta(minutes=50))
+    site.app.check_out(activity, me, token=site.app.venue_code(activity).token)
+
+    page = _eventually(site, f"/m/activities/{activity}", "已参加")
+
+    assert f'action="/m/activities/{activity}/sign-up"' not in page
+    assert "报名参加" not in page
+    assert "您已参加本活动，记录服务时长 50分钟" in page
+
+
+def test_a_cancelled_activity_reads_cancelled_with_its_reason_never_did_not_come(
+    site: Site, me: UUID, clock: FakeClock
+) -> None:
+    activity = soon(site, clock)
+    site.app.sign_up(activity, me)
+    site.app.cancel_activity(activity, reason="天气原因")
+    clock.set(site.app.get(Activity, activity).ends_at + timedelta(days=1))
+
+    mine = _eventually(site, "/m/sign-ups", "活动已取消")
+    page = site.client.get(f"/m/activities/{activity}").text
+
+    assert "活动已取消" in mine
+    assert "未到场" not in mine
+    assert "活动已取消：天气原因" in page
+    assert "未到场" not in page
+
+
 def test_another_volunteers_line_and_the_screen_for_a_cadre_answer_like_missing_pages(
     site: Site, me: UUID, cadre: str
 ) -> None:

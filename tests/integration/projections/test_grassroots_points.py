@@ -103,3 +103,29 @@ def test_rebuilding_from_the_log_gives_the_rows_of_the_incremental_run(
     assert len(incremental) == 6
     assert sum(1 for row in incremental if row[-1]) == 2
     assert _rows(read_engine) == incremental
+
+
+def test_points_of_two_villages_of_one_name_are_told_apart_by_the_unit_above(
+    app: Grassroots, world: World, read_engine: Engine
+) -> None:
+    read_side = _read_side(app, read_engine, batch_size=50)
+    east = app.create_org_unit(name="东风镇", level=OrgLevel.TOWNSHIP, parent_id=world.county)
+    west = app.create_org_unit(name="团结乡", level=OrgLevel.TOWNSHIP, parent_id=world.county)
+    points = {
+        township: _point(
+            app,
+            "光明村团员青年联系点",
+            app.create_org_unit(name="光明村", level=OrgLevel.VILLAGE, parent_id=township),
+        )
+        for township in (east, west)
+    }
+    read_side.catch_up()
+
+    with read_engine.connect() as conn:
+        listed = {p.point_id: p.place for p in points_under(conn, world.county)}
+        top = point_row(conn, world.point)
+
+    assert listed[points[east]] == "东风镇 / 光明村"
+    assert listed[points[west]] == "团结乡 / 光明村"
+    assert top is not None
+    assert top.place == "海拉尔东路街道 / 东风社区"

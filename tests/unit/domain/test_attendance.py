@@ -310,6 +310,40 @@ def test_a_naive_check_out_time_is_refused() -> None:
     assert caught.value.code == "naive-datetime"
 
 
+def test_a_check_out_preview_before_the_end_is_early_and_credits_what_checking_out_would() -> None:
+    attendance = checked_in(minutes(-10))
+
+    preview = attendance.check_out_preview(at=minutes(1), policy=POLICY)
+
+    assert (preview.minutes, preview.minutes_at_end, preview.early) == (11, 120, True)
+    assert preview.minutes == checked_in(minutes(-10)).check_out(at=minutes(1), policy=POLICY)
+    assert attendance.collect_events() == []
+    assert attendance.is_open
+
+
+def test_a_check_out_preview_at_or_after_the_scheduled_end_is_not_early() -> None:
+    attendance = checked_in(minutes(30))
+
+    at_end = attendance.check_out_preview(at=END, policy=POLICY)
+    later = attendance.check_out_preview(at=END + timedelta(hours=1), policy=POLICY)
+
+    assert (at_end.minutes, at_end.minutes_at_end, at_end.early) == (90, 90, False)
+    assert (later.minutes, later.minutes_at_end, later.early) == (105, 105, False)
+
+
+def test_a_check_out_preview_with_a_clock_behind_the_check_in_previews_no_time() -> None:
+    preview = checked_in(minutes(10)).check_out_preview(at=minutes(9), policy=POLICY)
+
+    assert (preview.minutes, preview.early) == (0, True)
+
+
+def test_a_closed_attendance_has_no_check_out_to_preview() -> None:
+    with pytest.raises(AlreadyClosed) as caught:
+        checked_out(START, minutes(60)).check_out_preview(at=minutes(70), policy=POLICY)
+
+    assert caught.value.code == "attendance-closed"
+
+
 # --- closing automatically ------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ def render(name: str, language: str, **context: object) -> str:
         "lang": language,
         "html_lang": HTML_LANG[language],
         "other_lang": "en" if language == "zh" else "zh",
+        "switch_language": "/?lang=" + ("en" if language == "zh" else "zh"),
         "caller": None,
         "roles": [],
         "static": "/static/pages",

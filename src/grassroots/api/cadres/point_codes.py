@@ -19,7 +19,7 @@ from grassroots.api.problems import problem_responses
 from grassroots.api.scope import in_unit_scope
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
-from grassroots.application.venue_codes import render_png
+from grassroots.application.venue_codes import render_png, screen_headers
 from grassroots.domain.account import Role
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.qr_token import POINT_PATH, QrSubject, SubjectKind, scan_url
@@ -78,8 +78,12 @@ async def point_code_image(api: Api, caller: Caller, point_id: UUID) -> Response
     """The point's code drawn for a screen, with when to fetch the next one; the API's
     PNG route and the point screen's page both answer with this."""
     png, code = await api.read(None, _point_code_png, api, caller, point_id)
-    # Lets a screen showing the image know when to fetch the next one.
-    headers = {"X-Point-Code-Replaced-At": code.next_rotation_at.isoformat()}
+    headers = screen_headers(
+        "Point",
+        replaced_at=code.next_rotation_at,
+        expires_at=code.expires_at,
+        now=api.app.now(),
+    )
     return Response(png, media_type="image/png", headers=headers)
 
 

@@ -1,7 +1,9 @@
 // The screens that show a rotating code: the venue screen and a grassroots point's screen.
 // The code is replaced when the server says (the header named by data-code-header); on the
 // venue screen the count and the latest arrivals are also kept live over server-sent
-// events, with a banner while the stream is down.
+// events, with a banner while the stream is down. A code that has stopped being accepted
+// (no fresh one came in time: the server or the network is down) is hidden behind a large
+// "paused" notice, which goes once a fresh code arrives.
 (function () {
   "use strict";
   var body = document.body;
@@ -11,6 +13,8 @@
   var rotation = parseInt(body.getAttribute("data-rotation"), 10) || 15;
   var code = document.querySelector("[data-code]");
   var codeFailed = document.querySelector("[data-code-failed]");
+  var paused = document.querySelector("[data-code-paused]");
+  var expiryHeader = body.getAttribute("data-expiry-header") || "X-Venue-Code-Expires-In";
   var banner = document.querySelector("[data-reconnecting]");
   var arrivals = document.querySelector("[data-arrivals]");
   var LATEST = 5;
@@ -27,15 +31,46 @@
     return Math.min(Math.max(wait + 300, 1000), rotation * 1000 + 1000);
   }
 
+  // When the code shown stops being accepted, on this page's monotonic timer
+  // (performance.now): the server says how many seconds it has left, so the tablet's
+  // clock, right or wrong or changed meanwhile, plays no part. Hidden a second early:
+  // the answer took a moment to arrive, and a phone a moment to scan and send.
+  var MARGIN = 1000;
+  // The code the page was served with came just now; it is good for at least a rotation.
+  var expiresAt = performance.now() + rotation * 1000;
+  var expiryTimer = null;
+
+  function setPaused(on) {
+    body.classList.toggle("code-paused", on);
+    if (paused) { paused.hidden = !on; }
+    code.setAttribute("aria-hidden", on ? "true" : "false");
+  }
+
+  function checkExpiry() {
+    if (performance.now() >= expiresAt - MARGIN) { setPaused(true); }
+  }
+
+  function shownFor(response) {
+    var left = parseFloat(response.headers.get(expiryHeader) || "");
+    // Without the header: a rotation, the least any fresh code is accepted for.
+    if (!isFinite(left)) { left = rotation; }
+    expiresAt = performance.now() + left * 1000;
+    clearTimeout(expiryTimer);
+    expiryTimer = setTimeout(checkExpiry, Math.max(expiresAt - MARGIN - performance.now(), 0));
+    setPaused(false);
+  }
+
   function refreshCode() {
     fetch(base + "/code.png", { cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         var wait = nextCodeIn(response);
+        var arrived = response;
         return response.blob().then(function (blob) {
           var reader = new FileReader();
           reader.onload = function () {
             code.src = reader.result;
+            shownFor(arrived);
             codeFailed.hidden = true;
             setTimeout(refreshCode, wait);
           };
@@ -44,6 +79,7 @@
       })
       .catch(function () {
         codeFailed.hidden = false;
+        checkExpiry();
         setTimeout(refreshCode, 2000);
       });
   }

@@ -1,0 +1,55 @@
+"""A newcomer finds registration, a volunteer finds the scanner, and only those
+who run the server are shown where its API is."""
+
+from __future__ import annotations
+
+from grassroots.domain.account import Grant, Role
+from tests.integration.pages.conftest import Site
+
+
+def test_a_newcomer_finds_registration_from_the_first_screen_and_the_log_in(site: Site) -> None:
+    first = site.client.get("/").text
+    log_in = site.client.get("/login?next=/m/hours").text
+
+    assert 'href="/register"' in first
+    assert "注册成为志愿者" in first
+    # From the log-in, registering goes on to where the person was going.
+    assert 'href="/register?next=/m/hours"' in log_in
+    assert site.client.get("/register?next=/m/hours").status_code == 200
+
+
+def test_the_volunteers_home_leads_to_the_in_app_scanner(site: Site, volunteer: str) -> None:
+    site.log_in(volunteer)
+
+    home = site.client.get("/m/").text
+
+    assert 'href="/scan"' in home
+    assert "扫码签到" in home
+    assert site.client.get("/scan").status_code == 200
+
+
+def test_the_apis_address_is_shown_to_visitors_and_administrators_not_to_volunteers(
+    site: Site, volunteer: str
+) -> None:
+    assert 'href="/schema"' in site.client.get("/").text
+    site.log_in(volunteer)
+    assert 'href="/schema"' not in site.client.get("/").text
+    site.client.post("/logout", data={"_csrf_token": site.csrf_token("/")})
+    site.log_in(site.account("13900000000", Grant(Role.ADMINISTRATOR), name="管理员"))
+    assert 'href="/schema"' in site.client.get("/").text
+
+
+def test_a_number_too_short_to_be_a_mobile_is_told_so_not_that_a_field_is_empty(
+    site: Site,
+) -> None:
+    def log_in(phone: str, password: str) -> str:
+        answer = site.client.post(
+            "/login",
+            data={"phone": phone, "password": password, "_csrf_token": site.csrf_token("/login")},
+        )
+        assert answer.status_code == 400
+        return answer.text
+
+    assert "手机号应为 11 位数字" in log_in("123", "some password")
+    assert "请填写手机号和密码" in log_in("13800138000", "")
+    assert "请填写手机号和密码" in log_in("", "some password")
