@@ -299,21 +299,22 @@ def _routing(api: Api, center_id: UUID, volunteer_id: UUID) -> tuple[UUID, list[
 
 
 def check_in_scan(
-    api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan
+    api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan, seen_at: datetime | None = None
 ) -> tuple[Attendance, LiveUpdate | None]:
+    """``seen_at``: a scan the page held (the server saw the code fresh on this phone)."""
     before = api.app.last_write_position()
     attendance = api.app.check_in(
-        activity_id, volunteer_id, token=data.token, scan=_scan_context(data)
+        activity_id, volunteer_id, token=data.token, scan=_scan_context(data), seen_at=seen_at
     )
     return attendance, _news(api, "check-in", before, attendance)
 
 
 def check_out_scan(
-    api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan
+    api: Api, volunteer_id: UUID, activity_id: UUID, data: Scan, seen_at: datetime | None = None
 ) -> tuple[Attendance, LiveUpdate | None]:
     before = api.app.last_write_position()
     attendance = api.app.check_out(
-        activity_id, volunteer_id, token=data.token, scan=_scan_context(data)
+        activity_id, volunteer_id, token=data.token, scan=_scan_context(data), seen_at=seen_at
     )
     return attendance, _news(api, "check-out", before, attendance)
 

@@ -12,13 +12,14 @@ from grassroots.application.retrying import retried
 from grassroots.domain.activity import Activity, SignUpStatus, staff_addition_area
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
-from grassroots.domain.errors import NotAllowed
+from grassroots.domain.errors import NotAllowed, TokenRejected
 from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.domain.presence import Presence
 from grassroots.domain.qr_token import (
     QrSubject,
     SubjectKind,
     current_token,
+    held_scan_at,
     next_rotation_at,
     verify_token,
 )
@@ -158,6 +159,18 @@ class ActivityCommands(Core):
         replaced_at = next_rotation_at(now, self.config.qr_rotation_seconds)
         return VenueCode(token=token, replaced_at=replaced_at, expires_at=expires_at)
 
+    def seen_fresh(self, activity_id: UUID, token: str) -> datetime | None:
+        """Now, if ``token`` is the activity's code and still fresh now; else None.
+
+        The scan page asks this when it opens, to hold the scan on that phone for a
+        while (``HELD_SCAN``): what it then sends as ``seen_at``."""
+        now = self.now()
+        try:
+            self._verified_step(activity_id, token, now)
+        except TokenRejected:
+            return None
+        return now
+
     def check_in(
         self,
         activity_id: UUID,
@@ -165,26 +178,46 @@ class ActivityCommands(Core):
         *,
         token: str,
         scan: ScanContext | None = None,
+        seen_at: datetime | None = None,
     ) -> Attendance:
         """Check in by scanning the venue code. A repeated scan changes nothing and
-        answers with the attendance that the first one opened."""
+        answers with the attendance that the first one opened.
+
+        ``seen_at``: when the server itself saw ``token`` fresh on this phone (a held
+        scan, never the phone's word); the code is then checked at that instant,
+        if it is recent enough (``held_scan_at``), and everything else at now."""
         # Another check-in of the same volunteer may land first (here or at another
         # venue); look again with what it wrote: same answer, or checked in elsewhere.
-        return retried(lambda: self._check_in(activity_id, volunteer_id, token=token, scan=scan))
+        return retried(
+            lambda: self._check_in(
+                activity_id, volunteer_id, token=token, scan=scan, seen_at=seen_at
+            )
+        )
+
+    def _verified_step(self, activity_id: UUID, token: str, at: datetime) -> int:
+        return verify_token(
+            token,
+            secret=self.config.secret_key,
+            expected=QrSubject(SubjectKind.ACTIVITY, activity_id),
+            at=at,
+            rotation_seconds=self.config.qr_rotation_seconds,
+        ).step
 
     def _check_in(
-        self, activity_id: UUID, volunteer_id: UUID, *, token: str, scan: ScanContext | None
+        self,
+        activity_id: UUID,
+        volunteer_id: UUID,
+        *,
+        token: str,
+        scan: ScanContext | None,
+        seen_at: datetime | None,
     ) -> Attendance:
         scan = scan or ScanContext()
         now = self.now()
         activity = self.get(Activity, activity_id)
-        step = verify_token(
-            token,
-            secret=self.config.secret_key,
-            expected=QrSubject(SubjectKind.ACTIVITY, activity_id),
-            at=now,
-            rotation_seconds=self.config.qr_rotation_seconds,
-        ).step
+        step = self._verified_step(
+            activity_id, token, now if seen_at is None else held_scan_at(seen_at, now)
+        )
         attendance_id = Attendance.id_for(volunteer_id, activity_id)
         if (already := self.find(Attendance, attendance_id)) is not None:
             return already
@@ -228,16 +261,14 @@ class ActivityCommands(Core):
         *,
         token: str,
         scan: ScanContext | None = None,
+        seen_at: datetime | None = None,
     ) -> Attendance:
         """Check out by scanning the venue code again. A repeated scan records nothing
-        and answers the credit of the first, also when the two race each other."""
+        and answers the credit of the first, also when the two race each other.
+        ``seen_at`` as for ``check_in``; the check-out is recorded at now."""
         now = self.now()
-        verify_token(
-            token,
-            secret=self.config.secret_key,
-            expected=QrSubject(SubjectKind.ACTIVITY, activity_id),
-            at=now,
-            rotation_seconds=self.config.qr_rotation_seconds,
+        self._verified_step(
+            activity_id, token, now if seen_at is None else held_scan_at(seen_at, now)
         )
         # A scan that loses the race reads the attendance again: the winner's
         # check-out is there, and it answers that credit without writing.

@@ -50,6 +50,7 @@ from grassroots.domain.values import require_aware
 
 __all__ = [
     "DEFAULT_ROTATION_SECONDS",
+    "HELD_SCAN",
     "MIN_SECRET_BYTES",
     "POINT_PATH",
     "QR_ALPHANUMERIC",
@@ -61,6 +62,7 @@ __all__ = [
     "SubjectKind",
     "VerifiedToken",
     "current_token",
+    "held_scan_at",
     "mint_token",
     "next_rotation_at",
     "scan_url",
@@ -303,6 +305,26 @@ def verify_token(
         valid_from=_step_start(step, rotation_seconds),
         expires_at=_step_start(step + 2, rotation_seconds),
     )
+
+
+# How long a code the server saw fresh on a phone stays good on that phone: long
+# enough to log in or register after scanning logged out, or to read the page before
+# tapping. The phone that presents it is the one that opened the code while it was on
+# the screen (the page holds it in a cookie, not in the address), so a photo sent on
+# still has only the code's own half-minute.
+HELD_SCAN = timedelta(minutes=5)
+
+
+def held_scan_at(seen_at: datetime, now: datetime) -> datetime:
+    """The instant a held scan's code is checked at: when the server saw it on the
+    phone, if that was at most ``HELD_SCAN`` before ``now`` (and not after it)."""
+    require_aware(seen_at, "seen_at")
+    require_aware(now, "now")
+    if seen_at > now:
+        raise TokenExpired("the scan was held from a later time", code="token-from-future")
+    if now - seen_at > HELD_SCAN:
+        raise TokenExpired("the code has expired; scan the screen again", code="token-stale")
+    return seen_at
 
 
 def scan_url(public_url: str, token: str, *, path: str = SCAN_PATH) -> str:

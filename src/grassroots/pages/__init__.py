@@ -44,6 +44,7 @@ from grassroots.pages import (
     volunteer,
     waiting,
 )
+from grassroots.pages.held_scans import HeldScans
 from grassroots.pages.sessions import PageSessions
 from grassroots.pages.words import period_label
 
@@ -90,6 +91,7 @@ def page_routes(
     if sessions is None:
         sessions = PageSessions(service_secret, secure=secure, lifetime=session_lifetime)
     given = sessions
+    held = HeldScans(service_secret, secure=secure)
     pages = Router(
         path="/",
         # A GET on a POST-only page path leads to its form's page (not a 405 in JSON).
@@ -111,7 +113,10 @@ def page_routes(
                 *surveys.ROUTES,
             ]
         ),
-        dependencies={"sessions": Provide(lambda: given, sync_to_thread=False)},
+        dependencies={
+            "sessions": Provide(lambda: given, sync_to_thread=False),
+            "held_scans": Provide(lambda: held, sync_to_thread=False),
+        },
         middleware=[
             DefineMiddleware(CSRFMiddleware, config=csrf_config(service_secret, secure=secure))
         ],

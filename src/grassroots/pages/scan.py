@@ -13,8 +13,10 @@ publish the live update) and answers the finished page: one round trip.
 
 Logged out, the page links to the log-in with ``next=/S/<TOKEN>?go=1``; back here
 with ``go=1`` the page sends the same form by itself (after asking for the location
-where the activity needs it), so the volunteer does not scan again. A token that
-expired meanwhile is refused then, in the words of a stale code.
+where the activity needs it), so the volunteer does not scan again. The code has gone
+stale by then, but the page held the scan on that phone when it opened
+(``pages/held_scans.py``): sent within five minutes, it is checked as it was then.
+Later than that it is refused, in the words of a stale code.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from grassroots.domain.attendance import Attendance, CheckOutPreview
 from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
 from grassroots.domain.qr_token import SubjectKind, scanned_subject
 from grassroots.pages.controllers import page
+from grassroots.pages.held_scans import HeldScansDep
 from grassroots.pages.sessions import SessionsDep
 
 __all__ = ["ROUTES", "refusal_key"]
@@ -176,7 +179,11 @@ async def _subject_or_refusal(api: Api, token: str) -> tuple[UUID | None, str | 
 
 @get("/S/{token:str}", name="scan-page")
 async def scan_page(
-    token: FromPath[str], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+    token: FromPath[str],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+    held_scans: HeldScansDep,
 ) -> Template:
     caller = await sessions.caller(request, api.app)
     activity_id, refused = await _subject_or_refusal(api, token)
@@ -188,7 +195,7 @@ async def scan_page(
     except NotFound:
         return _scan_page(request, api, caller, token, status=404, refused="scan.refused.missing")
     here = f"/S/{token}"
-    return _scan_page(
+    shown = _scan_page(
         request,
         api,
         caller,
@@ -201,6 +208,12 @@ async def scan_page(
         # Back from the log-in: send the form without a second tap.
         go=request.query_params.get("go") == "1",
     )
+    # Opened while the code is on the screen: hold the scan on this phone. A stale
+    # code (back from the log-in) leaves the scan held when it was fresh alone.
+    seen_at = api.app.seen_fresh(activity_id, token)
+    if seen_at is not None:
+        shown.cookies.append(held_scans.cookie(token, seen_at))
+    return shown
 
 
 def _scan_from(form: Any, token: str) -> Scan | None:
@@ -222,7 +235,11 @@ def _scan_from(form: Any, token: str) -> Scan | None:
 
 @post("/S/{token:str}", name="scan-record", opt={"rate": "scan"})
 async def scan_record(
-    token: FromPath[str], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+    token: FromPath[str],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+    held_scans: HeldScansDep,
 ) -> Template:
     caller = await sessions.caller(request, api.app)
     activity_id, refused = await _subject_or_refusal(api, token)
@@ -264,7 +281,15 @@ async def scan_record(
                 request, api, caller, token, view=standing, action=here, confirm_early=True
             )
     try:
-        recorded = await api.write(caller.account_id, command, api, volunteer_id, activity_id, scan)
+        recorded = await api.write(
+            caller.account_id,
+            command,
+            api,
+            volunteer_id,
+            activity_id,
+            scan,
+            held_scans.seen_at(request, token),
+        )
     except (CodedError, ApiProblem) as error:
         status = error.status_code if isinstance(error, ApiProblem) else 409
         refused = refusal_key(error)

@@ -305,3 +305,26 @@ def test_simultaneous_check_ins_at_two_venues_leave_exactly_one_attendance(
     # Every later scan agrees.
     with pytest.raises(CheckedInElsewhere):
         apps[1].check_in(loser, two.volunteer, token=tokens[loser])
+
+
+def test_a_held_scan_checks_the_code_as_it_was_when_seen_and_records_now(
+    app: Grassroots, two: TwoActivities, clock: FakeClock
+) -> None:
+    clock.set(START)
+    token = app.venue_code(two.a).token
+    seen_at = app.seen_fresh(two.a, token)
+    assert seen_at == START
+    clock.advance(minutes=2)  # the code is stale now
+    assert app.seen_fresh(two.a, token) is None
+    with pytest.raises(CodedError) as stale:
+        app.check_in(two.a, two.volunteer, token=token)
+
+    attendance = app.check_in(two.a, two.volunteer, token=token, seen_at=seen_at)
+
+    assert stale.value.code == "token-stale"
+    assert attendance.checked_in_at == clock.now
+    clock.advance(minutes=4)  # six minutes after it was seen: too late to check out
+    with pytest.raises(CodedError) as late:
+        app.check_out(two.a, two.volunteer, token=token, seen_at=seen_at)
+    assert late.value.code == "token-stale"
+    assert app.attendance(two.a, two.volunteer).is_open

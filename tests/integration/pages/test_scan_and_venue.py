@@ -138,20 +138,72 @@ def test_the_confirmed_early_check_out_checks_out_with_the_credit_it_announced(
     assert (attendance.is_open, attendance.total_minutes) == (False, 40)
 
 
-def test_a_code_that_expired_before_the_tap_says_scan_again(
+def test_a_code_held_longer_than_five_minutes_before_the_tap_says_scan_again(
     site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
 ) -> None:
     site.app.sign_up(activity, volunteer_id)
     site.log_in(VOLUNTEER_PHONE)
     path = f"/S/{_token(site, activity)}"
-    token_form = site.csrf_token(path)
+    token_form = site.csrf_token(path)  # opens the page: the scan is held
 
-    clock.advance(minutes=1)
+    clock.advance(minutes=5, seconds=1)
     answer = site.client.post(path, data={"action": "check-in", "_csrf_token": token_form})
 
     assert answer.status_code == 409
     assert "扫码已过期，请重新扫码" in answer.text
     assert not site.app.exists(Attendance.id_for(volunteer_id, activity))
+
+
+def _held_cookie(site: Site) -> str:
+    (name,) = [c for c in site.client.cookies if c.endswith("grassroots_held_scan")]
+    return name
+
+
+def test_a_scan_opened_logged_out_still_checks_in_after_logging_in_minutes_later(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    site.app.sign_up(activity, volunteer_id)
+    path = f"/S/{_token(site, activity)}"
+    assert "登录" in site.client.get(path).text  # logged out: the scan is held
+    clock.advance(minutes=3)  # the code on the screen has changed six times since
+    site.log_in(VOLUNTEER_PHONE)
+
+    answer = _tap(site, path)
+
+    assert "签到成功" in answer, answer
+    attendance = site.app.get(Attendance, Attendance.id_for(volunteer_id, activity))
+    assert attendance.checked_in_at == clock.now  # recorded when sent, not when held
+
+
+def test_a_stale_code_without_the_phones_held_scan_is_refused(
+    site: Site, volunteer_id: UUID, activity: UUID, clock: FakeClock
+) -> None:
+    """Held on the phone that opened it, in a cookie: a link sent on carries nothing,
+    and a cookie not signed here, or signed for another code, holds nothing."""
+    site.app.sign_up(activity, volunteer_id)
+    site.log_in(VOLUNTEER_PHONE)
+    path = f"/S/{_token(site, activity)}"
+    form = site.csrf_token(path)  # opens the page: the scan is held
+    name = _held_cookie(site)
+    held = site.client.cookies[name]
+    clock.advance(minutes=1)
+    later = f"/S/{_token(site, activity)}"  # the next code, never opened on this phone
+    clock.advance(minutes=1)
+
+    def tap(target: str, cookie: str | None) -> object:
+        site.client.cookies.delete(name)
+        if cookie is not None:
+            site.client.cookies.set(name, cookie, path="/S/")
+        return site.client.post(target, data={"action": "check-in", "_csrf_token": form})
+
+    millis, _, signature = held.partition(".")
+    moved = f"{int(millis) + 60_000}.{signature}"  # "seen" a minute later than it was
+    refused = [tap(path, None), tap(path, moved), tap(later, held)]
+
+    assert [r.status_code for r in refused] == [409, 409, 409]  # type: ignore[attr-defined]
+    assert all("扫码已过期" in r.text for r in refused)  # type: ignore[attr-defined]
+    assert not site.app.exists(Attendance.id_for(volunteer_id, activity))
+    assert "签到成功" in tap(path, held).text  # type: ignore[attr-defined]
 
 
 def test_a_volunteer_not_signed_up_is_told_to_sign_up_first(
