@@ -113,6 +113,7 @@ __all__ = [
     "Year",
     "judge",
     "judge_year",
+    "long_enough",
     "period_bounds",
     "reference_day",
     "weekly_requirement",
@@ -431,12 +432,18 @@ def _reason(facts: VisitFacts, assigned: Collection[UUID], terms: RuleTerms) -> 
         )
         if not was_assigned:
             return "not-assigned-point"
-    # In UTC: two instants sharing a zone with a DST change would otherwise be
-    # subtracted on the wall clock.
-    length = in_utc(facts.ended_at) - in_utc(facts.started_at)
-    if length < timedelta(minutes=terms.min_visit_minutes):
+    if not long_enough(facts.started_at, facts.ended_at, terms):
         return "too-short"
     return None
+
+
+def long_enough(started_at: datetime, ended_at: datetime, terms: RuleTerms) -> bool:
+    """Whether a visit from ``started_at`` to ``ended_at`` lasts the minimum that
+    ``terms`` ask of a visit to count (exactly the minimum counts)."""
+    # In UTC: two instants sharing a zone with a DST change would otherwise be
+    # subtracted on the wall clock.
+    length = in_utc(ended_at) - in_utc(started_at)
+    return length >= timedelta(minutes=terms.min_visit_minutes)
 
 
 def judge(

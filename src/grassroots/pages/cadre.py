@@ -51,6 +51,7 @@ from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.cadre import Cadre
 from grassroots.domain.cadre_presence import VisitUnderWay
+from grassroots.domain.compliance import Month, long_enough
 from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
@@ -60,7 +61,11 @@ from grassroots.domain.values import local_date, time_zone
 from grassroots.domain.visit import Visit
 from grassroots.pages.controllers import page
 from grassroots.pages.sessions import PageSessions, SessionsDep
-from grassroots.projections.compliance.verdicts import recent_visits
+from grassroots.projections.compliance.verdicts import (
+    CadreNotFound,
+    governing_rules,
+    recent_visits,
+)
 from grassroots.projections.org_tree import ancestry_of, unit_names
 
 __all__ = ["REFUSALS", "ROUTES", "refusal_key"]
@@ -133,6 +138,9 @@ class VisitPage:
     point_name: str
     problems: list[Problem]
     contacts: list[tuple[UUID, str]]
+    # While under way and still shorter than the cadre's rules ask of a visit that
+    # counts: the minutes so far and the minimum (ending now would not count).
+    short: tuple[int, int] | None = None
 
 
 def _point_names(app: Grassroots, point_ids: set[UUID]) -> dict[UUID, str]:
@@ -173,7 +181,8 @@ def _standing(api: Api, cadre_id: UUID) -> Standing:
     return Standing(week, month, coverage, under_way, [v for v in lines if v is not under_way])
 
 
-def _visit_page(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitPage:
+def _visit_page(api: Api, caller: Caller, visit_id: UUID) -> VisitPage:
+    app = api.app
     visit = own_visit(app, caller, visit_id)
     cadre = app.get(Cadre, visit.cadre_id)
     return VisitPage(
@@ -181,7 +190,24 @@ def _visit_page(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitPage:
         point_name=app.get(GrassrootsPoint, visit.point_id).name,
         problems=[app.get(Problem, problem_id) for problem_id in visit.problem_ids],
         contacts=[(c.id, c.name) for c in cadre.contacts.values()],
+        short=None if visit.is_ended else _short_so_far(api, cadre, visit),
     )
+
+
+def _short_so_far(api: Api, cadre: Cadre, visit: Visit) -> tuple[int, int] | None:
+    """(minutes so far, the minimum) while ending now would be too short to count,
+    by the rules governing the month the visit started in; else None."""
+    now = api.app.now()
+    zone = time_zone(api.app.get(OrgUnit, cadre.org_unit_id).time_zone)
+    month = Month.of(local_date(visit.started_at, zone))
+    try:
+        with api.engine.connect() as conn:
+            terms = governing_rules(conn, cadre.id, month, now).terms
+    except CadreNotFound:  # registered moments ago: the read models have not seen it yet
+        return None
+    if long_enough(visit.started_at, now, terms):
+        return None
+    return int((now - visit.started_at).total_seconds() // 60), terms.min_visit_minutes
 
 
 @dataclass(frozen=True)
@@ -367,9 +393,10 @@ async def _show_visit(
     *,
     status: int = 200,
     refused: str | None = None,
+    confirm_short: bool = False,
 ) -> Template:
     try:
-        shown = await api.read(None, _visit_page, api.app, caller, visit_id)
+        shown = await api.read(None, _visit_page, api, caller, visit_id)
     except NotFound:
         raise NotFoundException() from None
     return _page(
@@ -381,6 +408,7 @@ async def _show_visit(
         shown=shown,
         visit=shown.visit,
         refused=refused,
+        confirm_short=confirm_short,
     )
 
 
@@ -479,6 +507,19 @@ async def problem(
 async def end(
     visit_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
+    form = await request.form()
+    if form.get("short") != "confirmed":
+        # Ending a visit too short to count takes the button that says so: any other
+        # end is answered with that question, and nothing is written.
+        caller = await _cadre(request, api, sessions)
+        if isinstance(caller, Redirect):
+            return caller
+        try:
+            shown = await api.read(None, _visit_page, api, caller, visit_id)
+        except NotFound:
+            raise NotFoundException() from None
+        if shown.short is not None:
+            return await _show_visit(request, api, caller, visit_id, confirm_short=True)
     return await _step(
         request, api, sessions, visit_id, _no_body, end_own_visit, then=f"{HOME}?ended=1"
     )

@@ -64,6 +64,12 @@ class VenueView:
     end: str
     count: int
     latest: list[Arrival]
+    # Before check-in opens (the activity's window, by the credit policy): when it
+    # does, in local time, and how many seconds are left until then.
+    opens_at: str | None = None
+    opens_in_seconds: int | None = None
+    # Once the activity has ended, its code takes no more check-ins.
+    closed: bool = False
 
 
 def _clock(api: Api) -> Any:
@@ -92,6 +98,9 @@ def _venue_view(api: Api, caller: Caller, activity_id: UUID) -> VenueView:
     activity = staffed_activity(api.app, caller, activity_id)
     local = _clock(api)
     count, latest = _arrivals(api, activity_id)
+    now = api.app.now()
+    opens, closes = activity.check_in_window(api.app.config.credit_policy)
+    early = now < opens
     return VenueView(
         activity_id=activity_id,
         title=activity.title,
@@ -100,6 +109,9 @@ def _venue_view(api: Api, caller: Caller, activity_id: UUID) -> VenueView:
         end=local(activity.ends_at),
         count=count,
         latest=latest,
+        opens_at=local(opens, "%m-%d %H:%M") if early else None,
+        opens_in_seconds=int((opens - now).total_seconds()) if early else None,
+        closed=now >= closes,
     )
 
 
@@ -125,6 +137,7 @@ async def venue_screen(
         view=view,
         base=_path(activity_id),
         rotation=api.app.config.qr_rotation_seconds,
+        margin=api.app.config.credit_policy.check_in_margin_minutes,
     )
 
 

@@ -471,6 +471,11 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "venue.nobody_yet": ("还没有人签到。", "Nobody has checked in yet."),
     "venue.reconnecting": ("正在重新连接…", "Reconnecting…"),
     # Over the code once it has expired with no fresh one: scanning it would fail.
+    "venue.opens_at": (
+        "签到尚未开放：{at} 起可以扫码签到（活动开始前 {margin} 分钟）。",
+        "Check-in is not open yet: scanning works from {at} ({margin} minutes before the start).",
+    ),
+    "venue.closed": ("活动已结束，不再接受签到。", "The activity has ended: no more check-ins."),
     "venue.paused": ("暂停签到 · 正在重新连接", "Check-in paused · reconnecting"),
     "point_screen.paused": ("暂停扫码 · 正在重新连接", "Scanning paused · reconnecting"),
     "venue.code_failed": (
@@ -1093,6 +1098,12 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "cadre.problem_state.answered": ("已答复", "answered"),
     "cadre.problem_state.closed": ("已办结", "closed"),
     "cadre.end": ("结束走访", "End the visit"),
+    "cadre.end_short": (
+        "本次走访已进行 {elapsed} 分钟，不足 {minimum} 分钟：现在结束，这次走访不计入“8+4”。",
+        "This visit has lasted {elapsed} minutes, under the {minimum} that count: ended now, "
+        'it will not count toward "8+4".',
+    ),
+    "cadre.end_anyway": ("仍要结束走访", "End it anyway"),
     "cadre.refused.stale": (
         "二维码已过期，请重新扫描联系点屏幕上的二维码。",
         "The code has expired: scan the point's screen again.",

@@ -278,7 +278,7 @@ def test_a_visit_too_short_to_count_says_so(site: Site, cadre_id: UUID, clock: F
     site.log_in(CADRE_PHONE)
     visit_id = _start(site)
     clock.advance(minutes=10)
-    assert _post(site, visit_id, "end").status_code == 303
+    assert _post(site, visit_id, "end", short="confirmed").status_code == 303
     home = site.client.get("/cadre/").text
     assert "时长不足" in home
     assert "已计入" not in home
@@ -290,7 +290,7 @@ def test_a_visit_too_short_to_count_keeps_saying_so_after_its_month_is_over(
     site.log_in(CADRE_PHONE)
     visit_id = _start(site)
     clock.advance(minutes=40)
-    assert _post(site, visit_id, "end").status_code == 303
+    assert _post(site, visit_id, "end", short="confirmed").status_code == 303
     clock.advance(days=40)  # into another month, as a lagging cadre's old visits are
     site.log_in(CADRE_PHONE)  # the page session has lapsed meanwhile
 
@@ -359,6 +359,41 @@ def test_the_standing_names_its_week_and_month_in_words_not_iso_codes(
     assert re.search(r"\d{4}年第\d{1,2}周 · ", home), home
     assert re.search(r"\d{4}年\d{1,2}月 · ", home), home
     assert not re.search(r"\d{4}-W\d{2}", home)
+
+
+def test_ending_a_visit_too_short_to_count_says_so_first_and_takes_the_button_that_says_it(
+    site: Site, cadre_id: UUID, clock: FakeClock
+) -> None:
+    site.log_in(CADRE_PHONE)
+    visit_id = _start(site)
+    clock.advance(minutes=20)  # the preset asks for 60
+    page = site.client.get(f"/cadre/visits/{visit_id}").text
+    warning = "本次走访已进行 20 分钟，不足 60 分钟：现在结束，这次走访不计入“8+4”。"
+
+    asked = _post(site, visit_id, "end")  # an end without the field, as from an old page
+
+    assert warning in page
+    assert 'name="short" value="confirmed"' in page
+    assert "仍要结束走访" in page
+    assert asked.status_code == 200
+    assert warning in asked.text
+    assert site.app.get(Visit, visit_id).ended_at is None
+    assert _post(site, visit_id, "end", short="confirmed").status_code == 303
+    assert site.app.get(Visit, visit_id).ended_at == clock.now
+
+
+def test_a_visit_long_enough_ends_with_one_tap_and_no_warning(
+    site: Site, cadre_id: UUID, clock: FakeClock
+) -> None:
+    site.log_in(CADRE_PHONE)
+    visit_id = _start(site)
+    clock.advance(minutes=60)  # exactly the minimum counts
+
+    page = site.client.get(f"/cadre/visits/{visit_id}").text
+
+    assert "不足" not in page
+    assert 'name="short"' not in page
+    assert _post(site, visit_id, "end").status_code == 303
 
 
 def test_every_refusal_and_every_reason_has_words_in_both_languages() -> None:

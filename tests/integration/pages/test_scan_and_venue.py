@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from urllib.parse import unquote
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
@@ -304,6 +305,30 @@ def test_the_venue_screen_shows_the_code_the_count_and_masked_latest_arrivals(
     assert "x-venue-code-replaced-at" in png.headers
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
     assert code.text == f"HTTP://127.0.0.1:8000/S/{_token(site, activity)}"
+
+
+def test_the_venue_screen_says_when_check_in_opens_and_when_it_has_closed(
+    site: Site, activity: UUID, clock: FakeClock
+) -> None:
+    site.account(STAFF_PHONE, Grant(Role.CENTER_STAFF, site.world.center), name="赵老师")
+    site.log_in(STAFF_PHONE)
+    base = f"/desk/activities/{activity}/venue"
+    starts = clock.now + timedelta(minutes=10)  # the fixture's activity, 10 minutes ahead
+
+    clock.set(starts - timedelta(days=2))
+    early = site.client.get(base).text
+    clock.set(starts - timedelta(minutes=10))
+    open_now = site.client.get(base).text
+    clock.set(starts + timedelta(hours=3))  # past its two-hour end
+    ended = site.client.get(base).text
+
+    # Opens 30 minutes before the start (the policy's margin), in China time.
+    opens = (starts - timedelta(minutes=30)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"签到尚未开放：{opens:%m-%d %H:%M} 起可以扫码签到（活动开始前 30 分钟）" in early
+    assert f'data-opens-in="{2 * 86400 - 30 * 60}"' in early
+    assert "签到尚未开放" not in open_now
+    assert "活动已结束" not in open_now
+    assert "活动已结束，不再接受签到" in ended
 
 
 def test_the_venue_screen_is_missing_for_a_volunteer_and_for_another_centers_staff(

@@ -19,6 +19,15 @@
   var arrivals = document.querySelector("[data-arrivals]");
   var LATEST = 5;
 
+  // "Check-in opens at ...": gone once it has opened (the server gave the seconds left).
+  var opens = document.querySelector("[data-opens-in]");
+  if (opens) {
+    var left = parseInt(opens.getAttribute("data-opens-in"), 10);
+    if (isFinite(left)) {
+      setTimeout(function () { opens.hidden = true; }, Math.max(left, 0) * 1000);
+    }
+  }
+
   // --- the rotating code ----------------------------------------------------------
   function nextCodeIn(response) {
     // Both instants are the server's (its Date header and the code's replacement),
