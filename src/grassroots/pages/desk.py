@@ -271,7 +271,7 @@ class ActivityForm:
         return cls(
             title=text("title"),
             description=str(form.get("description", "")).strip(),
-            category=text("category"),
+            category=_chosen_category(text("category"), text("category_other")),
             starts_at=text("starts_at"),
             ends_at=text("ends_at"),
             capacity=text("capacity"),
@@ -406,6 +406,19 @@ def _change(form: ActivityForm, before: ActivityForm, zone: ZoneInfo) -> Activit
 
 # Categories the form offers, by the code activities are posted under.
 CATEGORIES = ("environment", "elderly", "culture", "traffic", "education", "publicity")
+# The select's "other" choice: the category is then the text typed beside it.
+OTHER_CATEGORY = "__other__"
+
+
+def _chosen_category(chosen: str, typed: str) -> str:
+    """The category the form names: a chosen code, or the text typed under "other";
+    an offered category's name becomes its code (typed "环境保护" is "environment",
+    not a second category beside it)."""
+    given = typed if chosen == OTHER_CATEGORY else chosen
+    by_name = {
+        name.casefold(): code for code in CATEGORIES for name in WORDS[f"desk.category.{code}"]
+    }
+    return by_name.get(given.casefold(), given)
 
 
 def _category_namer(request: Request[Any, Any, Any]) -> Any:
@@ -421,7 +434,12 @@ def _category_namer(request: Request[Any, Any, Any]) -> Any:
 def _page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
     """A desk page: ``controllers.page`` with the categories' names."""
     return page(
-        request, template, category=_category_namer(request), categories=CATEGORIES, **context
+        request,
+        template,
+        category=_category_namer(request),
+        categories=CATEGORIES,
+        other_category=OTHER_CATEGORY,
+        **context,
     )
 
 

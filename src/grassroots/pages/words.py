@@ -827,6 +827,10 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "desk.refused": ("操作未能完成。", "This could not be done."),
     # The categories activities are posted under so far (a category is free text:
     # one not named here is shown as it was typed).
+    "desk.category.choose": ("请选择类别", "Choose a category"),
+    "desk.category.other": ("其他（在下面填写）", "Other (type it below)"),
+    "desk.category.other_label": ("其他类别", "Other category"),
+    "desk.category.other_hint": ("选“其他”时填写，例如：体育健身", "When “Other”: e.g. sports"),
     "desk.category.environment": ("环境保护", "Environment"),
     "desk.category.elderly": ("扶老助残", "Elderly and disabled"),
     "desk.category.culture": ("文化阅读", "Culture and reading"),

@@ -123,7 +123,8 @@ def test_staff_post_an_activity_through_the_form(desk: Desk) -> None:
     assert answer.status_code == 303, answer.text
     location = answer.headers["location"]
     posted = desk.site.app.get(Activity, UUID(location.split("/")[3].split("?")[0]))
-    assert (posted.title, posted.category, posted.capacity) == ("敬老院探访", "扶老助残", 12)
+    # The name of an offered category is that category, not a second one beside it.
+    assert (posted.title, posted.category, posted.capacity) == ("敬老院探访", "elderly", 12)
     # Typed as local time at the center: 09:00 in Shanghai.
     assert posted.starts_at == starts
     assert posted.sign_up_required
@@ -131,6 +132,40 @@ def test_staff_post_an_activity_through_the_form(desk: Desk) -> None:
     shown = desk.site.client.get(location)
     assert "活动已发布" in shown.text
     assert "敬老院探访" in shown.text
+
+
+def test_the_category_is_chosen_by_its_chinese_name_or_typed_under_other(desk: Desk) -> None:
+    desk.site.log_in(STAFF_PHONE)
+    form = desk.site.client.get(f"/desk/centers/{desk.center}/new").text
+    starts = (desk.clock.now + timedelta(days=3)).astimezone(SHANGHAI).replace(hour=9, minute=0)
+
+    def post(**category: str) -> Activity:
+        answer = desk.site.client.post(
+            f"/desk/centers/{desk.center}/activities",
+            data={
+                "_csrf_token": _form_token(form),
+                "title": "分类测试",
+                "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": (starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                **category,
+            },
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        created = answer.headers["location"].split("/")[3].split("?")[0]
+        return desk.site.app.get(Activity, UUID(created))
+
+    assert '<option value="environment">环境保护</option>' in form
+    assert '<option value="__other__">其他（在下面填写）</option>' in form
+    assert "list=" not in form  # no free-text box offering the codes
+    assert post(category="culture").category == "culture"
+    assert post(category="__other__", category_other="体育健身").category == "体育健身"
+    assert post(category="__other__", category_other="文化阅读").category == "culture"
+    edit = desk.site.client.get(
+        f"/desk/activities/{post(category='__other__', category_other='体育健身').id}/edit"
+    ).text
+    assert '<option value="__other__" selected>' in edit
+    assert 'value="体育健身"' in edit
 
 
 def test_a_refused_activity_says_why_keeps_what_was_typed_and_writes_nothing(
@@ -291,6 +326,12 @@ def test_staff_change_and_cancel_an_activity_through_the_forms(desk: Desk) -> No
             r'name="(\w+)" type="(?:text|datetime-local|number)"[^>]*value="([^"]*)"', edit.text
         )
     )
+    # The category is a choice, sent as the browser would: the option selected.
+    chosen = re.search(
+        r'<select id="category".*?<option value="([^"]+)" selected>', edit.text, re.S
+    )
+    assert chosen
+    fields["category"] = chosen.group(1)
 
     changed = desk.site.client.post(
         f"/desk/activities/{desk.activity}/edit",
