@@ -167,7 +167,10 @@ MESSAGES: dict[str, Message] = {
     "activity-not-started": M("活动尚未开始，暂不能补录", "The activity has not started yet"),
     "activity-not-ended": M("活动尚未结束", "The activity has not ended yet"),
     "activity-end-before-start": M("结束时间须晚于开始时间", "The end must come after the start"),
-    "activity-too-long": M("活动时长超出上限", "The activity is too long"),
+    "activity-too-long": M(
+        "活动时长不能超过 24 小时；跨天的活动请每天发布一项",
+        "An activity lasts at most 24 hours; post a longer event as one activity a day",
+    ),
     "activity-starts-in-past": M("开始时间须晚于当前时间", "The activity must start in the future"),
     "capacity-invalid": M("名额须为1到10000之间的整数", "The capacity is not valid"),
     "capacity-conflicting": M(

@@ -342,7 +342,21 @@ def _refusal(request: Request[Any, Any, Any], error: Exception) -> Refusal:
         sentence = error.message if language == "en" else t("desk.refused")
     else:
         sentence = found.en if language == "en" else found.zh
-    return Refusal(sentence, None, status)
+    return Refusal(sentence, _FIELD_OF_CODE.get(error.code), status)
+
+
+# The form field a rule's refusal is about, so the page marks it and puts the cursor
+# there (the domain names rules, not form fields).
+_FIELD_OF_CODE = {
+    "activity-end-before-start": "ends_at",
+    "activity-too-long": "ends_at",
+    "activity-starts-in-past": "starts_at",
+    "activity-started": "starts_at",
+    "activity-check-in-open": "starts_at",
+    "capacity-invalid": "capacity",
+    "capacity-conflicting": "capacity",
+    "capacity-below-signed-up": "capacity",
+}
 
 
 _FIELDS = {
