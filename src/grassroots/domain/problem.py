@@ -91,6 +91,21 @@ class Problem(Aggregate):
         self.state = ProblemState.OPEN
         self.answers: list[tuple[datetime, UUID, str]] = []
 
+    @property
+    def may_be_answered(self) -> bool:
+        """An answer is taken until the problem is closed (``answer`` refuses after)."""
+        return self.state is not ProblemState.CLOSED
+
+    @property
+    def may_be_closed(self) -> bool:
+        """Closing needs an answer first: a problem is closed by dealing with it."""
+        return self.state is ProblemState.ANSWERED
+
+    @property
+    def may_be_reopened(self) -> bool:
+        """Only a closed problem is reopened (by the cadre who raised it)."""
+        return self.state is ProblemState.CLOSED
+
     def reroute(self, *, org_unit_id: UUID, reason: str, at: datetime) -> None:
         self._require_not_closed()
         if org_unit_id == self.org_unit_id:
@@ -117,7 +132,7 @@ class Problem(Aggregate):
     def close(self, *, closed_by: UUID, at: datetime) -> None:
         """Closing needs an answer first: a problem is closed by dealing with it."""
         self._require_not_closed()
-        if self.state is not ProblemState.ANSWERED:
+        if not self.may_be_closed:
             raise NotAllowed("answer the problem before closing it", code="problem-unanswered")
         self._closed(closed_by=closed_by, at=require_aware(at))
 
@@ -126,7 +141,7 @@ class Problem(Aggregate):
         self.state = ProblemState.CLOSED
 
     def reopen(self, *, reason: str, reopened_by: UUID, at: datetime) -> None:
-        if self.state is not ProblemState.CLOSED:
+        if not self.may_be_reopened:
             raise NotAllowed("only a closed problem can be reopened", code="problem-not-closed")
         if reopened_by != self.cadre_id:
             raise NotAllowed(

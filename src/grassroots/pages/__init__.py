@@ -35,6 +35,7 @@ from grassroots.pages import (
     dispatch,
     my_certificate,
     point_screen,
+    problem_page,
     pwa,
     register,
     scan,
@@ -109,6 +110,7 @@ def page_routes(
                 *volunteer.ROUTES,
                 *my_certificate.ROUTES,
                 *point_screen.ROUTES,
+                *problem_page.ROUTES,
                 *sharing.ROUTES,
                 *surveys.ROUTES,
             ]

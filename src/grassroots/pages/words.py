@@ -515,6 +515,23 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "Check the form: an 11-digit mobile number, a password of at least 8 characters, "
         "and your community.",
     ),
+    "register.invalid.name": (
+        "请填写姓名（最多 50 个字）。",
+        "Enter your name (up to 50 characters).",
+    ),
+    "register.invalid.phone": (
+        "手机号应为 11 位数字，例如 13800138000。",
+        "A mobile number is 11 digits, such as 13800138000.",
+    ),
+    "register.invalid.password": (
+        "密码至少 8 位（最多 128 位）。",
+        "The password needs at least 8 characters (at most 128).",
+    ),
+    "register.invalid.birth_date": (
+        "请填写真实的出生日期（不能是今天以后）。",
+        "Enter your real date of birth (not a day to come).",
+    ),
+    "register.invalid.org_unit_id": ("请选择所在社区（村）。", "Choose your community (village)."),
     "register.phone_taken": (
         "这个手机号已经注册过了，请直接登录。",
         "This mobile number is already registered: log in instead.",
@@ -917,7 +934,8 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.youths_met": ("联系青年：{names}", "Youths met: {names}"),
     "dispatch.no_visits": ("本周没有走访。", "No visits this week."),
     "dispatch.problems": ("反映的问题", "Problems raised"),
-    "dispatch.problem_state.open": ("待处理", "open"),
+    # The cadre's words (cadre.problem_state.*): both sides say the same.
+    "dispatch.problem_state.open": ("待答复", "open"),
     "dispatch.problem_state.answered": ("已答复", "answered"),
     "dispatch.problem_state.closed": ("已办结", "closed"),
     "dispatch.no_cadre_problems": (
@@ -926,6 +944,42 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "dispatch.back": ("返回周调度", "Back to the dispatch"),
     "dispatch.loading": ("正在加载…", "Loading…"),
+    "dispatch.problem_cadre": ("提出人本周情况", "raiser's week"),
+    # --- a problem's page (问题反馈) ---
+    "problem.unit": ("交办单位", "Routed to"),
+    "problem.raised_by": ("提出人", "Raised by"),
+    "problem.raised_at": ("提出时间", "Raised"),
+    "problem.visit": ("走访", "Visit"),
+    "problem.visit_started": ("{at} 开始", "started {at}"),
+    "problem.on_a_visit": ("走访中提出", "Raised on a visit"),
+    "problem.no_visit": ("不是在走访中提出的", "Not raised on a visit"),
+    "problem.description": ("具体情况", "What is wrong"),
+    "problem.answers": ("答复（{count}）", "Answers ({count})"),
+    "problem.no_answers": ("还没有答复。", "No answer yet."),
+    "problem.someone": ("（账号已删除）", "(account removed)"),
+    "problem.answer_write": ("答复内容", "Your answer"),
+    "problem.answer_save": ("提交答复", "Send the answer"),
+    "problem.close_hint": (
+        "问题已解决、答复已说清楚，就可以办结；提出人不满意时可以重新打开。",
+        "Close it once it is dealt with and the answer says so; the raiser may reopen it.",
+    ),
+    "problem.close": ("办结", "Close it"),
+    "problem.reopen_title": ("重新打开", "Reopen"),
+    "problem.reopen_hint": (
+        "问题没有解决？写明原因，问题会重新交给单位答复。",
+        "Not solved? Say why, and the problem goes back to the unit to answer.",
+    ),
+    "problem.reopen_reason": ("原因", "Reason"),
+    "problem.reopen": ("重新打开", "Reopen it"),
+    "problem.done.answered": ("答复已提交。", "The answer was sent."),
+    "problem.done.closed": ("问题已办结。", "The problem is closed."),
+    "problem.done.reopened": (
+        "问题已重新打开，等待答复。",
+        "The problem is open again and awaits an answer.",
+    ),
+    "problem.back_dispatch": ("返回周调度", "Back to the dispatch"),
+    "problem.back_visit": ("返回走访", "Back to the visit"),
+    "problem.back_cadre": ("返回我的走访", "Back to my visits"),
     # --- the cadre's phone ---
     "share.title": ("心得交流", "Experience sharing"),
     "share.write": ("写心得", "Write a post"),

@@ -8,6 +8,7 @@ model, after the caller's own writes have reached it.
 # No postponed annotations here: a view below is named from the package, and
 # its field types must not be looked up again in the package's namespace.
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -30,7 +31,18 @@ from grassroots.domain.account import Role
 from grassroots.domain.problem import Problem, ProblemState
 from grassroots.projections.problems import OpenProblem, open_problems
 
-__all__ = ["ProblemController", "UnitProblemsController"]
+__all__ = [
+    "Answer",
+    "ProblemController",
+    "ProblemSteps",
+    "Reopening",
+    "UnitProblemsController",
+    "answer_routed_problem",
+    "close_routed_problem",
+    "problem_steps",
+    "reopen_own_problem",
+    "visible_problem",
+]
 
 
 class NewStandaloneProblem(msgspec.Struct, kw_only=True):
@@ -99,6 +111,32 @@ def _routed_here(app: Grassroots, caller: Caller, problem_id: UUID) -> Problem:
     return problem
 
 
+def _raised_by(caller: Caller, problem: Problem) -> bool:
+    """Whether the caller is the cadre who raised the problem."""
+    return problem.cadre_id in caller.subjects(Role.CADRE)
+
+
+@dataclass(frozen=True)
+class ProblemSteps:
+    """What the caller may do to a problem now, as the routes below would let them:
+    answer and close (a supervisor of the unit it is routed to), reopen (its raiser)."""
+
+    answer: bool
+    close: bool
+    reopen: bool
+
+
+def problem_steps(app: Grassroots, caller: Caller, problem_id: UUID) -> ProblemSteps:
+    """The steps open to the caller on a problem they may read (the pages' buttons)."""
+    problem = require_problem(app, caller, problem_id)
+    routed = in_unit_scope(app, caller, problem.org_unit_id)
+    return ProblemSteps(
+        answer=routed and problem.may_be_answered,
+        close=routed and problem.may_be_closed,
+        reopen=_raised_by(caller, problem) and problem.may_be_reopened,
+    )
+
+
 def _raise(
     app: Grassroots, caller: Caller, cadre_id: UUID, data: NewStandaloneProblem
 ) -> ProblemView:
@@ -108,28 +146,35 @@ def _raise(
     return problem_view(app, caller, app.get(Problem, problem_id))
 
 
-def _visible_problem(app: Grassroots, caller: Caller, problem_id: UUID) -> ProblemView:
+def visible_problem(app: Grassroots, caller: Caller, problem_id: UUID) -> ProblemView:
+    """A problem with its answers, for its raiser or a supervisor of its unit."""
     return problem_view(app, caller, require_problem(app, caller, problem_id))
 
 
-def _answer(app: Grassroots, caller: Caller, problem_id: UUID, data: Answer) -> ProblemView:
+def answer_routed_problem(
+    app: Grassroots, caller: Caller, problem_id: UUID, data: Answer
+) -> ProblemView:
+    """Answer a problem routed to a unit the caller supervises."""
     _routed_here(app, caller, problem_id)
     app.answer_problem(problem_id, answer=data.answer, answered_by=caller.account_id)
     return problem_view(app, caller, app.get(Problem, problem_id))
 
 
-def _close(app: Grassroots, caller: Caller, problem_id: UUID) -> ProblemView:
+def close_routed_problem(app: Grassroots, caller: Caller, problem_id: UUID) -> ProblemView:
+    """Close an answered problem routed to a unit the caller supervises."""
     _routed_here(app, caller, problem_id)
     app.close_problem(problem_id, closed_by=caller.account_id)
     return problem_view(app, caller, app.get(Problem, problem_id))
 
 
-def _reopen(app: Grassroots, caller: Caller, problem_id: UUID, data: Reopening) -> ProblemView:
+def reopen_own_problem(
+    app: Grassroots, caller: Caller, problem_id: UUID, data: Reopening
+) -> ProblemView:
+    """Reopen a closed problem the caller raised, with a reason."""
     problem = require_problem(app, caller, problem_id)
-    own = caller.subjects(Role.CADRE)
     # A supervisor who is also a cadre sees the problem, but only its
     # own raiser may reopen it: the domain says so with its own code.
-    reopened_by = problem.cadre_id if problem.cadre_id in own else caller.cadre_id
+    reopened_by = problem.cadre_id if _raised_by(caller, problem) else caller.cadre_id
     app.reopen_problem(problem_id, reason=data.reason, reopened_by=reopened_by)
     return problem_view(app, caller, app.get(Problem, problem_id))
 
@@ -181,7 +226,7 @@ class ProblemController(Controller):
     async def problem(
         self, problem_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> ProblemView:
-        return await api.read(None, _visible_problem, api.app, request.user, problem_id)
+        return await api.read(None, visible_problem, api.app, request.user, problem_id)
 
     @post(
         "/{problem_id:uuid}/answer",
@@ -199,7 +244,9 @@ class ProblemController(Controller):
         api: ApiDep,
     ) -> ProblemView:
         caller = request.user
-        return await api.write(caller.account_id, _answer, api.app, caller, problem_id, data)
+        return await api.write(
+            caller.account_id, answer_routed_problem, api.app, caller, problem_id, data
+        )
 
     @post(
         "/{problem_id:uuid}/close",
@@ -213,7 +260,7 @@ class ProblemController(Controller):
         self, problem_id: FromPath[UUID], request: CallerRequest, api: ApiDep
     ) -> ProblemView:
         caller = request.user
-        return await api.write(caller.account_id, _close, api.app, caller, problem_id)
+        return await api.write(caller.account_id, close_routed_problem, api.app, caller, problem_id)
 
     @post(
         "/{problem_id:uuid}/reopen",
@@ -231,7 +278,9 @@ class ProblemController(Controller):
         api: ApiDep,
     ) -> ProblemView:
         caller = request.user
-        return await api.write(caller.account_id, _reopen, api.app, caller, problem_id, data)
+        return await api.write(
+            caller.account_id, reopen_own_problem, api.app, caller, problem_id, data
+        )
 
     @post(
         "/{problem_id:uuid}/reroute",
