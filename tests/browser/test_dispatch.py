@@ -100,6 +100,8 @@ def test_a_supervisor_sees_last_weeks_statuses_and_both_charts(desk: Any, demo: 
     for chart in ("#chart-units", "#chart-trend"):
         assert desk.evaluate(_DRAWN_SHARE, chart) > DRAWN, f"{chart} is blank"
 
+    _prints_on_a4(desk)
+
     desk.click("tr[data-status=met] a")
     desk.wait_for_url(re.compile(r".*/dispatch/cadres/"))
     screenshot(desk, "dispatch-cadre")
@@ -119,3 +121,23 @@ def test_the_dispatch_reads_on_a_phone_in_english(phone: Any, demo: Served) -> N
     assert "Weekly dispatch" in phone.inner_text("h1")
     assert "Share met by unit" in phone.inner_text("main")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _prints_on_a4(desk: Any) -> None:
+    """Printed (A4 at 96 dpi, 794 px wide): no red bar, week links or download
+    buttons, and the charts redrawn to the paper's width, not cut off at its edge."""
+    desk.set_viewport_size({"width": 794, "height": 1123})
+    desk.emulate_media(media="print")
+    desk.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    desk.wait_for_timeout(300)
+    screenshot(desk, "dispatch-printed")
+
+    for hidden in (".bar", ".downloads", "a[rel=prev]"):
+        shown = desk.eval_on_selector(hidden, "e => getComputedStyle(e).display")
+        assert shown == "none", hidden
+    for chart in ("#chart-units", "#chart-trend"):
+        right = desk.eval_on_selector(chart + " canvas", "c => c.getBoundingClientRect().right")
+        assert right <= 794, f"{chart} runs off the page ({right} px)"
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 794
+    desk.emulate_media(media="screen")
+    desk.set_viewport_size({"width": 1280, "height": 800})

@@ -168,6 +168,18 @@ def _read_trend(
     return found, _today_in(api, unit_id, found.judged_at)
 
 
+def _unit_places(dispatch: DispatchView) -> dict[UUID, str]:
+    """Each unit's name, with the unit above it for those two levels down or more:
+    villages of one county may share a name (two 光明村), "东风镇 / 光明村" does not."""
+    names = {u.org_unit_id: u.name for u in dispatch.units}
+    return {
+        u.org_unit_id: f"{names[u.parent_id]} / {u.name}"
+        if u.depth >= 2 and u.parent_id in names
+        else u.name
+        for u in dispatch.units
+    }
+
+
 def _link(path: str, **params: object) -> str:
     given = {k: str(v) for k, v in params.items() if v is not None}
     return f"{path}?{urlencode(given)}" if given else path
@@ -209,7 +221,7 @@ async def dispatch_page(
         chart_data={"units": _unit_chart(dispatch, t)},
         # The trend judges twelve weeks: it is fetched after the page has shown.
         trend_url=_link("/dispatch/trend", unit=unit_id, week=dispatch.week),
-        unit_names={u.org_unit_id: u.name for u in dispatch.units},
+        unit_names=_unit_places(dispatch),
         previous=_link("/dispatch/", unit=unit_id, week=previous),
         following=_link("/dispatch/", unit=unit_id, week=following),
         this_week=_link("/dispatch/", unit=unit_id),

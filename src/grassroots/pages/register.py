@@ -92,14 +92,16 @@ async def register(
 
     try:
         data = msgspec.convert({**given, "password": password}, Registration, strict=False)
-    except msgspec.ValidationError:
-        return await again("register.incomplete", 400)
+    except msgspec.ValidationError as refused:
+        return await again(_field_words(refused), 400)
     try:
         await register_guarded(api, data)
     except AlreadyTaken:
         return await again("register.phone_taken", 409)
-    except (NotFound, DomainError):
-        return await again("register.incomplete", 400)
+    except NotFound:
+        return await again("register.invalid.org_unit_id", 400)
+    except DomainError as refused:
+        return await again(_CODE_WORDS.get(refused.code, "register.incomplete"), 400)
     except ApiProblem as refused:
         if refused.status_code not in (429, 503):
             raise
@@ -108,6 +110,23 @@ async def register(
     response = Redirect(target, status_code=HTTP_303_SEE_OTHER)
     response.set_cookie(sessions.cookie_for(issued.account.id, issued.session.id))
     return response
+
+
+# The sentence for a field the form's body refused (msgspec names it as "$.<field>"),
+# and for the domain's refusals of a registration, each saying which field and how.
+_FIELDS = ("name", "phone", "password", "birth_date", "org_unit_id")
+_CODE_WORDS = {
+    "name-empty": "register.invalid.name",
+    "name-too-long": "register.invalid.name",
+    "phone-invalid": "register.invalid.phone",
+    "birth-date-invalid": "register.invalid.birth_date",
+}
+
+
+def _field_words(refused: msgspec.ValidationError) -> str:
+    where = str(refused).rpartition("$.")[2].rstrip("`")
+    field = where.split(".")[0].split("[")[0]
+    return f"register.invalid.{field}" if field in _FIELDS else "register.incomplete"
 
 
 ROUTES = [register_form, register]

@@ -197,6 +197,26 @@ def test_the_trend_gives_the_share_met_of_the_twelve_weeks_ending_with_the_pages
     assert trend["shares"][-1] == round(100 * judged.share)
 
 
+def test_a_cadres_village_is_named_with_its_township_so_two_of_one_name_differ(
+    demo: Demo, supervisor: TestClient[Litestar]
+) -> None:
+    county = demo.loaded.county_id
+    with demo.read_side.engine.connect() as conn:
+        judged = unit_compliance(conn, county, WEEK, NOW)
+        units = {u.unit.org_unit_id: u for u in subtree_units(conn, county)}
+    page = html.unescape(supervisor.get("/dispatch/", params={"week": str(WEEK)}).text)
+    cells = dict(re.findall(r'<tr data-cadre="([0-9a-f-]+)".*?</a></td><td>([^<]*)</td>', page))
+
+    in_villages = [c for c in judged.cadres if units[c.org_unit_id].depth == 2]
+    assert in_villages
+    for c in in_villages:
+        village = units[c.org_unit_id].unit
+        township = units[village.parent_id].unit  # type: ignore[index]
+        assert cells[str(c.cadre_id)] == f"{township.name} / {village.name}"
+    names = [units[c.org_unit_id].unit.name for c in in_villages]
+    assert len(set(names)) < len(names), "the demo has two villages of one name"
+
+
 def test_the_trend_leaves_out_a_week_not_yet_over_and_the_page_says_so(
     supervisor: TestClient[Litestar],
 ) -> None:

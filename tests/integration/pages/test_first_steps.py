@@ -53,3 +53,28 @@ def test_a_number_too_short_to_be_a_mobile_is_told_so_not_that_a_field_is_empty(
     assert "手机号应为 11 位数字" in log_in("123", "some password")
     assert "请填写手机号和密码" in log_in("13800138000", "")
     assert "请填写手机号和密码" in log_in("", "some password")
+
+
+def test_a_refused_registration_names_the_field_and_what_it_needs(site: Site) -> None:
+    good = {
+        "name": "李新人",
+        "phone": "13900001111",
+        "password": "a long enough password",
+        "birth_date": "2003-04-05",
+        "org_unit_id": str(site.world.village),
+    }
+
+    def register(**changed: str) -> str:
+        answer = site.client.post(
+            "/register",
+            data={**good, **changed, "_csrf_token": site.csrf_token("/register")},
+        )
+        assert answer.status_code == 400, answer.status_code
+        return answer.text
+
+    assert "请填写姓名" in register(name="   ")
+    assert "手机号应为 11 位数字" in register(phone="1390000")
+    assert "密码至少 8 位" in register(password="short")
+    assert "请填写真实的出生日期" in register(birth_date="2999-01-01")
+    assert "请选择所在社区" in register(org_unit_id="")
+    assert "注册并登录" in register(org_unit_id="")  # the form again, to put right

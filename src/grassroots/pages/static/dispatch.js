@@ -65,9 +65,11 @@
         .then(function (found) { drawTrend(trend, found); })
         .catch(function () { trend.setAttribute("data-failed", ""); });
     }
-    window.addEventListener("resize", function () {
-      charts.forEach(function (made) { made.resize(); });
-    });
+    function fit() { charts.forEach(function (made) { made.resize(); }); }
+    window.addEventListener("resize", fit);
+    // A printed page is narrower than the screen: redraw to the paper's width, and back.
+    window.addEventListener("beforeprint", fit);
+    window.addEventListener("afterprint", fit);
   }
 
   if (document.readyState === "loading") {
