@@ -265,21 +265,30 @@ class ActivityCommands(Core):
     ) -> Attendance:
         """Check out by scanning the venue code again. A repeated scan records nothing
         and answers the credit of the first, also when the two race each other.
-        ``seen_at`` as for ``check_in``; the check-out is recorded at now."""
+        ``seen_at`` as for ``check_in``; a held check-out counts from when the code was
+        seen (``Attendance.check_out_time``), so holding a page earns no minutes."""
         now = self.now()
-        self._verified_step(
-            activity_id, token, now if seen_at is None else held_scan_at(seen_at, now)
-        )
+        held = None if seen_at is None else held_scan_at(seen_at, now)
+        self._verified_step(activity_id, token, now if held is None else held)
         # A scan that loses the race reads the attendance again: the winner's
         # check-out is there, and it answers that credit without writing.
         device_id = scan.device_id if scan is not None else None
-        return retried(lambda: self._check_out(activity_id, volunteer_id, now, device_id))
+        return retried(lambda: self._check_out(activity_id, volunteer_id, now, held, device_id))
 
     def _check_out(
-        self, activity_id: UUID, volunteer_id: UUID, now: datetime, device_id: str | None
+        self,
+        activity_id: UUID,
+        volunteer_id: UUID,
+        now: datetime,
+        held: datetime | None,
+        device_id: str | None,
     ) -> Attendance:
         attendance = self._attendance(activity_id, volunteer_id)
-        attendance.check_out(at=now, policy=self.config.credit_policy, device_id=device_id)
+        attendance.check_out(
+            at=attendance.check_out_time(seen_at=held, now=now),
+            policy=self.config.credit_policy,
+            device_id=device_id,
+        )
         self.commit(attendance, *self._left(volunteer_id, activity_id, now))
         return attendance
 

@@ -324,6 +324,17 @@ class Attendance(Aggregate):
 
     # --- commands ------------------------------------------------------------
 
+    def check_out_time(self, *, seen_at: datetime | None, now: datetime) -> datetime:
+        """When a check-out scan counts from: ``now``; or, for a scan held on the
+        phone, when the server saw the code there (the volunteer was on site then,
+        not necessarily since, so holding the page earns nothing), though never
+        before the check-in."""
+        require_aware(now)
+        if seen_at is None:
+            return now
+        checked_in_at = self.checked_in_at
+        return max(require_aware(seen_at), checked_in_at) if checked_in_at else seen_at
+
     def check_out(self, *, at: datetime, policy: CreditPolicy, device_id: str | None = None) -> int:
         """Close by a second scan and credit the overlap with the widened schedule.
         A repeated check-out records nothing and answers the credit of the first."""

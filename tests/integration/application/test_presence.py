@@ -328,3 +328,19 @@ def test_a_held_scan_checks_the_code_as_it_was_when_seen_and_records_now(
         app.check_out(two.a, two.volunteer, token=token, seen_at=seen_at)
     assert late.value.code == "token-stale"
     assert app.attendance(two.a, two.volunteer).is_open
+
+
+def test_a_held_check_out_counts_from_when_the_code_was_seen_not_from_the_tap(
+    app: Grassroots, two: TwoActivities, clock: FakeClock
+) -> None:
+    clock.set(START)
+    scan_in(app, two.a, two.volunteer)
+    clock.advance(minutes=50)
+    token = app.venue_code(two.a).token
+    seen_at = app.seen_fresh(two.a, token)
+    clock.advance(minutes=4)  # the page held open, or left with, for four minutes
+
+    attendance = app.check_out(two.a, two.volunteer, token=token, seen_at=seen_at)
+
+    assert attendance.checked_out_at == seen_at == START + timedelta(minutes=50)
+    assert attendance.total_minutes == 50

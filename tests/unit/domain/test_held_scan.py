@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
+from grassroots.domain.attendance import Attendance
+from grassroots.domain.crediting import CreditPolicy
 from grassroots.domain.errors import InvalidValue, TokenExpired
 from grassroots.domain.qr_token import HELD_SCAN, held_scan_at
 
@@ -30,3 +33,25 @@ def test_a_scan_held_longer_is_stale_and_one_from_later_is_refused() -> None:
 def test_instants_without_a_zone_are_refused() -> None:
     with pytest.raises(InvalidValue):
         held_scan_at(NOW.replace(tzinfo=None), NOW)
+
+
+def test_a_check_out_time_is_never_before_the_check_in() -> None:
+    # As when a scan held while logged out checks in and then straight out again.
+    attendance = Attendance.check_in(
+        volunteer_id=uuid4(),
+        activity_id=uuid4(),
+        center_id=uuid4(),
+        scheduled_start=NOW,
+        scheduled_end=NOW + timedelta(hours=2),
+        policy=CreditPolicy(),
+        at=NOW + timedelta(minutes=3),
+        token_step=1,
+    )
+    held = NOW + timedelta(minutes=1)
+
+    assert attendance.check_out_time(seen_at=held, now=NOW + timedelta(minutes=4)) == (
+        NOW + timedelta(minutes=3)
+    )
+    assert attendance.check_out_time(seen_at=None, now=NOW + timedelta(minutes=4)) == (
+        NOW + timedelta(minutes=4)
+    )
