@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Response
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import (
     OpenAPI,
@@ -69,6 +70,7 @@ from grassroots.api.threads import configure_threads
 from grassroots.application.service import Grassroots
 from grassroots.domain.values import has_control_characters
 from grassroots.pages import PageSessions, page_routes, template_config
+from grassroots.pages.controllers import unknown_page
 from grassroots.projections.read_side import ReadSide
 
 __all__ = ["API_ROUTES", "SharedStores", "create_app"]
@@ -196,6 +198,16 @@ _FINISHING_STEPS: tuple[Callable[[Litestar, OpenAPI], None], ...] = (
 )
 
 
+def _no_route(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A path no route serves. A person's browser (asking for HTML, outside the API)
+    gets the pages' missing page, in their language; a client of the API its problem."""
+    api_path = request.url.path.startswith(("/api/", "/health", "/schema", "/problems/"))
+    if not api_path and "text/html" in request.headers.get("accept", ""):
+        return unknown_page(request, error)
+    answer: Response[Any] = exception_handlers[HTTPException](request, error)
+    return answer
+
+
 def create_app(
     application: Grassroots,
     *,
@@ -284,6 +296,8 @@ def create_app(
                 "event_store_kind": event_store_kind,
                 "api": api,
                 "redis": redis,
+                # The missing page reads it: logged in, it still offers to log out.
+                "page_sessions": page_sessions,
             }
         ),
         dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
@@ -299,7 +313,7 @@ def create_app(
         compression_config=CompressionConfig(
             backend="gzip", gzip_compress_level=6, exclude=[r"/live$", r"\.png$"]
         ),
-        exception_handlers=exception_handlers,
+        exception_handlers={**exception_handlers, NotFoundException: _no_route},
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
         plugins=[channels],

@@ -208,7 +208,11 @@ def unit_param(request: Request[Any, Any, Any]) -> UUID | None:
 
 
 def unknown_page(request: Request[Any, Any, Any], _error: Exception) -> Response[Any]:
-    return page(request, "missing.html", status=404)
+    # No session is read here (a handler of errors does not wait on the store): a
+    # cookie this server signed is enough to offer the log-out it would need.
+    sessions = request.app.state.get("page_sessions")
+    signed_in = sessions is not None and sessions.account_of(request) is not None
+    return page(request, "missing.html", status=404, signed_in=signed_in)
 
 
 def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response[Any]:

@@ -3,6 +3,8 @@ who run the server are shown where its API is."""
 
 from __future__ import annotations
 
+import re
+
 from grassroots.domain.account import Grant, Role
 from tests.integration.pages.conftest import Site
 
@@ -78,3 +80,38 @@ def test_a_refused_registration_names_the_field_and_what_it_needs(site: Site) ->
     assert "请填写真实的出生日期" in register(birth_date="2999-01-01")
     assert "请选择所在社区" in register(org_unit_id="")
     assert "注册并登录" in register(org_unit_id="")  # the form again, to put right
+
+
+def test_a_missing_page_still_offers_a_logged_in_person_to_log_out(
+    site: Site, volunteer: str
+) -> None:
+    site.log_in(volunteer)
+
+    missing = site.client.get("/desk/")  # a screen that is not a volunteer's: 404
+
+    assert missing.status_code == 404
+    assert 'action="/logout"' in missing.text
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', missing.text)
+    assert token
+    out = site.client.post("/logout", data={"_csrf_token": token.group(1)}, follow_redirects=False)
+    assert out.status_code == 303
+    assert site.client.get("/m/", follow_redirects=False).status_code == 303  # to log in
+
+
+def test_an_address_no_route_serves_answers_a_browser_with_the_missing_page(
+    site: Site, volunteer: str
+) -> None:
+    html_please = {"Accept": "text/html,application/xhtml+xml"}
+    logged_out = site.client.get("/admin", headers=html_please)
+    site.log_in(volunteer)
+    logged_in = site.client.get("/admin", headers=html_please)
+    api = site.client.get("/api/v1/nothing-here", headers=html_please)
+    client = site.client.get("/admin")  # no HTML asked for: a client of the API
+
+    assert (logged_out.status_code, logged_in.status_code) == (404, 404)
+    assert "页面不存在" in logged_out.text
+    assert "页面不存在" in logged_in.text
+    # No form token outside every route: no log-out form that would only be refused.
+    assert 'action="/logout"' not in logged_in.text
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert client.headers["content-type"].startswith("application/problem+json")
