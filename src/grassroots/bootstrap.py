@@ -35,6 +35,7 @@ from grassroots.migrating import sqlalchemy_url, upgrade
 from grassroots.private_files import keep_sqlite_files_private
 from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
+from grassroots.projections.certificates import IssuedCertificates
 from grassroots.projections.compliance.facts import CadreCompliance
 from grassroots.projections.database import create_read_engine
 from grassroots.projections.engine import Projection
@@ -76,6 +77,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     GrassrootsPoints,
     SharedExperiences,
     SurveyResultsProjection,
+    IssuedCertificates,
 )
 
 

@@ -6,7 +6,10 @@ code opens ``/V/<SERIAL>``, a public page showing what the certificate shows
 with the name masked, where a PDF can be checked: it is genuine and unaltered
 when its bytes hash to the SHA-256 recorded at issue. The same check is
 ``POST /api/v1/certificates/{serial}/check`` for programs; the page is in
-``grassroots.pages.certificates`` and reads through the functions here.
+``grassroots.pages.certificates`` and reads through the functions here. The
+certificates a volunteer has issued are listed, newest first, from the
+``issued_certificates`` read model (``GET /api/v1/me/certificates``), so an
+earlier one is downloaded again rather than issued anew.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -34,6 +38,7 @@ from msgspec import Meta
 
 from grassroots.api.auth import Caller, requires
 from grassroots.api.context import Api, ApiDep
+from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.application.certificates import pdf_digest
 from grassroots.application.errors import NotFound
@@ -41,6 +46,7 @@ from grassroots.certificates.pdf import CertificatePdf, verification_url
 from grassroots.domain.account import Role
 from grassroots.domain.certificate import Certificate, CertificateFacts, display_hours
 from grassroots.domain.values import mask_name
+from grassroots.projections.certificates import IssuedCertificate, certificates_of
 from grassroots.projections.ledger import served_between
 
 __all__ = [
@@ -48,10 +54,12 @@ __all__ = [
     "ROUTES",
     "CertificatePeriod",
     "CertificateView",
+    "IssuedCertificateView",
     "PublicCertificateView",
     "certificate_renderer",
     "checked_certificate",
     "issue_own_certificate",
+    "my_certificates",
     "own_certificate_pdf",
     "public_certificate",
 ]
@@ -139,6 +147,20 @@ class CertificateView(msgspec.Struct, kw_only=True):
     pdf_sha256: Annotated[str, Meta(description="SHA-256 of the PDF, hexadecimal.")]
 
 
+class IssuedCertificateView(msgspec.Struct, kw_only=True):
+    """One of the caller's certificates as listed: its period and totals, and its links."""
+
+    serial: Serial
+    from_day: date = msgspec.field(name="from")
+    to_day: date = msgspec.field(name="to")
+    activities: Annotated[int, Meta(description="How many activities it lists.", examples=[2])]
+    total_minutes: int
+    total_hours: Annotated[str, Meta(examples=["12.5"])]
+    issued_at: datetime
+    verification_url: Annotated[str, Meta(examples=["HTTP://127.0.0.1:8000/V/7K3M-9QXD-2HFA"])]
+    pdf_url: Annotated[str, Meta(examples=["/api/v1/me/certificates/7K3M-9QXD-2HFA.pdf"])]
+
+
 class CertificateCheck(msgspec.Struct, kw_only=True):
     serial: Serial
     genuine: Annotated[
@@ -190,6 +212,28 @@ def _own_view(api: Api, certificate: Certificate) -> CertificateView:
         pdf_url=f"/api/v1/me/certificates/{certificate.serial}.pdf",
         pdf_sha256=certificate.pdf_sha256,
     )
+
+
+def _issued_view(api: Api, row: IssuedCertificate) -> IssuedCertificateView:
+    return IssuedCertificateView(
+        serial=row.serial,
+        from_day=row.from_day,
+        to_day=row.to_day,
+        activities=row.line_count,
+        total_minutes=row.total_minutes,
+        total_hours=display_hours(row.total_minutes),
+        issued_at=row.issued_at,
+        verification_url=verification_url(api.config.public_url, row.serial),
+        pdf_url=f"/api/v1/me/certificates/{row.serial}.pdf",
+    )
+
+
+def my_certificates(api: Api, volunteer_id: UUID, page: PageRequest) -> list[IssuedCertificateView]:
+    """A volunteer's certificates, newest first, one more than the page asks for (to
+    tell a next page)."""
+    with api.engine.connect() as conn:
+        rows = certificates_of(conn, volunteer_id, limit=page.limit + 1, offset=page.offset)
+    return [_issued_view(api, row) for row in rows]
 
 
 def certificate_renderer(api: Api) -> CertificatePdf:
@@ -290,6 +334,26 @@ class MyCertificateController(Controller):
         return await api.write(
             caller.account_id, issue_own_certificate, api, volunteer_id, data, renderer
         )
+
+    @get(
+        "/",
+        operation_id="listMyCertificates",
+        summary="The certificates the caller has issued, newest first (volunteer)",
+        description="Each certificate's serial, period, number of activities and total "
+        "hours, when it was issued, and the links to its PDF and its public check page. "
+        "Includes a certificate the caller has just issued.",
+        dependencies={"page": Provide(page_request, sync_to_thread=False)},
+        responses=problem_responses(400, 401, 403, 429),
+    )
+    async def list_mine(
+        self,
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+    ) -> Page[IssuedCertificateView]:
+        caller = request.user
+        found = await api.read(caller.account_id, my_certificates, api, caller.volunteer_id, page)
+        return page.page(found)
 
     @get(
         "/{file_name:str}",

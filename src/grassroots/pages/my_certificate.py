@@ -1,14 +1,17 @@
 """The volunteer's certificate of service (志愿服务证明) on the phone: choose a period,
-issue it, download its PDF.
+issue it, download its PDF; under the form, the certificates already issued (已开具的证明),
+newest first, each with its PDF and its public check page.
 
 Issuing, the PDF and every refusal are the API's own (``api/certificates.py``): the
 page builds the same ``CertificatePeriod`` body and calls the same functions, so the
-period rules and the recorded digest cannot differ between the two.
+period rules and the recorded digest cannot differ between the two. The list is the
+API's ``listMyCertificates`` read (``my_certificates``), run through ``Api.read`` after the
+caller's own writes, so a certificate just issued is at its top.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -19,24 +22,44 @@ from litestar.response import Redirect, Template
 
 from grassroots.api.certificates import (
     CertificatePeriod,
+    IssuedCertificateView,
     certificate_renderer,
     issue_own_certificate,
+    my_certificates,
     own_certificate_pdf,
 )
 from grassroots.api.context import Api, ApiDep
+from grassroots.api.pagination import PageRequest
 from grassroots.api.problems import ApiProblem, refusal_of
 from grassroots.domain.errors import CodedError
 from grassroots.domain.values import local_date
 from grassroots.pages.controllers import language_of
 from grassroots.pages.sessions import SessionsDep
-from grassroots.pages.volunteer import phone_page, volunteer_of
+from grassroots.pages.volunteer import Me, phone_page, volunteer_of
 from grassroots.pages.words import translator
 
 __all__ = ["ROUTES"]
 
+# The certificates listed under the form; an app reads further through the API.
+LIST_LIMIT = 100
+
 
 def _today(api: Api) -> date:
     return local_date(api.app.now(), ZoneInfo(api.app.config.time_zone))
+
+
+async def _issued_list(api: Api, me: Me) -> dict[str, Any]:
+    """The page's list of the caller's certificates, newest first, and how to date them."""
+    zone = ZoneInfo(api.app.config.time_zone)
+
+    def issued_day(at: datetime) -> str:
+        return local_date(at, zone).isoformat()
+
+    found: list[IssuedCertificateView] = []
+    if me.volunteer_id is not None:
+        page = PageRequest(limit=LIST_LIMIT, offset=0)
+        found = await api.read(me.caller.account_id, my_certificates, api, me.volunteer_id, page)
+    return {"certificates": found[:LIST_LIMIT], "issued_day": issued_day}
 
 
 @get("/m/certificate", name="m-certificate")
@@ -56,6 +79,7 @@ async def certificate_form(
         end=today.isoformat(),
         issued=None,
         refusal=None,
+        **await _issued_list(api, me),
     )
 
 
@@ -69,13 +93,14 @@ async def issue(
     form = await request.form()
     start, end = str(form.get("from", "")), str(form.get("to", ""))
     t = translator(language_of(request))
-    again = {"start": start, "end": end, "issued": None}
+    again: dict[str, Any] = {"start": start, "end": end, "issued": None}
     if me.volunteer_id is None:
         return phone_page(request, api, me, "m/certificate.html", refusal=None, **again)
     try:
         period = msgspec.convert({"from": start, "to": end}, CertificatePeriod, strict=False)
     except msgspec.ValidationError:
         refusal = t("m.certificate.bad_dates")
+        again.update(await _issued_list(api, me))
         return phone_page(
             request, api, me, "m/certificate.html", refusal=refusal, status=400, **again
         )
@@ -91,12 +116,13 @@ async def issue(
         found, status = refusal_of(error)
         english = language_of(request) == "en"
         sentence = error.message if found is None else (found.en if english else found.zh)
+        again.update(await _issued_list(api, me))
         return phone_page(
             request, api, me, "m/certificate.html", refusal=sentence, status=status, **again
         )
-    return phone_page(
-        request, api, me, "m/certificate.html", refusal=None, **{**again, "issued": issued}
-    )
+    # Read after the caller's own write: the new certificate heads the list.
+    again.update(await _issued_list(api, me), issued=issued)
+    return phone_page(request, api, me, "m/certificate.html", refusal=None, **again)
 
 
 @get("/m/certificate/{file_name:str}", name="m-certificate-pdf")

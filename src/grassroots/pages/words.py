@@ -1231,6 +1231,12 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "m.certificate.download": ("下载 PDF", "Download the PDF"),
     "m.certificate.verify_hint": ("核验页面：", "Check page:"),
+    "m.certificate.list": ("已开具的证明", "Certificates issued"),
+    "m.certificate.none": ("还没有开具过证明。", "No certificate issued yet."),
+    "m.certificate.period": ("{start} 至 {end}", "{start} to {end}"),
+    "m.certificate.totals": ("{count} 项活动，共 {total}", "{count} activities, {total} in all"),
+    "m.certificate.issued_on": ("{day} 开具 · 编号 {serial}", "Issued {day} · {serial}"),
+    "m.certificate.check": ("核验页面", "Check page"),
 }
 
 

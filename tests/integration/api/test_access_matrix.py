@@ -542,6 +542,7 @@ MATRIX: dict[str, Op] = {
         VOLUNTEERS, body(certificate_period), foreign=False, status=NOT_FOR_ADMINISTRATORS
     ),
     "getMyCertificatePdf": Op(VOLUNTEERS, certificate_pdf, ok=200, status={ADMINISTRATOR: 403}),
+    "listMyCertificates": Op(VOLUNTEERS, foreign=False, ok=200, status=NOT_FOR_ADMINISTRATORS),
     # cadres: a visit to any point is recorded (it only counts at their own points)
     "startVisit": Op(CADRES, visit_start, foreign=False, status=NOT_FOR_ADMINISTRATORS),
     "getVisit": Op(CADRE_OR_SUPERVISOR, ok=200),

@@ -197,6 +197,57 @@ def test_another_volunteers_pdf_answers_as_if_there_were_none(
     assert anonymous.status_code == 401
 
 
+@needs_font
+def test_the_callers_certificates_are_listed_newest_first_in_pages(
+    server: Server, issued: Issued
+) -> None:
+    client, me = server.client, issued.volunteer
+    other = register(server, issued.world, "13800138001", "李四")
+    serve(server, issued.world, other, "读书会", 1)
+    server.clock.set(server.clock.now + timedelta(minutes=1))
+    theirs = client.post(
+        "/api/v1/me/certificates", json={"from": "2026-03-02", "to": "2026-03-02"},
+        headers=other.headers,
+    )  # fmt: skip
+    server.clock.set(server.clock.now + timedelta(minutes=1))
+    second = client.post(
+        "/api/v1/me/certificates", json={"from": "2026-03-02", "to": "2026-03-02"},
+        headers=me.headers,
+    )  # fmt: skip
+    assert theirs.status_code == second.status_code == 201, second.text
+
+    listed = client.get("/api/v1/me/certificates", headers=me.headers)
+    first_page = client.get("/api/v1/me/certificates?limit=1", headers=me.headers)
+    last_page = client.get("/api/v1/me/certificates?limit=1&offset=1", headers=me.headers)
+    their_list = client.get("/api/v1/me/certificates", headers=other.headers)
+
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    serials = [second.json()["serial"], issued.body["serial"]]
+    assert [item["serial"] for item in body["items"]] == serials
+    assert (body["limit"], body["offset"], body["next_offset"]) == (50, 0, None)
+    newest = body["items"][0]
+    assert newest == {
+        "serial": serials[0],
+        "from": "2026-03-02",
+        "to": "2026-03-02",
+        "activities": 2,
+        "total_minutes": 210,
+        "total_hours": "3.5",
+        "issued_at": second.json()["issued_at"],
+        "verification_url": second.json()["verification_url"],
+        "pdf_url": second.json()["pdf_url"],
+    }
+    assert [item["serial"] for item in first_page.json()["items"]] == serials[:1]
+    assert first_page.json()["next_offset"] == 1
+    assert [item["serial"] for item in last_page.json()["items"]] == serials[1:]
+    assert last_page.json()["next_offset"] is None
+    assert [item["serial"] for item in their_list.json()["items"]] == [theirs.json()["serial"]]
+    # Each listed PDF downloads.
+    assert client.get(newest["pdf_url"], headers=me.headers).status_code == 200
+    assert client.get("/api/v1/me/certificates").status_code == 401
+
+
 def test_an_unknown_serial_is_not_found_everywhere(server: Server) -> None:
     assert problem(server.client.get("/api/v1/certificates/0000-0000-0000"))["status"] == 404
     assert check(server, "not-a-serial", b"%PDF-1.4").status_code == 404

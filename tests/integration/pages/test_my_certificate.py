@@ -59,6 +59,50 @@ def test_a_volunteer_issues_a_certificate_by_the_form_and_downloads_its_pdf(
     assert site.app.certificate(serial).certifies(pdf_digest(pdf.content))
 
 
+def _listed(page: str) -> list[str]:
+    """The serials under 已开具的证明, in the order shown."""
+    section = page.split('id="certificates"', 1)
+    return re.findall(r'href="/m/certificate/([0-9A-Z-]+)\.pdf"', section[1]) if section[1:] else []
+
+
+@needs_font
+def test_issued_certificates_are_listed_under_the_form_newest_first_and_download(
+    site: Site, me: UUID, clock: FakeClock
+) -> None:
+    _served_fifty_minutes(site, me, clock)
+    clock.set(clock.now + timedelta(days=1))
+    empty = site.client.get("/m/certificate")
+    assert "已开具的证明" in empty.text
+    assert _listed(empty.text) == []
+    today = clock.now.date().isoformat()
+
+    serials = []
+    for start in ("2026-01-01", "2026-02-01"):
+        form = site.client.get("/m/certificate")
+        answer = site.client.post(
+            "/m/certificate",
+            data={"from": start, "to": today, "_csrf_token": form_token(form.text)},
+        )
+        assert answer.status_code == 200, answer.text
+        serials.insert(0, answer.text.split("编号 ", 1)[1][:14])
+        # The page one lands on after issuing shows the new one at the top.
+        assert _listed(answer.text) == serials
+
+    again = site.client.get("/m/certificate")
+    assert _listed(again.text) == serials
+    assert f"2026-02-01 至 {today}" in again.text
+    assert "1 项活动，共 50分钟" in again.text
+    assert f'href="/V/{serials[0]}"' in again.text
+    assert re.search(rf"\d{{4}}-\d\d-\d\d 开具 · 编号 {serials[0]}", again.text)
+    for serial in serials:
+        pdf = site.client.get(f"/m/certificate/{serial}.pdf")
+        assert pdf.status_code == 200
+        assert site.app.certificate(serial).certifies(pdf_digest(pdf.content))
+    english = site.client.get("/m/certificate?lang=en")
+    assert "Certificates issued" in english.text
+    assert "1 activities, 50 min in all" in english.text
+
+
 @needs_font
 def test_a_period_without_service_is_refused_in_words_and_issues_nothing(
     site: Site, me: UUID, clock: FakeClock

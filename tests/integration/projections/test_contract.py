@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import ALL_PROJECTIONS
+from grassroots.domain.certificate import Certificate, ServedMinutes, draw_up
 from grassroots.domain.experience import AuthorKind, ExperiencePost
 from grassroots.domain.problem import Problem
 from grassroots.domain.survey import Audience, Question, QuestionKind, Survey
@@ -63,6 +64,17 @@ def test_each_read_model_writes_rows_when_handed_one_event_at_a_time(
         at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
     )
     app.save(survey)
+    # Nor does it issue a certificate.
+    facts = draw_up(
+        serial="7K3M-9QXD-2HFA",
+        volunteer_name="王小明",
+        from_day=date(2026, 3, 1),
+        to_day=date(2026, 3, 2),
+        served=[ServedMinutes(uuid4(), date(2026, 3, 2), "社区环境清洁", "东风社区青年之家", 60)],
+        today=date(2026, 3, 2),
+        at=datetime(2026, 3, 2, 4, 0, tzinfo=UTC),
+    )
+    app.save(Certificate.issue(facts, volunteer_id=uuid4(), pdf_sha256="0" * 64))
     log = EventLog(app.recorder, app.mapper)
     events = log.read(after=0, limit=100_000, stop=log.last_position(), topics=kind.topics())
     assert events, f"the history has no event {kind.name} reads"
