@@ -90,6 +90,8 @@ class Problem(Aggregate):
         self.raised_at = at
         self.state = ProblemState.OPEN
         self.answers: list[tuple[datetime, UUID, str]] = []
+        # Each reopening by the raiser: when, and why the answer did not settle it.
+        self.reopenings: list[tuple[datetime, str]] = []
 
     @property
     def may_be_answered(self) -> bool:
@@ -152,6 +154,7 @@ class Problem(Aggregate):
     @event(Reopened)
     def _reopened(self, reason: str, reopened_by: UUID, at: datetime) -> None:
         self.state = ProblemState.OPEN
+        self.reopenings.append((at, reason))
 
     def _require_not_closed(self) -> None:
         if self.state is ProblemState.CLOSED:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from grassroots.api.certificates import (
     CertificatePeriod,
@@ -70,6 +72,11 @@ async def certificate_form(
     if isinstance(me, Redirect):
         return me
     today = _today(api)
+    listed = await _issued_list(api, me)
+    # Back from issuing (?issued=<serial>): that one, if it is the caller's, is shown
+    # with its download at the top; anyone else's serial shows nothing.
+    wanted = request.query_params.get("issued")
+    issued = next((c for c in listed["certificates"] if c.serial == wanted), None)
     return phone_page(
         request,
         api,
@@ -77,9 +84,9 @@ async def certificate_form(
         "m/certificate.html",
         start=date(today.year, 1, 1).isoformat(),
         end=today.isoformat(),
-        issued=None,
+        issued=issued,
         refusal=None,
-        **await _issued_list(api, me),
+        **listed,
     )
 
 
@@ -120,9 +127,10 @@ async def issue(
         return phone_page(
             request, api, me, "m/certificate.html", refusal=sentence, status=status, **again
         )
-    # Read after the caller's own write: the new certificate heads the list.
-    again.update(await _issued_list(api, me), issued=issued)
-    return phone_page(request, api, me, "m/certificate.html", refusal=None, **again)
+    # Post, then redirect: a reload of the page that follows must not issue another.
+    return Redirect(
+        f"/m/certificate?{urlencode({'issued': issued.serial})}", status_code=HTTP_303_SEE_OTHER
+    )
 
 
 @get("/m/certificate/{file_name:str}", name="m-certificate-pdf")

@@ -910,7 +910,14 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "dispatch.center": ("青年之家", "Youth center"),
     "dispatch.held": ("举办", "Held"),
     "dispatch.check_ins": ("签到", "Check-ins"),
-    "dispatch.volunteers": ("志愿者", "Volunteers"),
+    "dispatch.volunteers": ("志愿者（人）", "Volunteers (people)"),
+    "dispatch.volunteers_note": (
+        "志愿者为到场的不同人数（含工作人员补录的），同一人多次到场只计一次："
+        "合计不等于各行相加，也可能多于签到人次。",
+        "Volunteers are the different people who came (those added by the staff too), each "
+        "counted once however often they came: the total is not the sum of the rows, and "
+        "may exceed the check-ins.",
+    ),
     "dispatch.hours": ("时长（小时）", "Hours"),
     "dispatch.total": ("合计", "Total"),
     "dispatch.no_centers": ("这里没有青年之家。", "There are no youth centers here."),
@@ -955,6 +962,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "problem.no_visit": ("不是在走访中提出的", "Not raised on a visit"),
     "problem.description": ("具体情况", "What is wrong"),
     "problem.answers": ("答复（{count}）", "Answers ({count})"),
+    "problem.reopenings": ("提出人重新打开", "Reopened by the one who raised it"),
     "problem.no_answers": ("还没有答复。", "No answer yet."),
     "problem.someone": ("（账号已删除）", "(account removed)"),
     "problem.answer_write": ("答复内容", "Your answer"),

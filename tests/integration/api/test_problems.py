@@ -103,6 +103,8 @@ def test_a_problem_raised_on_a_visit_is_answered_closed_and_reopened(server: Ser
     assert reopened.json()["state"] == "open"
     seen = server.client.get(f"/api/v1/problems/{problem_id}", headers=desk.cadre).json()
     assert seen["state"] == "open"
+    assert [r["reason"] for r in seen["reopenings"]] == ["灯还是不亮"]
+    assert closed.json()["reopenings"] == []
     listed = _open(server, desk.county, desk.world.county).json()
     assert [(p["problem_id"], p["times_reopened"]) for p in listed["items"]] == [(problem_id, 1)]
 

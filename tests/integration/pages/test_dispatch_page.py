@@ -368,3 +368,13 @@ def test_logged_out_the_dispatch_asks_for_a_log_in(demo: Demo) -> None:
 
 def test_a_week_that_is_no_week_is_a_missing_page(supervisor: TestClient[Litestar]) -> None:
     assert supervisor.get("/dispatch/", params={"week": "2026-W60"}).status_code == 404
+
+
+def test_the_centers_volunteers_say_they_are_people_counted_once(
+    supervisor: TestClient[Litestar],
+) -> None:
+    page = supervisor.get("/dispatch/", params={"week": str(WEEK)}).text
+    table = page.split('<table class="grid centers">', 1)[1].split("</table>", 1)[0]
+
+    assert "志愿者（人）" in table
+    assert "同一人多次到场只计一次" in page

@@ -122,3 +122,32 @@ def test_a_period_without_service_is_refused_in_words_and_issues_nothing(
 def test_the_certificate_form_is_refused_without_its_token(site: Site, me: UUID) -> None:
     answer = site.client.post("/m/certificate", data={"from": "2026-01-01", "to": "2026-01-02"})
     assert answer.status_code == 403
+
+
+@needs_font
+def test_issuing_redirects_so_a_reload_shows_the_certificate_and_issues_no_other(
+    site: Site, me: UUID, clock: FakeClock
+) -> None:
+    _served_fifty_minutes(site, me, clock)
+    clock.set(clock.now + timedelta(days=1))
+    form = site.client.get("/m/certificate")
+    data = {
+        "from": "2026-01-01",
+        "to": clock.now.date().isoformat(),
+        "_csrf_token": form_token(form.text),
+    }
+
+    posted = site.client.post("/m/certificate", data=data, follow_redirects=False)
+
+    assert posted.status_code == 303
+    location = posted.headers["location"]
+    found = re.fullmatch(r"/m/certificate\?issued=([0-9A-Z-]+)", location)
+    assert found, location
+    serial = found.group(1)
+    shown, reloaded = site.client.get(location).text, site.client.get(location).text
+    for page in (shown, reloaded):
+        assert f'href="/m/certificate/{serial}.pdf"' in page
+        assert "共 1 项活动" in page
+    assert len(set(re.findall(r"/m/certificate/([0-9A-Z-]+)\.pdf", reloaded))) == 1
+    # Another serial in the address shows no certificate of someone else's.
+    assert "共 1 项活动" not in site.client.get("/m/certificate?issued=AAAA-BBBB-CCCC").text

@@ -147,9 +147,13 @@ def test_a_supervisor_answers_and_closes_then_the_cadre_reopens_with_a_reason(
     assert WORDS["problem.done.reopened"][0] in page
     assert WORDS["cadre.problem_state.open"][0] in page
 
+    assert "灯还是不亮" in page  # why, shown to the cadre and below to the supervisor
+
     # Back with the supervisor: it can be answered again, not closed before that.
     _as(site, SUPERVISOR_PHONE)
     page = site.client.get(f"/feedback/{problem_id}").text
+    assert "提出人重新打开" in page
+    assert "灯还是不亮" in page
     assert f'action="/feedback/{problem_id}/answer"' in page
     assert f'action="/feedback/{problem_id}/close"' not in page
 

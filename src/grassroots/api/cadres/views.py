@@ -17,7 +17,15 @@ from grassroots.api.fields import LINE, LINES
 from grassroots.application.service import Grassroots
 from grassroots.domain.problem import Problem, ProblemState
 
-__all__ = ["AnswerView", "CallerRequest", "LongText", "ProblemView", "Title", "problem_view"]
+__all__ = [
+    "AnswerView",
+    "CallerRequest",
+    "LongText",
+    "ProblemView",
+    "ReopeningView",
+    "Title",
+    "problem_view",
+]
 
 CallerRequest = Request[Caller, Token, Any]
 
@@ -46,6 +54,11 @@ class AnswerView(msgspec.Struct, kw_only=True):
     answer: str
 
 
+class ReopeningView(msgspec.Struct, kw_only=True):
+    reopened_at: datetime
+    reason: Annotated[str, Meta(description="Why the raiser found the answer not enough.")]
+
+
 class ProblemView(msgspec.Struct, kw_only=True):
     problem_id: UUID
     cadre_id: UUID
@@ -56,6 +69,8 @@ class ProblemView(msgspec.Struct, kw_only=True):
     state: ProblemState
     raised_at: datetime
     answers: list[AnswerView]
+    # Each time the cadre who raised it opened it again, oldest first.
+    reopenings: list[ReopeningView]
 
 
 def problem_view(app: Grassroots, caller: Caller, problem: Problem) -> ProblemView:
@@ -81,4 +96,5 @@ def problem_view(app: Grassroots, caller: Caller, problem: Problem) -> ProblemVi
             )
             for at, by, a in problem.answers
         ],
+        reopenings=[ReopeningView(reopened_at=at, reason=why) for at, why in problem.reopenings],
     )
