@@ -141,6 +141,8 @@ class ActivityDesk:
     roster: Roster
     # Each corrected volunteer's staff lines (补录 and corrections): minutes, why, who, when.
     staff_lines: dict[UUID, list[StaffLineRow]]
+    # Who wrote them, by the name of their account (colleagues at the same center).
+    staff_names: dict[UUID, str]
 
 
 def _zone_of(api: Api, center: Center) -> ZoneInfo:
@@ -221,6 +223,9 @@ def _activity_desk(api: Api, caller: Caller, activity_id: UUID) -> ActivityDesk:
         phase=phase_of(activity.starts_at, activity.ends_at, api.app.now()),
         roster=_roster(lines[:MAX_ROSTER]),
         staff_lines=staff_lines,
+        staff_names=api.app.account_names(
+            s.staff_id for written in staff_lines.values() for s in written
+        ),
     )
 
 

@@ -530,7 +530,7 @@ def test_each_correction_on_the_roster_says_why_who_and_when(desk: Desk) -> None
     assert "Corrected +30 min" in en
 
 
-def test_a_colleagues_correction_is_marked_as_a_colleagues(desk: Desk) -> None:
+def test_a_colleagues_correction_names_the_colleague(desk: Desk) -> None:
     app = desk.site.app
     desk.clock.advance(days=1, hours=3)
     # Written by another account (the API's staff command, as a colleague's form would).
@@ -554,8 +554,8 @@ def test_a_colleagues_correction_is_marked_as_a_colleagues(desk: Desk) -> None:
 
     assert "补录 60 分钟" in row
     assert "忘带手机，现场核实" in row
-    assert "其他工作人员" in row
-    assert "李老师" not in row
+    assert "周老师于" in row  # the colleague, by name
+    assert "其他工作人员" not in row
 
 
 def test_a_get_on_a_refused_forms_address_leads_to_the_forms_page(desk: Desk) -> None:
