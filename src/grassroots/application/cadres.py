@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from grassroots.application.core import Core
 from grassroots.application.retrying import retried
 from grassroots.domain.cadre import Cadre, CadreKind
 from grassroots.domain.cadre_presence import CadrePresence
-from grassroots.domain.errors import InvalidValue, NotAllowed
+from grassroots.domain.errors import InvalidValue, NotAllowed, TokenRejected
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem
-from grassroots.domain.qr_token import QrSubject, SubjectKind, verify_token
+from grassroots.domain.qr_token import QrSubject, SubjectKind, held_scan_at, verify_token
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.visit import LocationProof, QrProof, Visit, VisitProof
 
@@ -70,19 +71,46 @@ class CadreCommands(Core):
         token: str | None = None,
         location: GeoPoint | None = None,
         accuracy_m: float | None = None,
+        seen_at: datetime | None = None,
     ) -> UUID:
         """Start a visit proven by the point's rotating code or, failing that, by location.
 
         A cadre's second scan at a point whose visit is under way answers that visit;
         a start at another point while one is under way is refused (``VisitUnderWay``).
+        ``seen_at``: when the server itself saw ``token`` fresh on this phone (a scan
+        held while the cadre logged in); the code is checked as it was then.
         """
         # Another start by the same cadre may land first (the page sent twice):
         # look again with what it wrote, and resume it or refuse.
         return retried(
             lambda: self._start_visit(
-                cadre_id, point_id, token=token, location=location, accuracy_m=accuracy_m
+                cadre_id,
+                point_id,
+                token=token,
+                location=location,
+                accuracy_m=accuracy_m,
+                seen_at=seen_at,
             )
         )
+
+    def point_code_seen_fresh(self, point_id: UUID, token: str) -> datetime | None:
+        """Now, if ``token`` is the point's code and still fresh now; else None (what
+        the start page holds on the phone, as the scan page does for an activity)."""
+        now = self.now()
+        try:
+            self._verified_point_step(point_id, token, now)
+        except TokenRejected:
+            return None
+        return now
+
+    def _verified_point_step(self, point_id: UUID, token: str, at: datetime) -> int:
+        return verify_token(
+            token,
+            secret=self.config.secret_key,
+            expected=QrSubject(SubjectKind.POINT, point_id),
+            at=at,
+            rotation_seconds=self.config.qr_rotation_seconds,
+        ).step
 
     def _start_visit(
         self,
@@ -92,6 +120,7 @@ class CadreCommands(Core):
         token: str | None,
         location: GeoPoint | None,
         accuracy_m: float | None,
+        seen_at: datetime | None,
     ) -> UUID:
         cadre = self.get(Cadre, cadre_id)
         point = self.get(GrassrootsPoint, point_id)
@@ -99,14 +128,8 @@ class CadreCommands(Core):
         now = self.now()
         proof: VisitProof
         if token is not None:
-            verified = verify_token(
-                token,
-                secret=self.config.secret_key,
-                expected=QrSubject(SubjectKind.POINT, point_id),
-                at=now,
-                rotation_seconds=self.config.qr_rotation_seconds,
-            )
-            proof = QrProof(token_step=verified.step)
+            checked_at = now if seen_at is None else held_scan_at(seen_at, now)
+            proof = QrProof(token_step=self._verified_point_step(point_id, token, checked_at))
         elif location is not None and accuracy_m is not None:
             proof = LocationProof(position=location, accuracy_m=accuracy_m)
         else:

@@ -60,6 +60,7 @@ from grassroots.domain.qr_token import POINT_PATH, SubjectKind, scanned_subject
 from grassroots.domain.values import local_date, time_zone
 from grassroots.domain.visit import Visit
 from grassroots.pages.controllers import page
+from grassroots.pages.held_scans import HeldScansDep
 from grassroots.pages.sessions import PageSessions, SessionsDep
 from grassroots.projections.compliance.verdicts import (
     CadreNotFound,
@@ -344,20 +345,36 @@ async def _start_page(
 
 @get(f"{POINT_PATH}{{token:str}}", name="cadre-point")
 async def point_page(
-    token: FromPath[str], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+    token: FromPath[str],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+    held_scans: HeldScansDep,
 ) -> Template | Redirect:
     caller = await _cadre(request, api, sessions)
-    if isinstance(caller, Redirect):
-        return caller
     point_id, refused = _point_of(api, token)
-    return await _start_page(
-        request, api, caller, token, point_id, status=400 if refused else 200, refused=refused
-    )
+    # Opened while the code is on the screen, logged in or on the way to log in: hold
+    # the scan on this phone, so the start still holds once the code has changed.
+    seen_at = None if point_id is None else api.app.point_code_seen_fresh(point_id, token)
+    answer: Template | Redirect
+    if isinstance(caller, Redirect):
+        answer = caller
+    else:
+        answer = await _start_page(
+            request, api, caller, token, point_id, status=400 if refused else 200, refused=refused
+        )
+    if seen_at is not None:
+        answer.cookies.append(held_scans.cookie(token, seen_at, POINT_PATH))
+    return answer
 
 
 @post(f"{POINT_PATH}{{token:str}}", name="cadre-start-visit", opt={"rate": "scan"})
 async def start(
-    token: FromPath[str], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+    token: FromPath[str],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+    held_scans: HeldScansDep,
 ) -> Template | Redirect:
     caller = await _cadre(request, api, sessions)
     if isinstance(caller, Redirect):
@@ -367,7 +384,14 @@ async def start(
         return await _start_page(request, api, caller, token, None, status=400, refused=refused)
     given = StartVisit(point_id=point_id, token=token)
     try:
-        visit = await api.write(caller.account_id, start_visit, api.app, caller.cadre_id, given)
+        visit = await api.write(
+            caller.account_id,
+            start_visit,
+            api.app,
+            caller.cadre_id,
+            given,
+            held_scans.seen_at(request, token),
+        )
     except (CodedError, ApiProblem) as error:
         status = error.status_code if isinstance(error, ApiProblem) else 409
         # The visit under way elsewhere is one tap away: that is where it gets ended.

@@ -9,7 +9,11 @@ within ``HELD_SCAN`` is then checked against the code at that instant
 (``application.check_in(seen_at=...)``, ``domain.qr_token.held_scan_at``), and
 recorded at now.
 
-The cookie goes only with ``/S/`` requests, is HttpOnly, and is never in the address:
+A cadre scanning a grassroots point's code (``/P/``) logged out meets the same, and
+the start page holds the scan the same way, under ``/P/``.
+
+The cookie goes only with ``/S/`` (or ``/P/``) requests, is HttpOnly, and is never in
+the address:
 a link or a photo sent on carries no held scan, so it still has only the code's
 own half-minute.
 """
@@ -44,13 +48,14 @@ class HeldScans:
         signed = f"{token}|{millis}".encode()
         return hmac.new(self._key, signed, hashlib.sha256).hexdigest()
 
-    def cookie(self, token: str, seen_at: datetime) -> Cookie:
-        """The cookie saying the server saw ``token`` fresh on this phone at ``seen_at``."""
+    def cookie(self, token: str, seen_at: datetime, path: str = SCAN_PATH) -> Cookie:
+        """The cookie saying the server saw ``token`` fresh on this phone at ``seen_at``,
+        sent only with requests under ``path`` (a venue's ``/S/``, a point's ``/P/``)."""
         millis = round(seen_at.timestamp() * 1000)
         return Cookie(
             key=self.cookie_name,
             value=f"{millis}.{self._signature(token, millis)}",
-            path=SCAN_PATH,
+            path=path,
             max_age=int(HELD_SCAN.total_seconds()),
             secure=self.secure,
             httponly=True,

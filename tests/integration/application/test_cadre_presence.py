@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from grassroots.application.errors import ConcurrentChange
 from grassroots.application.service import Grassroots
 from grassroots.domain.cadre_presence import CadrePresence, VisitUnderWay
+from grassroots.domain.errors import TokenExpired
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.visit import QrProof, Visit
 from tests.conftest import DURABLE, FakeClock
@@ -179,3 +180,25 @@ def test_simultaneous_starts_at_two_points_leave_exactly_one_visit_under_way(
     assert not apps[1].get(Visit, visit).is_ended
     with pytest.raises(VisitUnderWay):
         start(apps[2], cadre, next(p for p in points if p != point))
+
+
+def test_a_scan_held_on_the_phone_starts_the_visit_within_five_minutes_only(
+    app: Grassroots, clock: FakeClock
+) -> None:
+    world = build_world(app)
+    cadre = register_cadre(app, world)
+    clock.set(START)
+    token = point_token(app, world.point)
+    seen_at = app.point_code_seen_fresh(world.point, token)
+    assert seen_at == START
+    clock.advance(minutes=6)
+    with pytest.raises(TokenExpired):
+        app.start_visit(cadre, world.point, token=token, seen_at=seen_at)
+    with pytest.raises(TokenExpired):
+        app.start_visit(cadre, world.point, token=token)
+    clock.set(START + timedelta(minutes=2))
+
+    visit = app.start_visit(cadre, world.point, token=token, seen_at=seen_at)
+
+    assert app.get(Visit, visit).started_at == START + timedelta(minutes=2)
+    assert app.point_code_seen_fresh(world.point, token) is None  # stale by now

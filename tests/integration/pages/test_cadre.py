@@ -191,8 +191,8 @@ def test_a_stale_code_says_scan_again_and_starts_nothing(
 ) -> None:
     site.log_in(CADRE_PHONE)
     path = _point_path(site)
-    token = site.csrf_token(path)
-    clock.advance(minutes=5)
+    token = site.csrf_token(path)  # opens the start page: the scan is held five minutes
+    clock.advance(minutes=5, seconds=1)
     answer = site.client.post(path, data={"_csrf_token": token})
     assert answer.status_code == 409
     assert WORDS["cadre.refused.stale"][0] in answer.text
@@ -394,6 +394,27 @@ def test_a_visit_long_enough_ends_with_one_tap_and_no_warning(
     assert "不足" not in page
     assert 'name="short"' not in page
     assert _post(site, visit_id, "end").status_code == 303
+
+
+def test_a_point_scanned_logged_out_still_starts_the_visit_after_logging_in(
+    site: Site, cadre_id: UUID, clock: FakeClock
+) -> None:
+    path = _point_path(site)
+    site.client.cookies.clear()  # logged out, as a cadre whose phone forgot the session
+    sent_to_log_in = site.client.get(path, follow_redirects=False)
+    held = [c for c in site.client.cookies.jar if c.name.endswith("grassroots_held_scan")]
+    clock.advance(minutes=2)  # typing the password: the code on the screen has changed
+    site.log_in(CADRE_PHONE)
+
+    started = site.client.post(
+        path, data={"_csrf_token": site.csrf_token(path)}, follow_redirects=False
+    )
+
+    assert sent_to_log_in.status_code == 303
+    assert [c.path for c in held] == ["/P/"]
+    assert started.status_code == 303, started.text
+    visit_id = UUID(started.headers["location"].rsplit("/", 1)[1])
+    assert site.app.get(Visit, visit_id).started_at == clock.now  # recorded when sent
 
 
 def test_every_refusal_and_every_reason_has_words_in_both_languages() -> None:

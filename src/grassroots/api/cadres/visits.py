@@ -165,12 +165,20 @@ def visible_visit(app: Grassroots, caller: Caller, visit_id: UUID) -> VisitView:
     return _visit_view(visit)
 
 
-def start_visit(app: Grassroots, cadre_id: UUID, data: StartVisit) -> VisitView:
+def start_visit(
+    app: Grassroots, cadre_id: UUID, data: StartVisit, seen_at: datetime | None = None
+) -> VisitView:
+    """``seen_at``: a scan the start page held (the server saw the code on this phone)."""
     location = (
         GeoPoint(data.lat, data.lon) if data.lat is not None and data.lon is not None else None
     )
     visit_id = app.start_visit(
-        cadre_id, data.point_id, token=data.token, location=location, accuracy_m=data.accuracy_m
+        cadre_id,
+        data.point_id,
+        token=data.token,
+        location=location,
+        accuracy_m=data.accuracy_m,
+        seen_at=seen_at,
     )
     return _visit_view(app.get(Visit, visit_id))
 
