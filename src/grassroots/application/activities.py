@@ -12,7 +12,7 @@ from grassroots.application.retrying import retried
 from grassroots.domain.activity import Activity, SignUpStatus, staff_addition_area
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.center import Center
-from grassroots.domain.errors import NotAllowed, TokenRejected
+from grassroots.domain.errors import NotAllowed
 from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.domain.presence import Presence
 from grassroots.domain.qr_token import (
@@ -21,7 +21,6 @@ from grassroots.domain.qr_token import (
     current_token,
     held_scan_at,
     next_rotation_at,
-    verify_token,
 )
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.volunteer import Volunteer
@@ -159,18 +158,6 @@ class ActivityCommands(Core):
         replaced_at = next_rotation_at(now, self.config.qr_rotation_seconds)
         return VenueCode(token=token, replaced_at=replaced_at, expires_at=expires_at)
 
-    def seen_fresh(self, activity_id: UUID, token: str) -> datetime | None:
-        """Now, if ``token`` is the activity's code and still fresh now; else None.
-
-        The scan page asks this when it opens, to hold the scan on that phone for a
-        while (``HELD_SCAN``): what it then sends as ``seen_at``."""
-        now = self.now()
-        try:
-            self._verified_step(activity_id, token, now)
-        except TokenRejected:
-            return None
-        return now
-
     def check_in(
         self,
         activity_id: UUID,
@@ -195,13 +182,7 @@ class ActivityCommands(Core):
         )
 
     def _verified_step(self, activity_id: UUID, token: str, at: datetime) -> int:
-        return verify_token(
-            token,
-            secret=self.config.secret_key,
-            expected=QrSubject(SubjectKind.ACTIVITY, activity_id),
-            at=at,
-            rotation_seconds=self.config.qr_rotation_seconds,
-        ).step
+        return self.code_step(QrSubject(SubjectKind.ACTIVITY, activity_id), token, at)
 
     def _check_in(
         self,

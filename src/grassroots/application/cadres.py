@@ -10,11 +10,11 @@ from grassroots.application.core import Core
 from grassroots.application.retrying import retried
 from grassroots.domain.cadre import Cadre, CadreKind
 from grassroots.domain.cadre_presence import CadrePresence
-from grassroots.domain.errors import InvalidValue, NotAllowed, TokenRejected
+from grassroots.domain.errors import InvalidValue, NotAllowed
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem
-from grassroots.domain.qr_token import QrSubject, SubjectKind, held_scan_at, verify_token
+from grassroots.domain.qr_token import QrSubject, SubjectKind, held_scan_at
 from grassroots.domain.values import GeoPoint
 from grassroots.domain.visit import LocationProof, QrProof, Visit, VisitProof
 
@@ -93,25 +93,6 @@ class CadreCommands(Core):
             )
         )
 
-    def point_code_seen_fresh(self, point_id: UUID, token: str) -> datetime | None:
-        """Now, if ``token`` is the point's code and still fresh now; else None (what
-        the start page holds on the phone, as the scan page does for an activity)."""
-        now = self.now()
-        try:
-            self._verified_point_step(point_id, token, now)
-        except TokenRejected:
-            return None
-        return now
-
-    def _verified_point_step(self, point_id: UUID, token: str, at: datetime) -> int:
-        return verify_token(
-            token,
-            secret=self.config.secret_key,
-            expected=QrSubject(SubjectKind.POINT, point_id),
-            at=at,
-            rotation_seconds=self.config.qr_rotation_seconds,
-        ).step
-
     def _start_visit(
         self,
         cadre_id: UUID,
@@ -129,7 +110,9 @@ class CadreCommands(Core):
         proof: VisitProof
         if token is not None:
             checked_at = now if seen_at is None else held_scan_at(seen_at, now)
-            proof = QrProof(token_step=self._verified_point_step(point_id, token, checked_at))
+            proof = QrProof(
+                token_step=self.code_step(QrSubject(SubjectKind.POINT, point_id), token, checked_at)
+            )
         elif location is not None and accuracy_m is not None:
             proof = LocationProof(position=location, accuracy_m=accuracy_m)
         else:

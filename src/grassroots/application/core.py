@@ -22,6 +22,8 @@ from eventsourcing.utils import Environment
 from grassroots.application.committing import Committer, DirectCommitter
 from grassroots.application.errors import NotFound
 from grassroots.domain.crediting import CreditPolicy
+from grassroots.domain.errors import TokenRejected
+from grassroots.domain.qr_token import QrSubject, verify_token
 from grassroots.domain.values import DEFAULT_TIME_ZONE, in_utc
 
 __all__ = ["AppConfig", "Clock", "Core", "system_clock"]
@@ -123,6 +125,29 @@ class Core(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise NotFound(_kind_name(kind), aggregate_id)
         return aggregate
+
+    def code_step(self, subject: QrSubject, token: str, at: datetime) -> int:
+        """The rotation step of ``token``, a code of ``subject`` checked at ``at``;
+        a ``TokenRejected`` when it is not one, or not fresh then."""
+        return verify_token(
+            token,
+            secret=self.config.secret_key,
+            expected=subject,
+            at=at,
+            rotation_seconds=self.config.qr_rotation_seconds,
+        ).step
+
+    def code_seen_fresh(self, subject: QrSubject, token: str) -> datetime | None:
+        """Now, if ``token`` is ``subject``'s code and still fresh now; else None.
+
+        A scan page (a venue's, a point's) asks this when it opens, to hold the scan on
+        that phone for a while (``HELD_SCAN``): what it then sends as ``seen_at``."""
+        now = self.now()
+        try:
+            self.code_step(subject, token, now)
+        except TokenRejected:
+            return None
+        return now
 
     def commit(self, *aggregates: Aggregate) -> None:
         self.committer.commit(aggregates)

@@ -56,9 +56,10 @@ from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.problem import Problem
-from grassroots.domain.qr_token import POINT_PATH, SubjectKind, scanned_subject
+from grassroots.domain.qr_token import POINT_PATH, QrSubject, SubjectKind, scanned_subject
 from grassroots.domain.values import local_date, time_zone
 from grassroots.domain.visit import Visit
+from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import page
 from grassroots.pages.held_scans import HeldScansDep
 from grassroots.pages.sessions import PageSessions, SessionsDep
@@ -232,13 +233,8 @@ def _start_point(api: Api, cadre_id: UUID | None, point_id: UUID) -> StartPoint:
     return StartPoint(point.name, place, assigned)
 
 
-def _local(app: Grassroots) -> Any:
-    zone = ZoneInfo(app.config.time_zone)
-
-    def local(at: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
-        return "" if at is None else at.astimezone(zone).strftime(fmt)
-
-    return local
+def _local(app: Grassroots) -> LocalClock:
+    return local_clock(ZoneInfo(app.config.time_zone), "%m-%d %H:%M")
 
 
 # --- who may open them ------------------------------------------------------------
@@ -355,7 +351,11 @@ async def point_page(
     point_id, refused = _point_of(api, token)
     # Opened while the code is on the screen, logged in or on the way to log in: hold
     # the scan on this phone, so the start still holds once the code has changed.
-    seen_at = None if point_id is None else api.app.point_code_seen_fresh(point_id, token)
+    seen_at = (
+        None
+        if point_id is None
+        else api.app.code_seen_fresh(QrSubject(SubjectKind.POINT, point_id), token)
+    )
     answer: Template | Redirect
     if isinstance(caller, Redirect):
         answer = caller

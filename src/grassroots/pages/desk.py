@@ -52,6 +52,7 @@ from grassroots.domain.center import Center
 from grassroots.domain.errors import CodedError
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.pages.action_addresses import FORM_PAGE
+from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import language_of, page
 from grassroots.pages.screens import SCREENS, screens_for
 from grassroots.pages.sessions import SessionsDep
@@ -462,11 +463,8 @@ def _page(request: Request[Any, Any, Any], template: str, **context: Any) -> Tem
     )
 
 
-def _local(zone: ZoneInfo) -> Any:
-    def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return "" if at is None else at.astimezone(zone).strftime(fmt)
-
-    return local
+def _local(zone: ZoneInfo) -> LocalClock:
+    return local_clock(zone, "%Y-%m-%d %H:%M")
 
 
 @get("/desk/", name="desk")

@@ -15,7 +15,6 @@ is where the API's error answers point (their RFC 9457 ``type``), for any code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +42,7 @@ from grassroots.api.cadres.raised_problems import (
 from grassroots.api.cadres.views import ProblemView
 from grassroots.api.cadres.visits import visible_visit
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.problems import ApiProblem, refusal_of
+from grassroots.api.problems import ApiProblem
 from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
@@ -52,7 +51,9 @@ from grassroots.domain.errors import CodedError
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
 from grassroots.domain.values import iso_week_of, local_date
-from grassroots.pages.controllers import language_of, page
+from grassroots.pages.clock import LocalClock, local_clock
+from grassroots.pages.controllers import page
+from grassroots.pages.refusals import refusal_words
 from grassroots.pages.sessions import PageSessions, SessionsDep
 
 __all__ = ["ROUTES"]
@@ -113,13 +114,8 @@ def _problem_page(app: Grassroots, caller: Caller, problem_id: UUID) -> ProblemP
     )
 
 
-def _local(api: Api) -> Callable[..., str]:
-    zone = ZoneInfo(api.app.config.time_zone)
-
-    def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return "" if at is None else at.astimezone(zone).strftime(fmt)
-
-    return local
+def _local(api: Api) -> LocalClock:
+    return local_clock(ZoneInfo(api.app.config.time_zone), "%Y-%m-%d %H:%M")
 
 
 async def _logged_in(
@@ -131,18 +127,6 @@ async def _logged_in(
         path = quote(f"{HOME}{problem_id}", safe="")
         return Redirect(f"/login?next={path}", status_code=HTTP_303_SEE_OTHER)
     return caller
-
-
-def _refusal(request: Request[Any, Any, Any], error: Exception) -> tuple[str, int]:
-    """The refusal in the page's language, and its status, as the API would answer."""
-    if isinstance(error, ApiProblem):
-        return str(error.detail), error.status_code
-    if isinstance(error, CodedError):
-        message, status = refusal_of(error)
-        if message is not None:
-            return (message.zh if language_of(request) == "zh" else message.en), status
-        return error.message, status
-    return str(error), 400
 
 
 async def _show(
@@ -207,7 +191,7 @@ async def _step(
     except NotFound:
         raise NotFoundException() from None
     except (CodedError, ApiProblem) as error:
-        refused, status = _refusal(request, error)
+        refused, status = refusal_words(request, error)
         return await _show(
             request,
             api,

@@ -43,7 +43,8 @@ from grassroots.domain.account import Role
 from grassroots.domain.activity import Activity
 from grassroots.domain.attendance import Attendance, CheckOutPreview
 from grassroots.domain.errors import CodedError, TokenExpired, TokenRejected
-from grassroots.domain.qr_token import SubjectKind, scanned_subject
+from grassroots.domain.qr_token import QrSubject, SubjectKind, scanned_subject
+from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import page
 from grassroots.pages.held_scans import HeldScansDep
 from grassroots.pages.sessions import SessionsDep
@@ -130,13 +131,8 @@ def _scan_view(app: Grassroots, activity_id: UUID, volunteer_id: UUID | None) ->
     )
 
 
-def _local(app: Grassroots) -> Any:
-    zone = ZoneInfo(app.config.time_zone)
-
-    def local(at: datetime | None, fmt: str = "%H:%M") -> str:
-        return "" if at is None else at.astimezone(zone).strftime(fmt)
-
-    return local
+def _local(app: Grassroots) -> LocalClock:
+    return local_clock(ZoneInfo(app.config.time_zone), "%H:%M")
 
 
 def _volunteer_id(caller: Caller | None) -> UUID | None:
@@ -210,7 +206,7 @@ async def scan_page(
     )
     # Opened while the code is on the screen: hold the scan on this phone. A stale
     # code (back from the log-in) leaves the scan held when it was fresh alone.
-    seen_at = api.app.seen_fresh(activity_id, token)
+    seen_at = api.app.code_seen_fresh(QrSubject(SubjectKind.ACTIVITY, activity_id), token)
     if seen_at is not None:
         shown.cookies.append(held_scans.cookie(token, seen_at))
     return shown

@@ -12,7 +12,6 @@ missing page, a refusal shows its reason beside what was typed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -28,7 +27,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from grassroots.api.auth import Caller, holds_any
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.problems import ApiProblem, refusal_of
+from grassroots.api.problems import ApiProblem
 from grassroots.api.scope import require_unit
 from grassroots.api.sharing import (
     UPLOAD_MAX_BYTES,
@@ -58,8 +57,10 @@ from grassroots.application.errors import NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Role
 from grassroots.domain.errors import CodedError
-from grassroots.pages.controllers import language_of, page, unit_param
+from grassroots.pages.clock import LocalClock, local_clock
+from grassroots.pages.controllers import page, unit_param
 from grassroots.pages.dispatch import unit_choices
+from grassroots.pages.refusals import refusal_words
 from grassroots.pages.sessions import PageSessions, SessionsDep
 
 __all__ = ["ROUTES"]
@@ -119,25 +120,8 @@ async def _reader(
     return await _logged_in(request, api, sessions, lambda c: _is_member(c) or _is_supervisor(c))
 
 
-def _refusal(request: Request[Any, Any, Any], error: Exception) -> tuple[str, int]:
-    """The refusal in the page's language, and its status, as the API would answer."""
-    if isinstance(error, ApiProblem):
-        return str(error.detail), error.status_code
-    if isinstance(error, CodedError):
-        message, status = refusal_of(error)
-        if message is not None:
-            return (message.zh if language_of(request) == "zh" else message.en), status
-        return error.message, status
-    return str(error), 400
-
-
-def _local(api: Api) -> Any:
-    zone = ZoneInfo(api.app.config.time_zone)
-
-    def local(at: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
-        return "" if at is None else at.astimezone(zone).strftime(fmt)
-
-    return local
+def _local(api: Api) -> LocalClock:
+    return local_clock(ZoneInfo(api.app.config.time_zone), "%m-%d %H:%M")
 
 
 def _subtree(api: Api, caller: Caller, unit_id: UUID) -> tuple[str, list[ExperienceSummaryView]]:
@@ -243,7 +227,7 @@ async def share_write(
     try:
         written = await api.write(caller.account_id, write_experience, api.app, caller, body)
     except (CodedError, ApiProblem) as error:
-        refused, status = _refusal(request, error)
+        refused, status = refusal_words(request, error)
         return _form_page(request, caller, status=status, title=title, text=text, refused=refused)
     return Redirect(f"{HOME}{written.post_id}", status_code=HTTP_303_SEE_OTHER)
 
@@ -314,7 +298,7 @@ async def _act(
     except NotFound:
         raise NotFoundException() from None
     except (CodedError, ApiProblem) as error:
-        refused, status = _refusal(request, error)
+        refused, status = refusal_words(request, error)
         return await _show(
             request, api, caller, post_id, status=status, refused=refused, reason=reason
         )
@@ -369,7 +353,7 @@ async def share_save(
     except NotFound:
         raise NotFoundException() from None
     except (CodedError, ApiProblem) as error:
-        refused, status = _refusal(request, error)
+        refused, status = refusal_words(request, error)
         return _edit_page(
             request, caller, post_id, status=status, title=title, text=text, refused=refused
         )

@@ -46,6 +46,7 @@ from grassroots.api.surveys import (
 from grassroots.application.errors import NotFound
 from grassroots.domain.errors import CodedError
 from grassroots.domain.survey import MAX_QUESTIONS, Audience, QuestionKind
+from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import language_of, page
 from grassroots.pages.dispatch import unit_choices
 from grassroots.pages.sessions import PageSessions, SessionsDep
@@ -297,11 +298,8 @@ def _shown(api: Api, caller: Caller, survey_id: UUID) -> tuple[SurveyView, str]:
     return survey, names.get(survey.org_unit_id, "")
 
 
-def _local(zone: ZoneInfo) -> Any:
-    def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return "" if at is None else at.astimezone(zone).strftime(fmt)
-
-    return local
+def _local(zone: ZoneInfo) -> LocalClock:
+    return local_clock(zone, "%Y-%m-%d %H:%M")
 
 
 # --- the list and the design form --------------------------------------------------------

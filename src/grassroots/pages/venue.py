@@ -40,6 +40,7 @@ from grassroots.application.errors import NotFound
 from grassroots.domain.account import Role
 from grassroots.domain.values import mask_name
 from grassroots.domain.volunteer import Volunteer
+from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import page
 from grassroots.pages.sessions import SessionsDep
 from grassroots.projections.activity_catalogue import arrivals
@@ -72,13 +73,8 @@ class VenueView:
     closed: bool = False
 
 
-def _clock(api: Api) -> Any:
-    zone = ZoneInfo(api.app.config.time_zone)
-
-    def local(at: datetime, fmt: str = "%H:%M") -> str:
-        return at.astimezone(zone).strftime(fmt)
-
-    return local
+def _clock(api: Api) -> LocalClock:
+    return local_clock(ZoneInfo(api.app.config.time_zone), "%H:%M")
 
 
 def _arrivals(api: Api, activity_id: UUID) -> tuple[int, list[Arrival]]:

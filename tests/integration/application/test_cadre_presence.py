@@ -16,6 +16,7 @@ from grassroots.application.service import Grassroots
 from grassroots.domain.cadre_presence import CadrePresence, VisitUnderWay
 from grassroots.domain.errors import TokenExpired
 from grassroots.domain.grassroots_point import GrassrootsPoint
+from grassroots.domain.qr_token import QrSubject, SubjectKind
 from grassroots.domain.visit import QrProof, Visit
 from tests.conftest import DURABLE, FakeClock
 from tests.integration.application.test_visits_and_problems import point_token
@@ -189,7 +190,7 @@ def test_a_scan_held_on_the_phone_starts_the_visit_within_five_minutes_only(
     cadre = register_cadre(app, world)
     clock.set(START)
     token = point_token(app, world.point)
-    seen_at = app.point_code_seen_fresh(world.point, token)
+    seen_at = app.code_seen_fresh(QrSubject(SubjectKind.POINT, world.point), token)
     assert seen_at == START
     clock.advance(minutes=6)
     with pytest.raises(TokenExpired):
@@ -201,4 +202,6 @@ def test_a_scan_held_on_the_phone_starts_the_visit_within_five_minutes_only(
     visit = app.start_visit(cadre, world.point, token=token, seen_at=seen_at)
 
     assert app.get(Visit, visit).started_at == START + timedelta(minutes=2)
-    assert app.point_code_seen_fresh(world.point, token) is None  # stale by now
+    assert (
+        app.code_seen_fresh(QrSubject(SubjectKind.POINT, world.point), token) is None
+    )  # stale by now

@@ -16,6 +16,7 @@ from grassroots.application.service import Grassroots
 from grassroots.domain.attendance import Attendance
 from grassroots.domain.errors import CodedError, NotAllowed
 from grassroots.domain.presence import CheckedInElsewhere, Presence
+from grassroots.domain.qr_token import QrSubject, SubjectKind
 from grassroots.domain.values import GeoPoint
 from tests.conftest import DURABLE, FakeClock
 from tests.integration.builders import World, build_world, post_activity, register_volunteer
@@ -312,10 +313,10 @@ def test_a_held_scan_checks_the_code_as_it_was_when_seen_and_records_now(
 ) -> None:
     clock.set(START)
     token = app.venue_code(two.a).token
-    seen_at = app.seen_fresh(two.a, token)
+    seen_at = app.code_seen_fresh(QrSubject(SubjectKind.ACTIVITY, two.a), token)
     assert seen_at == START
     clock.advance(minutes=2)  # the code is stale now
-    assert app.seen_fresh(two.a, token) is None
+    assert app.code_seen_fresh(QrSubject(SubjectKind.ACTIVITY, two.a), token) is None
     with pytest.raises(CodedError) as stale:
         app.check_in(two.a, two.volunteer, token=token)
 
@@ -337,7 +338,7 @@ def test_a_held_check_out_counts_from_when_the_code_was_seen_not_from_the_tap(
     scan_in(app, two.a, two.volunteer)
     clock.advance(minutes=50)
     token = app.venue_code(two.a).token
-    seen_at = app.seen_fresh(two.a, token)
+    seen_at = app.code_seen_fresh(QrSubject(SubjectKind.ACTIVITY, two.a), token)
     clock.advance(minutes=4)  # the page held open, or left with, for four minutes
 
     attendance = app.check_out(two.a, two.volunteer, token=token, seen_at=seen_at)
