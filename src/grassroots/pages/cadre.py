@@ -68,7 +68,7 @@ from grassroots.projections.compliance.verdicts import (
     governing_rules,
     recent_visits,
 )
-from grassroots.projections.org_tree import ancestry_of, unit_names
+from grassroots.projections.grassroots_points import point_row
 
 __all__ = ["REFUSALS", "ROUTES", "refusal_key"]
 
@@ -225,10 +225,10 @@ class StartPoint:
 
 def _start_point(api: Api, cadre_id: UUID | None, point_id: UUID) -> StartPoint:
     point = api.app.get(GrassrootsPoint, point_id)
+    # Its place as the points read model names it (the points list names it so too).
     with api.engine.connect() as conn:
-        above = (ancestry_of(conn, point.org_unit_id) or [])[:1]
-        names = unit_names(conn, [*above, point.org_unit_id])
-    place = " / ".join(names[u] for u in [*above, point.org_unit_id] if u in names)
+        row = point_row(conn, point_id)
+    place = "" if row is None else row.place
     assigned = cadre_id is None or api.app.get(Cadre, cadre_id).is_assigned_to(point_id)
     return StartPoint(point.name, place, assigned)
 
