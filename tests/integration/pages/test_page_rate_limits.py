@@ -112,12 +112,16 @@ def _is_wait_page(answer: Response) -> None:
     assert "/problems/" not in answer.text
 
 
-def test_twenty_five_volunteers_on_one_address_each_check_in_within_the_scan_limit(
+def test_forty_one_volunteers_on_one_address_each_check_in_within_the_scan_limit(
     site: Site, clock: FakeClock
 ) -> None:
     # The default limit (20 scans a minute), all from the test client's one address.
+    # Counted per address, one minute's window would hold more than 20 of these
+    # even when a window boundary falls among the taps (the windows are aligned on
+    # the real clock), so this fails whenever the limit is not per account.
+    crowd = 2 * 20 + 1
     activity = _open_activity(site, clock)
-    volunteers = [_volunteer(site, activity, n) for n in range(25)]
+    volunteers = [_volunteer(site, activity, n) for n in range(crowd)]
     path = f"/S/{site.app.venue_code(activity).token}"
     csrf = site.csrf_token()
 
@@ -126,7 +130,7 @@ def test_twenty_five_volunteers_on_one_address_each_check_in_within_the_scan_lim
         _as(site, cookie)
         answers.append(_tap(site, path, csrf))
 
-    assert [a.status_code for a in answers] == [200] * 25, [a.text for a in answers]
+    assert [a.status_code for a in answers] == [200] * crowd, [a.text for a in answers]
     assert all("签到成功" in a.text for a in answers)
     for volunteer_id, _ in volunteers:
         assert site.app.get(Attendance, Attendance.id_for(volunteer_id, activity)).is_open
