@@ -33,6 +33,7 @@ from grassroots.application.service import Grassroots
 from grassroots.domain.crediting import CreditPolicy
 from grassroots.migrating import sqlalchemy_url, upgrade
 from grassroots.private_files import keep_sqlite_files_private
+from grassroots.projections.account_directory import AccountDirectory
 from grassroots.projections.activity_catalogue import ActivityCatalogue
 from grassroots.projections.center_activity import CenterActivity
 from grassroots.projections.certificates import IssuedCertificates
@@ -78,6 +79,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     SharedExperiences,
     SurveyResultsProjection,
     IssuedCertificates,
+    AccountDirectory,
 )
 
 

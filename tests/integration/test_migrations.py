@@ -30,7 +30,7 @@ def test_sqlite_upgrades_to_head_and_downgrades_to_base(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
 
     upgrade(url)
-    assert _version(url) == ["0017_issued_certificates"]
+    assert _version(url) == ["0018_account_directory"]
     downgrade(url)
     assert _version(url) == []
 
@@ -41,7 +41,7 @@ def test_postgresql_upgrades_to_head_and_downgrades_to_base(
     url, schema = postgres_schema
 
     upgrade(url, schema=schema)
-    assert _version(url, schema) == ["0017_issued_certificates"]
+    assert _version(url, schema) == ["0018_account_directory"]
     downgrade(url, schema=schema)
     assert _version(url, schema) == []
 

@@ -1,24 +1,31 @@
-"""Administrators make the accounts of staff, cadres and supervisors, and manage roles."""
+"""Administrators make the accounts of staff, cadres and supervisors, find them, and
+manage their roles. The list is the account directory's read
+(``projections.account_directory``), with phone numbers masked; one account, read
+from its record, shows its full number to the administrator."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from grassroots.api.accounts import GrantBody, Me, grant_of, me_of
+from grassroots.api.accounts import GrantBody, GrantView, Me, grant_of, me_of
 from grassroots.api.auth import Caller, requires
-from grassroots.api.context import ApiDep
+from grassroots.api.context import Api, ApiDep
 from grassroots.api.fields import Name, Password, Phone, Reason
+from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
 from grassroots.domain.account import Role
+from grassroots.projections.account_directory import AccountLine, accounts_page
 
-__all__ = ["AdminController"]
+__all__ = ["AccountSummary", "AdminController", "summary_of"]
 
 
 class NewAccount(msgspec.Struct, kw_only=True):
@@ -36,10 +43,70 @@ class Disabling(msgspec.Struct, kw_only=True):
     reason: Reason
 
 
+class AccountSummary(msgspec.Struct, kw_only=True):
+    account_id: UUID
+    name: str
+    # 138****1234: the list never hands out full numbers (getAccount does, one at a time).
+    phone_masked: str
+    opened_at: datetime
+    disabled: bool
+    disabled_reason: str | None
+    grants: list[GrantView]
+
+
+def summary_of(line: AccountLine) -> AccountSummary:
+    return AccountSummary(
+        account_id=line.account_id,
+        name=line.name,
+        phone_masked=line.phone_masked,
+        opened_at=line.opened_at,
+        disabled=line.is_disabled,
+        disabled_reason=line.disabled_reason,
+        grants=[GrantView(role=g.role, subject_id=g.subject_id) for g in line.grants],
+    )
+
+
+def _accounts(
+    api: Api, page: PageRequest, subject_id: UUID | None, with_volunteers: bool
+) -> list[AccountSummary]:
+    with api.engine.connect() as conn:
+        lines = accounts_page(
+            conn,
+            limit=page.limit + 1,
+            offset=page.offset,
+            subject_ids=None if subject_id is None else [subject_id],
+            with_volunteers=with_volunteers,
+        )
+    return [summary_of(line) for line in lines]
+
+
 class AdminController(Controller):
     path = "/api/v1/admin/accounts"
     tags = ["administration"]  # noqa: RUF012
     guards = [requires()]  # noqa: RUF012  (administrators only)
+    dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
+
+    @get(
+        operation_id="listAccounts",
+        summary="Accounts, newest first (administrator)",
+        description="Those holding a role other than volunteer, or every account "
+        "with `with_volunteers`. `subject_id` keeps those holding a role on that "
+        "record (a center, an org unit, a cadre). Phone numbers are masked; "
+        "getAccount gives one account's full number.",
+        responses=problem_responses(400, 401, 403, 429),
+    )
+    async def list_accounts(
+        self,
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+        page: NamedDependency[PageRequest],
+        subject_id: FromQuery[UUID | None] = None,
+        with_volunteers: FromQuery[bool] = False,
+    ) -> Page[AccountSummary]:
+        found = await api.read(
+            request.user.account_id, _accounts, api, page, subject_id, with_volunteers
+        )
+        return page.page(found)
 
     @post(
         operation_id="createAccount",

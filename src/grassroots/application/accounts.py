@@ -151,6 +151,11 @@ class AccountCommands(Core):
     def account(self, account_id: UUID) -> Account:
         return self.get(Account, account_id)
 
+    def account_with_phone(self, phone: str) -> UUID | None:
+        """The id of the account with this phone number, or None (an administrator
+        finding one; a number that is not a phone number names none)."""
+        return self._account_id_for(phone)
+
     def account_names(self, account_ids: Iterable[UUID]) -> dict[UUID, str]:
         """Each account's display name: what others are shown instead of its id
         (an id is for those who administer accounts). None are ever deleted, so a

@@ -469,6 +469,7 @@ MATRIX: dict[str, Op] = {
     # administration
     "createAccount": Op(ADMINISTRATORS_ONLY, new_account, ok=201),
     "getAccount": Op(ADMINISTRATORS_ONLY, fresh_account, ok=200),
+    "listAccounts": Op(ADMINISTRATORS_ONLY, foreign=False, ok=200),
     "grantRole": Op(ADMINISTRATORS_ONLY, grant, ok=204),
     "revokeRole": Op(ADMINISTRATORS_ONLY, revoke, ok=204),
     "disableAccount": Op(ADMINISTRATORS_ONLY, disable, ok=204),

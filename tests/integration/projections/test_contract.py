@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from grassroots.application.accounts import password_hasher
 from grassroots.application.service import Grassroots
 from grassroots.bootstrap import ALL_PROJECTIONS
+from grassroots.domain.account import Grant, Role
 from grassroots.domain.certificate import Certificate, ServedMinutes, draw_up
 from grassroots.domain.experience import AuthorKind, ExperiencePost
 from grassroots.domain.problem import Problem
@@ -75,6 +77,14 @@ def test_each_read_model_writes_rows_when_handed_one_event_at_a_time(
         at=datetime(2026, 3, 2, 4, 0, tzinfo=UTC),
     )
     app.save(Certificate.issue(facts, volunteer_id=uuid4(), pdf_sha256="0" * 64))
+    # Nor does it open an account an administrator makes.
+    app.use_password_hasher(password_hasher(fast=True))
+    app.open_account(
+        phone="13900000009",
+        name="张老师",
+        password="correct horse battery",
+        grants=[Grant(Role.ADMINISTRATOR)],
+    )
     log = EventLog(app.recorder, app.mapper)
     events = log.read(after=0, limit=100_000, stop=log.last_position(), topics=kind.topics())
     assert events, f"the history has no event {kind.name} reads"
