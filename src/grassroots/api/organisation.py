@@ -40,6 +40,9 @@ __all__ = [
     "Place",
     "Radius",
     "center_view",
+    "create_org_unit",
+    "designate_point",
+    "register_center",
 ]
 
 ANY_ROLE = tuple(Role)
@@ -146,6 +149,44 @@ def center_view(row: CenterRow) -> CenterView:
     )
 
 
+# The writes a body asks for, as the API and the administration screen make them.
+
+
+async def create_org_unit(api: Api, account_id: UUID, body: NewOrgUnit) -> UUID:
+    return await api.write(
+        account_id,
+        api.app.create_org_unit,
+        name=body.name,
+        level=body.level,
+        parent_id=body.parent_id,
+        time_zone=body.time_zone,
+    )
+
+
+async def register_center(api: Api, account_id: UUID, body: NewCenter) -> UUID:
+    return await api.write(
+        account_id,
+        api.app.register_center,
+        name=body.name,
+        org_unit_id=body.org_unit_id,
+        address=body.address,
+        location=body.location.point(),
+        geofence_radius_m=body.geofence_radius_m,
+    )
+
+
+async def designate_point(api: Api, account_id: UUID, body: NewPoint) -> UUID:
+    return await api.write(
+        account_id,
+        api.app.designate_point,
+        name=body.name,
+        org_unit_id=body.org_unit_id,
+        location=None if body.location is None else body.location.point(),
+        geofence_radius_m=body.geofence_radius_m,
+        center_id=body.center_id,
+    )
+
+
 def _unit_view(row: OrgUnitRow) -> OrgUnitView:
     return OrgUnitView(
         org_unit_id=row.org_unit_id,
@@ -205,15 +246,7 @@ class OrgUnitController(Controller):
     async def create(
         self, data: JSONBody[NewOrgUnit], request: Request[Caller, Token, Any], api: ApiDep
     ) -> Created:
-        unit_id = await api.write(
-            request.user.account_id,
-            api.app.create_org_unit,
-            name=data.name,
-            level=data.level,
-            parent_id=data.parent_id,
-            time_zone=data.time_zone,
-        )
-        return Created(id=unit_id)
+        return Created(id=await create_org_unit(api, request.user.account_id, data))
 
     @get(
         operation_id="listOrgUnits",
@@ -266,16 +299,7 @@ class CenterController(Controller):
     async def register(
         self, data: JSONBody[NewCenter], request: Request[Caller, Token, Any], api: ApiDep
     ) -> Created:
-        center_id = await api.write(
-            request.user.account_id,
-            api.app.register_center,
-            name=data.name,
-            org_unit_id=data.org_unit_id,
-            address=data.address,
-            location=data.location.point(),
-            geofence_radius_m=data.geofence_radius_m,
-        )
-        return Created(id=center_id)
+        return Created(id=await register_center(api, request.user.account_id, data))
 
     @get(
         operation_id="listCenters",
@@ -323,16 +347,7 @@ class OrganisationAdminController(Controller):
     async def designate_point(
         self, data: JSONBody[NewPoint], request: Request[Caller, Token, Any], api: ApiDep
     ) -> Created:
-        point_id = await api.write(
-            request.user.account_id,
-            api.app.designate_point,
-            name=data.name,
-            org_unit_id=data.org_unit_id,
-            location=None if data.location is None else data.location.point(),
-            geofence_radius_m=data.geofence_radius_m,
-            center_id=data.center_id,
-        )
-        return Created(id=point_id)
+        return Created(id=await designate_point(api, request.user.account_id, data))
 
     @post(
         "/cadres",

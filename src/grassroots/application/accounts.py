@@ -120,6 +120,38 @@ class AccountCommands(Core):
         self._commit_new_account(account)
         return account.id
 
+    def open_or_grant(
+        self,
+        *,
+        phone: str,
+        name: str,
+        password: str,
+        grant: Grant,
+        others: Sequence[Aggregate] = (),
+    ) -> tuple[UUID, bool]:
+        """A role for whoever has this phone number: added to the account the number
+        has (its name and password stay its own), or else a new account with this name
+        and password. ``others`` are written in the same transaction (the new record a
+        role names, such as a cadre's). The account's id, and whether it was opened."""
+        if not any(other.id == grant.subject_id for other in others):
+            self._require_subject(grant)
+        known = self._account_id_for(phone)
+        if known is not None:
+            account = self.get(Account, known)
+            account.grant(grant, at=self.now())
+            self.commit(account, *others)
+            return known, False
+        account = Account.open(
+            phone=phone,
+            name=name,
+            password_hash=self.hasher.hash(require_password(password)),
+            grants=[grant],
+            at=self.now(),
+            id_secret=self.config.secret_key,
+        )
+        self._commit_new_account(account, *others)
+        return account.id, True
+
     def register_volunteer_account(
         self, *, name: str, phone: str, password: str, birth_date: date, org_unit_id: UUID
     ) -> tuple[UUID, UUID]:

@@ -30,14 +30,20 @@ class CadreCommands(Core):
         org_unit_id: UUID,
         point_ids: Sequence[UUID] = (),
     ) -> UUID:
+        cadre = self.new_cadre(name=name, kind=kind, org_unit_id=org_unit_id, point_ids=point_ids)
+        self.commit(cadre)
+        return cadre.id
+
+    def new_cadre(
+        self, *, name: str, kind: CadreKind, org_unit_id: UUID, point_ids: Sequence[UUID] = ()
+    ) -> Cadre:
+        """A cadre's record, not yet written: in a unit that exists, at active points."""
         self.get(OrgUnit, org_unit_id)
         for point_id in point_ids:
             self.get(GrassrootsPoint, point_id).require_active()
-        cadre = Cadre.register(
+        return Cadre.register(
             name=name, kind=kind, org_unit_id=org_unit_id, point_ids=point_ids, at=self.now()
         )
-        self.commit(cadre)
-        return cadre.id
 
     def reassign_points(self, cadre_id: UUID, point_ids: Sequence[UUID]) -> None:
         cadre = self.get(Cadre, cadre_id)

@@ -29,6 +29,10 @@ class OrgLevel(StrEnum):
     def parent_level(self) -> OrgLevel | None:
         return None if self is OrgLevel.REGION else _BY_DEPTH[self.depth - 1]
 
+    def child_level(self) -> OrgLevel | None:
+        """The level of a unit made under one of this level (none below a village)."""
+        return _BY_DEPTH.get(self.depth + 1)
+
 
 _DEPTH = {level: i for i, level in enumerate(OrgLevel)}
 _BY_DEPTH = dict(enumerate(OrgLevel))

@@ -28,6 +28,8 @@ from grassroots.api.problems import ApiProblem
 from grassroots.api.rate_limits import PAGE_OPT
 from grassroots.pages import (
     action_addresses,
+    admin_accounts,
+    administration,
     cadre,
     certificates,
     controllers,
@@ -113,6 +115,8 @@ def page_routes(
                 *problem_page.ROUTES,
                 *sharing.ROUTES,
                 *surveys.ROUTES,
+                *administration.ROUTES,
+                *admin_accounts.ROUTES,
             ]
         ),
         dependencies={

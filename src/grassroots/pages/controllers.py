@@ -220,7 +220,7 @@ def refused_form(request: Request[Any, Any, Any], _error: Exception) -> Response
 
 
 # Screens served by a module of their own (``pages/desk.py`` ...), not by the stand-in.
-OWN_MODULE = frozenset({"cadre", "desk", "dispatch", "m"})
+OWN_MODULE = frozenset({"admin", "cadre", "desk", "dispatch", "m"})
 
 ROUTES = [
     home,

@@ -54,6 +54,7 @@ from grassroots.domain.org_unit import OrgUnit
 from grassroots.pages.action_addresses import FORM_PAGE
 from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import language_of, page
+from grassroots.pages.refusals import invalid_field
 from grassroots.pages.screens import SCREENS, screens_for
 from grassroots.pages.sessions import SessionsDep
 from grassroots.pages.words import WORDS, Translate, translator
@@ -322,14 +323,6 @@ def _body(values: dict[str, Any], kind: type[Any]) -> Any:
     return msgspec.convert(values, kind)
 
 
-def _field_of(error: msgspec.ValidationError) -> tuple[str, str]:
-    """The field a validation error is about, and what msgspec said of it."""
-    said, _, where = str(error).rpartition(" - at `$.")
-    if not said:
-        return "", str(error)
-    return where.rstrip("`").split(".")[0].split("[")[0], said
-
-
 def _refusal(request: Request[Any, Any, Any], error: Exception) -> Refusal:
     """What a page says of a refused write, in its language, with the status the
     API's route would answer (the problem handler's own reading of the error)."""
@@ -338,7 +331,7 @@ def _refusal(request: Request[Any, Any, Any], error: Exception) -> Refusal:
     if isinstance(error, _Unreadable):
         return Refusal(t("desk.unreadable", field=t(f"desk.field.{error.name}")), error.name, 400)
     if isinstance(error, msgspec.ValidationError):
-        name, said = _field_of(error)
+        name, said = invalid_field(error)
         label = t(f"desk.field.{name}") if f"desk.field.{name}" in _FIELDS else name
         message = field_message(said, "en" if language == "en" else "zh-CN")
         return Refusal(t("desk.invalid", field=label, message=message), name or None, 400)

@@ -29,6 +29,7 @@ SCREENS = (
     Screen("desk", Role.CENTER_STAFF),
     Screen("cadre", Role.CADRE),
     Screen("dispatch", Role.SUPERVISOR),
+    Screen("admin", Role.ADMINISTRATOR),
 )
 
 

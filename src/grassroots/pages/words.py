@@ -89,6 +89,11 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "查看辖区内团干部“8+4”落实情况。",
         'See how the cadres of your area meet "8+4".',
     ),
+    "screen.admin": ("管理后台", "Administration"),
+    "screen.admin.about": (
+        "建立组织架构，登记青年之家，开设和管理工作人员账号。",
+        "Build the organisation, register youth centers, open and manage staff accounts.",
+    ),
     "screen.signed_in_as": ("已登录：{name}（{role}）", "Logged in as {name} ({role})"),
     "screen.coming": (
         "更多功能即将上线。",
@@ -1245,6 +1250,188 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "m.certificate.totals": ("{count} 项活动，共 {total}", "{count} activities, {total} in all"),
     "m.certificate.issued_on": ("{day} 开具 · 编号 {serial}", "Issued {day} · {serial}"),
     "m.certificate.check": ("核验页面", "Check page"),
+    "admin.crumbs": ("位置", "You are here"),
+    "admin.organisation": ("组织架构", "Organisation"),
+    "admin.accounts": ("账号", "Accounts"),
+    "admin.regions": ("顶层单位", "Top-level units"),
+    "admin.no_regions": (
+        "还没有任何单位。先建立顶层单位（如自治区或省团委），再逐级添加下级单位。",
+        "There is no unit yet. Start with the top-level unit (a region), then add the "
+        "units below it level by level.",
+    ),
+    "admin.new_region": ("新建顶层单位", "New top-level unit"),
+    "admin.new_region_submit": ("建立", "Create"),
+    "admin.level.region": ("自治区/省", "Region"),
+    "admin.level.city": ("市", "City"),
+    "admin.level.county": ("县区", "County"),
+    "admin.level.township": ("乡镇街道", "Township"),
+    "admin.level.village": ("村社区", "Village or community"),
+    "admin.time_zone_default": (
+        "不填则使用本服务的时区 {zone}。",
+        "Left empty, the server's time zone {zone} is used.",
+    ),
+    "admin.children": ("下级单位", "Units below"),
+    "admin.no_children": ("还没有下级单位。", "No unit below yet."),
+    "admin.more_children": (
+        "只列出前 {count} 个下级单位。",
+        "Only the first {count} units below are listed.",
+    ),
+    "admin.new_child": ("添加下级单位（{level}）", "Add a unit below ({level})"),
+    "admin.new_child_submit": ("添加", "Add"),
+    "admin.lowest": (
+        "村社区是最低一级，下面不再设单位。",
+        "A village or community is the lowest level: no unit goes below it.",
+    ),
+    "admin.centers": ("青年之家", "Youth centers"),
+    "admin.no_centers": ("本单位还没有登记青年之家。", "No youth center is registered here yet."),
+    "admin.more_centers": (
+        "只列出前 {count} 个青年之家。",
+        "Only the first {count} youth centers are listed.",
+    ),
+    "admin.center_closed": ("已关闭", "Closed"),
+    "admin.new_center": ("登记青年之家", "Register a youth center"),
+    "admin.new_center_submit": ("登记", "Register"),
+    "admin.location_hint": (
+        "经纬度用于签到时的位置核验（WGS-84，小数度数，例如 40.8426、111.7492）。",
+        "The position is what check-ins are checked against (WGS-84 decimal degrees, "
+        "e.g. 40.8426, 111.7492).",
+    ),
+    "admin.unit_accounts": ("本单位的账号", "Accounts here"),
+    "admin.no_unit_accounts": (
+        "还没有人在本单位或其青年之家担任工作人员或督导。",
+        "No one is staff or supervisor here or at its youth centers yet.",
+    ),
+    "admin.give_role": ("添加工作人员或督导", "Add staff or a supervisor"),
+    "admin.give_role_hint": (
+        "手机号已有账号的，直接为该账号添加所选身份，姓名和密码保持不变；"
+        "没有账号的，用所填姓名和初始密码开设新账号，请当面告知本人并提醒其登录后修改密码。",
+        "A number that has an account gets the role added, its name and password "
+        "unchanged; a new number gets a new account with the name and first password "
+        "given here: tell the person in person and ask them to change it.",
+    ),
+    "admin.give_role_submit": ("添加", "Add"),
+    "admin.role_choose": ("请选择身份", "Choose a role"),
+    "admin.role_of": ("{role}：{place}", "{role}: {place}"),
+    "admin.unchosen.role": ("请选择要添加的身份。", "Choose the role to give."),
+    "admin.unchosen.kind": ("请选择团干部类别。", "Choose the kind of cadre."),
+    "admin.unchosen.point_ids": (
+        "只能选择本单位正在使用的联系点。",
+        "Choose only this unit's points in use.",
+    ),
+    "admin.unchosen.center_id": (
+        "只能选择本单位正在开放的青年之家。",
+        "Choose only one of this unit's open youth centers.",
+    ),
+    "admin.points": ("基层联系点", "Grassroots points"),
+    "admin.no_points": ("本单位还没有设立联系点。", "No grassroots point here yet."),
+    "admin.point_retired": ("已撤销", "Retired"),
+    "admin.point_at": ("位于 {center}", "At {center}"),
+    "admin.new_point": ("设立联系点", "Designate a grassroots point"),
+    "admin.new_point_submit": ("设立", "Designate"),
+    "admin.point_place_hint": (
+        "设在青年之家的联系点沿用它的位置和签到范围；"
+        "不在青年之家的，请填写经纬度（默认范围 300 米）。",
+        "A point at a youth center takes the center's position and radius; elsewhere, "
+        "give its position (radius 300 m unless given).",
+    ),
+    "admin.not_at_center": ("不在青年之家", "Not at a youth center"),
+    "admin.cadres": ("团干部", "Cadres"),
+    "admin.no_cadres": ("本单位还没有登记团干部。", "No cadre is registered here yet."),
+    "admin.cadre_points": ("联系点：{points}", "Points: {points}"),
+    "admin.cadre_no_points": ("未分配联系点", "No point assigned"),
+    "admin.new_cadre": ("登记团干部", "Register a cadre"),
+    "admin.new_cadre_submit": ("登记", "Register"),
+    "admin.new_cadre_hint": (
+        "团干部用手机号登录，扫联系点的码开始走访。手机号已有账号的，为该账号添加团干部身份；"
+        "没有的，用所填姓名和初始密码开设新账号。",
+        "A cadre logs in by phone number and scans a point's code to start a visit. A "
+        "number that has an account gets the cadre role added; a new number gets a new "
+        "account with the name and first password given here.",
+    ),
+    "admin.no_points_to_assign": (
+        "本单位及下级单位还没有可分配的联系点。",
+        "There is no active point in or below this unit to assign.",
+    ),
+    "admin.field.kind": ("类别", "Kind"),
+    "admin.field.points": ("联系点", "Points"),
+    "admin.field.at_center": ("所在青年之家", "At a youth center"),
+    "admin.field.name": ("名称", "Name"),
+    "admin.field.person": ("姓名", "Name"),
+    "admin.field.address": ("地址", "Address"),
+    "admin.field.location": ("位置（经纬度）", "Position"),
+    "admin.field.lat": ("纬度", "Latitude"),
+    "admin.field.lon": ("经度", "Longitude"),
+    "admin.field.radius": ("签到范围（米）", "Check-in radius (metres)"),
+    "admin.field.phone": ("手机号", "Phone number"),
+    "admin.field.password": ("初始密码（至少 8 位）", "First password (8 or more characters)"),
+    "admin.field.reason": ("原因", "Reason"),
+    "admin.field.time_zone": ("时区", "Time zone"),
+    "admin.field.role": ("身份", "Role"),
+    "admin.invalid": ("{field}：{message}", "{field}: {message}"),
+    "admin.done.region": ("顶层单位已建立。", "The top-level unit is created."),
+    "admin.done.unit": ("下级单位已添加。", "The unit is added."),
+    "admin.done.center": ("青年之家已登记。", "The youth center is registered."),
+    "admin.done.point": ("联系点已设立。", "The grassroots point is designated."),
+    "admin.done.created": (
+        "账号已开设。请把初始密码当面告知本人。",
+        "The account is opened. Give its first password to the person in person.",
+    ),
+    "admin.done.granted": (
+        "该手机号已有账号，已为其添加身份。",
+        "That number already had an account: the role is added to it.",
+    ),
+    "admin.done.revoked": ("已取消该身份。", "The role is taken away."),
+    "admin.done.disabled": (
+        "账号已停用，它的登录已全部失效。",
+        "The account is disabled; every session of it has ended.",
+    ),
+    "admin.done.enabled": ("账号已恢复使用。", "The account is enabled again."),
+    "admin.accounts_open": ("查看、查找账号", "See and find accounts"),
+    "admin.find": ("按手机号查找", "Find by phone number"),
+    "admin.find_submit": ("查找", "Find"),
+    "admin.not_found": ("没有手机号为 {phone} 的账号。", "No account has the number {phone}."),
+    "admin.accounts_made": (
+        "工作人员、团干部、督导和管理员的账号，新开设的在前。志愿者自己注册的账号不在此列，可按手机号查找。",
+        "Accounts of staff, cadres, supervisors and administrators, newest first. "
+        "Volunteers' own accounts are not listed here; find one by phone number.",
+    ),
+    "admin.no_accounts": ("还没有账号。", "No account yet."),
+    "admin.column.name": ("姓名", "Name"),
+    "admin.column.phone": ("手机号", "Phone"),
+    "admin.column.roles": ("身份", "Roles"),
+    "admin.column.opened": ("开设时间", "Opened"),
+    "admin.column.state": ("状态", "State"),
+    "admin.state.enabled": ("正常", "In use"),
+    "admin.state.disabled": ("已停用", "Disabled"),
+    "admin.next_page": ("下一页", "Next page"),
+    "admin.first_page": ("回到第一页", "First page"),
+    "admin.account": ("账号", "Account"),
+    "admin.roles": ("身份", "Roles"),
+    "admin.revoke": ("取消此身份", "Take this role away"),
+    "admin.revoke_last": (
+        "账号至少保留一个身份；不再需要的账号请停用。",
+        "An account keeps at least one role; disable one no longer needed.",
+    ),
+    "admin.manage_at": ("到所在单位管理", "Manage at its unit"),
+    "admin.add_role_hint": (
+        "要添加身份，请到相应单位的页面，用此手机号添加。",
+        "To give a role, open the unit's page and add this phone number there.",
+    ),
+    "admin.disable": ("停用账号", "Disable the account"),
+    "admin.disable_hint": (
+        "停用后此账号立即无法登录，已登录的设备也会退出。记录会保留，可随时恢复。",
+        "A disabled account cannot log in, and its open sessions end at once. Its "
+        "records stay; it can be enabled again at any time.",
+    ),
+    "admin.disable_submit": ("停用", "Disable"),
+    "admin.disabled_because": ("已停用，原因：{reason}", "Disabled: {reason}"),
+    "admin.enable_submit": ("恢复使用", "Enable"),
+    "admin.own_account": (
+        "这是您自己的账号：不能在这里停用它或取消它的管理员身份。",
+        "This is your own account: it cannot be disabled, or lose its administrator role, here.",
+    ),
+    "admin.opened_at": ("开设于 {at}", "Opened {at}"),
+    "admin.unknown_place": ("（记录未找到）", "(record not found)"),
 }
 
 

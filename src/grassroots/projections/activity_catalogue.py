@@ -998,13 +998,21 @@ def sign_ups_of(
 
 
 def centers(
-    conn: sa.Connection, *, org_unit_id: UUID | None = None, limit: int = 50, offset: int = 0
+    conn: sa.Connection,
+    *,
+    org_unit_id: UUID | None = None,
+    below: bool = True,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[CenterRow]:
-    """Youth centers by name (ties by id); with ``org_unit_id``, those in its subtree."""
+    """Youth centers by name (ties by id); with ``org_unit_id``, those in its subtree,
+    or in the unit itself only when not ``below``."""
     c = activity_catalogue_centers.c
     query = sa.select(activity_catalogue_centers)
-    if org_unit_id is not None:
+    if org_unit_id is not None and below:
         query = query.where(c.org_unit_id.in_(subtree_of(org_unit_id)))
+    elif org_unit_id is not None:
+        query = query.where(c.org_unit_id == org_unit_id)
     query = query.order_by(c.name, c.center_id).limit(limit).offset(offset)
     return [_center(r) for r in conn.execute(query)]
 

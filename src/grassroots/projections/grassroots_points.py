@@ -122,10 +122,13 @@ def _row(r: Any) -> PointRow:
 
 
 def points_under(
-    conn: sa.Connection, org_unit_id: UUID, *, include_retired: bool = False
+    conn: sa.Connection, org_unit_id: UUID, *, include_retired: bool = False, below: bool = True
 ) -> list[PointRow]:
-    """The points of the unit and every unit below it, by unit name then point name."""
-    query = _SELECT.where(grassroots_points.c.org_unit_id.in_(subtree_of(org_unit_id)))
+    """The points of the unit and every unit below it (of the unit alone when not
+    ``below``), by unit name then point name."""
+    c = grassroots_points.c
+    in_place = c.org_unit_id.in_(subtree_of(org_unit_id)) if below else c.org_unit_id == org_unit_id
+    query = _SELECT.where(in_place)
     if not include_retired:
         query = query.where(grassroots_points.c.retired.is_(False))
     found = [_row(r) for r in conn.execute(query)]

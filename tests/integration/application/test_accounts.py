@@ -13,6 +13,7 @@ from grassroots.application.accounts import password_hasher
 from grassroots.application.errors import AlreadyTaken, CredentialsRejected, NotFound
 from grassroots.application.service import Grassroots
 from grassroots.domain.account import Account, Grant, Role, Session, SessionEnded
+from grassroots.domain.cadre import Cadre, CadreKind
 from grassroots.domain.errors import AlreadyClosed, InvalidValue, NotAllowed
 from grassroots.domain.volunteer import PhoneClaim, Volunteer
 from tests.conftest import DURABLE, FakeClock
@@ -597,3 +598,80 @@ def test_a_token_refreshed_in_one_process_is_reused_in_another(
         second.refresh_session(issued.refresh_token, lifetime=LIFETIME)
 
     assert first.session(issued.session.id).ended_reason == "refresh-token-reused"
+
+
+def test_a_new_number_gets_an_account_with_the_role_given(app: Grassroots, world: World) -> None:
+    grant = Grant(Role.CENTER_STAFF, world.center)
+
+    account_id, opened = app.open_or_grant(
+        phone="13900000021", name="张老师", password=PASSWORD, grant=grant
+    )
+
+    account = app.get(Account, account_id)
+    assert opened
+    assert (account.name, account.grants) == ("张老师", {grant})
+    assert app.account_with_phone("13900000021") == account_id
+
+
+def test_a_known_number_keeps_its_account_name_and_password(app: Grassroots, world: World) -> None:
+    account_id, _volunteer = register(app, world)
+    grant = Grant(Role.SUPERVISOR, world.village)
+
+    found, opened = app.open_or_grant(
+        phone=PHONE, name="另一个名字", password="another password", grant=grant
+    )
+
+    account = app.get(Account, account_id)
+    assert (found, opened) == (account_id, False)
+    assert account.name == "王小明"
+    assert grant in account.grants
+    assert app.log_in(phone=PHONE, password=PASSWORD, lifetime=LIFETIME).account.id == account_id
+
+
+def test_a_role_at_an_unknown_record_opens_no_account(app: Grassroots) -> None:
+    before = event_count(app)
+
+    with pytest.raises(NotFound):
+        app.open_or_grant(
+            phone="13900000022",
+            name="张老师",
+            password=PASSWORD,
+            grant=Grant(Role.CENTER_STAFF, uuid4()),
+        )
+
+    assert event_count(app) == before
+    assert app.account_with_phone("13900000022") is None
+
+
+def test_a_cadre_and_their_account_are_written_together(app: Grassroots, world: World) -> None:
+    cadre_id, account_id, opened = app.register_cadre_with_account(
+        name="李书记",
+        kind=CadreKind.SECONDED,
+        org_unit_id=world.county,
+        point_ids=[world.point],
+        phone="13900000023",
+        password=PASSWORD,
+    )
+
+    cadre = app.get(Cadre, cadre_id)
+    assert opened
+    assert (cadre.name, cadre.point_ids) == ("李书记", [world.point])
+    assert app.get(Account, account_id).grants == {Grant(Role.CADRE, cadre_id)}
+
+
+def test_a_refused_first_password_leaves_no_cadre_without_an_account(
+    app: Grassroots, world: World
+) -> None:
+    before = event_count(app)
+
+    with pytest.raises(InvalidValue):
+        app.register_cadre_with_account(
+            name="李书记",
+            kind=CadreKind.SECONDED,
+            org_unit_id=world.county,
+            point_ids=[world.point],
+            phone="13900000024",
+            password="short",
+        )
+
+    assert event_count(app) == before

@@ -102,11 +102,11 @@ def test_an_address_no_route_serves_answers_a_browser_with_the_missing_page(
     site: Site, volunteer: str
 ) -> None:
     html_please = {"Accept": "text/html,application/xhtml+xml"}
-    logged_out = site.client.get("/admin", headers=html_please)
+    logged_out = site.client.get("/nowhere-here", headers=html_please)
     site.log_in(volunteer)
-    logged_in = site.client.get("/admin", headers=html_please)
+    logged_in = site.client.get("/nowhere-here", headers=html_please)
     api = site.client.get("/api/v1/nothing-here", headers=html_please)
-    client = site.client.get("/admin")  # no HTML asked for: a client of the API
+    client = site.client.get("/nowhere-here")  # no HTML asked for: a client of the API
 
     assert (logged_out.status_code, logged_in.status_code) == (404, 404)
     assert "页面不存在" in logged_out.text

@@ -26,7 +26,10 @@ def test_every_sentence_is_written_in_chinese_and_english_with_the_same_fields(k
     assert zh.strip()
     assert en.strip()
     if key not in NAMES_OF_THE_OTHER_LANGUAGE:
-        assert re.search(r"[\u4e00-\u9fff]", zh), f"{key}: the Chinese is not Chinese"
+        # Ideographs, or Chinese punctuation alone ("{role}：{place}").
+        assert re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", zh), (
+            f"{key}: the Chinese is not Chinese"
+        )
     assert _fields(zh) == _fields(en)
 
 

@@ -78,6 +78,7 @@ __all__ = [
     "GoverningRules",
     "MetContact",
     "PeriodShare",
+    "RegisteredCadre",
     "RuleVersion",
     "UncountedVisit",
     "UnitCompliance",
@@ -85,6 +86,7 @@ __all__ = [
     "applicable_rule_sets",
     "cadre_period",
     "cadre_standing",
+    "cadres_in",
     "compliance_trend",
     "contact_coverage",
     "governing_rules",
@@ -657,6 +659,22 @@ class _Candidate:
     name: str
     org_unit_id: UUID
     versions: tuple[RuleVersion, ...]
+
+
+@dataclass(frozen=True)
+class RegisteredCadre:
+    """A cadre as the administration lists them: who, which kind, which points."""
+
+    cadre_id: UUID
+    name: str
+    kind: str
+    point_ids: frozenset[UUID]
+
+
+def cadres_in(conn: sa.Connection, org_unit_id: UUID) -> list[RegisteredCadre]:
+    """The cadres registered in this unit (not those below it), by name."""
+    found = _cadres(conn, compliance_cadres.c.org_unit_id == org_unit_id)
+    return [RegisteredCadre(c.cadre_id, c.name, c.kind, c.point_ids) for c in found]
 
 
 def _cadre_is(cadre_id: UUID) -> sa.ColumnElement[bool]:
