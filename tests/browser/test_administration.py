@@ -62,6 +62,12 @@ def test_an_administrator_gives_a_new_staff_member_a_center_and_disables_the_acc
     center = centers.first.inner_text()
     unit_url = page.url
     screenshot(page, "admin-unit-1280")
+    # Closing a center asks for the reason, beside its row (not sent here).
+    closing = page.locator("section.centers tbody tr").first.locator("details")
+    closing.locator("summary").click()
+    assert closing.locator("input[name=reason]").is_visible()
+    screenshot(page, "admin-close-center-1280")
+    closing.locator("summary").click()
 
     page.click("summary:has-text('添加工作人员或督导')")
     page.select_option("#account-role", label=f"青年之家工作人员：{center}")
@@ -135,9 +141,10 @@ def test_an_administrator_registers_a_cadre_at_a_county_who_then_logs_in(
     page.click("summary:has-text('登记团干部')")
     page.fill("#cadre-name", "周书记")
     page.select_option("#cadre-kind", label="挂职")
-    points = page.locator("fieldset.points-choice input[type=checkbox]")
+    new_cadre = page.locator("form[action$='/cadres']")
+    points = new_cadre.locator("fieldset.points-choice input[type=checkbox]")
     assert points.count() > 1
-    point = page.locator("fieldset.points-choice label").first.inner_text().strip()
+    point = new_cadre.locator("fieldset.points-choice label").first.inner_text().strip()
     points.first.check()
     page.fill("#cadre-phone", NEW_CADRE)
     page.fill("#cadre-password", "first password 2")
@@ -153,6 +160,18 @@ def test_an_administrator_registers_a_cadre_at_a_county_who_then_logs_in(
     assert page.locator("section.cadres tbody tr").count() == cadres_before + 1
     assert point in row.inner_text()
     screenshot(page, "admin-cadres-1280")
+
+    # A second point for the new cadre, from their row.
+    row.locator("summary:has-text('调整联系点')").click()
+    boxes = row.locator("input[type=checkbox]")
+    assert boxes.nth(0).is_checked()
+    boxes.nth(1).check()
+    screenshot(page, "admin-cadre-points-1280")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "团干部的联系点已调整" in page.locator(".notice").inner_text()
+    row = page.locator("section.cadres tbody tr", has_text="周书记")
+    assert row.locator("td").nth(2).inner_text().count("、") == 1
 
     cadre = page.context.browser.new_context(viewport={"width": 390, "height": 844})
     start = cadre.new_page()

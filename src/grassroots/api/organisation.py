@@ -13,17 +13,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.security.jwt import Token
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from litestar.types import ControllerRouterHandler
 from msgspec import Meta
 
 from grassroots.api.auth import Caller, bearer_account, requires
 from grassroots.api.context import Api, ApiDep
-from grassroots.api.fields import LINE, Id, Name
+from grassroots.api.fields import LINE, Id, Name, Reason
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
 from grassroots.application.errors import NotFound
@@ -42,6 +42,7 @@ __all__ = [
     "center_view",
     "create_org_unit",
     "designate_point",
+    "reassign_cadre_points",
     "register_center",
 ]
 
@@ -133,6 +134,14 @@ class NewCadre(msgspec.Struct, kw_only=True):
     point_ids: Annotated[list[Id], Meta(max_length=100)] = msgspec.field(default_factory=list)
 
 
+class CadrePoints(msgspec.Struct, kw_only=True):
+    point_ids: Annotated[list[Id], Meta(max_length=100)]
+
+
+class Closing(msgspec.Struct, kw_only=True):
+    reason: Reason
+
+
 class Created(msgspec.Struct, kw_only=True):
     id: UUID
 
@@ -184,6 +193,14 @@ async def designate_point(api: Api, account_id: UUID, body: NewPoint) -> UUID:
         location=None if body.location is None else body.location.point(),
         geofence_radius_m=body.geofence_radius_m,
         center_id=body.center_id,
+    )
+
+
+async def reassign_cadre_points(
+    api: Api, account_id: UUID, cadre_id: UUID, body: CadrePoints
+) -> None:
+    await api.write(
+        account_id, api.app.reassign_points, cadre_id, list(dict.fromkeys(body.point_ids))
     )
 
 
@@ -368,6 +385,60 @@ class OrganisationAdminController(Controller):
             point_ids=list(dict.fromkeys(data.point_ids)),
         )
         return Created(id=cadre_id)
+
+    @put(
+        "/cadres/{cadre_id:uuid}/points",
+        operation_id="reassignCadrePoints",
+        summary="Change the grassroots points a cadre is linked to (administrator)",
+        description="The whole list: points left out are no longer the cadre's. Each "
+        "point must be active; the same list again changes nothing.",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
+    )
+    async def reassign_cadre_points(
+        self,
+        cadre_id: FromPath[UUID],
+        data: JSONBody[CadrePoints],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> None:
+        await reassign_cadre_points(api, request.user.account_id, cadre_id, data)
+
+    @post(
+        "/grassroots-points/{point_id:uuid}/retire",
+        operation_id="retirePoint",
+        summary="Retire a grassroots point, with the reason (administrator)",
+        description="Its code stops starting visits; visits made there stay counted.",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
+    )
+    async def retire_point(
+        self,
+        point_id: FromPath[UUID],
+        data: JSONBody[Closing],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> None:
+        await api.write(request.user.account_id, api.app.retire_point, point_id, reason=data.reason)
+
+    @post(
+        "/centers/{center_id:uuid}/close",
+        operation_id="closeCenter",
+        summary="Close a youth center, with the reason (administrator)",
+        description="It posts no more activities; what it held stays counted.",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
+    )
+    async def close_center(
+        self,
+        center_id: FromPath[UUID],
+        data: JSONBody[Closing],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> None:
+        await api.write(
+            request.user.account_id, api.app.close_center, center_id, reason=data.reason
+        )
 
 
 ROUTES: list[ControllerRouterHandler] = [

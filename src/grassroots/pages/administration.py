@@ -37,12 +37,15 @@ from grassroots.api.admin import NewAccount
 from grassroots.api.auth import Caller
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.organisation import (
+    CadrePoints,
+    Closing,
     NewCadre,
     NewCenter,
     NewOrgUnit,
     NewPoint,
     create_org_unit,
     designate_point,
+    reassign_cadre_points,
     register_center,
 )
 from grassroots.api.problems import ApiProblem
@@ -472,6 +475,80 @@ async def new_cadre(
     return await _unit_form(request, api, sessions, unit_id, "cadre", names, write, ticked)
 
 
+def _on_this_unit(record_id: UUID, ids: Any) -> None:
+    """A record this unit's page does not show is, from here, a missing page."""
+    if record_id not in set(ids):
+        raise NotFoundException()
+
+
+@post(f"{HOME}units/{{unit_id:uuid}}/centers/{{center_id:uuid}}/close", name="admin-close-center")
+async def close_center(
+    unit_id: FromPath[UUID],
+    center_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+) -> Template | Redirect:
+    async def write(caller: Caller, typed: Typed) -> str:
+        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
+        _on_this_unit(center_id, (c.center_id for c in shown.centers))
+        body = msgspec.convert({"reason": typed.reason}, Closing)
+        await api.write(caller.account_id, api.app.close_center, center_id, reason=body.reason)
+        return f"{HOME}units/{unit_id}?done=center_closed"
+
+    form = f"close:{center_id}"
+    return await _unit_form(request, api, sessions, unit_id, form, ("reason",), write)
+
+
+@post(f"{HOME}units/{{unit_id:uuid}}/points/{{point_id:uuid}}/retire", name="admin-retire-point")
+async def retire_point(
+    unit_id: FromPath[UUID],
+    point_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+) -> Template | Redirect:
+    async def write(caller: Caller, typed: Typed) -> str:
+        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
+        _on_this_unit(point_id, (p.point_id for p in shown.points))
+        body = msgspec.convert({"reason": typed.reason}, Closing)
+        await api.write(caller.account_id, api.app.retire_point, point_id, reason=body.reason)
+        return f"{HOME}units/{unit_id}?done=point_retired"
+
+    form = f"retire:{point_id}"
+    return await _unit_form(request, api, sessions, unit_id, form, ("reason",), write)
+
+
+@post(f"{HOME}units/{{unit_id:uuid}}/cadres/{{cadre_id:uuid}}/points", name="admin-cadre-points")
+async def cadre_points(
+    unit_id: FromPath[UUID],
+    cadre_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+) -> Template | Redirect:
+    form = await request.form()
+    chosen_points = [str(p) for p in form.getall("point_ids", [])]
+
+    async def write(caller: Caller, typed: Typed) -> str:
+        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
+        cadre = next((c for c in shown.cadres if c.cadre_id == cadre_id), None)
+        if cadre is None:
+            raise NotFoundException()
+        offered = {str(p.point_id) for p in shown.assignable}
+        if not set(chosen_points) <= offered:
+            raise Unchosen("point_ids")
+        # Points the page does not offer (given elsewhere through the API) stay.
+        kept = [str(p) for p in sorted(cadre.point_ids) if str(p) not in offered]
+        body = msgspec.convert({"point_ids": chosen_points + kept}, CadrePoints)
+        await reassign_cadre_points(api, caller.account_id, cadre_id, body)
+        return f"{HOME}units/{unit_id}?done=points_changed"
+
+    ticked = {"point_ids": ",".join(chosen_points)}
+    name = f"points:{cadre_id}"
+    return await _unit_form(request, api, sessions, unit_id, name, (), write, ticked)
+
+
 ROUTES = [
     admin_home,
     new_region,
@@ -481,4 +558,7 @@ ROUTES = [
     new_point,
     new_cadre,
     give_role,
+    close_center,
+    retire_point,
+    cadre_points,
 ]

@@ -233,6 +233,29 @@ def enable(ctx: Ctx, _side: Side, _role: str) -> Call:
     return Call(path={"account_id": account})
 
 
+def fresh_center(ctx: Ctx, side: Side, _role: str) -> Call:
+    # Closing is for good: each call closes a center of its own.
+    center = ctx.server.app.register_center(
+        name="将关闭的青年之家",
+        org_unit_id=side.village,
+        address="新华大街 3 号",
+        location=CENTER_PLACE,
+    )
+    return Call(path={"center_id": center}, body={"reason": "场地收回"})
+
+
+def fresh_point(ctx: Ctx, side: Side, _role: str) -> Call:
+    point = ctx.server.app.designate_point(
+        name="将撤销的联系点", org_unit_id=side.village, location=CENTER_PLACE
+    )
+    return Call(path={"point_id": point}, body={"reason": "合并到东风社区联系点"})
+
+
+def same_points(_ctx: Ctx, side: Side, _role: str) -> Call:
+    # The cadre's points as they are: the other routes keep the world they know.
+    return Call(body={"point_ids": [str(side.point), str(side.located_point)]})
+
+
 def same_password(_ctx: Ctx, _side: Side, _role: str) -> Call:
     return Call(body={"current_password": PASSWORD, "new_password": PASSWORD})
 
@@ -509,6 +532,9 @@ MATRIX: dict[str, Op] = {
         body(lambda _c, s: {"name": "赵干部", "kind": "part_time", "org_unit_id": str(s.township)}),
         ok=201,
     ),
+    "reassignCadrePoints": Op(ADMINISTRATORS_ONLY, same_points, ok=204),
+    "retirePoint": Op(ADMINISTRATORS_ONLY, fresh_point, ok=204),
+    "closeCenter": Op(ADMINISTRATORS_ONLY, fresh_center, ok=204),
     # Centers and activities are public knowledge to anyone signed in (discovery).
     "listCenters": Op(EVERYONE, foreign=False, ok=200),
     "getCenter": Op(EVERYONE, foreign=False, ok=200),

@@ -8,6 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from grassroots.domain.account import Grant, Role
+from grassroots.domain.cadre import Cadre, CadreKind
+from grassroots.domain.grassroots_point import GrassrootsPoint
+from grassroots.domain.values import GeoPoint
 from tests.integration.api.conftest import Server, problem
 from tests.integration.builders import build_world, register_volunteer
 
@@ -306,8 +309,6 @@ def test_points_and_cadres_are_set_up_by_administrators(server: Server) -> None:
 
     assert nowhere.status_code == 422
     assert problem(nowhere)["code"] == "location-required"
-    from grassroots.domain.cadre import Cadre, CadreKind
-
     registered = server.app.get(Cadre, UUID(cadre))
     assert registered.kind is CadreKind.SECONDED
     assert set(registered.point_ids) == {UUID(at_center), UUID(standalone)}
@@ -315,3 +316,89 @@ def test_points_and_cadres_are_set_up_by_administrators(server: Server) -> None:
     assert bad_kind.status_code == 400
     problem(unknown_point)
     problem(bad_kind)
+
+
+def test_a_cadre_is_given_other_points_and_an_unknown_one_changes_nothing(server: Server) -> None:
+    admin = server.administrator()
+    world = build_world(server.app)
+    other = server.app.designate_point(
+        name="东风社区广场",
+        org_unit_id=world.village,
+        location=GeoPoint(PLACE["lat"], PLACE["lon"]),
+    )
+    cadre = server.app.register_cadre(
+        name="李书记", kind=CadreKind.FULL_TIME, org_unit_id=world.county, point_ids=[world.point]
+    )
+    path = f"/api/v1/cadres/{cadre}/points"
+
+    moved = server.client.put(path, json={"point_ids": [str(other), str(other)]}, headers=admin)
+    after_move = server.app.get(Cadre, cadre).point_ids
+    unknown = server.client.put(path, json={"point_ids": [str(UUID(int=4))]}, headers=admin)
+    no_list = server.client.put(path, json={}, headers=admin)
+    nobody = server.client.put(
+        f"/api/v1/cadres/{UUID(int=5)}/points", json={"point_ids": [str(other)]}, headers=admin
+    )
+
+    assert moved.status_code == 204, moved.text
+    assert after_move == [other]
+    assert unknown.status_code == 404
+    assert no_list.status_code == 400
+    assert nobody.status_code == 404
+    problem(unknown)
+    problem(no_list)
+    assert server.app.get(Cadre, cadre).point_ids == [other]
+
+
+def test_a_retired_point_is_given_to_no_cadre_and_not_retired_twice(server: Server) -> None:
+    admin = server.administrator()
+    world = build_world(server.app)
+    cadre = server.app.register_cadre(
+        name="李书记", kind=CadreKind.FULL_TIME, org_unit_id=world.county, point_ids=[]
+    )
+    path = f"/api/v1/grassroots-points/{world.point}/retire"
+
+    no_reason = server.client.post(path, json={"reason": ""}, headers=admin)
+    retired = server.client.post(path, json={"reason": "合并到社区党群服务中心"}, headers=admin)
+    again = server.client.post(path, json={"reason": "再次撤销"}, headers=admin)
+    given = server.client.put(
+        f"/api/v1/cadres/{cadre}/points", json={"point_ids": [str(world.point)]}, headers=admin
+    )
+
+    assert no_reason.status_code == 400
+    assert retired.status_code == 204, retired.text
+    assert server.app.get(GrassrootsPoint, world.point).is_retired
+    assert again.status_code == 409
+    assert problem(again)["code"] == "point-retired"
+    # A retired point is given to no cadre.
+    assert given.status_code == 409
+    assert server.app.get(Cadre, cadre).point_ids == []
+
+
+def test_a_closed_center_posts_no_more_activities(server: Server) -> None:
+    admin = server.administrator()
+    world = build_world(server.app)
+    staff = server.log_in(server.account("13900000041", Grant(Role.CENTER_STAFF, world.center)))
+    path = f"/api/v1/centers/{world.center}/close"
+
+    closed = server.client.post(path, json={"reason": "场地收回"}, headers=admin)
+    _settle(server, admin)
+    shown = server.client.get(f"/api/v1/centers/{world.center}", headers=admin)
+    posted = server.client.post(
+        f"/api/v1/centers/{world.center}/activities",
+        json={
+            "title": "植树活动",
+            "category": "environment",
+            "starts_at": "2027-03-12T09:00:00+08:00",
+            "ends_at": "2027-03-12T11:00:00+08:00",
+        },
+        headers=staff,
+    )
+    again = server.client.post(path, json={"reason": "场地收回"}, headers=admin)
+    by_staff = server.client.post(path, json={"reason": "场地收回"}, headers=staff)
+
+    assert closed.status_code == 204, closed.text
+    assert shown.json()["closed"] is True
+    assert posted.status_code == 409
+    assert problem(posted)["code"] == "center-closed"
+    assert again.status_code == 409
+    assert by_staff.status_code == 403

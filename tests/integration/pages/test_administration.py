@@ -13,9 +13,11 @@ import pytest
 from httpx import Response
 
 from grassroots.domain.account import Account, Grant, Role
-from grassroots.domain.cadre import Cadre
+from grassroots.domain.cadre import Cadre, CadreKind
+from grassroots.domain.center import Center
+from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgUnit
-from tests.integration.builders import register_volunteer
+from tests.integration.builders import CENTER_PLACE, register_volunteer
 from tests.integration.pages.conftest import Site
 
 ADMIN_PHONE = "13900000009"
@@ -511,3 +513,82 @@ def test_a_refused_cadre_form_writes_neither_cadre_nor_account(admin: Site) -> N
     assert 'value="刘书记"' in short_password.text
     assert _events(admin) == before
     assert admin.app.account_with_phone("13900000033") is None
+
+
+def test_a_center_is_closed_with_a_reason_and_a_point_retired(admin: Site) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.village}"
+    before = _events(admin)
+
+    no_reason = _post(admin, f"{page}/centers/{world.center}/close", page, reason=" ")
+    unchanged = _events(admin)
+    closed = _followed(
+        admin, _post(admin, f"{page}/centers/{world.center}/close", page, reason="场地收回")
+    )
+    retired = _followed(
+        admin, _post(admin, f"{page}/points/{world.point}/retire", page, reason="并入新址")
+    )
+    _settle(admin)
+    shown = admin.client.get(page)
+
+    assert no_reason.status_code == 400
+    assert _alert(no_reason).startswith("原因：")
+    assert unchanged == before
+    assert "青年之家已关闭" in closed.text
+    assert "联系点已撤销" in retired.text
+    assert admin.app.get(Center, world.center).is_closed
+    assert admin.app.get(GrassrootsPoint, world.point).is_retired
+    # Closed and retired, they offer no second closing, and no role at the center.
+    assert f"/centers/{world.center}/close" not in shown.text
+    assert f"/points/{world.point}/retire" not in shown.text
+    assert f"center_staff:{world.center}" not in shown.text
+
+
+def test_a_record_of_another_unit_is_not_closed_from_this_one(admin: Site) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.township}"
+    before = _events(admin)
+
+    elsewhere = _post(admin, f"{page}/centers/{world.center}/close", page, reason="场地收回")
+    point = _post(admin, f"{page}/points/{world.point}/retire", page, reason="并入新址")
+
+    assert [elsewhere.status_code, point.status_code] == [404, 404]
+    assert _events(admin) == before
+
+
+def test_a_cadres_points_are_changed_and_points_given_elsewhere_kept(admin: Site) -> None:
+    world = admin.world
+    here = admin.app.designate_point(
+        name="东风牧业合作社", org_unit_id=world.village, location=CENTER_PLACE
+    )
+    # A point outside the county, given through the API: this page neither shows nor drops it.
+    region_point = admin.app.designate_point(
+        name="自治区团委联系点", org_unit_id=world.region, location=CENTER_PLACE
+    )
+    cadre_id = admin.app.register_cadre(
+        name="李书记",
+        kind=CadreKind.FULL_TIME,
+        org_unit_id=world.county,
+        point_ids=[world.point, region_point],
+    )
+    _settle(admin)
+    page = f"/admin/units/{world.county}"
+    path = f"{page}/cadres/{cadre_id}/points"
+
+    changed = _followed(
+        admin,
+        admin.client.post(
+            path,
+            data={"point_ids": [str(here)], "_csrf_token": admin.csrf_token(page)},
+            follow_redirects=False,
+        ),
+    )
+    foreign = admin.client.post(
+        path,
+        data={"point_ids": [str(region_point)], "_csrf_token": admin.csrf_token(page)},
+    )
+
+    assert "团干部的联系点已调整" in changed.text
+    assert set(admin.app.get(Cadre, cadre_id).point_ids) == {here, region_point}
+    assert foreign.status_code == 400
+    assert _alert(foreign) == "只能选择本单位正在使用的联系点。"
