@@ -18,7 +18,6 @@ import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -35,6 +34,7 @@ from grassroots.api.activity_counts import CenterCountsView, CountsView
 from grassroots.api.auth import Caller, requires
 from grassroots.api.compliance import CadreComplianceView, cadre_view, worst_first
 from grassroots.api.context import Api, ApiDep
+from grassroots.api.downloads import attachment
 from grassroots.api.fields import Day, Instant
 from grassroots.api.problems import ApiProblem, problem_responses
 from grassroots.api.scope import require_cadre, require_unit
@@ -421,16 +421,11 @@ def bulletin_response(
     bulletin: Bulletin, content: bytes, kind: Literal["xlsx", "pdf"]
 ) -> Response[bytes]:
     month = bulletin.month
-    plain = f"bulletin-{month}.{kind}"
-    named = quote(f"{bulletin.name}{month.year}年{month.month}月通报.{kind}")
-    return Response(
+    return attachment(
         content,
-        media_type=XLSX_MEDIA_TYPE if kind == "xlsx" else PDF_MEDIA_TYPE,
-        headers={
-            # ``filename`` for old clients, ``filename*`` (RFC 5987/6266) with the Chinese name.
-            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{named}",
-            "Cache-Control": "no-store",
-        },
+        XLSX_MEDIA_TYPE if kind == "xlsx" else PDF_MEDIA_TYPE,
+        f"bulletin-{month}.{kind}",
+        f"{bulletin.name}{month.year}年{month.month}月通报.{kind}",
     )
 
 

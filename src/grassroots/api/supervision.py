@@ -27,7 +27,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import quote
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -37,6 +36,7 @@ from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
 from grassroots.api.context import Api
+from grassroots.api.downloads import attachment
 from grassroots.api.fields import query_day
 from grassroots.api.pagination import PageRequest
 from grassroots.api.problems import language_of, problem_responses
@@ -163,16 +163,11 @@ def csv_file(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 
 def csv_response(content: bytes, what: str, unit: OrgUnit, span: Span) -> Response[bytes]:
     """A CSV download named after the figures, the unit and the period."""
-    plain = f"{what}-{span.label}.csv"
-    full = quote(f"{unit.name}-{what}-{span.label}.csv")
-    return Response(
+    return attachment(
         content,
-        media_type=CSV_MEDIA_TYPE,
-        headers={
-            # ``filename`` for old clients, ``filename*`` (RFC 6266) with the unit's name.
-            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{full}",
-            "Cache-Control": "no-store",
-        },
+        CSV_MEDIA_TYPE,
+        f"{what}-{span.label}.csv",
+        f"{unit.name}-{what}-{span.label}.csv",
     )
 
 

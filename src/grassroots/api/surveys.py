@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
@@ -38,6 +37,7 @@ from litestar.types import ControllerRouterHandler
 
 from grassroots.api.auth import Caller, holds_any, requires
 from grassroots.api.context import Api, ApiDep
+from grassroots.api.downloads import attachment
 from grassroots.api.live import recheck_for, updates
 from grassroots.api.pagination import Page, PageRequest, page_request
 from grassroots.api.problems import problem_responses
@@ -477,15 +477,11 @@ def publish_answer(api: Api, survey_id: UUID, position: int) -> None:
 
 
 def answers_download(content: bytes, title: str, survey_id: UUID, kind: str) -> Response[bytes]:
-    plain = f"survey-{survey_id}.{kind}"
-    named = quote(f"{title}-答卷.{kind}")
-    return Response(
+    return attachment(
         content,
-        media_type=XLSX_MEDIA_TYPE if kind == "xlsx" else CSV_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{named}",
-            "Cache-Control": "no-store",
-        },
+        XLSX_MEDIA_TYPE if kind == "xlsx" else CSV_MEDIA_TYPE,
+        f"survey-{survey_id}.{kind}",
+        f"{title}-答卷.{kind}",
     )
 
 

@@ -23,7 +23,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -46,6 +46,7 @@ from grassroots.api.centers import (
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.field_messages import field_message
 from grassroots.api.problems import refusal_of
+from grassroots.api.roster_files import Kind, roster_file
 from grassroots.application.errors import NotFound
 from grassroots.domain.activity import Activity, Phase, phase_of
 from grassroots.domain.center import Center
@@ -56,7 +57,7 @@ from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import language_of, page
 from grassroots.pages.refusals import invalid_field
 from grassroots.pages.screens import SCREENS, screens_for
-from grassroots.pages.sessions import SessionsDep
+from grassroots.pages.sessions import PageSessions, SessionsDep
 from grassroots.pages.words import WORDS, Translate, translator
 from grassroots.projections.activity_catalogue import (
     ActivityRow,
@@ -706,8 +707,36 @@ async def cancel_activity(
     )
 
 
+async def _roster_file(
+    request: Request[Any, Any, Any], api: Api, sessions: PageSessions, activity_id: UUID, kind: Kind
+) -> Response[bytes] | Redirect:
+    caller = await _staff(request, api, sessions)
+    if isinstance(caller, Redirect):
+        return caller
+    found: Response[bytes] = await api.read(
+        caller.account_id, _found, roster_file, api, caller, activity_id, kind
+    )
+    return found
+
+
+@get("/desk/activities/{activity_id:uuid}/roster.xlsx", name="desk-roster-xlsx")
+async def roster_xlsx(
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
+) -> Response[bytes] | Redirect:
+    return await _roster_file(request, api, sessions, activity_id, "xlsx")
+
+
+@get("/desk/activities/{activity_id:uuid}/roster.csv", name="desk-roster-csv")
+async def roster_csv(
+    request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep, activity_id: FromPath[UUID]
+) -> Response[bytes] | Redirect:
+    return await _roster_file(request, api, sessions, activity_id, "csv")
+
+
 ROUTES = [
     desk,
+    roster_xlsx,
+    roster_csv,
     center_desk,
     new_activity_form,
     post_activity,

@@ -797,6 +797,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "desk.venue": ("打开现场签到屏", "Open the venue screen"),
     "desk.when": ("时间", "When"),
     "desk.places": ("报名", "Places"),
+    "desk.roster_file": ("下载签到表：", "Download the roster:"),
     "desk.phones_masked": (
         "为保护个人信息，手机号只显示前三位和后四位。",
         "To protect personal data, phone numbers show only their first three and last four digits.",

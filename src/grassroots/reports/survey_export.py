@@ -14,10 +14,10 @@ import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from grassroots.domain.survey import Question, QuestionKind
 from grassroots.projections.survey_results import AnswerRow
+from grassroots.reports.sheets import header_row, text_safe_rows
 
 __all__ = ["HEADER", "answer_cells", "header_of", "survey_xlsx"]
 
@@ -56,17 +56,8 @@ def survey_xlsx(title: str, questions: Sequence[Question], rows: Sequence[Answer
     ws = workbook.active
     assert ws is not None
     ws.title = "答卷"
-    ws.append(header_of(questions))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([None] * (len(HEADER) + len(questions)))
-        for column, value in enumerate(answer_cells(questions, row), start=1):
-            cell = ws.cell(row=ws.max_row, column=column, value=value)
-            if isinstance(value, str):
-                # Never a formula, whatever the text begins with.
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
+    header_row(ws, header_of(questions))
+    text_safe_rows(ws, (answer_cells(questions, row) for row in rows))
     info = workbook.create_sheet("说明")
     info.append(["问卷", title])
     info.append(["答卷数", len(rows)])

@@ -3,14 +3,18 @@ with masked phone numbers only, for the staff of its center and the supervisors 
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from grassroots.domain.account import Grant, Role
-from grassroots.domain.org_unit import OrgLevel
+from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.domain.values import GeoPoint
 from tests.integration.api.conftest import Server
 from tests.integration.builders import World, build_world, post_activity
@@ -126,3 +130,67 @@ def test_the_roster_is_only_for_the_centers_staff_and_the_supervisors_above_it(
     assert volunteer.status_code == 403
     for refused in (other_staff, foreign_supervisor, volunteer):
         assert "陈静" not in refused.text
+
+
+def _sheet(content: bytes) -> list[list[object]]:
+    workbook = load_workbook(io.BytesIO(content))
+    return [list(row) for row in workbook["签到表"].iter_rows(values_only=True)]
+
+
+def test_the_roster_downloads_as_a_spreadsheet_on_the_centers_clock(roll: Roll) -> None:
+    roll.settle()
+    xlsx = roll.server.client.get(f"{roll.url}.xlsx", headers=roll.staff)
+    csv_file = roll.server.client.get(f"{roll.url}.csv", headers=roll.staff)
+
+    assert xlsx.status_code == 200, xlsx.text
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in xlsx.headers["content-disposition"]
+    assert "%E7%AD%BE%E5%88%B0%E8%A1%A8.xlsx" in xlsx.headers["content-disposition"]  # 签到表
+    header, *rows = _sheet(xlsx.content)
+    by_name = {row[1]: row for row in rows}
+    assert header[:4] == ["序号", "姓名", "手机号", "报名"]
+    assert [row[0] for row in rows] == [1, 2, 3]
+    came = by_name["陈静"]
+    assert came[2] == "139****5678"
+    assert came[3] == "已报名"
+    # The scan came an hour and five minutes after "now" (UTC): on the center's clock.
+    zone = ZoneInfo(roll.server.app.get(OrgUnit, roll.world.village).time_zone)
+    scanned_at = roll.server.clock.now - timedelta(hours=1)
+    assert came[5] == scanned_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    # An hour scanned plus the five minutes' correction, and the same as hours.
+    assert (came[7], came[8], came[9], came[10]) == (60, 5, 65, "1小时5分钟")
+    assert "时长调整1次" in came[11]
+    assert by_name["赵敏"][3] == "候补"
+    assert by_name["赵敏"][9] is None
+    # The CSV holds the same first sheet, for spreadsheet programs (a byte-order mark).
+    assert csv_file.content.startswith("\ufeff".encode())
+    text_rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert text_rows[0] == header
+    assert [r[1] for r in text_rows[1:]] == [r[1] for r in rows]
+
+
+def test_only_its_centers_staff_and_supervisors_above_download_the_roster(roll: Roll) -> None:
+    server = roll.server
+    other = server.app.register_center(
+        name="别的青年之家",
+        org_unit_id=roll.world.township,
+        address="别处 1 号",
+        location=GeoPoint(40.84, 111.75),
+    )
+    server.account("13800000002", Grant(Role.CENTER_STAFF, other))
+    server.account("13800000003", Grant(Role.SUPERVISOR, roll.world.county))
+    elsewhere = server.log_in("13800000002")
+    supervisor = server.log_in("13800000003")
+    roll.settle()
+
+    answers = {
+        "elsewhere": server.client.get(f"{roll.url}.xlsx", headers=elsewhere),
+        "supervisor": server.client.get(f"{roll.url}.csv", headers=supervisor),
+        "nobody": server.client.get(f"{roll.url}.csv"),
+    }
+
+    assert {k: a.status_code for k, a in answers.items()} == {
+        "elsewhere": 404,
+        "supervisor": 200,
+        "nobody": 401,
+    }

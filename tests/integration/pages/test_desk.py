@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from grassroots.application.errors import NotFound
 from grassroots.domain.account import Grant, Role
@@ -433,6 +435,25 @@ def test_a_volunteer_cannot_open_the_desk_nor_any_roster(desk: Desk, volunteer: 
     assert VOLUNTEER_PHONE  # the volunteer fixture's account is the one logged in
 
 
+def test_the_roster_downloads_from_its_page_as_a_spreadsheet(desk: Desk) -> None:
+    desk.site.log_in(STAFF_PHONE)
+    desk.settle()
+
+    page = desk.site.client.get(f"/desk/activities/{desk.activity}")
+    xlsx = desk.site.client.get(f"/desk/activities/{desk.activity}/roster.xlsx")
+    csv_file = desk.site.client.get(f"/desk/activities/{desk.activity}/roster.csv")
+
+    assert f'href="/desk/activities/{desk.activity}/roster.xlsx"' in page.text
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content))["签到表"]
+    assert [c.value for c in sheet[2]][1:4] == ["陈静", "139****5678", "已报名"]
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    assert "陈静" in csv_file.content.decode("utf-8-sig")
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row]
+    assert not any(FULL_PHONE in c for c in cells)
+    assert FULL_PHONE not in csv_file.content.decode("utf-8-sig")
+
+
 def test_staff_of_another_center_get_nothing_of_this_one(desk: Desk) -> None:
     app = desk.site.app
     elsewhere = app.create_org_unit(name="北京市", level=OrgLevel.REGION)
@@ -461,7 +482,10 @@ def test_staff_of_another_center_get_nothing_of_this_one(desk: Desk) -> None:
         ),
     ]
 
+    roster = desk.site.client.get(f"/desk/activities/{desk.activity}/roster.xlsx")
+
     assert [p.status_code for p in pages] == [404, 404, 404, 404]
+    assert roster.status_code == 404
     assert all("陈静" not in p.text for p in pages)
     assert desk.events() == before
 
