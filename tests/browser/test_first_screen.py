@@ -37,7 +37,7 @@ def test_a_person_logs_in_on_a_phone_and_sees_who_they_are_and_what_they_can_ope
     assert phone.url == served.base + "/"
     assert "您好，管理员" in phone.inner_text("h1")
     tiles = phone.locator(".tile strong").all_inner_texts()
-    assert tiles == ["我的志愿服务", "青年之家工作台", "下沉走访", "周调度"]
+    assert tiles == ["我的志愿服务", "青年之家工作台", "下沉走访", "周调度", "管理后台"]
 
     phone.click("text=周调度")
     screenshot(phone, "dispatch-screen")
