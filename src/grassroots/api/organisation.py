@@ -425,7 +425,8 @@ class OrganisationAdminController(Controller):
         "/centers/{center_id:uuid}/close",
         operation_id="closeCenter",
         summary="Close a youth center, with the reason (administrator)",
-        description="It posts no more activities; what it held stays counted.",
+        description="It posts no new activity; those already posted go ahead unless "
+        "cancelled, and what it held stays counted.",
         status_code=HTTP_204_NO_CONTENT,
         responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
     )

@@ -1389,8 +1389,9 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "admin.close_center": ("关闭", "Close"),
     "admin.close_center_submit": ("关闭青年之家", "Close the youth center"),
     "admin.close_center_hint": (
-        "关闭后不能再发布活动；已举办的活动和志愿时长照旧计入。",
-        "It posts no more activities; what it held and the hours served stay counted.",
+        "关闭后不能再发布新活动；已发布的活动照常进行（不办的请在工作台取消），已计入的志愿时长不变。",
+        "It posts no new activity; those already posted go ahead (cancel them on the desk "
+        "if they will not), and the hours served stay counted.",
     ),
     "admin.retire_point": ("撤销", "Retire"),
     "admin.retire_point_submit": ("撤销联系点", "Retire the point"),
