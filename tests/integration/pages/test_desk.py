@@ -299,6 +299,9 @@ def test_a_correction_without_a_reason_is_refused_with_a_sentence_and_writes_not
 ) -> None:
     desk.site.log_in(STAFF_PHONE)
     desk.clock.advance(days=1, hours=3)
+    # The sign-up was written by the fixture, not by this caller: nothing makes the
+    # refused page wait for it, and without it the volunteer's row is not there yet.
+    desk.settle()
     token = _form_token(desk.site.client.get(f"/desk/activities/{desk.activity}").text)
     url = f"/desk/activities/{desk.activity}/attendance/{desk.volunteer}/adjustments"
     before = desk.events()
