@@ -22,6 +22,7 @@ account directory).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -124,6 +125,14 @@ class UnitPage:
     @property
     def open_centers(self) -> list[CenterRow]:
         return [c for c in self.centers if not c.closed]
+
+    def assignable_ids(self, chosen: list[str]) -> set[str]:
+        """The ids of the points a cadre may be given from this page; a choice among
+        ``chosen`` that is not one of them is refused."""
+        offered = {str(p.point_id) for p in self.assignable}
+        if not set(chosen) <= offered:
+            raise Unchosen("point_ids")
+        return offered
 
     def point_names(self, point_ids: frozenset[UUID]) -> list[str]:
         return [self.point_label(p) for p in self.assignable if p.point_id in point_ids]
@@ -443,9 +452,7 @@ async def new_cadre(
         if not typed.kind:
             raise Unchosen("kind")
         shown = await api.read(caller.account_id, _unit_page, api, unit_id)
-        offered = {str(p.point_id) for p in shown.assignable}
-        if not set(chosen_points) <= offered:
-            raise Unchosen("point_ids")
+        shown.assignable_ids(chosen_points)
         body = msgspec.convert(
             {
                 "name": typed.name,
@@ -475,10 +482,29 @@ async def new_cadre(
     return await _unit_form(request, api, sessions, unit_id, "cadre", names, write, ticked)
 
 
-def _on_this_unit(record_id: UUID, ids: Any) -> None:
-    """A record this unit's page does not show is, from here, a missing page."""
-    if record_id not in set(ids):
-        raise NotFoundException()
+async def _closing(
+    request: Request[Any, Any, Any],
+    api: Api,
+    sessions: PageSessions,
+    unit_id: UUID,
+    record_id: UUID,
+    form: str,
+    shown_ids: Callable[[UnitPage], Iterable[UUID]],
+    command: Callable[..., None],
+    done: str,
+) -> Template | Redirect:
+    """A row's form that ends a record with a reason (a center closed, a point retired).
+    A record this unit's page does not show is, from here, a missing page."""
+
+    async def write(caller: Caller, typed: Typed) -> str:
+        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
+        if record_id not in set(shown_ids(shown)):
+            raise NotFoundException()
+        body = msgspec.convert({"reason": typed.reason}, Closing)
+        await api.write(caller.account_id, command, record_id, reason=body.reason)
+        return f"{HOME}units/{unit_id}?done={done}"
+
+    return await _unit_form(request, api, sessions, unit_id, form, ("reason",), write)
 
 
 @post(f"{HOME}units/{{unit_id:uuid}}/centers/{{center_id:uuid}}/close", name="admin-close-center")
@@ -489,15 +515,17 @@ async def close_center(
     api: ApiDep,
     sessions: SessionsDep,
 ) -> Template | Redirect:
-    async def write(caller: Caller, typed: Typed) -> str:
-        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
-        _on_this_unit(center_id, (c.center_id for c in shown.centers))
-        body = msgspec.convert({"reason": typed.reason}, Closing)
-        await api.write(caller.account_id, api.app.close_center, center_id, reason=body.reason)
-        return f"{HOME}units/{unit_id}?done=center_closed"
-
-    form = f"close:{center_id}"
-    return await _unit_form(request, api, sessions, unit_id, form, ("reason",), write)
+    return await _closing(
+        request,
+        api,
+        sessions,
+        unit_id,
+        center_id,
+        f"close:{center_id}",
+        lambda shown: (c.center_id for c in shown.centers),
+        api.app.close_center,
+        "center_closed",
+    )
 
 
 @post(f"{HOME}units/{{unit_id:uuid}}/points/{{point_id:uuid}}/retire", name="admin-retire-point")
@@ -508,15 +536,17 @@ async def retire_point(
     api: ApiDep,
     sessions: SessionsDep,
 ) -> Template | Redirect:
-    async def write(caller: Caller, typed: Typed) -> str:
-        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
-        _on_this_unit(point_id, (p.point_id for p in shown.points))
-        body = msgspec.convert({"reason": typed.reason}, Closing)
-        await api.write(caller.account_id, api.app.retire_point, point_id, reason=body.reason)
-        return f"{HOME}units/{unit_id}?done=point_retired"
-
-    form = f"retire:{point_id}"
-    return await _unit_form(request, api, sessions, unit_id, form, ("reason",), write)
+    return await _closing(
+        request,
+        api,
+        sessions,
+        unit_id,
+        point_id,
+        f"retire:{point_id}",
+        lambda shown: (p.point_id for p in shown.points),
+        api.app.retire_point,
+        "point_retired",
+    )
 
 
 @post(f"{HOME}units/{{unit_id:uuid}}/cadres/{{cadre_id:uuid}}/points", name="admin-cadre-points")
@@ -535,9 +565,7 @@ async def cadre_points(
         cadre = next((c for c in shown.cadres if c.cadre_id == cadre_id), None)
         if cadre is None:
             raise NotFoundException()
-        offered = {str(p.point_id) for p in shown.assignable}
-        if not set(chosen_points) <= offered:
-            raise Unchosen("point_ids")
+        offered = shown.assignable_ids(chosen_points)
         # Points the page does not offer (given elsewhere through the API) stay.
         kept = [str(p) for p in sorted(cadre.point_ids) if str(p) not in offered]
         body = msgspec.convert({"point_ids": chosen_points + kept}, CadrePoints)
