@@ -55,7 +55,7 @@ def _accounts(api: Api, offset: int) -> AccountsPage:
     with api.engine.connect() as conn:
         found = accounts_page(conn, limit=ACCOUNTS_PER_PAGE + 1, offset=offset)
         shown = found[:ACCOUNTS_PER_PAGE]
-        places = places_of(api, conn, [g for a in shown for g in a.grants])
+        places = places_of(conn, [g for a in shown for g in a.grants])
     more = len(found) > ACCOUNTS_PER_PAGE
     return AccountsPage(shown, places, offset, offset + ACCOUNTS_PER_PAGE if more else None)
 
@@ -76,7 +76,7 @@ def _account_page(api: Api, account_id: UUID) -> AccountPage:
     units: dict[UUID, UUID] = {}
     with api.engine.connect() as conn:
         line = account_line(conn, account_id)
-        places = places_of(api, conn, grants)
+        places = places_of(conn, grants)
         for grant in grants:
             if grant.role is Role.SUPERVISOR and grant.subject_id is not None:
                 units[grant.subject_id] = grant.subject_id

@@ -18,15 +18,14 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from grassroots.api.auth import Caller
 from grassroots.api.context import Api
 from grassroots.api.field_messages import field_message
-from grassroots.application.errors import NotFound
 from grassroots.domain.account import Grant, Role
-from grassroots.domain.cadre import Cadre
 from grassroots.pages.clock import LocalClock, local_clock
 from grassroots.pages.controllers import language_of
 from grassroots.pages.refusals import invalid_field, refusal_words
 from grassroots.pages.sessions import PageSessions
 from grassroots.pages.words import translator
-from grassroots.projections.activity_catalogue import center_row
+from grassroots.projections.activity_catalogue import center_names
+from grassroots.projections.compliance.verdicts import cadre_names
 from grassroots.projections.org_tree import (
     unit_names,
 )
@@ -70,23 +69,17 @@ _DONE = frozenset(
 )
 
 
-def places_of(api: Api, conn: Any, grants: list[Grant]) -> dict[UUID, str]:
-    """What each grant's record is called: a unit's or center's name from the read
-    models, a cadre's from their record, a volunteer's from the directory."""
+def places_of(conn: Any, grants: list[Grant]) -> dict[UUID, str]:
+    """What each grant's record is called, from the read models: a unit's from the org
+    tree, a center's from the catalogue, a cadre's from the compliance view, a
+    volunteer's from the directory. One query for each kind, however many grants."""
     by_role: dict[Role, set[UUID]] = {}
     for grant in grants:
         if grant.subject_id is not None:
             by_role.setdefault(grant.role, set()).add(grant.subject_id)
     places = unit_names(conn, by_role.get(Role.SUPERVISOR, set()))
-    for center_id in by_role.get(Role.CENTER_STAFF, set()):
-        row = center_row(conn, center_id)
-        if row is not None:
-            places[center_id] = row.name
-    for cadre_id in by_role.get(Role.CADRE, set()):
-        try:
-            places[cadre_id] = api.app.get(Cadre, cadre_id).name
-        except NotFound:
-            continue
+    places.update(center_names(conn, by_role.get(Role.CENTER_STAFF, set())))
+    places.update(cadre_names(conn, by_role.get(Role.CADRE, set())))
     found = names_of(conn, by_role.get(Role.VOLUNTEER, set()))
     places.update((v, found[v].name) for v in found)
     return places

@@ -185,7 +185,7 @@ def _unit_page(api: Api, unit_id: UUID) -> UnitPage:
             *(c.cadre_id for c in cadres),
         ]
         accounts = accounts_page(conn, limit=MAX_UNIT_ACCOUNTS, subject_ids=subjects)
-        places = places_of(api, conn, [g for a in accounts for g in a.grants])
+        places = places_of(conn, [g for a in accounts for g in a.grants])
     return UnitPage(
         unit=unit,
         above=above,

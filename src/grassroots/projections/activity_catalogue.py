@@ -1025,6 +1025,18 @@ def center_row(conn: sa.Connection, center_id: UUID) -> CenterRow | None:
     return None if row is None else _center(row)
 
 
+def center_names(conn: sa.Connection, center_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of those centers the catalogue holds; the others are left out."""
+    c = activity_catalogue_centers.c
+    names: dict[UUID, str] = {}
+    ids = sorted(set(center_ids))
+    # In chunks: a database limits the parameters of one statement.
+    for i in range(0, len(ids), 500):
+        query = sa.select(c.center_id, c.name).where(c.center_id.in_(ids[i : i + 500]))
+        names.update((row.center_id, row.name) for row in conn.execute(query))
+    return names
+
+
 def _center(r: Any) -> CenterRow:
     return CenterRow(
         center_id=r.center_id,

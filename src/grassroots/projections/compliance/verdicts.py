@@ -84,6 +84,7 @@ __all__ = [
     "UnitCompliance",
     "UnitShare",
     "applicable_rule_sets",
+    "cadre_names",
     "cadre_period",
     "cadre_standing",
     "cadres_in",
@@ -675,6 +676,18 @@ def cadres_in(conn: sa.Connection, org_unit_id: UUID) -> list[RegisteredCadre]:
     """The cadres registered in this unit (not those below it), by name."""
     found = _cadres(conn, compliance_cadres.c.org_unit_id == org_unit_id)
     return [RegisteredCadre(c.cadre_id, c.name, c.kind, c.point_ids) for c in found]
+
+
+def cadre_names(conn: sa.Connection, cadre_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names of those cadres the read model holds; the others are left out."""
+    c = compliance_cadres.c
+    names: dict[UUID, str] = {}
+    ids = sorted(set(cadre_ids))
+    # In chunks: a database limits the parameters of one statement.
+    for i in range(0, len(ids), 500):
+        query = sa.select(c.cadre_id, c.name).where(c.cadre_id.in_(ids[i : i + 500]))
+        names.update((row.cadre_id, row.name) for row in conn.execute(query))
+    return names
 
 
 def _cadre_is(cadre_id: UUID) -> sa.ColumnElement[bool]:
