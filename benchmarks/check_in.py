@@ -10,10 +10,21 @@ venue's current code. Beside it, in the same run and against the same process,
 JSON POST the server can answer, so the ratio check-ins/s / echoes/s reads the
 same on any machine.
 
-The echo route exists only in this benchmark: the server is started by this file
-(``--serve``), which builds the application exactly as ``grassroots serve`` does and
-then registers the echo handler on it. No setting or variable of the product
-mounts it, so no deployment can have it.
+Two more baselines, the stack's floor: ``POST /bench/save`` decodes the same body
+and, in the API's thread pool, saves a new aggregate of one event through an
+eventsourcing application of its own on the same kind of database (a SQLite file
+beside the product's, or a table of its own in the same PostgreSQL schema), a
+transaction each, with nothing else: no caller, no read, no rule, no read model.
+``POST /bench/save-grouped`` does the same through the group committer the
+product's commands use by default, so concurrent saves share a transaction. They
+are the least a command can cost on this stack: check-ins/s ÷ saves/s says how
+much of a check-in's cost is the product's own, saves/s ÷ echoes/s where the
+stack's floor lies against the echo.
+
+The echo and save routes exist only in this benchmark: the server is started by
+this file (``--serve``), which builds the application exactly as ``grassroots
+serve`` does and then registers the two handlers on it. No setting or variable of
+the product mounts them, so no deployment can have them.
 
 The load generator is plain asyncio over kept-alive connections (one per client,
 each request waits for its answer), so the client costs little beside the server.
@@ -48,6 +59,8 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from litestar import post
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +72,10 @@ from tests.e2e.serving import free_port  # noqa: E402
 from tests.integration.builders import World, build_world, post_activity  # noqa: E402
 
 from grassroots.api.auth import access_token_for, jwt_auth, jwt_secret  # noqa: E402
+from grassroots.api.threads import in_thread  # noqa: E402
 from grassroots.application.accounts import password_hasher  # noqa: E402
+from grassroots.application.event_store import event_store_env  # noqa: E402
+from grassroots.application.group_committing import GroupCommitter  # noqa: E402
 from grassroots.application.service import Grassroots  # noqa: E402
 from grassroots.bootstrap import build_application  # noqa: E402
 from grassroots.domain.account import Grant, Role  # noqa: E402
@@ -82,20 +98,69 @@ def echo(data: Echo) -> Echo:
     return data
 
 
+class Mark(Aggregate):
+    """An aggregate of one event: the least a command can write through the library."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+
+class Floor(Application[UUID]):
+    # Its own table on PostgreSQL (``floor_events``); on SQLite, a file of its own.
+    name = "floor"
+
+
+def floor_env(settings: Settings) -> dict[str, str]:
+    """The product's event-store settings, pointed at the floor's own file or table."""
+    if settings.database_url.startswith("sqlite"):
+        return event_store_env(f"sqlite:///{settings.data_dir / 'floor.sqlite'}")
+    return event_store_env(settings.database_url, schema=settings.database_schema)
+
+
+def save_routes(floor: Floor) -> list[Any]:
+    """``/bench/save``: the library's own save, a transaction each. ``/bench/save-grouped``:
+    through the committer the product's commands use by default (concurrent saves
+    share a transaction, no added wait)."""
+    committer = GroupCommitter(floor.save, floor.events, window_seconds=0)
+
+    def save_one(token: str) -> None:
+        floor.save(Mark(token))
+
+    def save_grouped(token: str) -> None:
+        committer.commit([Mark(token)])
+
+    @post("/bench/save", opt={"public": True}, status_code=200)
+    async def save(data: Echo) -> Echo:
+        """Decodes the body, saves an aggregate of one event in a worker thread."""
+        await in_thread(save_one, data.token)
+        return data
+
+    @post("/bench/save-grouped", opt={"public": True}, status_code=200)
+    async def grouped(data: Echo) -> Echo:
+        """As ``/bench/save``, committed with whatever other saves are waiting."""
+        await in_thread(save_grouped, data.token)
+        return data
+
+    return [save, grouped]
+
+
 def bench_app() -> Any:
-    """The app ``grassroots serve`` builds, plus the benchmark's echo route (granian's
-    factory target; uvicorn's server below builds it the same way)."""
+    """The app ``grassroots serve`` builds, plus the benchmark's echo and save routes
+    (granian's factory target; uvicorn's server below builds it the same way)."""
     from grassroots.bootstrap import build_web_app
     from grassroots.serving import settle_heap
 
-    app = build_web_app(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    app = build_web_app(settings)
     app.register(echo)
+    for route in save_routes(Floor(env=floor_env(settings))):
+        app.register(route)
     settle_heap()
     return app
 
 
 def serve() -> None:
-    """The server process: ``grassroots serve`` plus the benchmark's echo route."""
+    """The server process: ``grassroots serve`` plus the benchmark's echo and save routes."""
     import uvicorn
 
     from grassroots.serving import uvicorn_options
@@ -370,6 +435,60 @@ def _server(port: int, env: dict[str, str], workdir: Path, server: str) -> Itera
                 process.wait()
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """A baseline route's rate, latencies and server CPU per request over its phases."""
+
+    requests: int
+    seconds: float
+    latencies: list[float]
+    cpu_seconds: float
+
+    @classmethod
+    def measure(cls, port: int, clients: int, requests: list[bytes], pid: int) -> Baseline:
+        """One phase of ``requests`` over ``clients`` connections."""
+        cpu = _cpu_seconds(pid)
+        took, latencies = asyncio.run(_drive(port, clients, requests))
+        return cls(len(requests), took, latencies, _cpu_seconds(pid) - cpu)
+
+    def then(self, other: Baseline) -> Baseline:
+        return Baseline(
+            self.requests + other.requests,
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+            self.cpu_seconds + other.cpu_seconds,
+        )
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def cpu(self) -> float:
+        return self.cpu_seconds / self.requests
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name} {self.rate:8.1f}/s (p50 {_ms(self.latencies, 0.5)} ms, "
+            f"p99 {_ms(self.latencies, 0.99)} ms)"
+        )
+
+
+@dataclass(frozen=True)
+class Load:
+    """The check-ins at one number of clients, beside the two baselines of that phase."""
+
+    clients: int
+    rate: float
+    latencies: list[float]
+    cpu: float
+    worker_cpu: float
+    baselines: dict[str, Baseline]
+
+    def ratio(self, baseline: str) -> float:
+        return self.rate / self.baselines[baseline].rate
+
+
 def _ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
@@ -381,6 +500,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--rounds", type=int, default=4, help="check-ins per client")
     parser.add_argument("--echoes", type=int, default=40, help="echoes per client")
+    parser.add_argument(
+        "--saves", type=int, default=10, help="library saves per client, before and after"
+    )
     parser.add_argument("--crowd", type=int, default=1000, help="sign-ups at the large one")
     parser.add_argument("--variant", type=int, default=10, help="sign-ups at the small ones")
     parser.add_argument("--timed", type=int, default=30, help="check-ins timed at each size")
@@ -476,14 +598,23 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
         print(f"server: {args.server}; read models: {args.projections}; database: {kind}")
         with worker as worker_pid, _server(port, env, workdir, args.server) as pid:
             idle = _rss_kib(pid)
-            rows = []
+            rows: list[Load] = []
             pool = list(world.load)
             for clients in args.clients:
-                echo = [_request("/bench/echo", ECHO_BODY, None)] * (clients * args.echoes)
-                asyncio.run(_drive(port, clients, echo[: clients * 4]))  # warm the connections
-                echo_cpu = _cpu_seconds(pid)
-                first, echo_lat = asyncio.run(_drive(port, clients, echo))
-                echo_cpu = _cpu_seconds(pid) - echo_cpu
+                phases = {
+                    name: [_request(path, ECHO_BODY, None)] * (clients * count)
+                    for name, (path, count) in {
+                        "echo": ("/bench/echo", args.echoes),
+                        "save": ("/bench/save", args.saves),
+                        "grouped save": ("/bench/save-grouped", args.saves),
+                    }.items()
+                }
+                for requests in phases.values():  # warm the connections and the stores
+                    asyncio.run(_drive(port, clients, requests[: clients * 2]))
+                baselines = {
+                    name: Baseline.measure(port, clients, requests, pid)
+                    for name, requests in phases.items()
+                }
                 batch, pool = pool[: clients * args.rounds], pool[clients * args.rounds :]
                 requests = _check_ins(world, batch)
                 profiled = (
@@ -497,11 +628,21 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
                 # The worker may still be catching up on the last few check-ins.
                 time.sleep(0.5)
                 cpu = (_cpu_seconds(pid) - cpu[0], _cpu_seconds(worker_pid) - cpu[1])
-                second, echo_lat2 = asyncio.run(_drive(port, clients, echo))
-                echo_rate = 2 * len(echo) / (first + second)
-                costs = (cpu[0] / len(batch), cpu[1] / len(batch), echo_cpu / len(echo))
+                # Each baseline again after the check-ins, so a machine that slows or
+                # quickens during the run falls on both sides of the ratio.
+                for name, requests in reversed(phases.items()):
+                    baselines[name] = baselines[name].then(
+                        Baseline.measure(port, clients, requests, pid)
+                    )
                 rows.append(
-                    (clients, len(batch) / took, lat, echo_rate, echo_lat + echo_lat2, costs)
+                    Load(
+                        clients,
+                        len(batch) / took,
+                        lat,
+                        cpu[0] / len(batch),
+                        cpu[1] / len(batch),
+                        baselines,
+                    )
                 )
             after = _rss_kib(pid)
             # One client, the two activities in turn (small, large, small, ...), so
@@ -517,18 +658,23 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
             _, both = asyncio.run(_drive(port, 1, _check_ins(world, turns), pause=0.02))
             small, large = both[0::2], both[1::2]
 
-    for clients, rate, lat, echo_rate, echo_lat, (server, worker_cpu, echo_cpu) in rows:
+    for row in rows:
         print(
-            f"{clients:>3} clients: check-ins {rate:7.1f}/s (p50 {_ms(lat, 0.5)} ms, p99 "
-            f"{_ms(lat, 0.99)} ms) | echoes {echo_rate:8.1f}/s (p50 {_ms(echo_lat, 0.5)} ms, "
-            f"p99 {_ms(echo_lat, 0.99)} ms) | ratio {rate / echo_rate:.4f}"
+            f"{row.clients:>3} clients: check-ins {row.rate:7.1f}/s (p50 {_ms(row.latencies, 0.5)} "
+            f"ms, p99 {_ms(row.latencies, 0.99)} ms); ratio to "
+            + ", ".join(f"{name} {row.ratio(name):.4f}" for name in row.baselines)
         )
+        for name, baseline in row.baselines.items():
+            print(f"{row.clients:>3} clients: {baseline.line(name)}")
         # CPU per request, read from /proc: the load generator shares the machine, so
         # this is the figure that says what a check-in costs the server itself.
         print(
-            f"{clients:>3} clients: server CPU per check-in {server * 1000:.2f} ms"
-            + (f" + worker {worker_cpu * 1000:.2f} ms" if worker_cpu > 0 else "")
-            + f" | per echo {echo_cpu * 1000:.3f} ms | CPU ratio {echo_cpu / max(server, 1e-9):.4f}"
+            f"{row.clients:>3} clients: server CPU per check-in {row.cpu * 1000:.2f} ms"
+            + (f" + worker {row.worker_cpu * 1000:.2f} ms" if row.worker_cpu > 0 else "")
+            + "".join(
+                f" | per {name} {baseline.cpu * 1000:.3f} ms"
+                for name, baseline in row.baselines.items()
+            )
         )
     print(f"server RSS: idle {idle // 1024} MiB, after load {after // 1024} MiB")
     crowded = statistics.median(large) / statistics.median(small)
@@ -537,20 +683,31 @@ def _run(args: argparse.Namespace, database: dict[str, str]) -> None:
         f"{args.crowd} sign-ups p50 {_ms(large, 0.5)} ms (ratio {crowded:.2f})"
     )
     shape = f"{kind}, read models {args.projections}, {args.server}"
-    for clients, rate, lat, echo_rate, _echo_lat, (server, worker_cpu, echo_cpu) in rows:
-        goal = clients == 64
+    for row in rows:
+        goal = row.clients == 64
+        echoes = row.baselines["echo"]
         figure(
-            f"check-ins/s ÷ echoes/s, {clients} clients ({shape})",
-            f"{rate / echo_rate:.3f} ({rate:.0f}/s; p50 {_ms(lat, 0.5)} ms, "
-            f"p99 {_ms(lat, 0.99)} ms)",
+            f"check-ins/s ÷ echoes/s, {row.clients} clients ({shape})",
+            f"{row.ratio('echo'):.3f} ({row.rate:.0f}/s; p50 {_ms(row.latencies, 0.5)} ms, "
+            f"p99 {_ms(row.latencies, 0.99)} ms)",
             "≥ 0.5" if goal else "",
-            rate / echo_rate >= 0.5 if goal else None,
+            row.ratio("echo") >= 0.5 if goal else None,
         )
+        for name in ("save", "grouped save"):
+            floor = row.baselines[name]
+            figure(
+                f"the stack's floor: {name}s/s ÷ echoes/s, {row.clients} clients ({shape})",
+                f"{floor.rate / echoes.rate:.3f} ({floor.rate:.0f}/s; "
+                f"p50 {_ms(floor.latencies, 0.5)} ms); check-ins ÷ {name}s {row.ratio(name):.3f}",
+            )
         figure(
-            f"server CPU per check-in, {clients} clients ({shape})",
-            f"{server * 1000:.2f} ms"
-            + (f" + worker {worker_cpu * 1000:.2f} ms" if worker_cpu > 0 else "")
-            + f"; per echo {echo_cpu * 1000:.3f} ms",
+            f"server CPU per check-in, {row.clients} clients ({shape})",
+            f"{row.cpu * 1000:.2f} ms"
+            + (f" + worker {row.worker_cpu * 1000:.2f} ms" if row.worker_cpu > 0 else "")
+            + "".join(
+                f"; per {name} {baseline.cpu * 1000:.3f} ms"
+                for name, baseline in row.baselines.items()
+            ),
         )
     figure(
         f"server RSS idle / after load ({shape})",
