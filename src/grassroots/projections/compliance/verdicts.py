@@ -339,11 +339,12 @@ def _unit_compliance(
 ) -> UnitCompliance:
     require_aware(now, "now")
     where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
-    visits = _visits(conn, where, period)
+    ids = _Ids()
+    visits = _visits(conn, where, period, ids)
     _, last = period_bounds(period)
     standings = []
     idle: _IdleJudgements = {}
-    for cadre in _cadres(conn, where):
+    for cadre in _cadres(conn, where, ids):
         if local_date(cadre.registered_at, cadre.zone) > last:
             continue
         standings.append(
@@ -418,11 +419,12 @@ def compliance_trend(
     if not periods:
         return []
     where = compliance_cadres.c.org_unit_id.in_(subtree_of(org_unit_id))
-    cadres = _cadres(conn, where)
+    ids = _Ids()
+    cadres = _cadres(conn, where, ids)
     candidates = _candidates(conn, _units_of(where))
     windows = [_search_window(period) for period in periods]
     span = (min(lo for lo, _ in windows), max(hi for _, hi in windows))
-    visits = _visits_between(conn, where, *span)
+    visits = _visits_between(conn, where, *span, ids=ids)
     trend = []
     for period, (lo, hi) in zip(periods, windows, strict=True):
         _, last = period_bounds(period)
@@ -701,40 +703,71 @@ def _one_cadre(conn: sa.Connection, cadre_id: UUID) -> _Cadre:
     return found[0]
 
 
-def _cadres(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[_Cadre]:
+def _cadres(
+    conn: sa.Connection, where: sa.ColumnElement[bool], ids: _Ids | None = None
+) -> list[_Cadre]:
+    ids = ids or _Ids()
+    c, cp = compliance_cadres.c, compliance_cadre_points.c
     points: dict[UUID, set[UUID]] = defaultdict(set)
     for cadre_id, point_id in conn.execute(
-        sa.select(compliance_cadre_points.c.cadre_id, compliance_cadre_points.c.point_id).where(
-            compliance_cadre_points.c.cadre_id.in_(
-                sa.select(compliance_cadres.c.cadre_id).where(where)
-            )
+        sa.select(_raw(cp.cadre_id), _raw(cp.point_id)).where(
+            cp.cadre_id.in_(sa.select(c.cadre_id).where(where))
         )
     ):
-        points[cadre_id].add(point_id)
+        points[ids(cadre_id)].add(ids(point_id))
     rows = conn.execute(
-        sa.select(compliance_cadres, org_units.c.time_zone)
+        sa.select(
+            _raw(c.cadre_id),
+            c.name,
+            c.kind,
+            _raw(c.org_unit_id),
+            c.registered_at,
+            org_units.c.time_zone,
+        )
         .select_from(
-            compliance_cadres.outerjoin(
-                org_units, org_units.c.org_unit_id == compliance_cadres.c.org_unit_id
-            )
+            compliance_cadres.outerjoin(org_units, org_units.c.org_unit_id == c.org_unit_id)
         )
         .where(where)
     ).all()
     zones: dict[str, ZoneInfo] = {}
-    cadres = [
-        _Cadre(
-            cadre_id=row.cadre_id,
-            name=row.name,
-            kind=row.kind,
-            org_unit_id=row.org_unit_id,
-            registered_at=as_utc(row.registered_at),
-            zone=_zone(zones, row.time_zone),
-            point_ids=frozenset(points[row.cadre_id]),
+    cadres = []
+    for raw_id, name, kind, unit_id, registered_at, zone in rows:
+        cadre_id = ids(raw_id)
+        cadres.append(
+            _Cadre(
+                cadre_id=cadre_id,
+                name=name,
+                kind=kind,
+                org_unit_id=ids(unit_id),
+                registered_at=as_utc(registered_at),
+                zone=_zone(zones, zone),
+                point_ids=frozenset(points[cadre_id]),
+            )
         )
-        for row in rows
-    ]
     # Sorted here, not in SQL: collations differ between databases for Chinese names.
     return sorted(cadres, key=lambda c: (c.name, c.cadre_id))
+
+
+class _Ids:
+    """Ids read as the database hands them (text on SQLite, UUIDs on PostgreSQL), each
+    made a UUID once per read: a county's thousand cadres share a few units and points,
+    and each cadre's id comes back in every query of the read. Converting every cell
+    afresh was a fifth of a county's compliance."""
+
+    def __init__(self) -> None:
+        self._known: dict[object, UUID] = {}
+
+    def __call__(self, raw: object) -> UUID:
+        found = self._known.get(raw)
+        if found is None:
+            found = raw if isinstance(raw, UUID) else UUID(hex=str(raw))
+            self._known[raw] = found
+        return found
+
+
+def _raw(column: sa.ColumnElement[UUID]) -> sa.ColumnElement[Any]:
+    """An id column without the type's conversion of each cell (``_Ids`` converts)."""
+    return sa.type_coerce(column, sa.String)
 
 
 def _zone(known: dict[str, ZoneInfo], name: str | None) -> ZoneInfo:
@@ -759,30 +792,45 @@ def _search_window(period: Period) -> tuple[datetime, datetime]:
 
 
 def _visits(
-    conn: sa.Connection, cadres: sa.ColumnElement[bool], period: Period
+    conn: sa.Connection, cadres: sa.ColumnElement[bool], period: Period, ids: _Ids | None = None
 ) -> defaultdict[UUID, list[VisitFacts]]:
-    return _visits_between(conn, cadres, *_search_window(period))
+    return _visits_between(conn, cadres, *_search_window(period), ids=ids)
 
 
 def _visits_between(
-    conn: sa.Connection, cadres: sa.ColumnElement[bool], lo: datetime, hi: datetime
+    conn: sa.Connection,
+    cadres: sa.ColumnElement[bool],
+    lo: datetime,
+    hi: datetime,
+    *,
+    ids: _Ids | None = None,
 ) -> defaultdict[UUID, list[VisitFacts]]:
+    ids = ids or _Ids()
+    v = compliance_visits.c
     found: defaultdict[UUID, list[VisitFacts]] = defaultdict(list)
-    for row in conn.execute(
-        sa.select(compliance_visits).where(
-            compliance_visits.c.cadre_id.in_(sa.select(compliance_cadres.c.cadre_id).where(cadres)),
-            compliance_visits.c.started_at >= lo,
-            compliance_visits.c.started_at < hi,
+    for cadre_id, visit_id, point_id, started_at, ended_at, proof, assigned in conn.execute(
+        sa.select(
+            _raw(v.cadre_id),
+            _raw(v.visit_id),
+            _raw(v.point_id),
+            v.started_at,
+            v.ended_at,
+            v.proof,
+            v.point_was_assigned,
+        ).where(
+            v.cadre_id.in_(sa.select(compliance_cadres.c.cadre_id).where(cadres)),
+            v.started_at >= lo,
+            v.started_at < hi,
         )
     ):
-        found[row.cadre_id].append(
+        found[ids(cadre_id)].append(
             VisitFacts(
-                visit_id=row.visit_id,
-                point_id=row.point_id,
-                started_at=as_utc(row.started_at),
-                ended_at=None if row.ended_at is None else as_utc(row.ended_at),
-                proof=row.proof,
-                point_was_assigned=row.point_was_assigned,
+                visit_id=ids(visit_id),
+                point_id=ids(point_id),
+                started_at=as_utc(started_at),
+                ended_at=None if ended_at is None else as_utc(ended_at),
+                proof=proof,
+                point_was_assigned=assigned,
             )
         )
     return found
