@@ -63,11 +63,26 @@ def test_an_administrator_gives_a_new_staff_member_a_center_and_disables_the_acc
     unit_url = page.url
     screenshot(page, "admin-unit-1280")
     # Closing a center asks for the reason, beside its row (not sent here).
-    closing = page.locator("section.centers tbody tr").first.locator("details")
+    row = page.locator("section.centers tbody tr").first
+    closing = row.locator("details", has=page.locator("summary", has_text="关闭"))
     closing.locator("summary").click()
     assert closing.locator("input[name=reason]").is_visible()
     screenshot(page, "admin-close-center-1280")
     closing.locator("summary").click()
+
+    # Its details change from the same row, the form holding what is there now.
+    change = row.locator("details", has=page.locator("summary", has_text="修改"))
+    change.locator("summary").click()
+    address = change.locator("input[name=address]")
+    assert address.input_value()
+    assert change.locator("input[name=lat]").input_value()
+    moved_to = address.input_value() + "（东门）"
+    address.fill(moved_to)
+    screenshot(page, "admin-change-center-1280")
+    change.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "青年之家信息已修改" in page.locator(".notice").inner_text()
+    assert moved_to in page.locator("section.centers tbody tr").first.inner_text()
 
     page.click("summary:has-text('添加工作人员或督导')")
     page.select_option("#account-role", label=f"青年之家工作人员：{center}")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.security.jwt import Token
@@ -36,14 +36,20 @@ from grassroots.projections.org_tree import OrgUnitRow, org_unit, org_units_page
 
 __all__ = [
     "ROUTES",
+    "CenterChanges",
     "CenterView",
     "Place",
+    "PointPlace",
     "Radius",
+    "UnitRenaming",
     "center_view",
+    "change_center",
     "create_org_unit",
     "designate_point",
     "reassign_cadre_points",
     "register_center",
+    "relocate_point",
+    "rename_org_unit",
 ]
 
 ANY_ROLE = tuple(Role)
@@ -127,6 +133,25 @@ class NewPoint(msgspec.Struct, kw_only=True):
     geofence_radius_m: Radius | None = None
 
 
+class UnitRenaming(msgspec.Struct, kw_only=True):
+    name: UnitName
+
+
+class CenterChanges(msgspec.Struct, kw_only=True):
+    """What changes; a field left out stays as it is."""
+
+    name: PlaceName | None = None
+    address: Address | None = None
+    location: Place | None = None
+    geofence_radius_m: Radius | None = None
+
+
+class PointPlace(msgspec.Struct, kw_only=True):
+    location: Place
+    # Left out, the fence keeps its radius.
+    geofence_radius_m: Radius | None = None
+
+
 class NewCadre(msgspec.Struct, kw_only=True):
     name: Name
     kind: CadreKind
@@ -193,6 +218,34 @@ async def designate_point(api: Api, account_id: UUID, body: NewPoint) -> UUID:
         location=None if body.location is None else body.location.point(),
         geofence_radius_m=body.geofence_radius_m,
         center_id=body.center_id,
+    )
+
+
+async def rename_org_unit(
+    api: Api, account_id: UUID, org_unit_id: UUID, body: UnitRenaming
+) -> None:
+    await api.write(account_id, api.app.rename_org_unit, org_unit_id, body.name)
+
+
+async def change_center(api: Api, account_id: UUID, center_id: UUID, body: CenterChanges) -> None:
+    await api.write(
+        account_id,
+        api.app.change_center_details,
+        center_id,
+        name=body.name,
+        address=body.address,
+        location=None if body.location is None else body.location.point(),
+        geofence_radius_m=body.geofence_radius_m,
+    )
+
+
+async def relocate_point(api: Api, account_id: UUID, point_id: UUID, body: PointPlace) -> None:
+    await api.write(
+        account_id,
+        api.app.relocate_point,
+        point_id,
+        location=body.location.point(),
+        geofence_radius_m=body.geofence_radius_m,
     )
 
 
@@ -300,6 +353,25 @@ class OrgUnitController(Controller):
         reader = bearer_account(request, api.config.jwt_secret)
         return await api.read(reader, _unit, api, org_unit_id)
 
+    @patch(
+        "/{org_unit_id:uuid}",
+        operation_id="renameOrgUnit",
+        summary="Rename an org unit (administrator)",
+        description="Every list, report and page names it by its new name from then "
+        "on, also for the weeks before; the same name again changes nothing.",
+        guards=[requires()],
+        responses=problem_responses(400, 401, 403, 404, 422, 429),
+    )
+    async def rename_unit(
+        self,
+        org_unit_id: FromPath[UUID],
+        data: JSONBody[UnitRenaming],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> OrgUnitView:
+        await rename_org_unit(api, request.user.account_id, org_unit_id, data)
+        return await api.read(request.user.account_id, _unit, api, org_unit_id)
+
 
 class CenterController(Controller):
     path = "/api/v1/centers"
@@ -344,6 +416,25 @@ class CenterController(Controller):
     async def get_center(
         self, center_id: FromPath[UUID], request: Request[Caller, Token, Any], api: ApiDep
     ) -> CenterView:
+        return await api.read(request.user.account_id, _center, api, center_id)
+
+    @patch(
+        "/{center_id:uuid}",
+        operation_id="changeCenter",
+        summary="Change a youth center's name, address, place or fence (administrator)",
+        description="Fields left out stay as they are. Activities already posted keep "
+        "the place and fence they were posted with. A closed center is not changed.",
+        guards=[requires()],
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
+    )
+    async def change_center(
+        self,
+        center_id: FromPath[UUID],
+        data: JSONBody[CenterChanges],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> CenterView:
+        await change_center(api, request.user.account_id, center_id, data)
         return await api.read(request.user.account_id, _center, api, center_id)
 
 
@@ -403,6 +494,25 @@ class OrganisationAdminController(Controller):
         api: ApiDep,
     ) -> None:
         await reassign_cadre_points(api, request.user.account_id, cadre_id, data)
+
+    @put(
+        "/grassroots-points/{point_id:uuid}/place",
+        operation_id="relocatePoint",
+        summary="Move a grassroots point: its place and fence (administrator)",
+        description="Its fence keeps its radius unless given another. Visits already "
+        "made stay as they were; the next are checked against the new fence. A retired "
+        "point is not moved.",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 429),
+    )
+    async def relocate_point(
+        self,
+        point_id: FromPath[UUID],
+        data: JSONBody[PointPlace],
+        request: Request[Caller, Token, Any],
+        api: ApiDep,
+    ) -> None:
+        await relocate_point(api, request.user.account_id, point_id, data)
 
     @post(
         "/grassroots-points/{point_id:uuid}/retire",

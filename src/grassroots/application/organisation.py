@@ -134,10 +134,12 @@ class OrganisationCommands(Core):
         return point.id
 
     def relocate_point(
-        self, point_id: UUID, *, location: GeoPoint, geofence_radius_m: float
+        self, point_id: UUID, *, location: GeoPoint, geofence_radius_m: float | None = None
     ) -> None:
+        """The point at a new place; its fence keeps its radius unless given another."""
         point = self.get(GrassrootsPoint, point_id)
-        point.relocate(location=location, geofence_radius_m=geofence_radius_m, at=self.now())
+        radius = point.geofence_radius_m if geofence_radius_m is None else geofence_radius_m
+        point.relocate(location=location, geofence_radius_m=radius, at=self.now())
         self.commit(point)
 
     def retire_point(self, point_id: UUID, *, reason: str) -> None:

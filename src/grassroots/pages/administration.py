@@ -39,15 +39,21 @@ from grassroots.api.auth import Caller
 from grassroots.api.context import Api, ApiDep
 from grassroots.api.organisation import (
     CadrePoints,
+    CenterChanges,
     Closing,
     NewCadre,
     NewCenter,
     NewOrgUnit,
     NewPoint,
+    PointPlace,
+    UnitRenaming,
+    change_center,
     create_org_unit,
     designate_point,
     reassign_cadre_points,
     register_center,
+    relocate_point,
+    rename_org_unit,
 )
 from grassroots.api.problems import ApiProblem
 from grassroots.application.errors import NotFound
@@ -96,11 +102,16 @@ MAX_REGIONS = 100
 
 @dataclass(frozen=True)
 class RoleChoice:
-    """A role the unit's page may give: its form value, and what it is called."""
+    """A role the unit's page may give: its form value, the grant, and where it holds
+    (empty for the administrator, whose role holds everywhere)."""
 
     value: str
-    role: Role
+    grant: Grant
     place: str
+
+    @property
+    def role(self) -> Role:
+        return self.grant.role
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,10 @@ class UnitPage:
     def open_centers(self) -> list[CenterRow]:
         return [c for c in self.centers if not c.closed]
 
+    @property
+    def active_points(self) -> list[PointRow]:
+        return [p for p in self.points if not p.retired]
+
     def assignable_ids(self, chosen: list[str]) -> set[str]:
         """The ids of the points a cadre may be given from this page; a choice among
         ``chosen`` that is not one of them is refused."""
@@ -150,21 +165,20 @@ class UnitPage:
 
     @property
     def role_choices(self) -> list[RoleChoice]:
-        """The unit's supervisor, or the staff of one of its centers."""
-        choices = [
-            RoleChoice(
-                _choice(Role.SUPERVISOR, self.unit.org_unit_id), Role.SUPERVISOR, self.unit.name
-            )
-        ]
+        """The unit's supervisor, or the staff of one of its centers; on a region's
+        page (the top of a tree) also another administrator."""
+        choices = [_choice(Grant(Role.SUPERVISOR, self.unit.org_unit_id), self.unit.name)]
         choices += [
-            RoleChoice(_choice(Role.CENTER_STAFF, c.center_id), Role.CENTER_STAFF, c.name)
-            for c in self.open_centers
+            _choice(Grant(Role.CENTER_STAFF, c.center_id), c.name) for c in self.open_centers
         ]
+        if self.unit.parent_id is None:
+            choices.append(_choice(Grant(Role.ADMINISTRATOR), ""))
         return choices
 
 
-def _choice(role: Role, subject_id: UUID) -> str:
-    return f"{role.value}:{subject_id}"
+def _choice(grant: Grant, place: str) -> RoleChoice:
+    subject = "" if grant.subject_id is None else str(grant.subject_id)
+    return RoleChoice(f"{grant.role.value}:{subject}", grant, place)
 
 
 def _unit_page(api: Api, unit_id: UUID) -> UnitPage:
@@ -352,14 +366,12 @@ async def new_center(
     unit_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
 ) -> Template | Redirect:
     async def write(caller: Caller, typed: Typed) -> str:
-        values: dict[str, Any] = {
+        values = {
             "name": typed.name,
             "org_unit_id": str(unit_id),
             "address": typed.address,
-            "location": {"lat": typed.lat, "lon": typed.lon},
+            **_place(typed),
         }
-        if typed.radius:
-            values["geofence_radius_m"] = typed.radius
         # Not strict: a form's numbers come as text.
         body = msgspec.convert(values, NewCenter, strict=False)
         await register_center(api, caller.account_id, body)
@@ -378,7 +390,7 @@ async def give_role(
         chosen = next((c for c in shown.role_choices if c.value == typed.role), None)
         if chosen is None:
             raise Unchosen("role")
-        grant = Grant(chosen.role, UUID(chosen.value.partition(":")[2]))
+        grant = chosen.grant
         await _check_new_account(api, caller, typed, grant)
         account_id, opened = await api.write(
             caller.account_id,
@@ -482,6 +494,21 @@ async def new_cadre(
     return await _unit_form(request, api, sessions, unit_id, "cadre", names, write, ticked)
 
 
+async def _shown_with(
+    api: Api,
+    caller: Caller,
+    unit_id: UUID,
+    record_id: UUID,
+    shown_ids: Callable[[UnitPage], Iterable[UUID]],
+) -> UnitPage:
+    """The unit's page, when it shows ``record_id`` among ``shown_ids`` (a row's form
+    acts only on a record its unit's page shows); otherwise the missing page."""
+    shown = await api.read(caller.account_id, _unit_page, api, unit_id)
+    if record_id not in set(shown_ids(shown)):
+        raise NotFoundException()
+    return shown
+
+
 async def _closing(
     request: Request[Any, Any, Any],
     api: Api,
@@ -497,9 +524,7 @@ async def _closing(
     A record this unit's page does not show is, from here, a missing page."""
 
     async def write(caller: Caller, typed: Typed) -> str:
-        shown = await api.read(caller.account_id, _unit_page, api, unit_id)
-        if record_id not in set(shown_ids(shown)):
-            raise NotFoundException()
+        await _shown_with(api, caller, unit_id, record_id, shown_ids)
         body = msgspec.convert({"reason": typed.reason}, Closing)
         await api.write(caller.account_id, command, record_id, reason=body.reason)
         return f"{HOME}units/{unit_id}?done={done}"
@@ -549,6 +574,68 @@ async def retire_point(
     )
 
 
+@post(f"{HOME}units/{{unit_id:uuid}}/name", name="admin-rename-unit")
+async def rename_unit(
+    unit_id: FromPath[UUID], request: Request[Any, Any, Any], api: ApiDep, sessions: SessionsDep
+) -> Template | Redirect:
+    async def write(caller: Caller, typed: Typed) -> str:
+        body = msgspec.convert({"name": typed.name}, UnitRenaming)
+        await rename_org_unit(api, caller.account_id, unit_id, body)
+        return f"{HOME}units/{unit_id}?done=renamed"
+
+    return await _unit_form(request, api, sessions, unit_id, "rename", ("name",), write)
+
+
+def _place(typed: Typed) -> dict[str, Any]:
+    """A form's place and, when given, its fence radius, as the API's bodies have them."""
+    values: dict[str, Any] = {"location": {"lat": typed.lat, "lon": typed.lon}}
+    if typed.radius:
+        values["geofence_radius_m"] = typed.radius
+    return values
+
+
+@post(f"{HOME}units/{{unit_id:uuid}}/centers/{{center_id:uuid}}", name="admin-change-center")
+async def change_center_details(
+    unit_id: FromPath[UUID],
+    center_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+) -> Template | Redirect:
+    async def write(caller: Caller, typed: Typed) -> str:
+        await _shown_with(
+            api, caller, unit_id, center_id, lambda shown: (c.center_id for c in shown.open_centers)
+        )
+        values = {"name": typed.name, "address": typed.address, **_place(typed)}
+        # Not strict: a form's numbers come as text.
+        body = msgspec.convert(values, CenterChanges, strict=False)
+        await change_center(api, caller.account_id, center_id, body)
+        return f"{HOME}units/{unit_id}?done=center_changed"
+
+    names = ("name", "address", "lat", "lon", "radius")
+    return await _unit_form(request, api, sessions, unit_id, f"center:{center_id}", names, write)
+
+
+@post(f"{HOME}units/{{unit_id:uuid}}/points/{{point_id:uuid}}/place", name="admin-move-point")
+async def move_point(
+    unit_id: FromPath[UUID],
+    point_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    api: ApiDep,
+    sessions: SessionsDep,
+) -> Template | Redirect:
+    async def write(caller: Caller, typed: Typed) -> str:
+        await _shown_with(
+            api, caller, unit_id, point_id, lambda shown: (p.point_id for p in shown.active_points)
+        )
+        body = msgspec.convert(_place(typed), PointPlace, strict=False)
+        await relocate_point(api, caller.account_id, point_id, body)
+        return f"{HOME}units/{unit_id}?done=point_moved"
+
+    names = ("lat", "lon", "radius")
+    return await _unit_form(request, api, sessions, unit_id, f"move:{point_id}", names, write)
+
+
 @post(f"{HOME}units/{{unit_id:uuid}}/cadres/{{cadre_id:uuid}}/points", name="admin-cadre-points")
 async def cadre_points(
     unit_id: FromPath[UUID],
@@ -588,5 +675,8 @@ ROUTES = [
     give_role,
     close_center,
     retire_point,
+    rename_unit,
+    change_center_details,
+    move_point,
     cadre_points,
 ]

@@ -1303,6 +1303,10 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "No one is staff or supervisor here or at its youth centers yet.",
     ),
     "admin.give_role": ("添加工作人员或督导", "Add staff or a supervisor"),
+    "admin.give_role_top": (
+        "添加工作人员、督导或管理员",
+        "Add staff, a supervisor or an administrator",
+    ),
     "admin.give_role_hint": (
         "手机号已有账号的，直接为该账号添加所选身份，姓名和密码保持不变；"
         "没有账号的，用所填姓名和初始密码开设新账号，请当面告知本人并提醒其登录后修改密码。",
@@ -1313,6 +1317,7 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "admin.give_role_submit": ("添加", "Add"),
     "admin.role_choose": ("请选择身份", "Choose a role"),
     "admin.role_of": ("{role}：{place}", "{role}: {place}"),
+    "admin.role_everywhere": ("{role}（全部组织）", "{role} (every unit)"),
     "admin.unchosen.role": ("请选择要添加的身份。", "Choose the role to give."),
     "admin.unchosen.kind": ("请选择团干部类别。", "Choose the kind of cadre."),
     "admin.unchosen.point_ids": (
@@ -1393,6 +1398,30 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         "It posts no new activity; those already posted go ahead (cancel them on the desk "
         "if they will not), and the hours served stay counted.",
     ),
+    "admin.rename": ("改名", "Rename"),
+    "admin.rename_submit": ("保存名称", "Save the name"),
+    "admin.rename_hint": (
+        "改名后，各处名单、报表和页面（包括以往各周）都显示新名称。",
+        "Every list, report and page names it by the new name, also for the weeks before.",
+    ),
+    "admin.done.renamed": ("单位名称已修改。", "The unit is renamed."),
+    "admin.change_center": ("修改", "Change"),
+    "admin.change_center_submit": ("保存修改", "Save the changes"),
+    "admin.change_center_hint": (
+        "已发布的活动仍按发布时的地点和签到范围进行；之后发布的活动默认用新的。",
+        "Activities already posted keep the place and range they were posted with; "
+        "those posted from now on start from the new ones.",
+    ),
+    "admin.move_point": ("移动", "Move"),
+    "admin.move_point_submit": ("移动联系点", "Move the point"),
+    "admin.move_point_hint": (
+        "填写联系点的新位置；已有的走访不受影响，之后按新位置核验。",
+        "Give the point's new place: visits already made stay as they were; the next "
+        "are checked against the new place.",
+    ),
+    "admin.radius_kept": ("不填则不变", "unchanged if left empty"),
+    "admin.done.center_changed": ("青年之家信息已修改。", "The youth center is changed."),
+    "admin.done.point_moved": ("联系点已移动。", "The grassroots point is moved."),
     "admin.retire_point": ("撤销", "Retire"),
     "admin.retire_point_submit": ("撤销联系点", "Retire the point"),
     "admin.retire_point_hint": (

@@ -251,6 +251,23 @@ def fresh_point(ctx: Ctx, side: Side, _role: str) -> Call:
     return Call(path={"point_id": point}, body={"reason": "合并到东风社区联系点"})
 
 
+def renamed_unit(ctx: Ctx, side: Side, _role: str) -> Call:
+    # A unit of its own: the side's keep their names for the other calls.
+    unit = ctx.server.app.create_org_unit(
+        name="将改名的社区", level=OrgLevel.VILLAGE, parent_id=side.township
+    )
+    return Call(path={"org_unit_id": unit}, body={"name": "新华社区"})
+
+
+def point_moved(ctx: Ctx, side: Side, _role: str) -> Call:
+    # A point of its own, so the side's points keep their fences for the other calls.
+    point = ctx.server.app.designate_point(
+        name="将移动的联系点", org_unit_id=side.village, location=CENTER_PLACE
+    )
+    place = {"lat": CENTER_PLACE.lat + 0.01, "lon": CENTER_PLACE.lon}
+    return Call(path={"point_id": point}, body={"location": place, "geofence_radius_m": 200})
+
+
 def same_points(_ctx: Ctx, side: Side, _role: str) -> Call:
     # The cadre's points as they are: the other routes keep the world they know.
     return Call(body={"point_ids": [str(side.point), str(side.located_point)]})
@@ -535,6 +552,11 @@ MATRIX: dict[str, Op] = {
     "reassignCadrePoints": Op(ADMINISTRATORS_ONLY, same_points, ok=204),
     "retirePoint": Op(ADMINISTRATORS_ONLY, fresh_point, ok=204),
     "closeCenter": Op(ADMINISTRATORS_ONLY, fresh_center, ok=204),
+    "changeCenter": Op(
+        ADMINISTRATORS_ONLY, body(lambda _c, _s: {"address": "新华大街 1 号"}), ok=200
+    ),
+    "relocatePoint": Op(ADMINISTRATORS_ONLY, point_moved, ok=204),
+    "renameOrgUnit": Op(ADMINISTRATORS_ONLY, renamed_unit, ok=200),
     # Centers and activities are public knowledge to anyone signed in (discovery).
     "listCenters": Op(EVERYONE, foreign=False, ok=200),
     "getCenter": Op(EVERYONE, foreign=False, ok=200),

@@ -15,6 +15,7 @@ from PIL import Image
 
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import CadreKind
+from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.org_unit import OrgLevel
 from grassroots.domain.values import GeoPoint
 from tests.integration.api.conftest import Server, problem
@@ -186,6 +187,62 @@ def test_a_visit_starts_by_location_inside_the_points_geofence(server: Server) -
 
     assert started.status_code == 201, started.text
     assert started.json()["proof"] == "geofence"
+
+
+def test_a_moved_point_is_visited_at_its_new_place_and_no_longer_at_the_old(
+    server: Server,
+) -> None:
+    field = _field(server)
+    admin = server.administrator()
+    path = f"/api/v1/grassroots-points/{field.world.point}/place"
+    new_place = {"lat": FAR_AWAY.lat, "lon": FAR_AWAY.lon}
+
+    too_small = server.client.put(
+        path, json={"location": new_place, "geofence_radius_m": 1}, headers=admin
+    )
+    by_cadre = server.client.put(path, json={"location": new_place}, headers=field.cadre)
+    at_old_before = _start(server, field, lat=CENTER_PLACE.lat, lon=CENTER_PLACE.lon, accuracy_m=20)
+    assert at_old_before.status_code == 201, at_old_before.text
+    server.clock.advance(minutes=40)
+    ended = server.client.post(
+        f"/api/v1/visits/{at_old_before.json()['visit_id']}/end", json={}, headers=field.cadre
+    )
+    assert ended.status_code == 200, ended.text
+    moved = server.client.put(
+        path, json={"location": new_place, "geofence_radius_m": 200}, headers=admin
+    )
+    at_old = _start(server, field, lat=CENTER_PLACE.lat, lon=CENTER_PLACE.lon, accuracy_m=20)
+    at_new = _start(server, field, lat=FAR_AWAY.lat, lon=FAR_AWAY.lon, accuracy_m=20)
+
+    assert too_small.status_code == 400, too_small.text
+    assert by_cadre.status_code == 403
+    assert moved.status_code == 204, moved.text
+    assert problem(at_old)["code"] == "outside-geofence"
+    assert at_new.status_code == 201, at_new.text
+    assert at_new.json()["proof"] == "geofence"
+    # Moved again without a radius: the fence keeps the one it had.
+    nearby = {"lat": FAR_AWAY.lat + 0.001, "lon": FAR_AWAY.lon}
+    again = server.client.put(path, json={"location": nearby}, headers=admin)
+    assert again.status_code == 204, again.text
+    point = server.app.get(GrassrootsPoint, field.world.point)
+    assert (point.location, point.geofence_radius_m) == (GeoPoint(**nearby), 200)
+
+
+def test_a_retired_point_is_not_moved(server: Server) -> None:
+    field = _field(server)
+    admin = server.administrator()
+    server.app.retire_point(field.world.point, reason="合并")
+    before = server.app.recorder.max_notification_id()
+
+    moved = server.client.put(
+        f"/api/v1/grassroots-points/{field.world.point}/place",
+        json={"location": {"lat": FAR_AWAY.lat, "lon": FAR_AWAY.lon}},
+        headers=admin,
+    )
+
+    assert moved.status_code == 409
+    assert problem(moved)["code"] == "point-retired"
+    assert server.app.recorder.max_notification_id() == before
 
 
 def test_a_location_outside_the_geofence_starts_nothing(server: Server) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from grassroots.domain.account import Grant, Role
 from grassroots.domain.cadre import Cadre, CadreKind
+from grassroots.domain.center import Center
 from grassroots.domain.grassroots_point import GrassrootsPoint
 from grassroots.domain.values import GeoPoint
 from tests.integration.api.conftest import Server, problem
@@ -402,3 +403,76 @@ def test_a_closed_center_posts_no_more_activities(server: Server) -> None:
     assert problem(posted)["code"] == "center-closed"
     assert again.status_code == 409
     assert by_staff.status_code == 403
+
+
+def test_a_centers_details_change_and_what_is_left_out_stays(server: Server) -> None:
+    admin = server.administrator()
+    world = build_world(server.app)
+    path = f"/api/v1/centers/{world.center}"
+    _settle(server, admin)
+    before = server.client.get(path, headers=admin).json()
+    written = server.app.recorder.max_notification_id()
+
+    refused = server.client.patch(path, json={"geofence_radius_m": 0}, headers=admin)
+    unchanged = server.app.recorder.max_notification_id()
+    changed = server.client.patch(
+        path,
+        json={"address": "新华大街 8 号", "location": {"lat": 40.85, "lon": 111.75}},
+        headers=admin,
+    )
+    shown = server.client.get(path, headers=admin).json()
+
+    assert refused.status_code == 400, refused.text
+    assert unchanged == written
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == shown
+    assert shown["address"] == "新华大街 8 号"
+    assert shown["location"] == {"lat": 40.85, "lon": 111.75}
+    # Left out: the name and the fence.
+    assert shown["name"] == before["name"]
+    assert shown["geofence_radius_m"] == before["geofence_radius_m"]
+    assert server.app.get(Center, world.center).address == "新华大街 8 号"
+
+
+def test_a_closed_centers_details_are_not_changed(server: Server) -> None:
+    admin = server.administrator()
+    world = build_world(server.app)
+    server.app.close_center(world.center, reason="场地收回")
+    written = server.app.recorder.max_notification_id()
+
+    changed = server.client.patch(
+        f"/api/v1/centers/{world.center}", json={"name": "新名字"}, headers=admin
+    )
+
+    assert changed.status_code == 409
+    assert problem(changed)["code"] == "center-closed"
+    assert server.app.recorder.max_notification_id() == written
+
+
+def test_a_unit_is_renamed_and_named_so_everywhere_and_the_same_name_writes_nothing(
+    server: Server,
+) -> None:
+    admin = server.administrator()
+    world = build_world(server.app)
+    path = f"/api/v1/org-units/{world.village}"
+    written = server.app.recorder.max_notification_id()
+
+    empty = server.client.patch(path, json={"name": ""}, headers=admin)
+    unknown = server.client.patch(
+        "/api/v1/org-units/00000000-0000-4000-8000-000000000000",
+        json={"name": "新华社区"},
+        headers=admin,
+    )
+    assert server.app.recorder.max_notification_id() == written
+    renamed = server.client.patch(path, json={"name": "新华社区"}, headers=admin)
+    after_rename = server.app.recorder.max_notification_id()
+    again = server.client.patch(path, json={"name": "新华社区"}, headers=admin)
+    children = server.client.get(f"/api/v1/org-units?parent_id={world.township}", headers=admin)
+
+    assert empty.status_code == 400
+    assert unknown.status_code == 404
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "新华社区"
+    assert again.status_code == 200
+    assert server.app.recorder.max_notification_id() == after_rename
+    assert [u["name"] for u in children.json()["items"]] == ["新华社区"]

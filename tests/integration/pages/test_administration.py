@@ -255,6 +255,58 @@ def test_a_role_the_unit_does_not_offer_is_refused_and_nothing_is_written(admin:
     assert _events(admin) == before
 
 
+def test_another_administrator_is_added_from_the_region_and_opens_the_screen(
+    admin: Site,
+) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.region}"
+    region = admin.client.get(page)
+
+    answer = _post(
+        admin,
+        f"{page}/accounts",
+        page,
+        role="administrator:",
+        phone="13900000006",
+        name="钱管理",
+        password="first password 1",
+    )
+    shown = _followed(admin, answer)
+
+    assert "添加工作人员、督导或管理员" in region.text
+    assert '<option value="administrator:">管理员（全部组织）</option>' in region.text
+    assert "账号已开设" in shown.text
+    account = admin.app.get(Account, _account_id(answer.headers["location"]))
+    assert account.name == "钱管理"
+    assert account.grants == {Grant(Role.ADMINISTRATOR)}
+    admin.client.post("/logout", data={"_csrf_token": admin.csrf_token("/")})
+    admin.log_in("13900000006", password="first password 1")
+    assert admin.client.get(f"/admin/units/{world.city}").status_code == 200
+
+
+def test_an_administrator_is_offered_on_no_page_below_the_region(admin: Site) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.county}"
+    county = admin.client.get(page)
+    before = _events(admin)
+
+    forged = _post(
+        admin,
+        f"{page}/accounts",
+        page,
+        role="administrator:",
+        phone="13900000007",
+        name="孙某",
+        password="first password 1",
+    )
+
+    assert "administrator:" not in county.text
+    assert "添加工作人员或督导" in county.text
+    assert forged.status_code == 400
+    assert _alert(forged) == "请选择要添加的身份。"
+    assert _events(admin) == before
+
+
 def test_a_short_first_password_is_refused_in_chinese(admin: Site) -> None:
     world = admin.world
     page = f"/admin/units/{world.village}"
@@ -542,6 +594,108 @@ def test_a_center_is_closed_with_a_reason_and_a_point_retired(admin: Site) -> No
     assert f"/centers/{world.center}/close" not in shown.text
     assert f"/points/{world.point}/retire" not in shown.text
     assert f"center_staff:{world.center}" not in shown.text
+
+
+def test_a_unit_is_renamed_from_its_page_and_its_crumbs_and_lists_follow(admin: Site) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.village}"
+    before = _events(admin)
+
+    blank = _post(admin, f"{page}/name", page, name=" ")
+    unchanged = _events(admin)
+    renamed = _followed(admin, _post(admin, f"{page}/name", page, name="新华社区"))
+    township = admin.client.get(f"/admin/units/{world.township}")
+
+    assert blank.status_code == 400
+    assert _alert(blank).startswith("名称")
+    assert unchanged == before
+    assert "单位名称已修改" in renamed.text
+    assert "<h1>新华社区 " in renamed.text
+    assert 'id="rename-name" name="name" type="text" maxlength="200" required value="新华社区"' in (
+        renamed.text
+    )
+    assert "新华社区" in township.text
+    assert "东风社区<" not in township.text
+    assert admin.app.get(OrgUnit, world.village).name == "新华社区"
+
+
+def test_a_centers_details_are_changed_from_its_row_filled_with_what_is_there(
+    admin: Site,
+) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.village}"
+    action = f"{page}/centers/{world.center}"
+    form = f"center:{world.center}"
+    shown = admin.client.get(page)
+    before = _events(admin)
+
+    too_small = _post(
+        admin,
+        action,
+        page,
+        name="东风社区青年之家",
+        address="新华大街 8 号",
+        lat="40.85",
+        lon="111.75",
+        radius="1",
+    )
+    unchanged = _events(admin)
+    changed = _followed(
+        admin,
+        _post(
+            admin,
+            action,
+            page,
+            name="东风社区青年之家（新址）",
+            address="新华大街 8 号",
+            lat="40.85",
+            lon="111.75",
+            radius="200",
+        ),
+    )
+
+    # The row's form holds what is there now.
+    assert f'id="{form}-address"' in shown.text
+    assert f'value="{CENTER_PLACE.lat}"' in shown.text
+    assert too_small.status_code == 400
+    assert _alert(too_small).startswith("签到范围")
+    assert f'id="{form}-radius" name="radius"' in too_small.text
+    assert 'value="1"' in too_small.text
+    assert unchanged == before
+    assert "青年之家信息已修改" in changed.text
+    center = admin.app.get(Center, world.center)
+    assert (center.name, center.address) == ("东风社区青年之家（新址）", "新华大街 8 号")
+    assert (center.location.lat, center.location.lon, center.geofence_radius_m) == (
+        40.85,
+        111.75,
+        200,
+    )
+
+
+def test_a_point_is_moved_and_keeps_its_radius_when_none_is_given(admin: Site) -> None:
+    world = admin.world
+    page = f"/admin/units/{world.village}"
+    radius = admin.app.get(GrassrootsPoint, world.point).geofence_radius_m
+    before = _events(admin)
+
+    no_place = _post(admin, f"{page}/points/{world.point}/place", page, lat="", lon="")
+    unchanged = _events(admin)
+    moved = _followed(
+        admin, _post(admin, f"{page}/points/{world.point}/place", page, lat="40.9", lon="111.8")
+    )
+    admin.app.retire_point(world.point, reason="并入新址")
+    _settle(admin)
+    retired = _post(admin, f"{page}/points/{world.point}/place", page, lat="40.8", lon="111.7")
+
+    assert no_place.status_code == 400
+    assert unchanged == before
+    assert "联系点已移动" in moved.text
+    point = admin.app.get(GrassrootsPoint, world.point)
+    assert (point.location.lat, point.location.lon) == (40.9, 111.8)
+    assert point.geofence_radius_m == radius
+    # A retired point's row offers no move, and a forged one finds the missing page.
+    assert retired.status_code == 404
+    assert (point.location.lat, point.location.lon) == (40.9, 111.8)
 
 
 def test_a_record_of_another_unit_is_not_closed_from_this_one(admin: Site) -> None:
