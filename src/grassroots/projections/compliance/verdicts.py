@@ -758,10 +758,12 @@ class _Ids:
         self._known: dict[object, UUID] = {}
 
     def __call__(self, raw: object) -> UUID:
+        if isinstance(raw, UUID):
+            # PostgreSQL's driver made it already; remembering it would only cost a hash.
+            return raw
         found = self._known.get(raw)
         if found is None:
-            found = raw if isinstance(raw, UUID) else UUID(hex=str(raw))
-            self._known[raw] = found
+            found = self._known[raw] = UUID(hex=str(raw))
         return found
 
 
