@@ -37,11 +37,12 @@ def _chromium() -> str | None:
 def _unavailable(reason: str) -> None:
     if os.environ.get("GRASSROOTS_REQUIRE_BROWSER") == "1":
         pytest.fail(f"GRASSROOTS_REQUIRE_BROWSER=1 but {reason}: {INSTALL}")
-    # Only on a machine without a browser; CI sets GRASSROOTS_REQUIRE_BROWSER=1 (above).
-    pytest.skip(
-        f"{reason}: {INSTALL}, or set GRASSROOTS_CHROMIUM to a Chromium binary "
-        "(GRASSROOTS_REQUIRE_BROWSER=1 makes this a failure)"
-    )
+    else:
+        # Only on a machine without a browser; CI sets GRASSROOTS_REQUIRE_BROWSER=1.
+        pytest.skip(
+            f"{reason}: {INSTALL}, or set GRASSROOTS_CHROMIUM to a Chromium binary "
+            "(GRASSROOTS_REQUIRE_BROWSER=1 makes this a failure)"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -1028,13 +1028,8 @@ def center_row(conn: sa.Connection, center_id: UUID) -> CenterRow | None:
 def center_names(conn: sa.Connection, center_ids: Iterable[UUID]) -> dict[UUID, str]:
     """The names of those centers the catalogue holds; the others are left out."""
     c = activity_catalogue_centers.c
-    names: dict[UUID, str] = {}
-    ids = sorted(set(center_ids))
-    # In chunks: a database limits the parameters of one statement.
-    for i in range(0, len(ids), 500):
-        query = sa.select(c.center_id, c.name).where(c.center_id.in_(ids[i : i + 500]))
-        names.update((row.center_id, row.name) for row in conn.execute(query))
-    return names
+    found = rows_where_in(conn, sa.select(c.center_id, c.name), c.center_id, set(center_ids))
+    return {row.center_id: row.name for row in found}
 
 
 def _center(r: Any) -> CenterRow:

@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from grassroots.domain.org_unit import OrgLevel, OrgUnit
 from grassroots.projections.bulk import Bulk
 from grassroots.projections.database import metadata
-from grassroots.projections.engine import BatchStart, EventContext, Projection, handles
+from grassroots.projections.engine import (
+    BatchStart,
+    EventContext,
+    Projection,
+    handles,
+    rows_where_in,
+)
 
 __all__ = [
     "OrgTree",
@@ -237,15 +243,9 @@ def ancestry_of(conn: sa.Connection, org_unit_id: UUID) -> list[UUID] | None:
 
 def unit_names(conn: sa.Connection, org_unit_ids: Iterable[UUID]) -> dict[UUID, str]:
     """The names of those units that the tree holds; the others are left out."""
-    names: dict[UUID, str] = {}
-    ids = sorted(set(org_unit_ids))
-    # In chunks: a database limits the parameters of one statement.
-    for i in range(0, len(ids), 500):
-        query = sa.select(org_units.c.org_unit_id, org_units.c.name).where(
-            org_units.c.org_unit_id.in_(ids[i : i + 500])
-        )
-        names.update((row.org_unit_id, row.name) for row in conn.execute(query))
-    return names
+    u = org_units.c
+    found = rows_where_in(conn, sa.select(u.org_unit_id, u.name), u.org_unit_id, set(org_unit_ids))
+    return {row.org_unit_id: row.name for row in found}
 
 
 @dataclass(frozen=True)

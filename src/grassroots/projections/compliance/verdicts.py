@@ -65,6 +65,7 @@ from grassroots.projections.compliance.facts import (
     compliance_visits,
     compliance_youths_met,
 )
+from grassroots.projections.engine import rows_where_in
 from grassroots.projections.instants import as_utc
 from grassroots.projections.org_tree import SubtreeUnit, org_closure, org_units, subtree_of
 
@@ -683,13 +684,8 @@ def cadres_in(conn: sa.Connection, org_unit_id: UUID) -> list[RegisteredCadre]:
 def cadre_names(conn: sa.Connection, cadre_ids: Iterable[UUID]) -> dict[UUID, str]:
     """The names of those cadres the read model holds; the others are left out."""
     c = compliance_cadres.c
-    names: dict[UUID, str] = {}
-    ids = sorted(set(cadre_ids))
-    # In chunks: a database limits the parameters of one statement.
-    for i in range(0, len(ids), 500):
-        query = sa.select(c.cadre_id, c.name).where(c.cadre_id.in_(ids[i : i + 500]))
-        names.update((row.cadre_id, row.name) for row in conn.execute(query))
-    return names
+    found = rows_where_in(conn, sa.select(c.cadre_id, c.name), c.cadre_id, set(cadre_ids))
+    return {row.cadre_id: row.name for row in found}
 
 
 def _cadre_is(cadre_id: UUID) -> sa.ColumnElement[bool]:
